@@ -1,0 +1,28 @@
+// Jest projects, one per test level (see TESTING.md). Unit tests sit next to the code; suites that
+// need real processes (Redis, kong-sim, child processes) live under test/.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }];
+const moduleNameMapper = {
+  '^@kong-registry/(sdk|kong-sim|registry|kong-plugin)$': '<rootDir>/$1/src/index.ts',
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper,
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/jest-setup.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{sdk,kong-sim,registry,kong-plugin,cli}/src/**/*.test.ts'],
+    },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the suites need (redis-server, deck, docker-compose via apt-get when
+# missing), starts a throwaway Redis on a free port, runs lint, typecheck and every jest project,
+# and stops Redis at the end, even when something fails. Extra arguments go to jest.
+set -euo pipefail
+SCRIPT_NAME=test
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+
+ensure_packages redis-server:redis-server redis-cli:redis-tools deck:deck docker-compose:docker-compose
+[ -d node_modules ] || npm ci
+
+trap stop_redis EXIT
+trap 'exit 130' INT TERM
+start_redis
+
+log "lint"
+npm run --silent lint
+log "typecheck (and build)"
+npm run --silent typecheck
+log "jest"
+npx jest --ci "$@"

@@ -1,0 +1,228 @@
+/**
+ * The registry's HTTP contract (`/v1`), as types only. The SDK, the control plane and the
+ * registry all import these, so a field renamed here breaks the build everywhere at once instead
+ * of failing at run time. Other languages follow the OpenAPI document served at
+ * `/v1/openapi.json`, which describes the same shapes.
+ *
+ * Times are ISO 8601 strings in UTC. Durations carry their unit in the name.
+ */
+
+/** Protocols an instance can speak; grpc/grpcs services get grpc routes in Kong. */
+export type InstanceProtocol = 'http' | 'https' | 'grpc' | 'grpcs';
+
+/** How Kong authenticates clients of a service. */
+export type AuthType = 'none' | 'key-auth' | 'jwt';
+
+/** Kong's view of one target, as reported by the control plane (`GET /upstreams/{u}/health`). */
+export type GatewayHealthStatus =
+  | 'HEALTHY'
+  | 'UNHEALTHY'
+  | 'HEALTHCHECKS_OFF'
+  | 'DNS_ERROR'
+  | 'UNKNOWN';
+
+/** Active health check that Kong runs against every instance of a service. */
+export interface HealthCheckDefinition {
+  /** Path Kong probes with `GET`. @default "/health" */
+  path: string;
+  /** Seconds between probes of a healthy and of an unhealthy target. @default 5 */
+  intervalSeconds: number;
+  /** Consecutive successes that bring a target back. @default 2 */
+  healthyThreshold: number;
+  /** Consecutive failures (http, tcp or timeouts, each counted) that take it out. @default 2 */
+  unhealthyThreshold: number;
+  /** Probe timeout in seconds. @default 2 */
+  timeoutSeconds: number;
+}
+
+/** Authentication policy of a service, applied by Kong plugins. */
+export interface AuthPolicy {
+  /** @default "none" */
+  type: AuthType;
+  /** Consumer groups allowed in (Kong acl plugin); empty means any authenticated consumer. @default [] */
+  allowGroups: string[];
+}
+
+/**
+ * Routing definition of a service. Every registration carries it; the latest registration of any
+ * instance wins, so a rolling deploy can change it.
+ */
+export interface ServiceDefinition {
+  /** URL prefix clients use at the gateway. @default "/{service}" */
+  prefix: string;
+  /** Strip the prefix before proxying (Kong `strip_path`). @default true (false for grpc) */
+  stripPrefix: boolean;
+  protocol: InstanceProtocol;
+  auth: AuthPolicy;
+  healthCheck: HealthCheckDefinition;
+}
+
+/**
+ * Body of `PUT /v1/services/{service}/instances/{instanceId}`. Routing fields may be given flat
+ * (`prefix`, `stripPrefix`, `auth`, `healthCheck`); `auth` accepts a bare type string
+ * (`"jwt"`) or an object (`{ "type": "jwt", "allowGroups": ["staff"] }`).
+ */
+export interface RegisterRequest {
+  /** Hostname or IP that Kong connects to. @default the caller's address */
+  host?: string;
+  port: number;
+  /** @default "http" */
+  protocol?: InstanceProtocol;
+  version?: string;
+  /** Load-balancing weight, 0..1000. @default 100 */
+  weight?: number;
+  /** Small string map (at most 32 keys, 256 characters per value). */
+  metadata?: Record<string, string>;
+  /** Lease length; the registry bounds it (default bounds 5..300). @default 15 */
+  ttlSeconds?: number;
+  prefix?: string;
+  stripPrefix?: boolean;
+  auth?: AuthType | { type: AuthType; allowGroups?: string[] };
+  /** ACL groups, also accepted flat next to a string `auth`. */
+  allowGroups?: string[];
+  healthCheck?: Partial<HealthCheckDefinition>;
+}
+
+/** Kong's health of one instance, last reported by the control plane. */
+export interface GatewayHealth {
+  status: GatewayHealthStatus;
+  reportedAt: string;
+}
+
+/** A registered instance, as stored and returned by the registry. */
+export interface Instance {
+  service: string;
+  instanceId: string;
+  host: string;
+  port: number;
+  protocol: InstanceProtocol;
+  version: string | null;
+  weight: number;
+  metadata: Record<string, string>;
+  ttlSeconds: number;
+  registeredAt: string;
+  lastHeartbeatAt: string;
+  leaseExpiresAt: string;
+  /** Draining instances get weight 0 in Kong and are removed when `drainUntil` passes. */
+  draining: boolean;
+  drainUntil: string | null;
+  gatewayHealth: GatewayHealth | null;
+}
+
+/** Reply to register and heartbeat. */
+export interface LeaseReply {
+  instance: Instance;
+  leaseExpiresAt: string;
+  /** How often the client must heartbeat: a third of the TTL. */
+  heartbeatIntervalSeconds: number;
+  definition: ServiceDefinition;
+}
+
+/** One service with its live instances (`GET /v1/services/{service}`). */
+export interface ServiceView {
+  name: string;
+  definition: ServiceDefinition;
+  instances: Instance[];
+}
+
+/** A row of `GET /v1/routes`. */
+export interface RouteRow {
+  prefix: string;
+  service: string;
+  auth: AuthPolicy;
+  stripPrefix: boolean;
+  instances: number;
+  healthyInstances: number;
+}
+
+export type CredentialType = 'key-auth' | 'jwt';
+
+/** A gateway credential. Secrets (`key` of key-auth, `secret` of HS256) appear only when created and in the admin state snapshot. */
+export interface KeyAuthCredential {
+  id: string;
+  type: 'key-auth';
+  createdAt: string;
+  /** The API key; present only in the creation reply and in `GET /v1/state`. */
+  key?: string;
+}
+
+export interface JwtCredential {
+  id: string;
+  type: 'jwt';
+  createdAt: string;
+  /** Value of the `iss` claim that selects this credential in Kong. */
+  key: string;
+  algorithm: 'HS256' | 'RS256';
+  /** HS256 secret; present only in the creation reply and in `GET /v1/state`. */
+  secret?: string;
+  /** RS256 public key (PEM). Not secret: always shown. */
+  rsaPublicKey?: string;
+}
+
+export type Credential = KeyAuthCredential | JwtCredential;
+
+/** A client of the gateway (a Kong consumer). */
+export interface Consumer {
+  username: string;
+  customId: string | null;
+  groups: string[];
+  createdAt: string;
+  credentials: Credential[];
+}
+
+/** `GET /v1/state` (admin only): everything the control plane needs, secrets included. */
+export interface StateSnapshot {
+  /** Increases on every change; equal revisions mean equal state. */
+  revision: number;
+  generatedAt: string;
+  services: ServiceView[];
+  consumers: Consumer[];
+}
+
+export type RegistryEventType =
+  | 'instance.registered'
+  | 'instance.updated'
+  | 'instance.draining'
+  | 'instance.deregistered'
+  | 'instance.expired'
+  | 'instance.gateway-health'
+  | 'service.updated'
+  | 'service.removed'
+  | 'consumer.created'
+  | 'consumer.updated'
+  | 'consumer.deleted'
+  | 'credential.created'
+  | 'credential.deleted';
+
+/**
+ * One change, as sent on `GET /v1/events` (SSE: `id:` is the Redis Stream id, `event:` the type,
+ * `data:` this object as JSON). Resume with the `Last-Event-ID` header or `?since=<id>`.
+ */
+export interface RegistryEvent {
+  id: string;
+  type: RegistryEventType;
+  revision: number;
+  at: string;
+  service?: string;
+  instanceId?: string;
+  consumer?: string;
+  /** Why an instance left: "deregistered", "expired" (lease ran out) or "drained". */
+  reason?: string;
+}
+
+/** Every 4xx/5xx body the registry sends. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  /** Per-field problems for validation errors. */
+  details?: { path: string; message: string }[];
+}
+
+/** Claims of registry tokens (`npx kong-registry token`). */
+export interface RegistryTokenClaims {
+  role: 'service' | 'admin';
+  /** For role service: the only service this token may register, heartbeat and deregister. */
+  service?: string;
+  /** Optional allow-list of prefixes the service may claim. */
+  prefixes?: string[];
+}
