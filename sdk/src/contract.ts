@@ -15,11 +15,7 @@ export type AuthType = 'none' | 'key-auth' | 'jwt';
 
 /** Kong's view of one target, as reported by the control plane (`GET /upstreams/{u}/health`). */
 export type GatewayHealthStatus =
-  | 'HEALTHY'
-  | 'UNHEALTHY'
-  | 'HEALTHCHECKS_OFF'
-  | 'DNS_ERROR'
-  | 'UNKNOWN';
+  'HEALTHY' | 'UNHEALTHY' | 'HEALTHCHECKS_OFF' | 'DNS_ERROR' | 'UNKNOWN';
 
 /** Active health check that Kong runs against every instance of a service. */
 export interface HealthCheckDefinition {
