@@ -7,7 +7,8 @@ SCRIPT_NAME=test
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
-ensure_packages redis-server:redis-server redis-cli:redis-tools deck:deck docker-compose:docker-compose
+ensure_packages redis-server:redis-server redis-cli:redis-tools deck:deck docker-compose:docker-compose \
+  chromium:chromium systemd-analyze:systemd
 [ -d node_modules ] || npm ci
 
 trap stop_redis EXIT
