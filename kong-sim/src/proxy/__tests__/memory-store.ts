@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  EntityKind,
+  EntityMap,
+  Healthchecks,
+  RouteEntity,
+  ServiceEntity,
+  StoreChange,
+  StoreReader,
+  TargetEntity,
+  UpstreamEntity,
+} from '../../store/types';
+
+/**
+ * Test-only in-memory StoreReader, so the proxy half can be unit-tested without the Admin API.
+ * Builders fill Kong's defaults (facts §2) so entities look like the Admin API serialises them.
+ */
+export class MemoryStore implements StoreReader {
+  private readonly data = new Map<EntityKind, Map<string, unknown>>();
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  version = 0;
+
+  list<K extends EntityKind>(kind: K): readonly EntityMap[K][] {
+    return [...(this.data.get(kind)?.values() ?? [])] as EntityMap[K][];
+  }
+
+  get<K extends EntityKind>(kind: K, id: string): EntityMap[K] | undefined {
+    return this.data.get(kind)?.get(id) as EntityMap[K] | undefined;
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  put<K extends EntityKind>(kind: K, entity: EntityMap[K]): EntityMap[K] {
+    const table = this.data.get(kind) ?? new Map<string, unknown>();
+    this.data.set(kind, table);
+    const previous = table.get(entity.id) as EntityMap[K] | undefined;
+    table.set(entity.id, entity);
+    this.version++;
+    const change = { kind, op: previous ? 'update' : 'create', entity, previous } as StoreChange;
+    for (const listener of this.listeners) listener(change);
+    return entity;
+  }
+
+  remove(kind: EntityKind, id: string): void {
+    const entity = this.data.get(kind)?.get(id);
+    if (!entity) return;
+    this.data.get(kind)?.delete(id);
+    this.version++;
+    const change = { kind, op: 'delete', entity } as StoreChange;
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+/** A service with Kong's defaults. */
+export function aService(fields: Partial<ServiceEntity> = {}): ServiceEntity {
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    updated_at: now(),
+    tags: null,
+    name: null,
+    retries: 5,
+    protocol: 'http',
+    host: '127.0.0.1',
+    port: 80,
+    path: null,
+    connect_timeout: 60000,
+    write_timeout: 60000,
+    read_timeout: 60000,
+    enabled: true,
+    client_certificate: null,
+    tls_verify: null,
+    tls_verify_depth: null,
+    ca_certificates: null,
+    ...fields,
+  };
+}
+
+/** A route with Kong's defaults. */
+export function aRoute(fields: Partial<RouteEntity> = {}): RouteEntity {
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    updated_at: now(),
+    tags: null,
+    name: null,
+    protocols: ['http', 'https'],
+    methods: null,
+    hosts: null,
+    paths: null,
+    headers: null,
+    https_redirect_status_code: 426,
+    regex_priority: 0,
+    strip_path: true,
+    path_handling: 'v0',
+    preserve_host: false,
+    request_buffering: true,
+    response_buffering: true,
+    snis: null,
+    sources: null,
+    destinations: null,
+    service: null,
+    ...fields,
+  };
+}
+
+/** Kong's default healthchecks record (facts §2.3.1), with overrides merged one level deep. */
+export function defaultHealthchecks(): Healthchecks {
+  return {
+    threshold: 0,
+    active: {
+      type: 'http',
+      timeout: 1,
+      concurrency: 10,
+      http_path: '/',
+      https_sni: null,
+      https_verify_certificate: true,
+      headers: null,
+      healthy: { interval: 0, http_statuses: [200, 302], successes: 0 },
+      unhealthy: {
+        interval: 0,
+        http_statuses: [429, 404, 500, 501, 502, 503, 504, 505],
+        tcp_failures: 0,
+        timeouts: 0,
+        http_failures: 0,
+      },
+    },
+    passive: {
+      type: 'http',
+      healthy: {
+        http_statuses: [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308],
+        successes: 0,
+      },
+      unhealthy: { http_statuses: [429, 500, 503], tcp_failures: 0, timeouts: 0, http_failures: 0 },
+    },
+  };
+}
+
+/** An upstream with Kong's defaults. */
+export function anUpstream(fields: Partial<UpstreamEntity> = {}): UpstreamEntity {
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    updated_at: now(),
+    tags: null,
+    name: 'example.upstream',
+    algorithm: 'round-robin',
+    hash_on: 'none',
+    hash_fallback: 'none',
+    slots: 10000,
+    healthchecks: defaultHealthchecks(),
+    host_header: null,
+    use_srv_name: false,
+    ...fields,
+  };
+}
+
+/** A target of `upstream`. */
+export function aTarget(upstream: UpstreamEntity, target: string, weight = 100): TargetEntity {
+  return {
+    id: randomUUID(),
+    created_at: Date.now() / 1000,
+    updated_at: Date.now() / 1000,
+    tags: null,
+    upstream: { id: upstream.id },
+    target,
+    weight,
+  };
+}
