@@ -1,1 +1,53 @@
+/**
+ * `@kong-registry/sdk`: register a Node service with kong-registry, keep its lease alive, and
+ * take it out of rotation cleanly on shutdown. No runtime dependencies beyond Node 20.
+ */
+import { RegistrationHandle } from './handle';
+import { resolveOptions, type RegisterOptions } from './options';
+import { installSignalHandlers } from './signals';
+
+/**
+ * Registers this instance and starts heartbeats. By default resolves after the first successful
+ * registration and rejects (SDK_ERR_UNAUTHORIZED, SDK_ERR_FORBIDDEN, SDK_ERR_REJECTED,
+ * SDK_ERR_ABORTED) when that cannot happen; with `waitForRegistration: false` it resolves at
+ * once and keeps trying in the background. Throws SDK_ERR_INVALID_OPTIONS for bad options.
+ */
+export async function register(options: RegisterOptions): Promise<RegistrationHandle> {
+  const resolved = resolveOptions(options);
+  const handle = new RegistrationHandle(resolved);
+  if (resolved.signals) {
+    handle.addCleanup(installSignalHandlers(handle, resolved.signals, resolved.logger));
+  }
+  handle.start();
+  if (resolved.waitForRegistration) {
+    try {
+      await handle.whenRegistered();
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+  return handle;
+}
+
+export { RegistrationHandle } from './handle';
+export type { RegistrationEvents, RegistrationState, LeaseLostEvent, DrainResult } from './handle';
+export type { LeaseLossReason } from './heartbeat-policy';
+export { defaultInstanceId, detectHostAddress } from './options';
+export type { RegisterOptions, SdkLogger, SignalHandlingOptions } from './options';
+export { DEFAULT_RETRY_POLICY } from './backoff';
+export type { RetryPolicy } from './backoff';
+export { SdkError, isSdkError, SDK_ERROR_CODES } from './errors';
+export type { SdkErrorCode, SdkErrorDetails } from './errors';
+export { healthHandler, evaluateHealth } from './health';
+export type {
+  HealthHandlerOptions,
+  HealthCheck,
+  HealthBody,
+  HealthCheckResult,
+  HealthSource,
+} from './health';
+export { consumerFromHeaders } from './consumer';
+export type { KongConsumer } from './consumer';
+export { installSignalHandlers } from './signals';
 export type * from './contract';

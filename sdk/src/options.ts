@@ -1,0 +1,268 @@
+import { networkInterfaces } from 'node:os';
+import type {
+  AuthType,
+  HealthCheckDefinition,
+  InstanceProtocol,
+  RegisterRequest,
+} from './contract';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
+import { SdkError } from './errors';
+
+/** Where the SDK writes what it does. Any console-like or pino-like logger fits. */
+export interface SdkLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What `handleSignals` does on SIGTERM/SIGINT. */
+export interface SignalHandlingOptions {
+  /** Signals to handle. @default ["SIGTERM", "SIGINT"] */
+  signals?: NodeJS.Signals[];
+  /** Call `process.exit()` (with `process.exitCode`, else 0) once drained. @default true */
+  exit?: boolean;
+}
+
+/** Options of `register()`. Only `registryUrl`, `token`, `service` and `port` are required. */
+export interface RegisterOptions {
+  /** Base URL of the registry, e.g. `http://registry:4000` (the SDK adds `/v1/...`). */
+  registryUrl: string | URL;
+  /**
+   * Bearer token (a service token minted by `npx kong-registry token --service <name>`), or a
+   * function returning one, called before every request so tokens can rotate.
+   */
+  token: string | (() => string | Promise<string>);
+  /** Service name, the same for every instance of the service. */
+  service: string;
+  /** Port Kong connects to on this instance. */
+  port: number;
+  /**
+   * Host or IP that Kong connects to.
+   * @default the first non-internal IPv4 address of this machine (127.0.0.1 if there is none)
+   */
+  host?: string;
+  /**
+   * Stable id of this instance: registering again with the same id refreshes, never duplicates.
+   * @default `${host}-${port}`, lower-cased, with characters other than `a-z 0-9 . _ -` replaced by `-`
+   */
+  instanceId?: string;
+  /** @default "http" */
+  protocol?: InstanceProtocol;
+  /** Free-form version string shown in the registry. @default undefined */
+  version?: string;
+  /** Load-balancing weight 0..1000. @default 100 (chosen by the registry) */
+  weight?: number;
+  /** Small string map stored with the instance. @default {} */
+  metadata?: Record<string, string>;
+  /** URL prefix clients use at the gateway. @default "/{service}" (chosen by the registry) */
+  prefix?: string;
+  /** Strip the prefix before proxying. @default true (chosen by the registry; false for grpc) */
+  stripPrefix?: boolean;
+  /** Gateway authentication: a type, or `{ type, allowGroups }`. @default "none" (chosen by the registry) */
+  auth?: AuthType | { type: AuthType; allowGroups?: string[] };
+  /** Kong's active health check of this service. @default { path: "/health", ... } (chosen by the registry) */
+  healthCheck?: Partial<HealthCheckDefinition>;
+  /** Lease length asked for; the registry bounds it. @default 15 (chosen by the registry) */
+  ttlSeconds?: number;
+  /** Where the SDK logs. @default silent */
+  logger?: SdkLogger;
+  /** Aborting it closes the handle (deregisters), like calling `close()`. @default undefined */
+  signal?: AbortSignal;
+  /**
+   * Resolve `register()` only after the first successful registration (it rejects on 401/403 or
+   * another 4xx). With `false` it resolves at once and keeps trying in the background.
+   * @default true
+   */
+  waitForRegistration?: boolean;
+  /**
+   * Drain and exit on SIGTERM/SIGINT (see README "Shutdown"). `true` means
+   * `{ signals: ["SIGTERM","SIGINT"], exit: true }`.
+   * @default false
+   */
+  handleSignals?: boolean | SignalHandlingOptions;
+  /** How long `drain()` (and the signal handler) waits for in-flight requests, in ms. @default 30000 */
+  drainTimeoutMs?: number;
+  /** Timeout of each request to the registry, in ms. @default 5000 */
+  requestTimeoutMs?: number;
+  /** Backoff between attempts (exponential with jitter, capped). @default see {@link DEFAULT_RETRY_POLICY} */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** Options after defaults and validation; frozen. */
+export interface ResolvedOptions {
+  readonly baseUrl: string;
+  readonly token: () => string | Promise<string>;
+  readonly service: string;
+  readonly instanceId: string;
+  readonly body: Readonly<RegisterRequest>;
+  readonly logger: SdkLogger;
+  readonly signal: AbortSignal | undefined;
+  readonly waitForRegistration: boolean;
+  readonly signals: Readonly<Required<SignalHandlingOptions>> | undefined;
+  readonly drainTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly retry: Readonly<RetryPolicy>;
+}
+
+const noop = (): void => undefined;
+/** The default logger: says nothing. */
+export const silentLogger: SdkLogger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+});
+
+const PROTOCOLS: readonly InstanceProtocol[] = ['http', 'https', 'grpc', 'grpcs'];
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The first non-internal IPv4 address of this machine, or undefined. */
+export function detectHostAddress(interfaces = networkInterfaces()): string | undefined {
+  for (const list of Object.values(interfaces)) {
+    for (const address of list ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return undefined;
+}
+
+/** A stable instance id from host and port: same machine and port, same id across restarts. */
+export function defaultInstanceId(host: string, port: number): string {
+  const cleaned = `${host}-${port}`
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '');
+  return cleaned.slice(0, 128);
+}
+
+function isInteger(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function checkRetry(retry: Partial<RetryPolicy> | undefined, problems: string[]): RetryPolicy {
+  const merged = { ...DEFAULT_RETRY_POLICY, ...(retry ?? {}) };
+  if (!(merged.initialDelayMs >= 0)) problems.push('retry.initialDelayMs must be >= 0');
+  if (!(merged.maxDelayMs >= merged.initialDelayMs))
+    problems.push('retry.maxDelayMs must be >= retry.initialDelayMs');
+  if (!(merged.factor >= 1)) problems.push('retry.factor must be >= 1');
+  if (!(merged.jitter >= 0 && merged.jitter <= 1))
+    problems.push('retry.jitter must be within 0..1');
+  if (!isInteger(merged.retries, 0, 100)) problems.push('retry.retries must be an integer 0..100');
+  return merged;
+}
+
+function checkUrl(value: unknown, problems: string[]): string {
+  try {
+    const url = new URL(String(value));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    problems.push(`registryUrl must be an http(s) URL (got ${JSON.stringify(String(value))})`);
+    return '';
+  }
+}
+
+function checkSignals(value: RegisterOptions['handleSignals']): ResolvedOptions['signals'] {
+  if (!value) return undefined;
+  const given = value === true ? {} : value;
+  const signals: NodeJS.Signals[] = given.signals ?? ['SIGTERM', 'SIGINT'];
+  return Object.freeze({ signals, exit: given.exit ?? true });
+}
+
+/**
+ * Validates `register()` options and fills defaults. Throws one SDK_ERR_INVALID_OPTIONS error
+ * that lists every problem at once.
+ */
+export function resolveOptions(options: RegisterOptions): ResolvedOptions {
+  const problems: string[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new SdkError(
+      'SDK_ERR_INVALID_OPTIONS',
+      'invalid options: register() needs an options object',
+    );
+  }
+  const baseUrl = checkUrl(options.registryUrl, problems);
+  const { token } = options;
+  if (!((typeof token === 'string' && token.length > 0) || typeof token === 'function')) {
+    problems.push('token must be a non-empty string or a function returning one');
+  }
+  if (typeof options.service !== 'string' || !NAME.test(options.service)) {
+    problems.push('service must be a name of letters, digits, ".", "_" or "-" (at most 128)');
+  }
+  if (!isInteger(options.port, 1, 65535)) problems.push('port must be an integer 1..65535');
+  if (
+    options.host !== undefined &&
+    (typeof options.host !== 'string' || options.host.trim() === '')
+  ) {
+    problems.push('host must be a non-empty string');
+  }
+  if (
+    options.instanceId !== undefined &&
+    (typeof options.instanceId !== 'string' || !NAME.test(options.instanceId))
+  ) {
+    problems.push('instanceId must be letters, digits, ".", "_" or "-" (at most 128)');
+  }
+  if (options.protocol !== undefined && !PROTOCOLS.includes(options.protocol)) {
+    problems.push(`protocol must be one of ${PROTOCOLS.join(', ')}`);
+  }
+  if (options.weight !== undefined && !isInteger(options.weight, 0, 1000))
+    problems.push('weight must be an integer 0..1000');
+  if (options.ttlSeconds !== undefined && !isInteger(options.ttlSeconds, 1, 86_400)) {
+    problems.push('ttlSeconds must be a positive integer');
+  }
+  if (
+    options.metadata !== undefined &&
+    Object.values(options.metadata).some((v) => typeof v !== 'string')
+  ) {
+    problems.push('metadata values must be strings');
+  }
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+  if (!isInteger(requestTimeoutMs, 1, 600_000))
+    problems.push('requestTimeoutMs must be an integer 1..600000');
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  if (!isInteger(drainTimeoutMs, 0, 3_600_000))
+    problems.push('drainTimeoutMs must be an integer 0..3600000');
+  const retry = checkRetry(options.retry, problems);
+  if (problems.length > 0) {
+    throw new SdkError('SDK_ERR_INVALID_OPTIONS', `invalid options: ${problems.join('; ')}`);
+  }
+
+  const logger = options.logger ?? silentLogger;
+  let host = options.host;
+  if (host === undefined) {
+    host = detectHostAddress() ?? '127.0.0.1';
+    logger.debug('sdk: no host given, using a local address', { host });
+  }
+  const body: RegisterRequest = {
+    host,
+    port: options.port,
+    protocol: options.protocol,
+    version: options.version,
+    weight: options.weight,
+    metadata: options.metadata,
+    ttlSeconds: options.ttlSeconds,
+    prefix: options.prefix,
+    stripPrefix: options.stripPrefix,
+    auth: options.auth,
+    healthCheck: options.healthCheck,
+  };
+  // Absent fields stay absent so the registry applies its own defaults.
+  for (const key of Object.keys(body) as (keyof RegisterRequest)[]) {
+    if (body[key] === undefined) delete body[key];
+  }
+  return Object.freeze({
+    baseUrl,
+    token: typeof token === 'function' ? token : () => token,
+    service: options.service,
+    instanceId: options.instanceId ?? defaultInstanceId(host, options.port),
+    body: Object.freeze(body),
+    logger,
+    signal: options.signal,
+    waitForRegistration: options.waitForRegistration ?? true,
+    signals: checkSignals(options.handleSignals),
+    drainTimeoutMs,
+    requestTimeoutMs,
+    retry: Object.freeze(retry),
+  });
+}

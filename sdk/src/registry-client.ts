@@ -1,0 +1,190 @@
+import type { ErrorBody, LeaseReply, RegisterRequest } from './contract';
+import { computeBackoffMs, parseRetryAfterMs, type RetryPolicy } from './backoff';
+import { SdkError, toSdkError } from './errors';
+import type { SdkLogger } from './options';
+import { sleep } from './sleep';
+
+/** What the client needs to talk to the registry about one instance. */
+export interface RegistryClientConfig {
+  baseUrl: string;
+  token: () => string | Promise<string>;
+  service: string;
+  instanceId: string;
+  requestTimeoutMs: number;
+  retry: Readonly<RetryPolicy>;
+  logger: SdkLogger;
+}
+
+/** Per-call knobs: how many retries, and what stops them. */
+export interface CallOptions {
+  /** Retries after the first attempt; `Infinity` retries until `signal` aborts. */
+  retries: number;
+  /** Aborts the request in flight and any wait between attempts. */
+  signal?: AbortSignal;
+  /** Keep the process alive while waiting between attempts (someone awaits the result). */
+  ref?: boolean;
+  /** Called before each wait, so the caller can log or count. */
+  onRetry?: (error: SdkError, attempt: number, delayMs: number) => void;
+}
+
+function mapStatus(
+  status: number,
+  body: Partial<ErrorBody>,
+  retryAfterMs: number | undefined,
+): SdkError {
+  const registryCode = typeof body.code === 'string' ? body.code : undefined;
+  const said = typeof body.message === 'string' ? `: ${body.message}` : '';
+  const details = { statusCode: status, registryCode, retryAfterMs };
+  if (status === 401)
+    return new SdkError(
+      'SDK_ERR_UNAUTHORIZED',
+      `the registry refused the token (401${said})`,
+      details,
+    );
+  if (status === 403)
+    return new SdkError('SDK_ERR_FORBIDDEN', `the token may not do this (403${said})`, details);
+  if (status === 408 || status === 429 || status >= 500) {
+    return new SdkError(
+      'SDK_ERR_REGISTRY_UNAVAILABLE',
+      `the registry answered ${status}${said}`,
+      details,
+    );
+  }
+  return new SdkError(
+    'SDK_ERR_REJECTED',
+    `the registry rejected the request (${status} ${registryCode ?? ''}${said})`,
+    details,
+  );
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}
+
+/**
+ * A tiny typed client for the three calls an instance makes. Only PUT and DELETE are used, and
+ * both are idempotent, so every call may be retried on network errors, timeouts, 429 and 5xx.
+ */
+export class RegistryClient {
+  readonly #config: RegistryClientConfig;
+  readonly #instancePath: string;
+
+  constructor(config: RegistryClientConfig) {
+    this.#config = config;
+    this.#instancePath =
+      `/v1/services/${encodeURIComponent(config.service)}` +
+      `/instances/${encodeURIComponent(config.instanceId)}`;
+  }
+
+  /** `PUT /v1/services/{service}/instances/{instanceId}`: register or refresh. */
+  register(body: RegisterRequest, options: CallOptions): Promise<LeaseReply> {
+    return this.#call('PUT', this.#instancePath, body, options) as Promise<LeaseReply>;
+  }
+
+  /** `PUT .../heartbeat`: renew the lease (404 when the lease is gone). */
+  heartbeat(options: CallOptions): Promise<LeaseReply> {
+    return this.#call(
+      'PUT',
+      `${this.#instancePath}/heartbeat`,
+      undefined,
+      options,
+    ) as Promise<LeaseReply>;
+  }
+
+  /** `DELETE .../instances/{instanceId}` (`?drain=true` marks it draining first). A 404 counts as done. */
+  async deregister(drain: boolean, options: CallOptions): Promise<void> {
+    try {
+      await this.#call(
+        'DELETE',
+        `${this.#instancePath}${drain ? '?drain=true' : ''}`,
+        undefined,
+        options,
+      );
+    } catch (err) {
+      if ((err as SdkError).statusCode !== 404) throw err;
+    }
+  }
+
+  async #call(method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once(method, path, body, options.signal);
+      } catch (err) {
+        const error = toSdkError(err);
+        if (options.signal?.aborted)
+          throw new SdkError('SDK_ERR_ABORTED', undefined, { cause: error });
+        if (!error.retryable || attempt >= options.retries) throw error;
+        const delayMs = computeBackoffMs(
+          attempt,
+          this.#config.retry,
+          Math.random,
+          error.retryAfterMs,
+        );
+        options.onRetry?.(error, attempt + 1, delayMs);
+        await sleep(delayMs, { signal: options.signal, ref: options.ref ?? false });
+        if (options.signal?.aborted)
+          throw new SdkError('SDK_ERR_ABORTED', undefined, { cause: error });
+      }
+    }
+  }
+
+  async #once(
+    method: string,
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const { baseUrl, requestTimeoutMs, logger } = this.#config;
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    const token = await this.#config.token();
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      if (timeout.aborted && !signal?.aborted) {
+        throw new SdkError(
+          'SDK_ERR_TIMEOUT',
+          `${method} ${path}: no answer within ${requestTimeoutMs} ms`,
+          { cause: err },
+        );
+      }
+      throw toSdkError(err);
+    }
+    const payload = await readJson(response).catch((err: unknown) => {
+      throw toSdkError(err, timeout.aborted ? 'SDK_ERR_TIMEOUT' : 'SDK_ERR_REGISTRY_UNAVAILABLE');
+    });
+    logger.debug('sdk: registry answered', { method, path, status: response.status });
+    if (response.ok) {
+      if (
+        method === 'PUT' &&
+        (typeof payload !== 'object' || payload === null || !('instance' in payload))
+      ) {
+        throw new SdkError(
+          'SDK_ERR_BAD_RESPONSE',
+          `${method} ${path}: the reply has no "instance"`,
+          {
+            statusCode: response.status,
+          },
+        );
+      }
+      return payload;
+    }
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+    throw mapStatus(response.status, (payload ?? {}) as Partial<ErrorBody>, retryAfterMs);
+  }
+}
