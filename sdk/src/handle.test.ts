@@ -171,7 +171,7 @@ describe('register() against a fake registry', () => {
   it('closes when the given AbortSignal aborts', async () => {
     const controller = new AbortController();
     const handle = await register(optionsFor(registry, { signal: controller.signal }));
-    const closed = new Promise((resolve) => handle.once('closed', resolve));
+    const closed = new Promise<void>((resolve) => handle.once('closed', () => resolve()));
     controller.abort();
     await closed;
     expect(registry.instances.size).toBe(0);

@@ -1,0 +1,126 @@
+import type { NetworkInterfaceInfo } from 'node:os';
+import { DEFAULT_RETRY_POLICY } from './backoff';
+import {
+  defaultInstanceId,
+  detectHostAddress,
+  resolveOptions,
+  type RegisterOptions,
+} from './options';
+
+const minimal: RegisterOptions = {
+  registryUrl: 'http://registry:4000/',
+  token: 't',
+  service: 'orders',
+  port: 8080,
+};
+
+function iface(address: string, family: 'IPv4' | 'IPv6', internal: boolean): NetworkInterfaceInfo {
+  return { address, family, internal, netmask: '', mac: '', cidr: null } as NetworkInterfaceInfo;
+}
+
+describe('resolveOptions', () => {
+  it('fills the documented defaults and leaves registry defaults to the registry', () => {
+    const resolved = resolveOptions({ ...minimal, host: '10.0.0.5' });
+    expect(resolved).toMatchObject({
+      baseUrl: 'http://registry:4000',
+      service: 'orders',
+      instanceId: '10.0.0.5-8080',
+      waitForRegistration: true,
+      signals: undefined,
+      requestTimeoutMs: 5000,
+      drainTimeoutMs: 30_000,
+      retry: DEFAULT_RETRY_POLICY,
+    });
+    expect(resolved.body).toEqual({ host: '10.0.0.5', port: 8080 });
+    expect(Object.isFrozen(resolved)).toBe(true);
+    expect(resolved.token()).toBe('t');
+  });
+
+  it('passes the routing definition through as the contract names it', () => {
+    const resolved = resolveOptions({
+      ...minimal,
+      host: 'h',
+      protocol: 'grpc',
+      prefix: '/o',
+      stripPrefix: false,
+      auth: { type: 'jwt', allowGroups: ['staff'] },
+      healthCheck: { path: '/ready' },
+      ttlSeconds: 9,
+      weight: 0,
+    });
+    expect(resolved.body).toEqual({
+      host: 'h',
+      port: 8080,
+      protocol: 'grpc',
+      prefix: '/o',
+      stripPrefix: false,
+      auth: { type: 'jwt', allowGroups: ['staff'] },
+      healthCheck: { path: '/ready' },
+      ttlSeconds: 9,
+      weight: 0,
+    });
+  });
+
+  it('turns handleSignals: true into SIGTERM and SIGINT with exit', () => {
+    expect(resolveOptions({ ...minimal, handleSignals: true }).signals).toEqual({
+      signals: ['SIGTERM', 'SIGINT'],
+      exit: true,
+    });
+    expect(resolveOptions({ ...minimal, handleSignals: { exit: false } }).signals).toEqual({
+      signals: ['SIGTERM', 'SIGINT'],
+      exit: false,
+    });
+  });
+
+  it('lists every bad option in one SDK_ERR_INVALID_OPTIONS error', () => {
+    const bad = {
+      registryUrl: 'not a url',
+      token: 42,
+      service: '',
+      port: 70000,
+      weight: 1001,
+      protocol: 'tcp',
+      retry: { jitter: 2 },
+    } as unknown as RegisterOptions;
+    try {
+      resolveOptions(bad);
+      throw new Error('expected a throw');
+    } catch (err) {
+      const { code, message } = err as { code: string; message: string };
+      expect(code).toBe('SDK_ERR_INVALID_OPTIONS');
+      for (const name of [
+        'registryUrl',
+        'token',
+        'service',
+        'port',
+        'weight',
+        'protocol',
+        'retry.jitter',
+      ]) {
+        expect(message).toContain(name);
+      }
+    }
+  });
+});
+
+describe('defaultInstanceId', () => {
+  it.each([
+    ['10.0.0.5', 8080, '10.0.0.5-8080'],
+    ['My Host.example', 80, 'my-host.example-80'],
+    ['fe80::1', 3000, 'fe80-1-3000'],
+  ])('%s:%i -> %s', (host, port, expected) => {
+    expect(defaultInstanceId(host, port)).toBe(expected);
+  });
+});
+
+describe('detectHostAddress', () => {
+  it('picks the first non-internal IPv4 address', () => {
+    expect(
+      detectHostAddress({
+        lo: [iface('127.0.0.1', 'IPv4', true)],
+        eth0: [iface('fe80::1', 'IPv6', false), iface('192.168.1.7', 'IPv4', false)],
+      }),
+    ).toBe('192.168.1.7');
+    expect(detectHostAddress({ lo: [iface('127.0.0.1', 'IPv4', true)] })).toBeUndefined();
+  });
+});
