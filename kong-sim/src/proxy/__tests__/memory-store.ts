@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  AclEntity,
+  ConsumerEntity,
   EntityKind,
+  JwtSecretEntity,
+  KeyAuthCredentialEntity,
+  PluginEntity,
   EntityMap,
   Healthchecks,
   RouteEntity,
@@ -171,4 +176,53 @@ export function aTarget(upstream: UpstreamEntity, target: string, weight = 100):
     target,
     weight,
   };
+}
+
+/** A consumer. */
+export function aConsumer(username: string | null, customId: string | null = null): ConsumerEntity {
+  return { id: randomUUID(), created_at: now(), updated_at: now(), tags: null, username, custom_id: customId };
+}
+
+/** A plugin instance with Kong's entity defaults; `config` is taken as given. */
+export function aPlugin(name: string, config: Record<string, unknown>, fields: Partial<PluginEntity> = {}): PluginEntity {
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    updated_at: now(),
+    tags: null,
+    name,
+    instance_name: null,
+    route: null,
+    service: null,
+    consumer: null,
+    config,
+    protocols: ['grpc', 'grpcs', 'http', 'https'],
+    enabled: true,
+    ...fields,
+  };
+}
+
+/** A key-auth credential. */
+export function aKeyAuth(consumer: ConsumerEntity, key: string): KeyAuthCredentialEntity {
+  return { id: randomUUID(), created_at: now(), tags: null, consumer: { id: consumer.id }, key, ttl: null };
+}
+
+/** A jwt secret (HS256 unless told otherwise). */
+export function aJwtSecret(consumer: ConsumerEntity, fields: Partial<JwtSecretEntity>): JwtSecretEntity {
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    tags: null,
+    consumer: { id: consumer.id },
+    key: randomUUID(),
+    secret: randomUUID(),
+    rsa_public_key: null,
+    algorithm: 'HS256',
+    ...fields,
+  };
+}
+
+/** An ACL group membership. */
+export function anAcl(consumer: ConsumerEntity, group: string): AclEntity {
+  return { id: randomUUID(), created_at: now(), tags: null, consumer: { id: consumer.id }, group };
 }

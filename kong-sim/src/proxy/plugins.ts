@@ -1,0 +1,77 @@
+import { aclPlugin } from '../auth/acl';
+import { jwtPlugin } from '../auth/jwt';
+import { keyAuthPlugin } from '../auth/key-auth';
+import type { AccessPlugin, AuthContext, PluginExit } from '../auth/types';
+import type { PluginEntity, StoreReader } from '../store/types';
+
+/** Runtime plugins kong-sim executes, highest priority first (facts §2.6). Others are stored only. */
+export const ACCESS_PLUGINS: readonly AccessPlugin[] = [jwtPlugin, keyAuthPlugin, aclPlugin].sort(
+  (a, b) => b.priority - a.priority,
+);
+
+type Scope = { route: string | null; service: string | null; consumer: string | null };
+
+/** Scopes in Kong's lookup order, most specific first (K:kong/runloop/plugins_iterator.lua). */
+function scopesFor(route: string | null, service: string | null, consumer: string | null): Scope[] {
+  const all: Scope[] = [
+    { route, service, consumer },
+    { route, service: null, consumer },
+    { route: null, service, consumer },
+    { route, service, consumer: null },
+    { route: null, service: null, consumer },
+    { route, service: null, consumer: null },
+    { route: null, service, consumer: null },
+    { route: null, service: null, consumer: null },
+  ];
+  // A scope naming an entity the request does not have cannot match anything.
+  return all.filter(
+    (s) =>
+      (s.route === null || route !== null) &&
+      (s.service === null || service !== null) &&
+      (s.consumer === null || consumer !== null),
+  );
+}
+
+/** The plugin instance of `name` that applies, by scope precedence; disabled instances are skipped. */
+export function resolvePlugin(
+  plugins: readonly PluginEntity[],
+  name: string,
+  protocol: string,
+  ids: { route: string | null; service: string | null; consumer: string | null },
+): PluginEntity | undefined {
+  const candidates = plugins.filter((p) => p.name === name && p.enabled && p.protocols.includes(protocol));
+  for (const scope of scopesFor(ids.route, ids.service, ids.consumer)) {
+    const found = candidates.find(
+      (p) =>
+        (p.route?.id ?? null) === scope.route &&
+        (p.service?.id ?? null) === scope.service &&
+        (p.consumer?.id ?? null) === scope.consumer,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Runs the access phase of every applicable plugin in priority order; the first exit wins. */
+export function runAccessPhase(
+  store: StoreReader,
+  ctx: AuthContext,
+  ids: { route: string | null; service: string | null },
+  protocol = 'http',
+): PluginExit | undefined {
+  const plugins = store.list('plugins');
+  for (const plugin of ACCESS_PLUGINS) {
+    const instance = resolvePlugin(plugins, plugin.name, protocol, { ...ids, consumer: ctx.consumer?.id ?? null });
+    if (!instance) continue;
+    const exit = plugin.access(instance.config, ctx);
+    if (exit) return exit;
+  }
+  return undefined;
+}
+
+/** Whether any enabled key-auth instance wants the body (so the proxy buffers it). */
+export function needsBody(store: StoreReader): boolean {
+  return store
+    .list('plugins')
+    .some((p) => p.enabled && p.name === 'key-auth' && p.config.key_in_body === true);
+}
