@@ -1,7 +1,9 @@
 // Placeholder exports until the control plane lands (issue #5); replaced by the real entry points.
-const notYet = (name: string) => async (_argv: string[]): Promise<number> => {
-  throw new Error(`${name}: not built yet`);
-};
+const notYet =
+  (name: string) =>
+  async (_argv: string[]): Promise<number> => {
+    throw new Error(`${name}: not built yet`);
+  };
 export const runControllerCommand = notYet('controller');
 export const runDiffCommand = notYet('diff');
 export const runSyncCommand = notYet('sync');

@@ -1,0 +1,48 @@
+/**
+ * The Applier port (KIC `UpdateStrategy`): DB-backed Kong takes per-entity CRUD (DbApplier),
+ * DB-less Kong takes one declarative document (DblessApplier), and tests use MemoryApplier.
+ */
+import { ErrorCodes, KongPluginError } from '../errors';
+import type { EntityKind } from '../kong/entities';
+import type { CurrentState, OpKind, Plan, PlanOp } from '../plan/types';
+
+/** Everything an applier may need: the plan and the current state it was computed from. */
+export interface ApplyInput {
+  plan: Plan;
+  current: CurrentState;
+}
+
+/** Outcome of one apply against one Kong node. */
+export interface ApplyResult {
+  /** Ops that Kong accepted. */
+  applied: PlanOp[];
+  /** Ops that failed; an op whose parent failed is skipped and reported too. */
+  errors: ApplyError[];
+  /** Admin API write requests sent. */
+  writes: number;
+  /** DB-less only: true when the document was unchanged and nothing was pushed. */
+  skipped?: boolean;
+}
+
+/** Executes a plan against one Kong node. */
+export interface Applier {
+  /** Which node or mode this applier writes to, for logs. */
+  readonly target: string;
+  apply(input: ApplyInput): Promise<ApplyResult>;
+}
+
+/** One failed operation (decK `ActionError`): which op on which entity, and why. */
+export class ApplyError extends KongPluginError {
+  readonly op: OpKind;
+  readonly kind: EntityKind;
+  readonly entityName: string;
+
+  constructor(op: PlanOp, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(ErrorCodes.APPLY, `${op.op} ${op.kind} ${op.name}: ${why}`, { cause });
+    this.name = 'ApplyError';
+    this.op = op.op;
+    this.kind = op.kind;
+    this.entityName = op.name;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The translator: registry snapshot -> DesiredState (KIC `BuildKongConfig`). Pure: no I/O, no
+ * clock (the caller passes `now`). A service or consumer that cannot be translated becomes a
+ * TranslationFailure and the rest of the build carries on.
+ */
+import type { Instance, ServiceView, StateSnapshot } from '@kong-registry/sdk';
+import { emptyState, type Entity } from '../kong/entities';
+import { translateConsumer } from './consumers';
+import { translateService } from './service';
+import type { BuildOptions, DesiredState, TargetSource, TranslationFailure } from './types';
+import { checkPrefix, checkServiceName } from './validate';
+
+/** Instances that hold a valid lease and, when draining, have not passed their drain deadline. */
+export function liveInstances(view: ServiceView, now: Date): Instance[] {
+  const nowMs = now.getTime();
+  return view.instances.filter((instance) => {
+    if (Date.parse(instance.leaseExpiresAt) <= nowMs) return false;
+    if (instance.draining && instance.drainUntil && Date.parse(instance.drainUntil) <= nowMs)
+      return false;
+    return true;
+  });
+}
+
+function checkService(view: ServiceView, claimed: Map<string, string>): string | undefined {
+  const invalidName = checkServiceName(view.name);
+  if (invalidName) return invalidName;
+  const invalidPrefix = checkPrefix(view.definition.prefix);
+  if (invalidPrefix) return invalidPrefix;
+  const owner = claimed.get(view.definition.prefix);
+  if (owner !== undefined)
+    return `prefix '${view.definition.prefix}' is also claimed by service '${owner}'`;
+  if (view.definition.auth.type === 'none' && view.definition.auth.allowGroups.length > 0) {
+    return 'acl groups need an authentication type (key-auth or jwt) to identify consumers';
+  }
+  return undefined;
+}
+
+/** Builds the Kong entities the registry snapshot asks for. */
+export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions): DesiredState {
+  const state = emptyState();
+  const failures: TranslationFailure[] = [];
+  const services: string[] = [];
+  const targets = new Map<string, TargetSource>();
+  const add = (entities: Entity[]): void => {
+    for (const entity of entities) state[entity.kind].set(entity.id, entity);
+  };
+
+  // Sorted so that, when two services claim one prefix, the same one wins on every replica.
+  const views = [...snapshot.services].sort((a, b) => a.name.localeCompare(b.name));
+  const claimed = new Map<string, string>();
+  for (const view of views) {
+    const problem = checkService(view, claimed);
+    if (problem) {
+      failures.push({ service: view.name, reason: problem });
+      continue;
+    }
+    claimed.set(view.definition.prefix, view.name);
+    const translated = translateService(
+      view,
+      liveInstances(view, options.now),
+      options.ownershipTag,
+    );
+    add(translated.entities);
+    for (const source of translated.targets) {
+      const target = translated.entities.find(
+        (e) => e.kind === 'target' && e.body.target === source.target,
+      );
+      if (target) targets.set(target.id, source);
+    }
+    services.push(view.name);
+  }
+
+  for (const consumer of [...snapshot.consumers].sort((a, b) =>
+    a.username.localeCompare(b.username),
+  )) {
+    const result = translateConsumer(consumer, options.ownershipTag);
+    if ('failure' in result) failures.push(result.failure);
+    else add(result.entities);
+  }
+  return { state, failures, revision: snapshot.revision, services, targets };
+}

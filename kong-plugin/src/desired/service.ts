@@ -1,0 +1,145 @@
+/**
+ * Translates one registry service (definition + live instances) into its Kong entities:
+ * service, route, upstream (with health checks), one target per instance, and auth plugins.
+ */
+import type { Instance, ServiceView } from '@kong-registry/sdk';
+import type { Entity, EntityKind, KongBody } from '../kong/entities';
+import { ids, INSTANCE_TAG_PREFIX, names, serviceTags } from '../naming';
+import type { TargetSource } from './types';
+
+/** Kong's health checker asserts every counter is at most 254 (facts §2.3.1). */
+const MAX_COUNTER = 254;
+
+function counter(value: number): number {
+  return Math.max(0, Math.min(MAX_COUNTER, Math.round(value)));
+}
+
+/** The `healthchecks` record of a service's upstream: active probes plus passive checks. */
+export function buildHealthchecks(view: ServiceView): KongBody {
+  const check = view.definition.healthCheck;
+  const type = view.definition.protocol;
+  const failures = counter(check.unhealthyThreshold);
+  return {
+    active: {
+      type,
+      http_path: check.path,
+      timeout: check.timeoutSeconds,
+      healthy: { interval: check.intervalSeconds, successes: counter(check.healthyThreshold) },
+      unhealthy: {
+        interval: check.intervalSeconds,
+        http_failures: failures,
+        tcp_failures: failures,
+        timeouts: failures,
+      },
+    },
+    passive: {
+      type: type === 'grpc' || type === 'grpcs' ? type : 'http',
+      healthy: { successes: counter(check.healthyThreshold) },
+      unhealthy: { http_failures: failures, tcp_failures: failures, timeouts: failures },
+    },
+  };
+}
+
+/** True when an instance should carry traffic weight 0 (draining) rather than its own weight. */
+function effectiveWeight(instance: Instance): number {
+  return instance.draining ? 0 : Math.max(0, Math.min(65535, Math.round(instance.weight)));
+}
+
+function entity(kind: EntityKind, name: string, svc: string, body: KongBody): Entity {
+  return { kind, id: String(body.id), name, service: svc, consumer: undefined, body };
+}
+
+/** Result of translating one service. */
+export interface ServiceEntities {
+  entities: Entity[];
+  targets: TargetSource[];
+}
+
+/** Kong entities for `view`; `instances` are the live ones (lease checked by the caller). */
+export function translateService(
+  view: ServiceView,
+  instances: Instance[],
+  ownershipTag: string,
+): ServiceEntities {
+  const svc = view.name;
+  const def = view.definition;
+  const tags = serviceTags(ownershipTag, svc);
+  const grpc = def.protocol === 'grpc' || def.protocol === 'grpcs';
+  const serviceId = ids.service(svc);
+  const upstreamId = ids.upstream(svc);
+  const upstreamName = names.upstream(svc);
+
+  const entities: Entity[] = [
+    entity('service', svc, svc, {
+      id: serviceId,
+      name: names.service(svc),
+      protocol: def.protocol,
+      host: upstreamName,
+      port: def.protocol === 'https' || def.protocol === 'grpcs' ? 443 : 80,
+      tags,
+    }),
+    entity('route', svc, svc, {
+      id: ids.route(svc),
+      name: names.route(svc),
+      protocols: grpc ? ['grpc', 'grpcs'] : ['http', 'https'],
+      paths: [def.prefix],
+      strip_path: grpc ? false : def.stripPrefix,
+      service: { id: serviceId },
+      tags,
+    }),
+    entity('upstream', upstreamName, svc, {
+      id: upstreamId,
+      name: upstreamName,
+      healthchecks: buildHealthchecks(view),
+      tags,
+    }),
+  ];
+
+  const targets: TargetSource[] = [];
+  const seen = new Set<string>();
+  for (const instance of [...instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
+    const target = names.target(instance.host, instance.port);
+    // Two instances on one address are one Kong target ((upstream, target) is unique).
+    if (seen.has(target)) continue;
+    seen.add(target);
+    const id = ids.target(svc, target);
+    entities.push(
+      entity('target', `${upstreamName}/${target}`, svc, {
+        id,
+        target,
+        weight: effectiveWeight(instance),
+        upstream: { id: upstreamId },
+        tags: serviceTags(ownershipTag, svc, [`${INSTANCE_TAG_PREFIX}${instance.instanceId}`]),
+      }),
+    );
+    targets.push({ service: svc, instanceId: instance.instanceId, target, upstream: upstreamName });
+  }
+
+  for (const plugin of authPlugins(view)) {
+    entities.push(
+      entity('plugin', `${svc}/${plugin.name}`, svc, {
+        id: ids.plugin(svc, plugin.name),
+        name: plugin.name,
+        service: { id: serviceId },
+        config: plugin.config,
+        tags,
+      }),
+    );
+  }
+  return { entities, targets };
+}
+
+/** Plugins enforcing a service's auth policy: key-auth or jwt, then acl when groups are listed. */
+export function authPlugins(view: ServiceView): { name: string; config: KongBody }[] {
+  const auth = view.definition.auth;
+  const plugins: { name: string; config: KongBody }[] = [];
+  if (auth.type === 'key-auth') {
+    plugins.push({ name: 'key-auth', config: { key_names: ['apikey'], hide_credentials: true } });
+  } else if (auth.type === 'jwt') {
+    plugins.push({ name: 'jwt', config: { claims_to_verify: ['exp'] } });
+  }
+  if (auth.type !== 'none' && auth.allowGroups.length > 0) {
+    plugins.push({ name: 'acl', config: { allow: [...auth.allowGroups].sort() } });
+  }
+  return plugins;
+}

@@ -1,0 +1,54 @@
+/**
+ * Finds registry services that would collide with Kong entities we do not own: an unmanaged
+ * route that already claims the same prefix (two routes on one prefix make Kong's choice depend
+ * on UUID order, facts §7.3 point 7), or an unmanaged service/route/upstream holding the name we
+ * would use (Kong would answer 409). Such services are quarantined, never clobbered.
+ */
+import type { Entity, KongState } from '../kong/entities';
+import type { Conflict } from './types';
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Conflicts between the desired routes/services/upstreams and unmanaged Kong entities. */
+export function findConflicts(desired: KongState, unmanaged: readonly Entity[]): Conflict[] {
+  const conflicts: Conflict[] = [];
+  const ref = (e: Entity): Conflict['entity'] => ({ kind: e.kind, id: e.id, name: e.name });
+  for (const route of desired.route.values()) {
+    const svc = route.service;
+    if (svc === undefined) continue;
+    const prefixes = new Set(stringList(route.body.paths).map(trimSlash));
+    for (const other of unmanaged) {
+      if (other.kind !== 'route') continue;
+      const claimed = stringList(other.body.paths).find((p) => prefixes.has(trimSlash(p)));
+      if (claimed !== undefined) {
+        conflicts.push({
+          service: svc,
+          reason: `unmanaged route '${other.name}' already claims prefix '${claimed}'`,
+          entity: ref(other),
+        });
+      }
+    }
+  }
+  for (const kind of ['service', 'route', 'upstream'] as const) {
+    for (const want of desired[kind].values()) {
+      if (want.service === undefined) continue;
+      const other = unmanaged.find(
+        (e) => e.kind === kind && e.body.name === want.body.name && e.id !== want.id,
+      );
+      if (other) {
+        conflicts.push({
+          service: want.service,
+          reason: `an unmanaged ${kind} is already named '${String(want.body.name)}'`,
+          entity: ref(other),
+        });
+      }
+    }
+  }
+  return conflicts;
+}

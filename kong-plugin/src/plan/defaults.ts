@@ -1,0 +1,166 @@
+/**
+ * Kong 3.9 schema defaults for every field of the entities we manage (ADMIN_API_FACTS.md §2, §3).
+ * normalize.ts fills these into both sides before comparing; without this the planner would
+ * "update" forever because Kong echoes defaults we never sent (decK `pkg/utils/defaulter.go`).
+ */
+import type { EntityKind, KongBody } from '../kong/entities';
+
+const HEALTHCHECKS_DEFAULTS = {
+  threshold: 0,
+  active: {
+    type: 'http',
+    timeout: 1,
+    concurrency: 10,
+    http_path: '/',
+    https_sni: null,
+    https_verify_certificate: true,
+    headers: null,
+    healthy: { interval: 0, http_statuses: [200, 302], successes: 0 },
+    unhealthy: {
+      interval: 0,
+      http_statuses: [429, 404, 500, 501, 502, 503, 504, 505],
+      tcp_failures: 0,
+      timeouts: 0,
+      http_failures: 0,
+    },
+  },
+  passive: {
+    type: 'http',
+    healthy: {
+      http_statuses: [
+        200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307,
+        308,
+      ],
+      successes: 0,
+    },
+    unhealthy: { http_statuses: [429, 500, 503], tcp_failures: 0, timeouts: 0, http_failures: 0 },
+  },
+};
+
+/** Every compared field of each kind, with its default (null when Kong has none). */
+export const ENTITY_DEFAULTS: Record<EntityKind, KongBody> = {
+  service: {
+    name: null,
+    retries: 5,
+    protocol: 'http',
+    host: null,
+    port: 80,
+    path: null,
+    connect_timeout: 60000,
+    write_timeout: 60000,
+    read_timeout: 60000,
+    tags: null,
+    client_certificate: null,
+    tls_verify: null,
+    tls_verify_depth: null,
+    ca_certificates: null,
+    enabled: true,
+  },
+  route: {
+    name: null,
+    protocols: ['http', 'https'],
+    methods: null,
+    hosts: null,
+    paths: null,
+    headers: null,
+    https_redirect_status_code: 426,
+    regex_priority: 0,
+    strip_path: true,
+    path_handling: 'v0',
+    preserve_host: false,
+    request_buffering: true,
+    response_buffering: true,
+    snis: null,
+    sources: null,
+    destinations: null,
+    tags: null,
+    service: null,
+  },
+  upstream: {
+    name: null,
+    algorithm: 'round-robin',
+    hash_on: 'none',
+    hash_fallback: 'none',
+    hash_on_header: null,
+    hash_fallback_header: null,
+    hash_on_cookie: null,
+    hash_on_cookie_path: '/',
+    hash_on_query_arg: null,
+    hash_fallback_query_arg: null,
+    hash_on_uri_capture: null,
+    hash_fallback_uri_capture: null,
+    slots: 10000,
+    healthchecks: HEALTHCHECKS_DEFAULTS,
+    tags: null,
+    host_header: null,
+    client_certificate: null,
+    use_srv_name: false,
+  },
+  target: { target: null, weight: 100, tags: null, upstream: null },
+  consumer: { username: null, custom_id: null, tags: null },
+  plugin: {
+    name: null,
+    instance_name: null,
+    route: null,
+    service: null,
+    consumer: null,
+    config: null,
+    protocols: ['grpc', 'grpcs', 'http', 'https'],
+    enabled: true,
+    tags: null,
+  },
+  'key-auth': { key: null, tags: null, consumer: null },
+  jwt: {
+    key: null,
+    secret: null,
+    algorithm: 'HS256',
+    rsa_public_key: null,
+    tags: null,
+    consumer: null,
+  },
+  acl: { group: null, tags: null, consumer: null },
+};
+
+/** `config` defaults of the plugins we configure (facts §3). */
+export const PLUGIN_CONFIG_DEFAULTS: Record<string, KongBody> = {
+  'key-auth': {
+    key_names: ['apikey'],
+    hide_credentials: false,
+    anonymous: null,
+    key_in_header: true,
+    key_in_query: true,
+    key_in_body: false,
+    run_on_preflight: true,
+    realm: null,
+  },
+  jwt: {
+    uri_param_names: ['jwt'],
+    cookie_names: [],
+    header_names: ['authorization'],
+    key_claim_name: 'iss',
+    secret_is_base64: false,
+    claims_to_verify: null,
+    anonymous: null,
+    run_on_preflight: true,
+    maximum_expiration: 0,
+    realm: null,
+  },
+  acl: {
+    allow: null,
+    deny: null,
+    hide_groups_header: false,
+    always_use_authenticated_groups: false,
+  },
+};
+
+/** Fields whose values are sets in Kong's schema: order is meaningless, so both sides get sorted. */
+export const SET_FIELDS = new Set([
+  'tags',
+  'protocols',
+  'methods',
+  'snis',
+  'uri_param_names',
+  'cookie_names',
+  'header_names',
+  'claims_to_verify',
+]);

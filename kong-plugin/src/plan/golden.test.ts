@@ -1,0 +1,55 @@
+/**
+ * Golden plans: test/fixtures/plans/<case>/{desired,current}.json -> plan.golden.json.
+ * desired.json is a registry StateSnapshot, current.json what the Admin API lists.
+ * Refresh with `UPDATE_GOLDEN=1 npx jest kong-plugin/src/plan/golden` after checking the diff.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StateSnapshot } from '@kong-registry/sdk';
+import { currentFromLists } from '../current/split';
+import { buildDesiredState } from '../desired/build';
+import type { KongLists } from '../kong/lists';
+import { DEFAULT_OWNERSHIP_TAG } from '../naming';
+import { TEST_NOW } from '../testing/snapshot-factory';
+import { planChanges } from './plan';
+
+const ROOT = join(__dirname, '../../../test/fixtures/plans');
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const cases = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, 'desired.json')));
+
+describe('golden plans', () => {
+  it('has fixtures', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(cases)('%s', (name) => {
+    const dir = join(ROOT, name);
+    const desired = buildDesiredState(readJson<StateSnapshot>(join(dir, 'desired.json')), {
+      ownershipTag: DEFAULT_OWNERSHIP_TAG,
+      now: TEST_NOW,
+    });
+    const current = currentFromLists(
+      readJson<KongLists>(join(dir, 'current.json')),
+      DEFAULT_OWNERSHIP_TAG,
+    );
+    const plan = planChanges(desired, current);
+    const actual = {
+      failures: desired.failures,
+      quarantined: plan.quarantined,
+      conflicts: plan.conflicts,
+      ops: plan.ops.map((op) => ({
+        op: op.op,
+        kind: op.kind,
+        name: op.name,
+        id: op.id,
+        ...(op.op === 'update' ? { changes: op.changes } : {}),
+        ...(op.op === 'create' ? { body: op.body } : {}),
+      })),
+    };
+    const goldenFile = join(dir, 'plan.golden.json');
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenFile)) {
+      writeFileSync(goldenFile, `${JSON.stringify(actual, null, 2)}\n`);
+    }
+    expect(actual).toEqual(readJson(goldenFile));
+  });
+});
