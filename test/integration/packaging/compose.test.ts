@@ -1,0 +1,169 @@
+// The compose stacks (docker-compose.yml: Kong + Postgres; docker-compose.dbless.yml: DB-less
+// Kong) resolved by the real `docker-compose config` (Debian package, works without an engine),
+// then held to the rules in docs/deploy.md. No container is started: there is no Docker engine
+// on our machines; .github/workflows/e2e-real-kong.yml runs against real Kong.
+import { join } from 'node:path';
+import {
+  composeConfig,
+  dependsOn,
+  findComposeProblems,
+  publishedHostIps,
+  resolveCompose,
+  type ResolvedCompose,
+} from './compose-config';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const DB_FILE = 'docker-compose.yml';
+const DBLESS_FILE = 'docker-compose.dbless.yml';
+
+let db: ResolvedCompose;
+let dbless: ResolvedCompose;
+
+beforeAll(async () => {
+  [db, dbless] = await Promise.all([
+    resolveCompose(ROOT, DB_FILE),
+    resolveCompose(ROOT, DBLESS_FILE),
+  ]);
+});
+
+describe.each([
+  ['Postgres', DB_FILE],
+  ['DB-less', DBLESS_FILE],
+])('%s stack (%s)', (_label, file) => {
+  const stack = (): ResolvedCompose => (file === DB_FILE ? db : dbless);
+
+  it('passes `docker-compose config -q`', async () => {
+    await expect(composeConfig(ROOT, file, ['-q'])).resolves.toBe('');
+  });
+
+  it('breaks none of the packaging rules (healthchecks, conditions, loopback, AOF)', () => {
+    expect(findComposeProblems(stack())).toEqual([]);
+  });
+
+  it('runs Kong 3.9 with the Admin API on 0.0.0.0:8001 inside and 127.0.0.1:8001 outside', () => {
+    const kong = stack().services.kong!;
+    expect(kong.image).toBe('kong:3.9');
+    expect(kong.environment?.KONG_ADMIN_LISTEN).toBe('0.0.0.0:8001');
+    expect(kong.environment?.KONG_PROXY_LISTEN).toBe('0.0.0.0:8000');
+    expect(publishedHostIps(kong)).toEqual(
+      expect.arrayContaining([
+        { hostIp: '127.0.0.1', containerPort: 8001 },
+        { hostIp: '127.0.0.1', containerPort: 8000 },
+      ]),
+    );
+  });
+
+  it('keeps Redis on AOF in a named volume', () => {
+    const redis = stack().services.redis!;
+    expect(redis.image).toBe('redis:7');
+    expect(redis.volumes).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^redis-data:\/data/)]),
+    );
+    expect(Object.keys(stack().volumes ?? {})).toContain('redis-data');
+  });
+
+  it('builds the registry and controller from the root Dockerfile targets', () => {
+    const { registry, controller, bootstrap } = stack().services;
+    expect(registry?.build?.target).toBe('registry');
+    expect(bootstrap?.build?.target).toBe('registry');
+    expect(controller?.build?.target).toBe('controller');
+    expect(registry?.environment).toMatchObject({
+      HOST: '0.0.0.0',
+      REDIS_URL: 'redis://redis:6379',
+      REGISTRY_JWT_SECRET_FILE: '/var/lib/kong-registry/secrets/registry-jwt-secret',
+    });
+    expect(controller?.environment).toMatchObject({
+      REGISTRY_URL: 'http://registry:4000',
+      REGISTRY_TOKEN_FILE: '/var/lib/kong-registry/secrets/admin.token',
+      KONG_ADMIN_URL: 'http://kong:8001',
+    });
+  });
+
+  it('starts the controller only after Redis, the registry and Kong are healthy', () => {
+    expect(dependsOn(stack().services.controller!)).toEqual({
+      redis: { condition: 'service_healthy' },
+      registry: { condition: 'service_healthy' },
+      kong: { condition: 'service_healthy' },
+    });
+  });
+
+  it('builds the example services from examples/', () => {
+    const { orders, users } = stack().services;
+    expect(orders?.build?.context).toBe(join(ROOT, 'examples', 'orders'));
+    expect(users?.build?.context).toBe(join(ROOT, 'examples', 'users'));
+  });
+});
+
+describe('Postgres stack only', () => {
+  it('bootstraps Kong migrations as a job Kong waits for', () => {
+    const migrations = db.services['kong-migrations']!;
+    expect(migrations.image).toBe('kong:3.9');
+    expect(JSON.stringify(migrations.command)).toContain('kong migrations bootstrap');
+    expect(dependsOn(db.services.kong!)).toEqual({
+      'kong-database': { condition: 'service_healthy' },
+      'kong-migrations': { condition: 'service_completed_successfully' },
+    });
+    expect(db.services['kong-database']?.image).toBe('postgres:16');
+    expect(db.services.kong?.environment?.KONG_DATABASE).toBe('postgres');
+    expect(db.services.controller?.environment?.KONG_MODE).toBe('db');
+  });
+});
+
+describe('DB-less stack only', () => {
+  it('runs Kong without a database and the controller in dbless mode', () => {
+    expect(dbless.services.kong?.environment?.KONG_DATABASE).toBe('off');
+    expect(dbless.services['kong-database']).toBeUndefined();
+    expect(dbless.services['kong-migrations']).toBeUndefined();
+    expect(dbless.services.controller?.environment?.KONG_MODE).toBe('dbless');
+  });
+
+  it('matches the Postgres stack everywhere except Kong and the controller mode', () => {
+    const shared = Object.keys(dbless.services).filter((name) => name !== 'kong');
+    expect(shared.sort()).toEqual(
+      Object.keys(db.services)
+        .filter((name) => !['kong', 'kong-database', 'kong-migrations'].includes(name))
+        .sort(),
+    );
+    for (const name of shared) {
+      const withoutMode = (config: ResolvedCompose) => {
+        const service = structuredClone(config.services[name]!);
+        delete service.environment?.KONG_MODE;
+        return service;
+      };
+      expect({ name, service: withoutMode(dbless) }).toEqual({ name, service: withoutMode(db) });
+    }
+  });
+});
+
+describe('findComposeProblems', () => {
+  it('reports every rule a bad stack breaks', () => {
+    const bad: ResolvedCompose = {
+      services: {
+        kong: { image: 'kong:3.9', ports: ['8001:8001/tcp', '0.0.0.0:8000:8000'] },
+        redis: {
+          image: 'redis:7',
+          command: ['redis-server'],
+          healthcheck: { test: ['CMD', 'true'] },
+        },
+        app: {
+          depends_on: { redis: {}, job: { condition: 'service_completed_successfully' } },
+          ports: [{ target: 3000, published: 3000, host_ip: '0.0.0.0' }],
+          healthcheck: { disable: true },
+        },
+        job: { restart: 'always' },
+      },
+    };
+    expect(findComposeProblems(bad).sort()).toEqual(
+      [
+        'app: depends_on redis without service_healthy/service_completed_successfully',
+        'app: no healthcheck',
+        'app: port 3000 published beyond loopback ("0.0.0.0")',
+        'job: a one-shot job must not restart "always"',
+        'kong: no healthcheck',
+        'kong: port 8001 published beyond loopback ("*")',
+        'kong: proxy port published on "0.0.0.0" by default (set KONG_PROXY_BIND to open it)',
+        'redis: AOF persistence is off',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,238 @@
+// deploy/systemd/*: checked by `systemd-analyze verify` (Debian package `systemd`) inside a
+// throwaway root, so the check needs neither the real /opt/kong-registry nor docker on this
+// machine; where systemd-analyze is absent the fallback checker in unit-file.ts runs instead.
+// Then the promises docs/deploy.md makes about the units: hardening, restart policy, env files,
+// and the service/agent pairing that drains a service out of Kong before docker stops it.
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkUnitFile, parseUnitFile, unitValues, type UnitEntry } from './unit-file';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const UNIT_DIR = join(ROOT, 'deploy', 'systemd');
+const ENV_DIR = join(UNIT_DIR, 'env');
+const UNITS = [
+  'kong-registry.service',
+  'kong-registry-controller.service',
+  'kr-service@.service',
+  'kr-agent@.service',
+];
+/** What the units run; stubbed inside the throwaway root. */
+const EXECUTABLES = ['/usr/bin/node', '/usr/bin/docker'];
+/** Instances verified for the template units. */
+const VERIFY_NAMES = [
+  'kong-registry.service',
+  'kong-registry-controller.service',
+  'kr-service@orders.service',
+  'kr-agent@orders.service',
+];
+
+const read = (name: string): string => readFileSync(join(UNIT_DIR, name), 'utf8');
+const parsed = (name: string): UnitEntry[] => parseUnitFile(read(name));
+
+function hasSystemdAnalyze(): boolean {
+  return spawnSync('systemd-analyze', ['--version']).error === undefined;
+}
+
+/** A root with systemd's own units (targets), stub executables and our units installed. */
+function makeRoot(units: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'kr-systemd-'));
+  const systemUnits = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((dir) =>
+    existsSync(dir),
+  );
+  if (systemUnits)
+    cpSync(systemUnits, join(root, 'usr/lib/systemd/system'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
+  for (const exe of EXECUTABLES) {
+    mkdirSync(join(root, exe, '..'), { recursive: true });
+    writeFileSync(join(root, exe), '#!/bin/sh\n');
+    chmodSync(join(root, exe), 0o755);
+  }
+  mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
+  for (const [name, text] of Object.entries(units))
+    writeFileSync(join(root, 'etc/systemd/system', name), text);
+  return root;
+}
+
+function verify(
+  units: Record<string, string>,
+  names: string[],
+): { status: number | null; stderr: string } {
+  const root = makeRoot(units);
+  try {
+    const result = spawnSync(
+      'systemd-analyze',
+      ['verify', '--man=no', `--root=${root}`, ...names],
+      { encoding: 'utf8' },
+    );
+    return { status: result.status, stderr: result.stderr.trim() };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const ourUnits = (): Record<string, string> =>
+  Object.fromEntries(UNITS.map((name) => [name, read(name)]));
+
+describe('unit files are valid', () => {
+  it('pass systemd-analyze verify (or the fallback checker where systemd-analyze is absent)', () => {
+    if (hasSystemdAnalyze()) {
+      expect(verify(ourUnits(), VERIFY_NAMES)).toEqual({ status: 0, stderr: '' });
+      // The harness itself: a misspelt key must be reported, or the check above proves nothing.
+      const broken = {
+        ...ourUnits(),
+        'kr-agent@.service': read('kr-agent@.service').replace('PrivateTmp=', 'PrivateTpm='),
+      };
+      expect(verify(broken, ['kr-agent@orders.service']).stderr).toContain(
+        "Unknown key 'PrivateTpm'",
+      );
+    } else {
+      console.warn(
+        'systemd-analyze not installed (Debian package systemd): using the fallback unit checker',
+      );
+      for (const name of UNITS)
+        expect(checkUnitFile(name, read(name), (p) => EXECUTABLES.includes(p))).toEqual([]);
+    }
+  });
+
+  it('pass the fallback checker too', () => {
+    for (const name of UNITS)
+      expect(checkUnitFile(name, read(name), (p) => EXECUTABLES.includes(p))).toEqual([]);
+  });
+
+  it('the fallback checker reports misspelt keys, wrong sections and bad commands', () => {
+    const text =
+      '[Unit]\nDescription=x\nExecStart=/bin/true\n[Service]\nProtectSytem=strict\nExecStart=node x.js\nExecStop=-/usr/bin/nope\n[Bogus]\nA=b\n';
+    expect(checkUnitFile('bad.service', text, () => false)).toEqual([
+      "bad.service:3: unknown key 'ExecStart' in section [Unit]",
+      'bad.service:3: command /bin/true is not executable',
+      "bad.service:5: unknown key 'ProtectSytem' in section [Service]",
+      'bad.service:6: ExecStart is not an absolute path: node',
+      'bad.service:7: command /usr/bin/nope is not executable',
+      'bad.service:9: unknown section [Bogus]',
+    ]);
+  });
+});
+
+describe.each(['kong-registry.service', 'kong-registry-controller.service', 'kr-agent@.service'])(
+  '%s',
+  (name) => {
+    const service = (key: string): string[] => unitValues(parsed(name), 'Service', key);
+
+    it('runs as the unprivileged kong-registry user with the hardening options', () => {
+      expect(service('User')).toEqual(['kong-registry']);
+      for (const [key, value] of [
+        ['NoNewPrivileges', 'yes'],
+        ['ProtectSystem', 'strict'],
+        ['ProtectHome', 'yes'],
+        ['PrivateTmp', 'yes'],
+        ['PrivateDevices', 'yes'],
+        ['RestrictSUIDSGID', 'yes'],
+        ['CapabilityBoundingSet', ''],
+      ]) {
+        expect({ key, values: service(key!) }).toEqual({ key, values: [value] });
+      }
+    });
+
+    it('restarts on failure, reads /etc/kong-registry/*.env and stops with SIGTERM', () => {
+      expect(service('Restart')).toEqual(['on-failure']);
+      expect(service('KillSignal')).toEqual(['SIGTERM']);
+      expect(service('EnvironmentFile').length).toBeGreaterThan(0);
+      for (const file of service('EnvironmentFile'))
+        expect(file).toMatch(/^\/etc\/kong-registry\/.+\.env$/);
+    });
+
+    it('gets its secret as a systemd credential, never from a world-readable env file', () => {
+      expect(service('LoadCredential')).toEqual([
+        expect.stringMatching(/^[a-z-]+:\/etc\/kong-registry\//),
+      ]);
+    });
+  },
+);
+
+describe('kr-service@ and kr-agent@', () => {
+  it('runs the container on the loopback port by default, named after the instance', () => {
+    const service = parsed('kr-service@.service');
+    expect(unitValues(service, 'Service', 'ExecStart')).toEqual([
+      '/usr/bin/docker run --rm --init --name %i -p ${PUBLISH_ADDRESS}:${PORT}:${PORT} --env-file /etc/kong-registry/services/%i.env ${IMAGE}',
+    ]);
+    expect(unitValues(service, 'Service', 'Environment')).toContain('PUBLISH_ADDRESS=127.0.0.1');
+    expect(unitValues(service, 'Service', 'EnvironmentFile')).toEqual([
+      '/etc/kong-registry/services/%i.env',
+    ]);
+    expect(unitValues(service, 'Service', 'ExecStop')).toEqual([
+      '/usr/bin/docker stop --time ${STOP_TIMEOUT} %i',
+    ]);
+    expect(unitValues(service, 'Unit', 'Wants').join(' ')).toContain('kr-agent@%i.service');
+    expect(unitValues(service, 'Unit', 'Requires')).toEqual(['docker.service']);
+  });
+
+  it('binds the agent to its service and orders it after, so it stops (drains) first', () => {
+    const agent = parsed('kr-agent@.service');
+    expect(unitValues(agent, 'Unit', 'BindsTo')).toEqual(['kr-service@%i.service']);
+    expect(unitValues(agent, 'Unit', 'PartOf')).toEqual(['kr-service@%i.service']);
+    expect(unitValues(agent, 'Unit', 'After').join(' ')).toContain('kr-service@%i.service');
+    expect(unitValues(agent, 'Install', 'WantedBy')).toEqual(['kr-service@%i.service']);
+    const [execStart] = unitValues(agent, 'Service', 'ExecStart');
+    expect(execStart).toContain('kong-registry.js agent --service %i --port ${PORT}');
+    expect(execStart).toContain('--token-file %d/token');
+    // Longer than the container's own stop timeout: the drain must finish before docker stop.
+    const seconds = (v: string | undefined) => Number((v ?? '').replace(/s$/, ''));
+    expect(seconds(unitValues(agent, 'Service', 'TimeoutStopSec')[0])).toBeGreaterThanOrEqual(60);
+  });
+
+  it('finds every ${VAR} the template units use in their defaults or the example env files', () => {
+    const defined = new Set<string>();
+    for (const name of ['kr-service@.service', 'kr-agent@.service']) {
+      for (const assignment of unitValues(parsed(name), 'Service', 'Environment'))
+        defined.add(assignment.split('=')[0]!);
+    }
+    for (const file of ['agent.env', 'services/orders.env']) {
+      for (const line of readFileSync(join(ENV_DIR, file), 'utf8').split('\n')) {
+        const match = line.match(/^([A-Z_][A-Z0-9_]*)=/);
+        if (match) defined.add(match[1]!);
+      }
+    }
+    const used = new Set<string>();
+    for (const name of ['kr-service@.service', 'kr-agent@.service']) {
+      for (const match of read(name).matchAll(/^Exec\w+=.*$/gm)) {
+        for (const v of match[0].matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g)) used.add(v[1]!);
+      }
+    }
+    expect([...used].filter((name) => !defined.has(name))).toEqual([]);
+    expect(used.size).toBeGreaterThan(4);
+  });
+});
+
+describe('example env files', () => {
+  it('set only variables the registry reads (registry/src/config.ts)', () => {
+    const configSource = readFileSync(join(ROOT, 'registry', 'src', 'config.ts'), 'utf8');
+    const keys = [
+      ...readFileSync(join(ENV_DIR, 'registry.env'), 'utf8').matchAll(/^([A-Z_][A-Z0-9_]*)=/gm),
+    ].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((key) => !new RegExp(`\\b${key}\\b`).test(configSource))).toEqual([]);
+  });
+
+  it('keep secrets out of env files (they are credentials)', () => {
+    for (const file of ['registry.env', 'controller.env', 'agent.env', 'services/orders.env']) {
+      const text = readFileSync(join(ENV_DIR, file), 'utf8');
+      expect({
+        file,
+        secrets: text.match(/^(REGISTRY_JWT_SECRET|REGISTRY_TOKEN|KONG_ADMIN_TOKEN)=.*$/gm),
+      }).toEqual({ file, secrets: null });
+    }
+  });
+});
