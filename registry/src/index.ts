@@ -1,7 +1,27 @@
-// Placeholder exports until the registry lands (issue #2); replaced by the real entry points.
-export async function runRegistryCommand(_argv: string[]): Promise<number> {
-  throw new Error('registry: not built yet');
-}
-export async function runTokenCommand(_argv: string[]): Promise<number> {
-  throw new Error('token: not built yet');
-}
+/**
+ * @kong-registry/registry: the registry service. `kong-registry registry` and
+ * `kong-registry token` (cli/) call the two commands; tests and the demo use `startRegistry`.
+ */
+export { runRegistryCommand } from './command';
+export { runTokenCommand } from './token-command';
+export { startRegistry, canMint, type StartRegistryOptions, type RunningRegistry } from './main';
+export { createApp, type AppControl } from './http/app';
+export type { AppDeps } from './http/deps';
+export { loadConfig, ConfigError, type RegistryConfig } from './config';
+export {
+  mintToken,
+  verifyToken,
+  resolveJwtKeys,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type JwtKeys,
+} from './auth/jwt';
+export { RedisInstanceRepository } from './instances/repository';
+export { RegistryKeys } from './instances/keys';
+export { Reaper } from './instances/reaper';
+export { SseHub } from './events/sse';
+export { RegistryMetrics } from './metrics';
+export { createLogger } from './logger';
+export { createRedisClient, waitForRedis } from './redis';
+export { ERRORS, RegistryError, type RegistryErrorCode } from './errors';
+export { systemClock, type Clock } from './instances/lease';

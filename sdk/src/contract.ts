@@ -171,6 +171,11 @@ export interface StateSnapshot {
   /** Increases on every change; equal revisions mean equal state. */
   revision: number;
   generatedAt: string;
+  /**
+   * Id of the newest event at the moment of the snapshot (null: none yet). Subscribe to
+   * `GET /v1/events` with `Last-Event-ID: <lastEventId>` to continue exactly after this state.
+   */
+  lastEventId?: string | null;
   services: ServiceView[];
   consumers: Consumer[];
 }
@@ -221,4 +226,71 @@ export interface RegistryTokenClaims {
   service?: string;
   /** Optional allow-list of prefixes the service may claim. */
   prefixes?: string[];
+}
+
+/** `GET /v1/services` (admin or service token). */
+export interface ServiceList {
+  revision: number;
+  services: ServiceView[];
+}
+
+/** `GET /v1/routes` (admin or service token). */
+export interface RouteTable {
+  revision: number;
+  routes: RouteRow[];
+}
+
+/** Reply of `DELETE .../instances/{instanceId}?drain=true` (202). */
+export interface DrainReply {
+  instance: Instance;
+}
+
+/** Body of `PUT .../instances/{instanceId}/gateway-health` (admin; sent by the control plane). */
+export interface GatewayHealthReport {
+  status: GatewayHealthStatus;
+}
+
+/** Body of `POST /v1/consumers` (admin). */
+export interface CreateConsumerRequest {
+  /** 1-128 of [A-Za-z0-9._@-]. */
+  username: string;
+  customId?: string | null;
+  /** ACL groups. @default [] */
+  groups?: string[];
+}
+
+/** Body of `PATCH /v1/consumers/{username}` (admin). */
+export interface UpdateConsumerRequest {
+  customId?: string | null;
+  groups?: string[];
+}
+
+/**
+ * Body of `POST /v1/consumers/{username}/credentials` (admin). The reply (201) is the
+ * {@link Credential} with its secret; it is never shown again outside `GET /v1/state`.
+ */
+export type CreateCredentialRequest =
+  | { type: 'key-auth'; /** Generated when absent. */ key?: string }
+  | {
+      type: 'jwt';
+      /** @default "HS256" (secret generated) */
+      algorithm?: 'HS256' | 'RS256';
+      /** The `iss` value; generated when absent. */
+      key?: string;
+      /** RS256 only: PEM public key. */
+      rsaPublicKey?: string;
+    };
+
+/** `GET /v1/consumers` (admin): consumers without credential secrets. */
+export interface ConsumerList {
+  consumers: Consumer[];
+}
+
+/**
+ * Sent on `GET /v1/events` as `event: reset` when the resume point (Last-Event-ID) is older than
+ * what the stream still holds: reload `GET /v1/state` and continue from its `lastEventId`.
+ */
+export interface EventStreamReset {
+  reason: 'trimmed';
+  message: string;
 }

@@ -1,0 +1,65 @@
+--[[
+  Removes instances whose deadline has passed: leases that ran out (reason "expired") and drains
+  that ended (reason "drained"). Each removal happens at most once even when several registry
+  replicas run this at the same moment: Redis runs a script atomically, and a member gone from
+  the sorted set is simply not seen by the next run. One event per removal.
+
+  Service keys are built here from ARGV[1] ({p}service:) the way RegistryKeys does, because the
+  services are only known once the sorted set has been read (single Redis or Sentinel; not
+  Redis Cluster).
+
+  Input:
+    KEYS[1] leases sorted set
+    KEYS[2] prefix owners hash
+    KEYS[3] services set
+    KEYS[4] revision counter
+    KEYS[5] events stream
+    ARGV[1] service key prefix "{p}service:"
+    ARGV[2] now (ms)
+    ARGV[3] batch size
+    ARGV[4] events MAXLEN (approximate)
+    ARGV[5] now (ISO 8601)
+
+  Output:
+    { "{svc}/{id}/{reason}", ... }   what was removed
+]]
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local removed = {}
+for _, member in ipairs(due) do
+  redis.call('ZREM', KEYS[1], member)
+  local slash = string.find(member, '/', 1, true)
+  local service = string.sub(member, 1, slash - 1)
+  local instanceId = string.sub(member, slash + 1)
+  local instancesKey = ARGV[1] .. service .. ':instances'
+  local definitionKey = ARGV[1] .. service .. ':def'
+  local existing = redis.call('HGET', instancesKey, instanceId)
+  if existing then
+    local instance = cjson.decode(existing)
+    local reason = 'expired'
+    local eventType = 'instance.expired'
+    if instance['draining'] then
+      reason = 'drained'
+      eventType = 'instance.deregistered'
+    end
+    redis.call('HDEL', instancesKey, instanceId)
+    local revision = redis.call('INCR', KEYS[4])
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'data', cjson.encode({
+      type = eventType, revision = revision, at = ARGV[5], service = service,
+      instanceId = instanceId, reason = reason
+    }))
+    if redis.call('HLEN', instancesKey) == 0 then
+      local definition = redis.call('GET', definitionKey)
+      if definition then
+        local prefix = cjson.decode(definition)['prefix']
+        if redis.call('HGET', KEYS[2], prefix) == service then redis.call('HDEL', KEYS[2], prefix) end
+      end
+      redis.call('DEL', definitionKey)
+      redis.call('SREM', KEYS[3], service)
+      redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'data', cjson.encode({
+        type = 'service.removed', revision = revision, at = ARGV[5], service = service
+      }))
+    end
+    table.insert(removed, member .. '/' .. reason)
+  end
+end
+return removed

@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * How the registry verifies (and mints) tokens. `ephemeral` means no secret was configured: the
+ * registry generates a random one at start (demo only; tokens die with the process).
+ */
+export type JwtConfig =
+  | { algorithm: 'HS256'; secret: string; ephemeral: boolean }
+  | { algorithm: 'RS256'; publicKey: string; privateKey: string | null; ephemeral: false }
+  | { algorithm: 'none-configured'; ephemeral: true };
+
+/** Where Redis is: one URL, or Sentinels that know the current master. */
+export type RedisConfig =
+  | { mode: 'standalone'; url: string }
+  | {
+      mode: 'sentinel';
+      sentinels: { host: string; port: number }[];
+      name: string;
+      password: string | null;
+      sentinelPassword: string | null;
+      db: number;
+    };
+
+/** The registry's validated, frozen configuration. Built once by {@link loadConfig}. */
+export interface RegistryConfig {
+  host: string;
+  port: number;
+  redis: RedisConfig;
+  /** Prefix of every Redis key, so several registries (or tests) can share one Redis. */
+  keyPrefix: string;
+  /** How long a Redis command may take before the request fails with 503. */
+  redisCommandTimeoutMs: number;
+  jwt: JwtConfig;
+  lease: {
+    defaultTtlSeconds: number;
+    minTtlSeconds: number;
+    maxTtlSeconds: number;
+    drainSeconds: number;
+  };
+  reaper: { intervalMs: number; batchSize: number };
+  /** Approximate number of events kept in the Redis Stream (XADD MAXLEN ~). */
+  eventsMaxLen: number;
+  /** Gateway paths no service may claim. */
+  reservedPrefixes: string[];
+  bodyLimitBytes: number;
+  /** Token bucket per token on registration: refill rate and burst size. */
+  rateLimit: { perSecond: number; burst: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Folder served at /ui when it exists. */
+  uiDir: string | null;
+  /** Trust X-Forwarded-For for the caller's address (default host of an instance). */
+  trustProxy: boolean;
+}
+
+/** Startup fails with this when the environment is invalid; it lists every bad variable at once. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid registry configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be a comma-separated host:port list')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_DB: int(0, 15).default(0),
+  REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(2000),
+  REGISTRY_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'use 1-64 of [A-Za-z0-9:_.-]')
+    .default('kong-registry:'),
+  REGISTRY_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  REGISTRY_JWT_PUBLIC_KEY: z
+    .string()
+    .includes('BEGIN', { message: 'must be a PEM public key' })
+    .optional(),
+  REGISTRY_JWT_PRIVATE_KEY: z
+    .string()
+    .includes('BEGIN', { message: 'must be a PEM private key' })
+    .optional(),
+  REGISTRY_LEASE_TTL_SECONDS: int(1, 3600).default(15),
+  REGISTRY_LEASE_MIN_TTL_SECONDS: int(1, 3600).default(5),
+  REGISTRY_LEASE_MAX_TTL_SECONDS: int(1, 86_400).default(300),
+  REGISTRY_DRAIN_SECONDS: int(0, 3600).default(10),
+  REGISTRY_REAPER_INTERVAL_MS: int(10, 60_000).default(1000),
+  REGISTRY_REAPER_BATCH: int(1, 10_000).default(500),
+  REGISTRY_EVENTS_MAXLEN: int(100, 10_000_000).default(10_000),
+  REGISTRY_RESERVED_PREFIXES: z.string().default('/v1,/registry,/_kong'),
+  REGISTRY_BODY_LIMIT_BYTES: int(1024, 10_485_760).default(65_536),
+  REGISTRY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
+  REGISTRY_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
+  REGISTRY_UI_DIR: z.string().min(1).optional(),
+  REGISTRY_TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const SECRET_VARIABLES = [
+  'REGISTRY_JWT_SECRET',
+  'REGISTRY_JWT_PUBLIC_KEY',
+  'REGISTRY_JWT_PRIVATE_KEY',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+] as const;
+
+/** Reads `NAME` or the file named by `NAME_FILE` (Docker secrets); both set is an error. */
+function resolveFileVariables(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined || file === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      problems.push(`${name} and ${name}_FILE are both set: use one`);
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      problems.push(
+        `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  for (const [key, value] of Object.entries(resolved)) if (value === '') delete resolved[key];
+  return resolved;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses the environment once, checks the rules between variables, and returns a deep-frozen
+ * config. Throws {@link ConfigError} listing every problem at once. The only reader of
+ * `process.env` in the registry; everything else receives the config object.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: { host?: string; port?: number } = {},
+): RegistryConfig {
+  const problems: string[] = [];
+  const resolved = resolveFileVariables(env, problems);
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+
+  if (e.REGISTRY_JWT_SECRET && e.REGISTRY_JWT_PUBLIC_KEY) {
+    problems.push(
+      'REGISTRY_JWT_SECRET (HS256) and REGISTRY_JWT_PUBLIC_KEY (RS256) are both set: pick one algorithm',
+    );
+  }
+  if (e.REGISTRY_JWT_PRIVATE_KEY && !e.REGISTRY_JWT_PUBLIC_KEY) {
+    problems.push(
+      'REGISTRY_JWT_PRIVATE_KEY needs REGISTRY_JWT_PUBLIC_KEY (the registry verifies with the public key)',
+    );
+  }
+  if (e.REGISTRY_LEASE_MIN_TTL_SECONDS > e.REGISTRY_LEASE_MAX_TTL_SECONDS) {
+    problems.push('REGISTRY_LEASE_MIN_TTL_SECONDS is greater than REGISTRY_LEASE_MAX_TTL_SECONDS');
+  }
+  if (
+    e.REGISTRY_LEASE_TTL_SECONDS < e.REGISTRY_LEASE_MIN_TTL_SECONDS ||
+    e.REGISTRY_LEASE_TTL_SECONDS > e.REGISTRY_LEASE_MAX_TTL_SECONDS
+  ) {
+    problems.push('REGISTRY_LEASE_TTL_SECONDS must lie between the min and max TTL');
+  }
+  if (e.REDIS_SENTINELS && !e.REDIS_SENTINEL_NAME) {
+    problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the master group name)');
+  }
+  const reservedPrefixes = e.REGISTRY_RESERVED_PREFIXES.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const prefix of reservedPrefixes) {
+    if (!prefix.startsWith('/'))
+      problems.push(`REGISTRY_RESERVED_PREFIXES: '${prefix}' must start with /`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  let jwt: JwtConfig;
+  if (e.REGISTRY_JWT_PUBLIC_KEY) {
+    jwt = {
+      algorithm: 'RS256',
+      publicKey: e.REGISTRY_JWT_PUBLIC_KEY,
+      privateKey: e.REGISTRY_JWT_PRIVATE_KEY ?? null,
+      ephemeral: false,
+    };
+  } else if (e.REGISTRY_JWT_SECRET) {
+    jwt = { algorithm: 'HS256', secret: e.REGISTRY_JWT_SECRET, ephemeral: false };
+  } else {
+    jwt = { algorithm: 'none-configured', ephemeral: true };
+  }
+
+  const redis: RedisConfig = e.REDIS_SENTINELS
+    ? {
+        mode: 'sentinel',
+        sentinels: e.REDIS_SENTINELS.split(',').map((pair) => {
+          const [host = '', port = '26379'] = pair.split(':');
+          return { host, port: Number(port) };
+        }),
+        name: e.REDIS_SENTINEL_NAME ?? '',
+        password: e.REDIS_PASSWORD ?? null,
+        sentinelPassword: e.REDIS_SENTINEL_PASSWORD ?? null,
+        db: e.REDIS_DB,
+      }
+    : { mode: 'standalone', url: e.REDIS_URL };
+
+  return deepFreeze<RegistryConfig>({
+    host: overrides.host ?? e.HOST,
+    port: overrides.port ?? e.PORT,
+    redis,
+    keyPrefix: e.REGISTRY_KEY_PREFIX,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    jwt,
+    lease: {
+      defaultTtlSeconds: e.REGISTRY_LEASE_TTL_SECONDS,
+      minTtlSeconds: e.REGISTRY_LEASE_MIN_TTL_SECONDS,
+      maxTtlSeconds: e.REGISTRY_LEASE_MAX_TTL_SECONDS,
+      drainSeconds: e.REGISTRY_DRAIN_SECONDS,
+    },
+    reaper: { intervalMs: e.REGISTRY_REAPER_INTERVAL_MS, batchSize: e.REGISTRY_REAPER_BATCH },
+    eventsMaxLen: e.REGISTRY_EVENTS_MAXLEN,
+    reservedPrefixes,
+    bodyLimitBytes: e.REGISTRY_BODY_LIMIT_BYTES,
+    rateLimit: { perSecond: e.REGISTRY_RATE_LIMIT_PER_SECOND, burst: e.REGISTRY_RATE_LIMIT_BURST },
+    logLevel: e.LOG_LEVEL,
+    uiDir: e.REGISTRY_UI_DIR ?? null,
+    trustProxy: e.REGISTRY_TRUST_PROXY,
+  });
+}
+
+/** The config with secrets replaced, for the startup log line. */
+export function redactConfig(config: RegistryConfig): unknown {
+  const jwt =
+    config.jwt.algorithm === 'HS256'
+      ? { algorithm: 'HS256', secret: '[redacted]', ephemeral: config.jwt.ephemeral }
+      : config.jwt.algorithm === 'RS256'
+        ? {
+            algorithm: 'RS256',
+            publicKey: '[set]',
+            privateKey: config.jwt.privateKey ? '[redacted]' : null,
+          }
+        : config.jwt;
+  const redis =
+    config.redis.mode === 'standalone'
+      ? { mode: 'standalone', url: config.redis.url.replace(/\/\/[^@/]*@/, '//[redacted]@') }
+      : {
+          ...config.redis,
+          password: config.redis.password ? '[redacted]' : null,
+          sentinelPassword: config.redis.sentinelPassword ? '[redacted]' : null,
+        };
+  return { ...config, jwt, redis };
+}

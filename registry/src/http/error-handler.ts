@@ -1,0 +1,71 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorBody } from '@kong-registry/sdk';
+import { isRedisUnavailableError, isRegistryError, RegistryError } from '../errors';
+import type { Logger } from '../logger';
+
+/** body-parser failures (they carry `type` and `status`) mapped onto our codes. */
+function fromBodyParser(err: unknown): RegistryError | null {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return null;
+  switch ((err as { type: unknown }).type) {
+    case 'entity.parse.failed':
+      return new RegistryError('REG_ERR_MALFORMED_JSON');
+    case 'entity.too.large':
+      return new RegistryError('REG_ERR_PAYLOAD_TOO_LARGE');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new RegistryError(
+        'REG_ERR_UNSUPPORTED_MEDIA_TYPE',
+        'unsupported body encoding or charset',
+      );
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new RegistryError('REG_ERR_VALIDATION', 'the request body could not be read');
+    default:
+      return null;
+  }
+}
+
+/**
+ * The one place where errors become HTTP responses: `{code, message, details?}`, never a stack
+ * trace or token content. Client mistakes are 4xx; Redis outages 503; anything else is a bug (500,
+ * logged with its stack).
+ */
+export function createErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    let error: RegistryError;
+    if (isRegistryError(err)) {
+      error = err;
+    } else if (isRedisUnavailableError(err)) {
+      error = new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
+    } else {
+      error =
+        fromBodyParser(err) ?? new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err });
+    }
+    const log = { code: error.code, method: req.method, path: req.path, status: error.statusCode };
+    if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
+      logger.warn(
+        { ...log, cause: err instanceof Error ? err.message : String(err) },
+        'request failed: dependency unavailable',
+      );
+    } else if (error.code === 'REG_ERR_INTERNAL') {
+      logger.error({ ...log, err }, 'request failed: internal error');
+    } else {
+      logger.debug({ ...log, message: error.message }, 'request refused');
+    }
+    const body: ErrorBody = { code: error.code, message: error.message };
+    if (error.details) body.details = error.details;
+    if (error.headers) res.set(error.headers);
+    if (error.code === 'REG_ERR_REDIS_UNAVAILABLE') res.set('Retry-After', '1');
+    res.status(error.statusCode).json(body);
+  };
+}
+
+/** 404 for paths the API does not have, in the same error shape. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new RegistryError('REG_ERR_NOT_FOUND', `no route for ${req.method} ${req.path}`));
+};

@@ -1,0 +1,71 @@
+import type { RequestHandler } from 'express';
+import { RegistryError } from '../../errors';
+import type { Clock } from '../../instances/lease';
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+/**
+ * A token bucket per key, in process memory: `burst` requests at once, refilled at `perSecond`.
+ * Per replica, which is enough to stop a crash-looping client from hammering Redis.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
+  take(key: string): number {
+    const now = this.clock();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.perSecond,
+    );
+    bucket.updatedAt = now;
+    this.buckets.set(key, bucket);
+    if (this.buckets.size > 10_000) this.evictFull(now);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+  }
+
+  /** Forgets buckets that have refilled; they behave exactly like new ones. */
+  private evictFull(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.perSecond >= this.burst)
+        this.buckets.delete(key);
+    }
+  }
+}
+
+/** 429 with Retry-After once the caller's token has used its bucket. Runs after authenticate. */
+export function rateLimitPerToken(buckets: TokenBuckets): RequestHandler {
+  return (_req, res, next) => {
+    const raw = String(res.locals.rawToken ?? 'anonymous');
+    // The signature identifies the token without keeping the whole token in memory.
+    const key = raw.slice(raw.lastIndexOf('.') + 1);
+    const retryAfter = buckets.take(key);
+    if (retryAfter > 0) {
+      next(
+        new RegistryError(
+          'REG_ERR_RATE_LIMITED',
+          `too many registrations with this token: retry in ${retryAfter}s`,
+          {
+            headers: { 'Retry-After': String(retryAfter) },
+          },
+        ),
+      );
+      return;
+    }
+    next();
+  };
+}

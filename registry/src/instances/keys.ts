@@ -1,0 +1,52 @@
+/**
+ * Every Redis key the registry touches is built here (as bullmq's queue-keys.ts does), under one
+ * configurable prefix so several registries, or tests, share a Redis without meeting.
+ *
+ *   {p}services                      SET     names of services with at least one instance
+ *   {p}service:{svc}:def             STRING  JSON ServiceDefinition (latest registration wins)
+ *   {p}service:{svc}:instances       HASH    instanceId -> JSON Instance
+ *   {p}leases                        ZSET    "{svc}/{instanceId}" -> deadline (ms): lease expiry,
+ *                                            or drainUntil while draining. The reaper's work list.
+ *   {p}prefixes                      HASH    gateway prefix -> owning service
+ *   {p}revision                      STRING  INCR'd by every state change, in the same script
+ *   {p}events                        STREAM  one entry per change (field "data": JSON event)
+ *   {p}consumers                     HASH    username -> JSON consumer, secrets included
+ *
+ * The reaper script builds `service:{svc}:*` keys itself (it discovers services as it goes), from
+ * {@link RegistryKeys.servicePrefix}; that is why the layout of those two keys lives in one place.
+ */
+export class RegistryKeys {
+  readonly services: string;
+  readonly leases: string;
+  readonly prefixes: string;
+  readonly revision: string;
+  readonly events: string;
+  readonly consumers: string;
+  /** `{p}service:`; followed by `{svc}:def` / `{svc}:instances`. */
+  readonly servicePrefix: string;
+
+  constructor(readonly prefix: string) {
+    this.services = `${prefix}services`;
+    this.leases = `${prefix}leases`;
+    this.prefixes = `${prefix}prefixes`;
+    this.revision = `${prefix}revision`;
+    this.events = `${prefix}events`;
+    this.consumers = `${prefix}consumers`;
+    this.servicePrefix = `${prefix}service:`;
+  }
+
+  /** JSON ServiceDefinition of one service. */
+  definition(service: string): string {
+    return `${this.servicePrefix}${service}:def`;
+  }
+
+  /** Hash of the instances of one service. */
+  instances(service: string): string {
+    return `${this.servicePrefix}${service}:instances`;
+  }
+
+  /** Member of the leases sorted set; `/` cannot occur in service names or instance ids. */
+  leaseMember(service: string, instanceId: string): string {
+    return `${service}/${instanceId}`;
+  }
+}

@@ -1,0 +1,315 @@
+import type Redis from 'ioredis';
+import type {
+  Consumer,
+  GatewayHealthStatus,
+  Instance,
+  RegistryEventType,
+  ServiceDefinition,
+  ServiceView,
+} from '@kong-registry/sdk';
+import { RegistryKeys } from './keys';
+import { SCRIPTS } from './scripts';
+
+/** Result of a registration attempt. */
+export type RegisterResult =
+  | { ok: false; owner: string }
+  | { ok: true; instance: Instance; revision: number; eventType: RegistryEventType };
+
+/** A consistent view of everything, read atomically with its revision. */
+export interface RawSnapshot {
+  revision: number;
+  lastEventId: string | null;
+  services: ServiceView[];
+  consumers: Consumer[];
+}
+
+/** Outcome of a consumer compare-and-set write. */
+export type ConsumerWriteResult =
+  { ok: true; revision: number } | { ok: false; reason: 'exists' | 'missing' | 'changed' };
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Parses an instance stored by a script. Lua's cjson reorders keys; rebuilding the object in
+ * contract order keeps replies readable and stable.
+ */
+export function parseInstance(json: string): Instance {
+  const raw = JSON.parse(json) as Instance;
+  return {
+    service: raw.service,
+    instanceId: raw.instanceId,
+    host: raw.host,
+    port: raw.port,
+    protocol: raw.protocol,
+    version: raw.version ?? null,
+    weight: raw.weight,
+    metadata: raw.metadata ?? {},
+    ttlSeconds: raw.ttlSeconds,
+    registeredAt: raw.registeredAt,
+    lastHeartbeatAt: raw.lastHeartbeatAt,
+    leaseExpiresAt: raw.leaseExpiresAt,
+    draining: raw.draining === true,
+    drainUntil: raw.drainUntil ?? null,
+    gatewayHealth: raw.gatewayHealth ?? null,
+  };
+}
+
+/** Sorts instances by id so replies and snapshots are stable. */
+function byInstanceId(a: Instance, b: Instance): number {
+  return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
+}
+
+/**
+ * Redis storage of instances, services, prefixes, consumers and the change log. Every write that
+ * touches more than one key runs as one Lua script (registry/lua/), so readers never see half a
+ * change and the revision always moves with the data.
+ */
+export class RedisInstanceRepository {
+  readonly keys: RegistryKeys;
+
+  constructor(
+    readonly redis: Redis,
+    keyPrefix: string,
+    private readonly eventsMaxLen: number,
+  ) {
+    this.keys = new RegistryKeys(keyPrefix);
+  }
+
+  /** Stores (or refreshes) an instance and the service definition it carries. */
+  async register(
+    instance: Instance,
+    definition: ServiceDefinition,
+    leaseDeadlineMs: number,
+    nowMs: number,
+  ): Promise<RegisterResult> {
+    const { service, instanceId } = instance;
+    const k = this.keys;
+    const reply = (await SCRIPTS.register.run(
+      this.redis,
+      [
+        k.instances(service),
+        k.definition(service),
+        k.leases,
+        k.prefixes,
+        k.services,
+        k.revision,
+        k.events,
+      ],
+      [
+        service,
+        instanceId,
+        JSON.stringify(instance),
+        JSON.stringify(definition),
+        definition.prefix,
+        k.leaseMember(service, instanceId),
+        leaseDeadlineMs,
+        nowMs,
+        this.eventsMaxLen,
+        iso(nowMs),
+      ],
+    )) as [string, string, number?, string?];
+    if (reply[0] === 'conflict') return { ok: false, owner: reply[1] };
+    return {
+      ok: true,
+      instance: parseInstance(reply[1]),
+      revision: Number(reply[2]),
+      eventType: reply[3] as RegistryEventType,
+    };
+  }
+
+  /** The stored TTL of an instance, or null when there is none (heartbeats renew by it). */
+  async getInstanceTtl(service: string, instanceId: string): Promise<number | null> {
+    const row = await this.redis.hget(this.keys.instances(service), instanceId);
+    return row ? (JSON.parse(row) as Instance).ttlSeconds : null;
+  }
+
+  /**
+   * Renews a live lease to `leaseDeadlineMs`; null when the lease is gone (expired, even if not
+   * yet reaped, or never existed).
+   */
+  async heartbeat(
+    service: string,
+    instanceId: string,
+    nowMs: number,
+    leaseDeadlineMs: number,
+  ): Promise<{ instance: Instance; definition: ServiceDefinition } | null> {
+    const k = this.keys;
+    const reply = (await SCRIPTS.heartbeat.run(
+      this.redis,
+      [k.instances(service), k.leases, k.definition(service)],
+      [
+        instanceId,
+        k.leaseMember(service, instanceId),
+        nowMs,
+        leaseDeadlineMs,
+        iso(nowMs),
+        iso(leaseDeadlineMs),
+      ],
+    )) as [string, string] | null;
+    if (!reply) return null;
+    return {
+      instance: parseInstance(reply[0]),
+      definition: JSON.parse(reply[1]) as ServiceDefinition,
+    };
+  }
+
+  /** Removes an instance now; null when there was none. */
+  async deregister(service: string, instanceId: string, nowMs: number): Promise<number | null> {
+    const k = this.keys;
+    const reply = (await SCRIPTS.deregister.run(
+      this.redis,
+      [
+        k.instances(service),
+        k.definition(service),
+        k.leases,
+        k.prefixes,
+        k.services,
+        k.revision,
+        k.events,
+      ],
+      [service, instanceId, k.leaseMember(service, instanceId), this.eventsMaxLen, iso(nowMs)],
+    )) as number | null;
+    return reply === null ? null : Number(reply);
+  }
+
+  /** Marks an instance draining until `drainUntilMs`; null when there is none. */
+  async drain(
+    service: string,
+    instanceId: string,
+    nowMs: number,
+    drainUntilMs: number,
+  ): Promise<Instance | null> {
+    const k = this.keys;
+    const reply = (await SCRIPTS.drain.run(
+      this.redis,
+      [k.instances(service), k.leases, k.revision, k.events],
+      [
+        service,
+        instanceId,
+        k.leaseMember(service, instanceId),
+        drainUntilMs,
+        iso(drainUntilMs),
+        this.eventsMaxLen,
+        iso(nowMs),
+      ],
+    )) as string | null;
+    return reply ? parseInstance(reply) : null;
+  }
+
+  /** Records Kong's health of an instance; null when there is no such instance. */
+  async reportGatewayHealth(
+    service: string,
+    instanceId: string,
+    status: GatewayHealthStatus,
+    nowMs: number,
+  ): Promise<Instance | null> {
+    const k = this.keys;
+    const reply = (await SCRIPTS.gatewayHealth.run(
+      this.redis,
+      [k.instances(service), k.revision, k.events],
+      [service, instanceId, status, iso(nowMs), this.eventsMaxLen],
+    )) as string | null;
+    return reply ? parseInstance(reply) : null;
+  }
+
+  /** Removes up to `batchSize` instances whose deadline passed; returns "svc/id/reason" rows. */
+  async reap(nowMs: number, batchSize: number): Promise<string[]> {
+    const k = this.keys;
+    return (await SCRIPTS.reap.run(
+      this.redis,
+      [k.leases, k.prefixes, k.services, k.revision, k.events],
+      [k.servicePrefix, nowMs, batchSize, this.eventsMaxLen, iso(nowMs)],
+    )) as string[];
+  }
+
+  /** Everything, read in one atomic script. Consumers (with secrets) only when asked. */
+  async snapshot(includeConsumers: boolean): Promise<RawSnapshot> {
+    const k = this.keys;
+    const [revision, lastEventId, rows, consumerRows] = (await SCRIPTS.snapshot.run(
+      this.redis,
+      [k.services, k.revision, k.events, k.consumers],
+      [k.servicePrefix, includeConsumers ? '1' : '0'],
+    )) as [number, string, [string, string, string[]][], string[]];
+    return {
+      revision: Number(revision),
+      lastEventId: lastEventId === '' ? null : lastEventId,
+      services: rows.map(([name, definition, instances]) => ({
+        name,
+        definition: JSON.parse(definition) as ServiceDefinition,
+        instances: instances.map(parseInstance).sort(byInstanceId),
+      })),
+      consumers: consumerRows
+        .map((row) => JSON.parse(row) as Consumer)
+        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)),
+    };
+  }
+
+  /** One service with its instances, or null when it has none. */
+  async getService(service: string): Promise<ServiceView | null> {
+    const k = this.keys;
+    const results = await this.redis
+      .multi()
+      .get(k.definition(service))
+      .hvals(k.instances(service))
+      .exec();
+    if (!results) return null;
+    const [[defErr, definition], [instErr, instances]] = results as [
+      [Error | null, string | null],
+      [Error | null, string[]],
+    ];
+    if (defErr) throw defErr;
+    if (instErr) throw instErr;
+    if (!definition || instances.length === 0) return null;
+    return {
+      name: service,
+      definition: JSON.parse(definition) as ServiceDefinition,
+      instances: instances.map(parseInstance).sort(byInstanceId),
+    };
+  }
+
+  /** The raw JSON of one consumer (secrets included), for compare-and-set updates. */
+  async getConsumerJson(username: string): Promise<string | null> {
+    return this.redis.hget(this.keys.consumers, username);
+  }
+
+  /** All consumers, secrets included: callers strip them unless the reader may see them. */
+  async listConsumers(): Promise<Consumer[]> {
+    const rows = await this.redis.hvals(this.keys.consumers);
+    return rows
+      .map((row) => JSON.parse(row) as Consumer)
+      .sort((a, b) => (a.username < b.username ? -1 : 1));
+  }
+
+  /**
+   * Compare-and-set write of one consumer: `expectedJson` null means "must not exist",
+   * `next` null deletes.
+   */
+  async writeConsumer(
+    username: string,
+    expectedJson: string | null,
+    next: Consumer | null,
+    eventType: RegistryEventType,
+    nowMs: number,
+  ): Promise<ConsumerWriteResult> {
+    const k = this.keys;
+    const reply = (await SCRIPTS.consumerWrite.run(
+      this.redis,
+      [k.consumers, k.revision, k.events],
+      [
+        username,
+        expectedJson ?? '',
+        next ? JSON.stringify(next) : '',
+        eventType,
+        iso(nowMs),
+        this.eventsMaxLen,
+      ],
+    )) as [string, number?];
+    if (reply[0] === 'ok') return { ok: true, revision: Number(reply[1]) };
+    return { ok: false, reason: reply[0] as 'exists' | 'missing' | 'changed' };
+  }
+
+  /** PING, for /readyz. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+}

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import type {
+  AuthPolicy,
+  HealthCheckDefinition,
+  InstanceProtocol,
+  RegisterRequest,
+  ServiceDefinition,
+} from '@kong-registry/sdk';
+import { RegistryError, type ErrorDetail } from '../errors';
+
+/**
+ * Request validation for instances. Names end up in Kong entity names and Redis keys, so they are
+ * narrow on purpose: a service name is a DNS label, an instance id a safe token.
+ */
+
+/** DNS-label-like: lowercase letters, digits and `-`, 1-63, no leading or trailing `-`. */
+export const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Letters, digits, `.`, `_`, `-`; 1-128. */
+export const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** RFC 1123 hostname (labels of letters, digits and `-`). */
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+/** Path segments of plain characters only: no regex, no `~` (Kong's regex marker), no `..`. */
+const PREFIX_SHAPE = /^(\/[A-Za-z0-9._-]+)+$/;
+
+export const serviceNameSchema = z
+  .string()
+  .regex(
+    SERVICE_NAME,
+    'service names are 1-63 of [a-z0-9-], starting and ending with a letter or digit',
+  );
+export const instanceIdSchema = z
+  .string()
+  .regex(INSTANCE_ID, 'instance ids are 1-128 of [A-Za-z0-9._-]');
+export const groupSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'groups are 1-64 of [A-Za-z0-9._-]');
+
+export const prefixSchema = z
+  .string()
+  .max(200, 'at most 200 characters')
+  .regex(
+    PREFIX_SHAPE,
+    "prefixes look like /orders or /api/orders: plain path segments, no trailing '/', no regex",
+  )
+  .refine(
+    (p) => !p.split('/').some((segment) => segment === '..' || segment === '.'),
+    "'.' and '..' segments are not allowed",
+  );
+
+export const hostSchema = z.union([z.ipv4(), z.ipv6(), z.string().regex(HOSTNAME)], {
+  error: 'host must be a hostname or an IP address',
+});
+
+const protocolSchema = z.enum(['http', 'https', 'grpc', 'grpcs']);
+const authTypeSchema = z.enum(['none', 'key-auth', 'jwt']);
+
+const healthCheckSchema = z.strictObject({
+  path: z
+    .string()
+    .regex(/^\/[\x21-\x7e]{0,255}$/, 'a path starting with /, printable ASCII')
+    .optional(),
+  intervalSeconds: z.number().int().min(1).max(300).optional(),
+  healthyThreshold: z.number().int().min(1).max(255).optional(),
+  unhealthyThreshold: z.number().int().min(1).max(255).optional(),
+  timeoutSeconds: z.number().int().min(1).max(60).optional(),
+});
+
+/** Bounds that come from the config. */
+export interface RegisterBounds {
+  minTtlSeconds: number;
+  maxTtlSeconds: number;
+}
+
+/** Zod schema of {@link RegisterRequest}; unknown fields are refused. */
+export function createRegisterSchema(bounds: RegisterBounds) {
+  return z.strictObject({
+    host: hostSchema.optional(),
+    port: z.number().int().min(1).max(65535),
+    protocol: protocolSchema.optional(),
+    version: z.string().min(1).max(64).optional(),
+    weight: z.number().int().min(0).max(1000).optional(),
+    metadata: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'metadata keys are 1-64 of [A-Za-z0-9._/-]'),
+        z.string().max(256),
+      )
+      .refine((m) => Object.keys(m).length <= 32, 'at most 32 metadata entries')
+      .optional(),
+    ttlSeconds: z.number().int().min(bounds.minTtlSeconds).max(bounds.maxTtlSeconds).optional(),
+    prefix: prefixSchema.optional(),
+    stripPrefix: z.boolean().optional(),
+    auth: z
+      .union([
+        authTypeSchema,
+        z.strictObject({
+          type: authTypeSchema,
+          allowGroups: z.array(groupSchema).max(32).optional(),
+        }),
+      ])
+      .optional(),
+    allowGroups: z.array(groupSchema).max(32).optional(),
+    healthCheck: healthCheckSchema.optional(),
+  }) satisfies z.ZodType<RegisterRequest>;
+}
+
+/** Zod issues as `details` rows. */
+export function toDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+/** Parses with `schema` or throws REG_ERR_VALIDATION listing every problem. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const details = toDetails(result.error);
+    throw new RegistryError(
+      'REG_ERR_VALIDATION',
+      `invalid ${what}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      {
+        details,
+      },
+    );
+  }
+  return result.data;
+}
+
+/** Defaults of a health check, per the contract. */
+export const DEFAULT_HEALTH_CHECK: HealthCheckDefinition = {
+  path: '/health',
+  intervalSeconds: 5,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+  timeoutSeconds: 2,
+};
+
+/** The service definition a registration carries, with every default filled in. */
+export function resolveDefinition(
+  service: string,
+  request: z.infer<ReturnType<typeof createRegisterSchema>>,
+): ServiceDefinition {
+  const protocol: InstanceProtocol = request.protocol ?? 'http';
+  const grpc = protocol === 'grpc' || protocol === 'grpcs';
+  let auth: AuthPolicy;
+  if (request.auth === undefined || typeof request.auth === 'string') {
+    auth = { type: request.auth ?? 'none', allowGroups: request.allowGroups ?? [] };
+  } else {
+    if (request.allowGroups !== undefined && request.auth.allowGroups !== undefined) {
+      throw new RegistryError(
+        'REG_ERR_VALIDATION',
+        'give allowGroups either inside auth or next to it, not both',
+        {
+          details: [{ path: 'allowGroups', message: 'also given as auth.allowGroups' }],
+        },
+      );
+    }
+    auth = {
+      type: request.auth.type,
+      allowGroups: request.auth.allowGroups ?? request.allowGroups ?? [],
+    };
+  }
+  auth = { type: auth.type, allowGroups: [...new Set(auth.allowGroups)].sort() };
+  return {
+    prefix: request.prefix ?? `/${service}`,
+    stripPrefix: request.stripPrefix ?? !grpc,
+    protocol,
+    auth,
+    healthCheck: { ...DEFAULT_HEALTH_CHECK, ...request.healthCheck },
+  };
+}
+
+/** True when `prefix` is a reserved path or lies under one. */
+export function reservedBy(prefix: string, reserved: readonly string[]): string | undefined {
+  return reserved.find((r) => prefix === r || prefix.startsWith(r.endsWith('/') ? r : `${r}/`));
+}
+
+/** Whether a token's prefix allow-list permits `prefix` (exact, or nested under an allowed one). */
+export function prefixAllowed(prefix: string, allowed: readonly string[] | undefined): boolean {
+  if (allowed === undefined) return true;
+  return allowed.some((a) => prefix === a || prefix.startsWith(`${a}/`));
+}

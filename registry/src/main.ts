@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type Redis from 'ioredis';
+import type { RegistryTokenClaims } from '@kong-registry/sdk';
+import { mintToken, resolveJwtKeys, type JwtKeys } from './auth/jwt';
+import { loadConfig, redactConfig, type RegistryConfig } from './config';
+import { SseHub } from './events/sse';
+import { createApp, type AppControl } from './http/app';
+import { systemClock, type Clock } from './instances/lease';
+import { Reaper } from './instances/reaper';
+import { RedisInstanceRepository } from './instances/repository';
+import { createLogger, type Logger } from './logger';
+import { RegistryMetrics } from './metrics';
+import { createRedisClient, waitForRedis } from './redis';
+
+/** Whether this process holds a signing key. */
+export function canMint(keys: JwtKeys): boolean {
+  return keys.algorithm === 'HS256' || keys.privateKey !== null;
+}
+
+/** Where the web UI lives unless REGISTRY_UI_DIR says otherwise: registry/ui. */
+export const DEFAULT_UI_DIR = join(__dirname, '..', 'ui');
+
+/** Options of {@link startRegistry}; everything defaults to the environment's config. */
+export interface StartRegistryOptions {
+  /** A ready config; otherwise loaded from `env` (default: the process environment). */
+  config?: RegistryConfig;
+  env?: Record<string, string | undefined>;
+  /** Override the configured port (0 picks a free one) and host. */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Run the reaper in this process. @default true */
+  reaper?: boolean;
+}
+
+/** A running registry (in-process), as returned by {@link startRegistry}. */
+export interface RunningRegistry {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  app: Express;
+  server: Server;
+  config: RegistryConfig;
+  redis: Redis;
+  repository: RedisInstanceRepository;
+  reaper: Reaper;
+  jwtKeys: JwtKeys;
+  /**
+   * An admin token valid for 24 h, minted at start (handy for tests and the demo); null with
+   * RS256 and no private key, where this process cannot sign.
+   */
+  adminToken: string | null;
+  /** Mints a token with this registry's keys. */
+  mintToken(claims: RegistryTokenClaims, ttlSeconds?: number): string;
+  /** Graceful stop: refuse new requests, end SSE streams, stop the reaper, quit Redis. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composition root: config → logger → Redis → repository → app → listen, plus the reaper.
+ * Used by `kong-registry registry`, by tests and by the demo (port 0 is fine).
+ */
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
+  const config =
+    options.config ?? loadConfig(options.env, { host: options.host, port: options.port });
+  const host = options.host ?? config.host;
+  const port = options.port ?? config.port;
+  const logger = options.logger ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  logger.info({ config: redactConfig(config) }, 'starting registry');
+
+  const jwtKeys = resolveJwtKeys(config.jwt);
+  if (config.jwt.ephemeral) {
+    logger.warn(
+      'no REGISTRY_JWT_SECRET or REGISTRY_JWT_PUBLIC_KEY configured: using a random secret for this process only (tokens die with it; demo use only)',
+    );
+  }
+  const redis = createRedisClient(config, logger);
+  if (!(await waitForRedis(redis, 5000))) {
+    logger.warn('Redis is not reachable yet: serving 503 until it is (see /readyz)');
+  }
+  const repository = new RedisInstanceRepository(redis, config.keyPrefix, config.eventsMaxLen);
+  const metrics = new RegistryMetrics();
+  const sse = new SseHub(
+    redis,
+    repository.keys.events,
+    logger.child({ component: 'events' }),
+    (n) => metrics.sseClients.set(n),
+  );
+  const control: AppControl = { shuttingDown: false };
+  const app = createApp({ config, repository, jwtKeys, logger, clock, metrics, sse }, control);
+  const reaper = new Reaper(
+    repository,
+    config.reaper,
+    clock,
+    logger.child({ component: 'reaper' }),
+    metrics,
+  );
+
+  const server = app.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  if (options.reaper ?? true) reaper.start();
+  logger.info({ url }, 'registry listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      logger.info('shutting down: refusing new requests, closing event streams');
+      control.shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      sse.closeAll();
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 5000);
+      force.unref();
+      await Promise.all([closed, reaper.stop()]);
+      clearTimeout(force);
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
+      logger.info('registry stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    port: address.port,
+    app,
+    server,
+    config,
+    redis,
+    repository,
+    reaper,
+    jwtKeys,
+    adminToken: canMint(jwtKeys)
+      ? mintToken(jwtKeys, { role: 'admin' }, { ttlSeconds: 86_400 })
+      : null,
+    mintToken: (claims, ttlSeconds = 3600) => mintToken(jwtKeys, claims, { ttlSeconds }),
+    close,
+  };
+}
