@@ -1,3 +1,110 @@
 #!/usr/bin/env node
-console.error('kong-sim: not built yet');
-process.exitCode = 1;
+/**
+ * `kong-sim` CLI: starts the double, prints one JSON line `{"admin":...,"proxy":...}` on stdout
+ * when ready, logs JSON lines to stderr, and closes gracefully on SIGTERM/SIGINT.
+ */
+import { parseArgs } from 'node:util';
+import { startKongSim, type SimLogger } from './index';
+
+const HELP = `Usage: kong-sim [options]
+
+A Kong Gateway 3.9 double (Admin API + proxy) for tests and local development.
+Not a production gateway.
+
+Options:
+  --admin-port <n>     Admin API port, 0 = a free port (default 8001)
+  --proxy-port <n>     proxy port, 0 = a free port (default 8000)
+  --host <addr>        interface to bind (default 127.0.0.1)
+  --mode <db|dbless>   db: CRUD Admin API like Kong with Postgres;
+                       dbless: like database=off, configure with POST /config (default db)
+  --admin-token <t>    require the header Kong-Admin-Token: <t> on Admin API requests
+  --log-level <lvl>    debug | info | warn | error (default info)
+  -h, --help           show this help
+
+When ready it prints one line to stdout:
+  {"admin":"http://127.0.0.1:8001","proxy":"http://127.0.0.1:8000"}
+`;
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+type Level = (typeof LEVELS)[number];
+
+function stderrLogger(min: Level): SimLogger {
+  const write = (level: Level) => (obj: object, msg?: string) => {
+    if (LEVELS.indexOf(level) < LEVELS.indexOf(min)) return;
+    const extra = obj instanceof Error ? { err: obj.message } : obj;
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, name: 'kong-sim', msg, ...extra })}\n`,
+    );
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`kong-sim: ${message}\nRun kong-sim --help for usage.\n`);
+  process.exit(2);
+}
+
+function port(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    fail(`${name} must be an integer between 0 and 65535, got '${value}'`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        'admin-port': { type: 'string' },
+        'proxy-port': { type: 'string' },
+        host: { type: 'string' },
+        mode: { type: 'string' },
+        'admin-token': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const mode = values.mode ?? 'db';
+  if (mode !== 'db' && mode !== 'dbless') fail(`--mode must be db or dbless, got '${mode}'`);
+  const level = (values['log-level'] ?? 'info') as Level;
+  if (!LEVELS.includes(level)) fail(`--log-level must be one of ${LEVELS.join(', ')}`);
+  const logger = stderrLogger(level);
+  const sim = await startKongSim({
+    host: values.host ?? '127.0.0.1',
+    adminPort: port(values['admin-port'], '--admin-port', 8001),
+    proxyPort: port(values['proxy-port'], '--proxy-port', 8000),
+    mode,
+    adminToken: values['admin-token'],
+    logger,
+  });
+  process.stdout.write(`${JSON.stringify({ admin: sim.admin, proxy: sim.proxy })}\n`);
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    sim.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err: String(err) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `kong-sim: could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,1 +1,132 @@
-export {};
+/**
+ * kong-sim: a Kong Gateway 3.9 double for tests and local development (not a production
+ * gateway). `startKongSim` wires the store, the Admin API (this half) and the proxy half.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildAdminRouter } from './admin/api';
+import { KONG_VERSION, type AdminContext } from './admin/context';
+import { RequestLog, type RecordedRequest } from './admin/request-log';
+import { createAdminServer, type SimLogger } from './admin/server';
+import { Dao } from './dao/dao';
+import { MemoryStore } from './dao/memory-store';
+import { loadCreateProxy } from './proxy-seam';
+import type { StoreReader } from './store/types';
+
+export type { RecordedRequest } from './admin/request-log';
+export type { SimLogger } from './admin/server';
+export type * from './store/types';
+
+/** Options of {@link startKongSim}. */
+export interface KongSimOptions {
+  /** Interface both listeners bind to. @default '127.0.0.1' */
+  host?: string;
+  /** Admin API port; 0 picks a free one. @default 0 */
+  adminPort?: number;
+  /** Proxy port; 0 picks a free one. @default 0 */
+  proxyPort?: number;
+  /** `db` behaves like Kong with Postgres; `dbless` like `database=off`. @default 'db' */
+  mode?: 'db' | 'dbless';
+  /** When set, Admin API requests must send `Kong-Admin-Token: <token>` (else 401). */
+  adminToken?: string;
+  /** pino-compatible logger. @default silent */
+  logger?: SimLogger;
+}
+
+/** A running kong-sim. */
+export interface KongSim {
+  /** Admin API base URL, e.g. `http://127.0.0.1:8001`. */
+  admin: string;
+  /** Proxy base URL. */
+  proxy: string;
+  mode: 'db' | 'dbless';
+  /** Stops both listeners; safe to call more than once. */
+  close(): Promise<void>;
+  /** Every Admin API request since start or the last reset. */
+  requests(): RecordedRequest[];
+  resetRequests(): void;
+  /** POST/PUT/PATCH/DELETE Admin API requests since start or the last reset. */
+  writeCount(): number;
+  /** Read access to the entities (what the proxy sees). */
+  store: StoreReader;
+}
+
+const silentLogger: SimLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Starts the Admin API and the proxy; resolves once both listen. */
+export async function startKongSim(options: KongSimOptions = {}): Promise<KongSim> {
+  const host = options.host ?? '127.0.0.1';
+  const mode = options.mode ?? 'db';
+  const logger = options.logger ?? silentLogger;
+  const nodeId = randomUUID();
+  const store = new MemoryStore();
+  const dao = new Dao(store, { dbless: mode === 'dbless' });
+  const proxy = await loadCreateProxy()(store, {
+    host,
+    port: options.proxyPort ?? 0,
+    nodeId,
+    logger,
+  });
+
+  let configHash = '0'.repeat(32);
+  const ctx: AdminContext = {
+    dao,
+    health: () => proxy.health,
+    nodeId,
+    mode,
+    version: KONG_VERSION,
+    configHash: () => configHash,
+    setConfigHash: (hash) => {
+      configHash = hash;
+    },
+  };
+  const log = new RequestLog();
+  const server = createAdminServer({
+    router: buildAdminRouter(ctx),
+    log,
+    logger,
+    adminToken: options.adminToken,
+  });
+  let adminPort: number;
+  try {
+    adminPort = await listen(server, options.adminPort ?? 0, host);
+  } catch (err) {
+    await proxy.close();
+    throw err;
+  }
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  logger.info({ admin: adminPort, proxy: proxy.port, mode }, 'kong-sim listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await proxy.close();
+    })();
+    return closing;
+  };
+  return {
+    admin: `http://${urlHost}:${adminPort}`,
+    proxy: proxy.url,
+    mode,
+    close,
+    requests: () => log.requests(),
+    resetRequests: () => log.reset(),
+    writeCount: () => log.writeCount(),
+    store,
+  };
+}

@@ -1,0 +1,70 @@
+/** `/schemas/{entity}`, `/schemas/plugins/{name}` and their `validate` twins (facts §5.3). */
+import { HttpError } from '../../dao/errors';
+import { ENTITY_KINDS, schemaOf } from '../../schema/entities';
+import { pluginFields } from '../../schema/entities/plugins';
+import { PLUGIN_SCHEMAS } from '../../schema/plugins';
+import { fieldEntries, type FieldDef, type FieldList, type Row } from '../../schema/types';
+import type { EntityKind } from '../../store/types';
+import { ok, readInput, type AdminContext } from '../context';
+import type { Router } from '../router';
+
+/** Kong's serialised field: functions stripped, foreign fields keep `reference` only. */
+function serializeField(def: FieldDef): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(def)) {
+    if (typeof value === 'function' || value === undefined) continue;
+    if (key === 'fields') out.fields = serializeFields(value as FieldList);
+    else if (key === 'elements' || key === 'keys' || key === 'values')
+      out[key] = serializeField(value as FieldDef);
+    else out[key] = value;
+  }
+  return out;
+}
+
+function serializeFields(list: FieldList): Row[] {
+  return fieldEntries(list).map(([name, def]) => ({ [name]: serializeField(def) }));
+}
+
+function entitySchemaBody(kind: EntityKind): Row {
+  const schema = schemaOf(kind);
+  return { fields: serializeFields(schema.fields), entity_checks: schema.entityChecks ?? [] };
+}
+
+function pluginSchemaBody(name: string): Row {
+  const fields = pluginFields(PLUGIN_SCHEMAS.get(name)).filter((item) =>
+    ['consumer', 'protocols', 'config', 'route', 'service'].includes(Object.keys(item)[0] ?? ''),
+  );
+  return { fields: serializeFields(fields), entity_checks: [] };
+}
+
+/** Registers the schema endpoints. */
+export function mountSchemaRoutes(router: Router, ctx: AdminContext): void {
+  const entityKind = (name: string): EntityKind => {
+    if (!ENTITY_KINDS.includes(name as EntityKind))
+      throw new HttpError(404, `No entity named '${name}'`);
+    return name as EntityKind;
+  };
+  router.add('/schemas/{name}', {
+    GET: (req) => ok(entitySchemaBody(entityKind(req.params.name as string))),
+  });
+  router.add('/schemas/plugins/{name}', {
+    GET: (req) => {
+      const name = req.params.name as string;
+      if (!PLUGIN_SCHEMAS.has(name)) throw new HttpError(404, `No plugin named '${name}'`);
+      return ok(pluginSchemaBody(name));
+    },
+  });
+  const validate = (kind: EntityKind) => (input: Row) => {
+    ctx.dao.prepare(kind, { ...input }, undefined, 'insert');
+    return ok({ message: 'schema validation successful' });
+  };
+  router.add('/schemas/{name}/validate', {
+    POST: (req) => {
+      const kind = entityKind(req.params.name as string);
+      return validate(kind)(readInput(req, kind));
+    },
+  });
+  router.add('/schemas/plugins/validate', {
+    POST: (req) => validate('plugins')(readInput(req, 'plugins')),
+  });
+}

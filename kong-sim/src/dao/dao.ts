@@ -1,0 +1,256 @@
+/**
+ * The DAO: every write goes through here (K:kong/db/dao/init.lua). It fills defaults and auto
+ * fields, validates, resolves foreign keys, enforces uniqueness and referential integrity, and
+ * cascades deletes. In DB-less mode it refuses writes the way Kong's "off" strategy does.
+ */
+import { ENTITY_KINDS, schemaOf } from '../schema/entities';
+import { randomAlnum } from '../schema/typedefs';
+import { fieldEntries, type EntitySchema, type FieldList, type Row } from '../schema/types';
+import {
+  fillDefaults,
+  isPlainObject,
+  isUuid,
+  newUuid,
+  normalizeRecord,
+  validateRecord,
+  type ErrorTree,
+} from '../schema/validate';
+import type { EntityKind } from '../store/types';
+import {
+  foreignKeyRestricted,
+  foreignKeyUnresolved,
+  foreignKeyViolation,
+  operationUnsupported,
+  primaryKeyViolation,
+  schemaViolation,
+  uniqueViolation,
+} from './errors';
+import type { MemoryStore } from './memory-store';
+
+/** DAO settings. */
+export interface DaoOptions {
+  /** DB-less: every write is refused with code 12 (facts §6.1). */
+  dbless?: boolean;
+  /** Clock in milliseconds (tests inject one). */
+  now?: () => number;
+}
+
+type WriteMode = 'insert' | 'upsert' | 'update';
+
+/** Generic DAO over the in-memory store; one instance serves every entity kind. */
+export class Dao {
+  private readonly now: () => number;
+  readonly dbless: boolean;
+
+  constructor(
+    readonly store: MemoryStore,
+    options: DaoOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.dbless = options.dbless ?? false;
+  }
+
+  /** Looks a row up by id, or by endpoint key when the value is not a UUID (facts §1.2). */
+  find(kind: EntityKind, idOrKey: string): Row | undefined {
+    if (isUuid(idOrKey)) return this.store.get(kind, idOrKey.toLowerCase()) as Row | undefined;
+    const key = schemaOf(kind).endpointKey;
+    if (!key) return undefined;
+    return this.store.rows(kind).find((row) => row[key] === idOrKey);
+  }
+
+  /** POST: insert (201). A supplied id that exists is a primary key violation. */
+  insert(kind: EntityKind, input: Row): Row {
+    if (this.dbless)
+      throw operationUnsupported(`cannot create '${kind}' entities when not using a database`);
+    if (isUuid(input.id) && this.store.get(kind, input.id)) throw primaryKeyViolation(input.id);
+    return this.commit(kind, this.prepare(kind, input, undefined, 'insert'));
+  }
+
+  /**
+   * PUT: full-replace upsert by id or endpoint key; the URL value wins over the body. Nested
+   * endpoints pass `scope` (the row found under the parent, and the field `{x}` names).
+   */
+  upsert(
+    kind: EntityKind,
+    idOrKey: string,
+    input: Row,
+    scope?: { existing: Row | undefined; keyField: string | undefined },
+  ): Row {
+    const schema = schemaOf(kind);
+    const byId = isUuid(idOrKey);
+    const keyField = scope ? scope.keyField : schema.endpointKey;
+    if (this.dbless) {
+      const how = byId ? '' : ` by '${keyField ?? 'id'}'`;
+      throw operationUnsupported(
+        `cannot create or update '${kind}' entities${how} when not using a database`,
+      );
+    }
+    const existing = scope ? scope.existing : this.find(kind, idOrKey);
+    const body: Row = { ...input };
+    if (byId) body.id = idOrKey.toLowerCase();
+    else {
+      if (keyField) body[keyField] = idOrKey;
+      body.id = existing?.id ?? newUuid();
+    }
+    return this.commit(kind, this.prepare(kind, body, existing, 'upsert'));
+  }
+
+  /** PATCH: deep-merges records, replaces everything else (facts §1.3). */
+  update(kind: EntityKind, existing: Row, input: Row): Row {
+    if (this.dbless)
+      throw operationUnsupported(`cannot update '${kind}' entities when not using a database`);
+    const schema = schemaOf(kind);
+    const patch = schema.shorthands ? schema.shorthands(input, existing) : input;
+    const fields = schema.fieldsFor?.(existing) ?? schema.fields;
+    const merged = mergeRecord(fields, existing, patch);
+    return this.commit(kind, this.prepare(kind, merged, existing, 'update'));
+  }
+
+  /** DELETE: refuses when a restricting child exists, cascades to cascading children. */
+  delete(kind: EntityKind, row: Row): void {
+    if (this.dbless)
+      throw operationUnsupported(`cannot remove '${kind}' entities when not using a database`);
+    const doomed: Array<[EntityKind, Row]> = [];
+    this.collectDeletes(kind, row, doomed);
+    for (const [doomedKind, doomedRow] of doomed)
+      this.store.remove(doomedKind, doomedRow.id as string);
+  }
+
+  /**
+   * Turns input into a storable row or throws Kong's error. Exposed for the declarative loader,
+   * which validates a whole document against a staging store.
+   */
+  prepare(kind: EntityKind, input: Row, existing: Row | undefined, mode: WriteMode): Row {
+    const schema = schemaOf(kind);
+    let body =
+      mode !== 'update' && schema.shorthands ? schema.shorthands(input, existing) : { ...input };
+    body = this.resolveForeignKeys(schema, body);
+    const fields = schema.fieldsFor?.(body) ?? schema.fields;
+    for (const name of schema.writeOnly ?? []) delete body[name];
+    const row = fillDefaults(fields, body);
+    this.fillAutoFields(schema, fields, row, existing, mode);
+    const errors = validateRecord(fields, row) ?? {};
+    mergeCheckErrors(errors, Object.keys(errors).length === 0 ? schema.check?.(row) : undefined);
+    if (Object.keys(errors).length > 0) throw schemaViolation(errors);
+    normalizeRecord(fields, row);
+    this.checkForeignKeys(fields, row);
+    this.checkUnique(kind, schema, fields, row);
+    return row;
+  }
+
+  private commit(kind: EntityKind, row: Row): Row {
+    this.store.write(kind, row);
+    return row;
+  }
+
+  private fillAutoFields(
+    schema: EntitySchema,
+    fields: FieldList,
+    row: Row,
+    existing: Row | undefined,
+    mode: WriteMode,
+  ): void {
+    const nowMs = this.now();
+    const stamp = schema.floatTimestamps ? Math.floor(nowMs) / 1000 : Math.floor(nowMs / 1000);
+    if (row.id === null) row.id = newUuid();
+    for (const [name, def] of fieldEntries(fields)) {
+      if (def.timestamp) {
+        if (name === 'updated_at') row[name] = stamp;
+        else if (mode === 'update') row[name] = existing?.[name] ?? stamp;
+        else if (row[name] === null) row[name] = stamp;
+      } else if (def.auto && def.type === 'string' && name !== 'id' && row[name] === null) {
+        row[name] = mode === 'update' ? (existing?.[name] ?? randomAlnum()) : randomAlnum();
+      }
+    }
+  }
+
+  private resolveForeignKeys(schema: EntitySchema, body: Row): Row {
+    for (const [name, def] of fieldEntries(schema.fields)) {
+      const value = body[name];
+      if (def.type !== 'foreign' || !isPlainObject(value) || value.id !== undefined) continue;
+      const reference = def.reference as EntityKind;
+      if (!ENTITY_KINDS.includes(reference)) continue;
+      const key = schemaOf(reference).endpointKey;
+      if (!key || value[key] === undefined) continue;
+      const found = this.store.rows(reference).find((r) => r[key] === value[key]);
+      if (!found) throw foreignKeyUnresolved(name, key, value[key], reference);
+      body[name] = { id: found.id };
+    }
+    return body;
+  }
+
+  private checkForeignKeys(fields: FieldList, row: Row): void {
+    for (const [name, def] of fieldEntries(fields)) {
+      const value = row[name];
+      if (def.type !== 'foreign' || !isPlainObject(value)) continue;
+      const reference = def.reference as EntityKind;
+      const id = value.id as string;
+      row[name] = { id: id.toLowerCase() };
+      if (!ENTITY_KINDS.includes(reference) || !this.store.get(reference, id.toLowerCase()))
+        throw foreignKeyViolation(name, String(def.reference), id);
+    }
+  }
+
+  private checkUnique(kind: EntityKind, schema: EntitySchema, fields: FieldList, row: Row): void {
+    const others = this.store.rows(kind).filter((other) => other.id !== row.id);
+    for (const [name, def] of fieldEntries(fields)) {
+      const value = row[name];
+      if (!def.unique || value === null || value === undefined) continue;
+      if (others.some((other) => other[name] === value)) throw uniqueViolation({ [name]: value });
+    }
+    const cacheKey = schema.cacheKey;
+    if (!cacheKey) return;
+    const signature = (r: Row): string => JSON.stringify(cacheKey.map((k) => r[k] ?? null));
+    const mine = signature(row);
+    if (others.some((other) => signature(other) === mine))
+      throw uniqueViolation(Object.fromEntries(cacheKey.map((k) => [k, row[k] ?? null])));
+  }
+
+  private collectDeletes(kind: EntityKind, row: Row, doomed: Array<[EntityKind, Row]>): void {
+    for (const childKind of ENTITY_KINDS) {
+      for (const [field, def] of fieldEntries(schemaOf(childKind).fields)) {
+        if (def.type !== 'foreign' || def.reference !== kind) continue;
+        const children = this.store
+          .rows(childKind)
+          .filter((child) => (child[field] as Row | null)?.id === row.id);
+        if (children.length === 0) continue;
+        if (def.on_delete !== 'cascade') throw foreignKeyRestricted(childKind, kind);
+        for (const child of children) this.collectDeletes(childKind, child, doomed);
+      }
+    }
+    doomed.push([kind, row]);
+  }
+}
+
+/** PATCH merge: records merge deeply, arrays/sets/maps/scalars are replaced, null clears. */
+export function mergeRecord(fields: FieldList, base: Row, patch: Row): Row {
+  const out: Row = { ...base };
+  const defs = new Map(fieldEntries(fields));
+  for (const [key, value] of Object.entries(patch)) {
+    const def = defs.get(key);
+    const current = out[key];
+    if (def?.type === 'record' && def.fields && isPlainObject(current) && isPlainObject(value))
+      out[key] = mergeRecord(def.fields, current, value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** Adds cross-field check results to an error tree (dotted paths nest). */
+function mergeCheckErrors(
+  errors: Record<string, ErrorTree | string[]>,
+  result: { entity?: string[]; fields?: Record<string, string> } | undefined,
+): void {
+  if (!result) return;
+  if (result.entity && result.entity.length > 0) errors['@entity'] = result.entity;
+  for (const [path, message] of Object.entries(result.fields ?? {})) {
+    const parts = path.split('.');
+    let node = errors as Record<string, unknown>;
+    for (const part of parts.slice(0, -1)) {
+      if (!isPlainObject(node[part])) node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1] as string;
+    if (node[last] === undefined) node[last] = message;
+  }
+}

@@ -1,0 +1,69 @@
+/** rate-limiting config (facts §3, K:kong/plugins/rate-limiting/schema.lua). */
+import type { FieldDef } from '../types';
+import type { PluginSchema } from './types';
+
+const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
+const limit: FieldDef = { type: 'number', gt: 0 };
+
+/** rate-limiting. */
+export const rateLimiting: PluginSchema = {
+  name: 'rate-limiting',
+  priority: 910,
+  config: [
+    ...PERIODS.map((period) => ({ [period]: limit })),
+    {
+      limit_by: {
+        type: 'string',
+        default: 'consumer',
+        one_of: ['consumer', 'credential', 'ip', 'service', 'header', 'path'],
+      },
+    },
+    { header_name: { type: 'string' } },
+    { path: { type: 'string', starts_with: '/' } },
+    { policy: { type: 'string', default: 'local', one_of: ['local', 'cluster', 'redis'] } },
+    { fault_tolerant: { type: 'boolean', required: true, default: true } },
+    {
+      redis: {
+        type: 'record',
+        fields: [
+          { host: { type: 'string' } },
+          { port: { type: 'integer', default: 6379, between: [0, 65535] } },
+          { timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
+          { connect_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
+          { send_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
+          { read_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
+          { username: { type: 'string' } },
+          { password: { type: 'string' } },
+          { database: { type: 'integer', default: 0 } },
+          { ssl: { type: 'boolean', required: true, default: false } },
+          { ssl_verify: { type: 'boolean', required: true, default: false } },
+          { server_name: { type: 'string' } },
+        ],
+      },
+    },
+    { hide_client_headers: { type: 'boolean', required: true, default: false } },
+    { error_code: { type: 'number', default: 429, gt: 0 } },
+    { error_message: { type: 'string', default: 'API rate limit exceeded' } },
+    { sync_rate: { type: 'number', default: -1 } },
+  ],
+  check(config) {
+    const set = PERIODS.filter((p) => typeof config[p] === 'number');
+    if (set.length === 0)
+      return {
+        entity: [
+          "at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'",
+        ],
+      };
+    for (let i = 1; i < set.length; i++) {
+      const shorter = set[i - 1] as (typeof PERIODS)[number];
+      const longer = set[i] as (typeof PERIODS)[number];
+      if ((config[longer] as number) < (config[shorter] as number))
+        return {
+          entity: [
+            `The limit for ${longer}(${String(config[longer])}) cannot be lower than the limit for ${shorter}(${String(config[shorter])})`,
+          ],
+        };
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,14 @@
+/** What kong-sim knows about a bundled plugin: its config subschema and runtime facts. */
+import type { CheckResult, FieldList, Row } from '../types';
+
+/** A plugin's subschema (K:kong/plugins/<name>/schema.lua) and handler facts (facts §2.6, §3). */
+export interface PluginSchema {
+  name: string;
+  /** Handler priority; higher runs first. */
+  priority: number;
+  /** Plugins whose schema uses `typedefs.no_consumer` reject a `consumer` scope. */
+  noConsumer?: boolean;
+  config: FieldList;
+  /** Cross-field checks on the filled config; paths are relative to `config`. */
+  check?: (config: Row) => CheckResult | undefined;
+}

@@ -1,0 +1,93 @@
+/**
+ * A small model of Kong's schema language (K:kong/db/schema/init.lua): enough to fill defaults,
+ * validate with Kong's messages, and serve `/schemas/{entity}` in Kong's shape.
+ */
+import type { EntityKind } from '../store/types';
+
+/** Field types Kong's schemas use; `foreign` is a reference to another entity's primary key. */
+export type FieldType =
+  'string' | 'integer' | 'number' | 'boolean' | 'array' | 'set' | 'map' | 'record' | 'foreign';
+
+/** One field. Functions (`custom`) are stripped when the schema is served. */
+export interface FieldDef {
+  type: FieldType;
+  required?: boolean;
+  default?: unknown;
+  one_of?: readonly (string | number)[];
+  between?: readonly [number, number];
+  gt?: number;
+  len_min?: number;
+  starts_with?: string;
+  unique?: boolean;
+  auto?: boolean;
+  uuid?: boolean;
+  timestamp?: boolean;
+  /** Referenced entity (foreign fields). */
+  reference?: string;
+  on_delete?: 'cascade' | 'restrict';
+  /** Set by Kong for fields that must stay null (e.g. `consumer` on key-auth plugins). */
+  eq?: null;
+  elements?: FieldDef;
+  keys?: FieldDef;
+  values?: FieldDef;
+  fields?: FieldList;
+  description?: string;
+  /** Extra rule on a non-null value: returns Kong's error message, or undefined when valid. */
+  custom?: (value: unknown) => string | undefined;
+  /** Rewrites a valid value before it is stored (e.g. a target without port gets `:8000`). */
+  normalize?: (value: unknown) => unknown;
+}
+
+/** Kong writes field lists as an ordered array of one-key objects; so do we. */
+export type FieldList = ReadonlyArray<Readonly<Record<string, FieldDef>>>;
+
+/** A record being validated or stored (plain JSON). */
+export type Row = Record<string, unknown>;
+
+/** Cross-field errors: `@entity` messages, and messages attached to a field path. */
+export interface CheckResult {
+  entity?: string[];
+  fields?: Record<string, string>;
+}
+
+/** An entity schema: fields plus the DAO facts that endpoints and the DAO need. */
+export interface EntitySchema {
+  name: EntityKind;
+  fields: FieldList;
+  /** Field accepted as `{x}` in URLs when `{x}` is not a UUID (facts §1.2). */
+  endpointKey?: string;
+  /** Composite uniqueness (Kong's cache_key), e.g. plugins `(name, route, service, consumer)`. */
+  cacheKey?: readonly string[];
+  /** Admin API collection path; undefined when Kong generates no top-level endpoints. */
+  adminPath?: string;
+  /** Targets keep float-second timestamps (facts §2.4). */
+  floatTimestamps?: boolean;
+  /** Serializable entity checks, served as-is by `/schemas/{entity}`. */
+  entityChecks?: readonly unknown[];
+  /** Cross-field validation on the full (defaults-filled) entity. */
+  check?: (row: Row) => CheckResult | undefined;
+  /** Input rewrites applied before validation (service `url`, upstream algorithm/hash_on). */
+  shorthands?: (input: Row, existing?: Row) => Row;
+  /** Per-row field list (plugins: `config` depends on the plugin name). */
+  fieldsFor?: (input: Row) => FieldList;
+  /** Fields accepted in input but never stored or returned (e.g. `url`). */
+  writeOnly?: readonly string[];
+}
+
+/** Iterates a FieldList as `[name, def]` pairs. */
+export function fieldEntries(list: FieldList): Array<[string, FieldDef]> {
+  const out: Array<[string, FieldDef]> = [];
+  for (const item of list) {
+    for (const [name, def] of Object.entries(item)) out.push([name, def]);
+  }
+  return out;
+}
+
+/** Finds one field definition by name. */
+export function findField(list: FieldList, name: string): FieldDef | undefined {
+  for (const item of list) {
+    const def = item[name];
+    if (def) return def;
+  }
+  return undefined;
+}
