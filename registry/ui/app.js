@@ -1,0 +1,231 @@
+// The admin page: loads services and consumers from the registry, then follows GET /v1/events and
+// reloads what changed. Each event schedules one (coalesced) refresh, so a burst of registrations
+// costs one round of reads. `?refresh=N` also re-reads every N seconds (default 5, for heartbeats,
+// which send no event); `?refresh=0` leaves the page to the event stream alone.
+
+import {
+  ApiError,
+  adoptTokenFromFragment,
+  asList,
+  authHeaders,
+  getJson,
+  loadToken,
+  saveToken,
+} from './api.js';
+import { followEventStream } from './sse.js';
+import { renderConsumerRows, renderEventItems, renderRouteRows, updateLeaseAges } from './views.js';
+
+const MAX_EVENTS = 50;
+/** On first connect, replay this much history (stream ids start with a millisecond time). */
+const HISTORY_MS = 15 * 60 * 1000;
+const EVENT_DEBOUNCE_MS = 100;
+const params = new URLSearchParams(location.search);
+const refreshSeconds = Math.max(0, Number(params.get('refresh') ?? 5) || 0);
+
+const page = {
+  services: /** @type {any[]} */ ([]),
+  consumers: /** @type {any[]} */ ([]),
+  events: /** @type {any[]} */ ([]),
+  seenEventIds: new Set(),
+  stream: /** @type {AbortController | null} */ (null),
+  refreshing: /** @type {Promise<void> | null} */ (null),
+  refreshQueued: false,
+  debounce: /** @type {ReturnType<typeof setTimeout> | undefined} */ (undefined),
+};
+
+/** @param {string} id */
+const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @param {string} text */
+function announce(text) {
+  byId('notice').textContent = text;
+}
+
+/**
+ * @param {string} id
+ * @param {string} state drives the colour (CSS) and is also spelled out in the text
+ * @param {string} text
+ */
+function setIndicator(id, state, text) {
+  const element = byId(id);
+  element.dataset.state = state;
+  element.textContent = text;
+}
+
+/** Services with their definitions and instances, whatever shape the list endpoint returns. */
+async function loadServices() {
+  const body = await getJson('/v1/services');
+  if (typeof body?.revision === 'number') byId('revision').textContent = String(body.revision);
+  const list = asList(body, 'services');
+  return Promise.all(
+    list.map(async (entry) => {
+      const item = typeof entry === 'string' ? { name: entry } : entry;
+      if (item.definition && Array.isArray(item.instances)) return item;
+      return getJson(`/v1/services/${encodeURIComponent(item.name)}`);
+    }),
+  );
+}
+
+async function loadConsumers() {
+  return asList(await getJson('/v1/consumers'), 'consumers');
+}
+
+async function checkRegistryHealth() {
+  try {
+    const response = await fetch('/readyz', { cache: 'no-store' });
+    setIndicator(
+      'registry-health',
+      response.ok ? 'ok' : 'bad',
+      response.ok ? 'ready' : `not ready (${response.status})`,
+    );
+  } catch {
+    setIndicator('registry-health', 'bad', 'unreachable');
+  }
+}
+
+/** Reads everything once; concurrent calls share one run and queue at most one more. */
+function refresh() {
+  if (page.refreshing) {
+    page.refreshQueued = true;
+    return page.refreshing;
+  }
+  page.refreshing = (async () => {
+    try {
+      const [services, consumers] = await Promise.all([
+        loadServices(),
+        loadConsumers(),
+        checkRegistryHealth(),
+      ]);
+      page.services = services;
+      page.consumers = consumers;
+      renderAll();
+      if (byId('notice').dataset.kind === 'error') announce('');
+      delete byId('notice').dataset.kind;
+    } catch (err) {
+      reportError(err);
+    } finally {
+      page.refreshing = null;
+      if (page.refreshQueued) {
+        page.refreshQueued = false;
+        void refresh();
+      }
+    }
+  })();
+  return page.refreshing;
+}
+
+/** @param {unknown} err */
+function reportError(err) {
+  byId('notice').dataset.kind = 'error';
+  if (err instanceof ApiError && err.isAuth) {
+    announce(
+      loadToken()
+        ? `The registry refused this token (${err.status} ${err.code}). Paste an admin token.`
+        : 'The registry needs an admin token: paste one below (npx kong-registry token --admin).',
+    );
+    byId('token-input').focus();
+  } else {
+    announce(`Could not read the registry: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function renderAll() {
+  const now = Date.now();
+  const routes = renderRouteRows(page.services, now);
+  byId('routes')
+    .querySelector('tbody')
+    ?.replaceChildren(...routes);
+  byId('routes-empty').hidden = routes.length > 0;
+  const consumers = renderConsumerRows(page.consumers);
+  byId('consumers')
+    .querySelector('tbody')
+    ?.replaceChildren(...consumers);
+  byId('consumers-empty').hidden = consumers.length > 0;
+  renderEvents();
+}
+
+function renderEvents() {
+  byId('events').replaceChildren(...renderEventItems(page.events));
+  byId('events-empty').hidden = page.events.length > 0;
+}
+
+/** @param {{id: string, event: string, data: string}} message */
+function onStreamMessage(message) {
+  if (message.event === 'reset') {
+    // The registry trimmed events we missed: only a full read is trustworthy now.
+    void refresh();
+    return;
+  }
+  let event;
+  try {
+    event = JSON.parse(message.data);
+  } catch {
+    return; // not ours (a keep-alive or a future non-JSON message)
+  }
+  if (!event || typeof event.type !== 'string') return;
+  const id = event.id ?? message.id;
+  if (id && page.seenEventIds.has(id)) return;
+  if (id) page.seenEventIds.add(id);
+  page.events.push(event);
+  if (page.events.length > MAX_EVENTS) page.events.splice(0, page.events.length - MAX_EVENTS);
+  if (typeof event.revision === 'number') byId('revision').textContent = String(event.revision);
+  renderEvents();
+  clearTimeout(page.debounce);
+  page.debounce = setTimeout(() => void refresh(), EVENT_DEBOUNCE_MS);
+}
+
+/** @param {string} state @param {unknown} [detail] */
+function onStreamState(state, detail) {
+  if (state === 'open') setIndicator('stream-state', 'ok', 'live');
+  else if (state === 'connecting') setIndicator('stream-state', 'pending', 'connecting…');
+  else if (state === 'retrying')
+    setIndicator('stream-state', 'bad', `disconnected, retrying in ${detail}s`);
+  else if (state === 'unauthorized') {
+    setIndicator('stream-state', 'bad', 'refused: token needed');
+    reportError(new ApiError(Number(detail), 'REG_ERR_UNAUTHORIZED', 'unauthorized'));
+  }
+}
+
+/** (Re)connects the event stream, then reads everything: no change can fall between the two. */
+function connect() {
+  page.stream?.abort();
+  page.stream = new AbortController();
+  void followEventStream({
+    url: `/v1/events?since=${Math.max(0, Date.now() - HISTORY_MS)}-0`,
+    headers: authHeaders,
+    signal: page.stream.signal,
+    onMessage: onStreamMessage,
+    onState: (state, detail) => {
+      onStreamState(state, detail);
+      if (state === 'open') void refresh();
+    },
+  });
+}
+
+function wireTokenForm() {
+  const form = /** @type {HTMLFormElement} */ (byId('token-form'));
+  const input = /** @type {HTMLInputElement} */ (byId('token-input'));
+  form.addEventListener('submit', (submit) => {
+    submit.preventDefault();
+    saveToken(input.value.trim());
+    input.value = '';
+    announce('Token saved for this tab; reconnecting.');
+    connect();
+  });
+  byId('token-forget').addEventListener('click', () => {
+    saveToken('');
+    announce('Token forgotten.');
+    connect();
+  });
+}
+
+function start() {
+  adoptTokenFromFragment();
+  wireTokenForm();
+  connect();
+  void refresh();
+  setInterval(() => updateLeaseAges(byId('routes'), Date.now()), 1000);
+  if (refreshSeconds > 0) setInterval(() => void refresh(), refreshSeconds * 1000);
+}
+
+start();

@@ -1,0 +1,217 @@
+/**
+ * The admin page (/ui) in headless Chromium against a real registry on real Redis: it shows what
+ * is registered, follows changes live over the event stream (no reload, no polling: the page is
+ * opened with `?refresh=0`), never shows a secret and never turns data into markup.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/redis';
+import { waitFor } from '../helpers/wait';
+
+/** Debian's chromium (apt-get install chromium); playwright-core never downloads a browser. */
+const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Flags that keep Chromium off the (closed) network and quiet in a sandboxed root shell. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+jest.setTimeout(60_000);
+
+let registry: RunningRegistry;
+let keyPrefix: string;
+let context: BrowserContext;
+let userDataDir: string;
+let adminToken: string;
+
+async function api(method: string, path: string, token: string, body?: unknown): Promise<Response> {
+  return fetch(`${registry.url}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function registerInstance(
+  service: string,
+  instanceId: string,
+  prefix: string,
+): Promise<void> {
+  const token = registry.mintToken({ role: 'service', service });
+  const response = await api('PUT', `/v1/services/${service}/instances/${instanceId}`, token, {
+    host: '127.0.0.1',
+    port: 9,
+    prefix,
+    auth: 'key-auth',
+    ttlSeconds: 60,
+  });
+  expect([200, 201]).toContain(response.status); // 201 the first time, 200 on a refresh
+}
+
+/** Opens the page without polling and connects with the admin token through the form. */
+async function openConnectedPage(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${registry.url}/ui/?refresh=0`);
+  await page.getByLabel('Admin token').fill(adminToken);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+  return page;
+}
+
+beforeAll(async () => {
+  keyPrefix = uniquePrefix('ui');
+  registry = await startRegistry({
+    host: '127.0.0.1',
+    port: 0,
+    env: {
+      REDIS_URL: sharedRedisUrl(),
+      REGISTRY_KEY_PREFIX: keyPrefix,
+      REGISTRY_JWT_SECRET: randomBytes(32).toString('hex'),
+      REGISTRY_UI_DIR: join(__dirname, '..', '..', 'registry', 'ui'),
+      LOG_LEVEL: 'silent',
+    },
+  });
+  if (!registry.adminToken) throw new Error('the registry could not mint an admin token');
+  adminToken = registry.adminToken;
+  userDataDir = mkdtempSync(join(tmpdir(), 'kr-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  if (registry) {
+    const keys = await registry.redis.keys(`${registry.config.keyPrefix}*`);
+    if (keys.length > 0) await registry.redis.del(...keys);
+    await registry.close();
+  }
+});
+
+describe('admin page /ui', () => {
+  it('asks for a token before showing anything when none is stored', async () => {
+    const page = await context.newPage();
+    await page.goto(`${registry.url}/ui/?refresh=0`);
+    await page.locator('#notice', { hasText: 'admin token' }).waitFor();
+    await expect(page.locator('#stream-state').textContent()).resolves.toContain('token needed');
+    await page.close();
+  });
+
+  it('shows a newly registered service without a reload, live from the event stream', async () => {
+    const page = await openConnectedPage();
+    await page.evaluate(() => Object.assign(globalThis, { loadedOnce: 'still the same document' }));
+    const service = `live-${randomBytes(3).toString('hex')}`;
+
+    await registerInstance(service, 'i-1', `/${service}`);
+
+    const row = page.locator(`tr[data-service="${service}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    await expect(row.locator('td').first().textContent()).resolves.toBe(`/${service}`);
+    await expect(row.textContent()).resolves.toContain('key-auth');
+    await expect(row.locator('li[data-instance-id="i-1"]').textContent()).resolves.toMatch(
+      /127\.0\.0\.1:9 · heartbeat \d+s ago, lease (\d+m )?\d+s left Kong: not reported/,
+    );
+    await page
+      .locator('#events li[data-event-type="instance.registered"]', { hasText: service })
+      .waitFor();
+    // The same document all along: nothing reloaded the page.
+    await expect(
+      page.evaluate(() => (globalThis as { loadedOnce?: string }).loadedOnce),
+    ).resolves.toBe('still the same document');
+
+    // A second instance and a drain arrive the same way.
+    await registerInstance(service, 'i-2', `/${service}`);
+    await row.locator('li[data-instance-id="i-2"]').waitFor();
+    const drained = await api(
+      'DELETE',
+      `/v1/services/${service}/instances/i-1?drain=true`,
+      adminToken,
+    );
+    expect(drained.status).toBeLessThan(300);
+    await row.locator('li[data-instance-id="i-1"] .badge[data-health="draining"]').waitFor();
+    await page.close();
+  });
+
+  it('removes a deregistered service live', async () => {
+    const service = `gone-${randomBytes(3).toString('hex')}`;
+    await registerInstance(service, 'only', `/${service}`);
+    const page = await openConnectedPage();
+    const row = page.locator(`tr[data-service="${service}"]`);
+    await row.waitFor();
+
+    const response = await api('DELETE', `/v1/services/${service}/instances/only`, adminToken);
+    expect(response.status).toBeLessThan(300);
+
+    await row.waitFor({ state: 'detached' });
+    await page
+      .locator('#events li[data-event-type="instance.deregistered"]', { hasText: service })
+      .waitFor();
+    await page.close();
+  });
+
+  it('lists consumers without secrets and shows hostile text as text', async () => {
+    const page = await openConnectedPage();
+    const username = `buyer-${randomBytes(3).toString('hex')}`;
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const created = await api('POST', '/v1/consumers', adminToken, {
+      username,
+      customId: hostile,
+      groups: ['staff'],
+    });
+    expect(created.status).toBe(201);
+    const keyReply = await api('POST', `/v1/consumers/${username}/credentials`, adminToken, {
+      type: 'key-auth',
+    });
+    expect(keyReply.status).toBe(201);
+    const { key } = (await keyReply.json()) as { key: string };
+    const jwtReply = await api('POST', `/v1/consumers/${username}/credentials`, adminToken, {
+      type: 'jwt',
+    });
+    expect(jwtReply.status).toBe(201);
+    const { secret } = (await jwtReply.json()) as { secret: string };
+
+    const row = page.locator(`tr[data-consumer="${username}"]`);
+    await row.locator('li', { hasText: 'jwt' }).waitFor();
+    await expect(row.locator('td').nth(1).textContent()).resolves.toBe(hostile);
+    await expect(row.locator('td').nth(2).textContent()).resolves.toBe('staff');
+    await expect(row.locator('img').count()).resolves.toBe(0);
+    await expect(
+      page.evaluate(() => (globalThis as { pwned?: number }).pwned),
+    ).resolves.toBeUndefined();
+    const html = await page.content();
+    expect(key.length).toBeGreaterThan(0);
+    expect(html).not.toContain(key);
+    expect(html).not.toContain(secret);
+    await page.close();
+  });
+
+  it('shows the registry as ready', async () => {
+    const page = await openConnectedPage();
+    await page.locator('#registry-health[data-state="ok"]', { hasText: 'ready' }).waitFor();
+    await expect(
+      waitFor(() =>
+        page
+          .locator('#revision')
+          .textContent()
+          .then((t) => t !== '–'),
+      ),
+    ).resolves.toBe(true);
+    await page.close();
+  });
+});
