@@ -15,7 +15,11 @@ function setup() {
 describe('acl access (facts §8.3)', () => {
   it('401 Unauthorized when no consumer was identified', () => {
     const { store } = setup();
-    expect(aclPlugin.access({ allow: ['admins'] }, authContext(store))).toEqual({ type: 'error', status: 401, message: 'Unauthorized' });
+    expect(aclPlugin.access({ allow: ['admins'] }, authContext(store))).toEqual({
+      type: 'error',
+      status: 401,
+      message: 'Unauthorized',
+    });
   });
 
   it.each([
@@ -30,7 +34,8 @@ describe('acl access (facts §8.3)', () => {
     setConsumer(ctx, who === 'alice' ? alice : bob, { id: 'c', identifier: 'c' });
     const exit = aclPlugin.access({ ...config }, ctx);
     if (status === undefined) expect(exit).toBeUndefined();
-    else expect(exit).toEqual({ type: 'error', status, message: 'You cannot consume this service' });
+    else
+      expect(exit).toEqual({ type: 'error', status, message: 'You cannot consume this service' });
   });
 
   it('sends X-Consumer-Groups unless hide_groups_header', () => {

@@ -22,7 +22,9 @@ export const aclPlugin: AccessPlugin = {
       .map((a) => a.group);
     const allow = configValue<string[] | null>(config, 'allow', null);
     const deny = configValue<string[] | null>(config, 'deny', null);
-    const blocked = allow ? !groups.some((g) => allow.includes(g)) : groups.some((g) => (deny ?? []).includes(g));
+    const blocked = allow
+      ? !groups.some((g) => allow.includes(g))
+      : groups.some((g) => (deny ?? []).includes(g));
     if (blocked) return { type: 'error', status: 403, message: FORBIDDEN };
     if (!configValue(config, 'hide_groups_header', false) && groups.length > 0) {
       ctx.upstreamHeaders[CONSUMER_HEADERS.groups] = groups.join(', ');

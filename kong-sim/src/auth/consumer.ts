@@ -32,7 +32,10 @@ export function setConsumer(
 
 /** `anonymous` may be a consumer id or a username (K:kong/pdk/client.lua load_consumer). */
 export function loadConsumer(store: StoreReader, idOrUsername: string): ConsumerEntity | undefined {
-  return store.get('consumers', idOrUsername) ?? store.list('consumers').find((c) => c.username === idOrUsername);
+  return (
+    store.get('consumers', idOrUsername) ??
+    store.list('consumers').find((c) => c.username === idOrUsername)
+  );
 }
 
 /** Reads a typed field out of a plugin's config record. */

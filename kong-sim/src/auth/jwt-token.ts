@@ -15,13 +15,25 @@ export interface DecodedJwt {
 }
 
 const SUPPORTED_ALGS = new Set([
-  'HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512',
-  'PS256', 'PS384', 'PS512', 'EdDSA',
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
 ]);
 
 function decodeJson(part: string): Record<string, unknown> {
   const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('not an object');
   return value as Record<string, unknown>;
 }
 
@@ -38,8 +50,10 @@ export function decodeJwt(token: string): DecodedJwt | { error: string } {
   } catch {
     return { error: 'invalid JSON' };
   }
-  if (typeof header.typ === 'string' && header.typ.toUpperCase() !== 'JWT') return { error: 'invalid typ' };
-  if (typeof header.alg !== 'string' || !SUPPORTED_ALGS.has(header.alg)) return { error: 'invalid alg' };
+  if (typeof header.typ === 'string' && header.typ.toUpperCase() !== 'JWT')
+    return { error: 'invalid typ' };
+  if (typeof header.alg !== 'string' || !SUPPORTED_ALGS.has(header.alg))
+    return { error: 'invalid alg' };
   return { header, claims, signingInput: `${h}.${c}`, signature: Buffer.from(s, 'base64url') };
 }
 
@@ -55,9 +69,15 @@ export function verifyJwtSignature(jwt: DecodedJwt, alg: string, key: string | B
     }
     const publicKey = createPublicKey(key);
     if (alg === 'EdDSA') return verify(null, data, publicKey, jwt.signature);
-    if (alg.startsWith('ES')) return verify(digest, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, jwt.signature);
+    if (alg.startsWith('ES'))
+      return verify(digest, data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, jwt.signature);
     if (alg.startsWith('PS')) {
-      return verify(digest, data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 }, jwt.signature);
+      return verify(
+        digest,
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(bits) / 8 },
+        jwt.signature,
+      );
     }
     return verify(digest, data, publicKey, jwt.signature);
   } catch {

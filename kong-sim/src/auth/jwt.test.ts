@@ -4,7 +4,18 @@ import { authContext } from '../proxy/__tests__/auth-context';
 import { aConsumer, aJwtSecret, MemoryStore } from '../proxy/__tests__/memory-store';
 import { jwtPlugin } from './jwt';
 
-const defaults = { uri_param_names: ['jwt'], cookie_names: [], header_names: ['authorization'], key_claim_name: 'iss', secret_is_base64: false, claims_to_verify: null, anonymous: null, run_on_preflight: true, maximum_expiration: 0, realm: null };
+const defaults = {
+  uri_param_names: ['jwt'],
+  cookie_names: [],
+  header_names: ['authorization'],
+  key_claim_name: 'iss',
+  secret_is_base64: false,
+  claims_to_verify: null,
+  anonymous: null,
+  run_on_preflight: true,
+  maximum_expiration: 0,
+  realm: null,
+};
 const NOW = 1_700_000_000;
 const INVALID = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
@@ -14,7 +25,10 @@ function setup() {
   const hs = store.put('jwt_secrets', aJwtSecret(alice, { key: 'hs-key', secret: 'shh' }));
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  store.put('jwt_secrets', aJwtSecret(alice, { key: 'rs-key', algorithm: 'RS256', rsa_public_key: pem, secret: null }));
+  store.put(
+    'jwt_secrets',
+    aJwtSecret(alice, { key: 'rs-key', algorithm: 'RS256', rsa_public_key: pem, secret: null }),
+  );
   return { store, alice, hs, privateKey };
 }
 
@@ -44,8 +58,13 @@ describe('jwt access (facts §8.2)', () => {
 
   it('accepts a base64 secret when secret_is_base64', () => {
     const { store, alice } = setup();
-    store.put('jwt_secrets', aJwtSecret(alice, { key: 'b64', secret: Buffer.from('raw-secret').toString('base64') }));
-    expect(run(store, sign({ iss: 'b64' }, 'raw-secret'), { ...defaults, secret_is_base64: true }).exit).toBeUndefined();
+    store.put(
+      'jwt_secrets',
+      aJwtSecret(alice, { key: 'b64', secret: Buffer.from('raw-secret').toString('base64') }),
+    );
+    expect(
+      run(store, sign({ iss: 'b64' }, 'raw-secret'), { ...defaults, secret_is_base64: true }).exit,
+    ).toBeUndefined();
   });
 
   it.each([
@@ -54,7 +73,11 @@ describe('jwt access (facts §8.2)', () => {
     ['no iss', sign({ sub: 'x' }), { message: "No mandatory 'iss' in claims" }],
     ['empty iss', sign({ iss: '' }), { message: "Invalid 'iss' in claims" }],
     ['unknown iss', sign({ iss: 'who' }), { message: "No credentials found for given 'iss'" }],
-    ['wrong alg', sign({ iss: 'hs-key' }, 'shh', { algorithm: 'HS512' }), { message: 'Invalid algorithm' }],
+    [
+      'wrong alg',
+      sign({ iss: 'hs-key' }, 'shh', { algorithm: 'HS512' }),
+      { message: 'Invalid algorithm' },
+    ],
     ['bad signature', sign({ iss: 'hs-key' }, 'other'), { message: 'Invalid signature' }],
   ] as [string, string | undefined, object][])('%s -> 401 %j', (_n, token, body) => {
     const { store } = setup();
@@ -67,28 +90,45 @@ describe('jwt access (facts §8.2)', () => {
     const { store } = setup();
     const expired = sign({ iss: 'hs-key', exp: NOW - 1 });
     expect(run(store, expired).exit).toBeUndefined();
-    expect(run(store, expired, { ...defaults, claims_to_verify: ['exp'] as never }).exit).toMatchObject({ status: 401, body: { exp: 'token expired' } });
+    expect(
+      run(store, expired, { ...defaults, claims_to_verify: ['exp'] as never }).exit,
+    ).toMatchObject({ status: 401, body: { exp: 'token expired' } });
     const early = sign({ iss: 'hs-key', nbf: NOW + 60 });
-    expect(run(store, early, { ...defaults, claims_to_verify: ['nbf'] as never }).exit).toMatchObject({ body: { nbf: 'token not valid yet' } });
-    expect(run(store, sign({ iss: 'hs-key' }), { ...defaults, claims_to_verify: ['exp'] as never }).exit).toMatchObject({ body: { exp: 'must be a number' } });
+    expect(
+      run(store, early, { ...defaults, claims_to_verify: ['nbf'] as never }).exit,
+    ).toMatchObject({ body: { nbf: 'token not valid yet' } });
+    expect(
+      run(store, sign({ iss: 'hs-key' }), { ...defaults, claims_to_verify: ['exp'] as never }).exit,
+    ).toMatchObject({ body: { exp: 'must be a number' } });
   });
 
   it('enforces maximum_expiration', () => {
     const { store } = setup();
     const config = { ...defaults, claims_to_verify: ['exp'] as never, maximum_expiration: 60 };
-    expect(run(store, sign({ iss: 'hs-key', exp: NOW + 3600 }), config).exit).toMatchObject({ body: { exp: 'exceeds maximum allowed expiration' } });
+    expect(run(store, sign({ iss: 'hs-key', exp: NOW + 3600 }), config).exit).toMatchObject({
+      body: { exp: 'exceeds maximum allowed expiration' },
+    });
     expect(run(store, sign({ iss: 'hs-key', exp: NOW + 30 }), config).exit).toBeUndefined();
   });
 
   it('rejects several different tokens', () => {
     const { store } = setup();
-    const ctx = authContext(store, { headers: { authorization: `Bearer ${sign({ iss: 'hs-key' })}` }, query: 'jwt=other' }, NOW);
-    expect(jwtPlugin.access(defaults, ctx)).toMatchObject({ status: 401, body: { message: 'Multiple tokens provided' } });
+    const ctx = authContext(
+      store,
+      { headers: { authorization: `Bearer ${sign({ iss: 'hs-key' })}` }, query: 'jwt=other' },
+      NOW,
+    );
+    expect(jwtPlugin.access(defaults, ctx)).toMatchObject({
+      status: 401,
+      body: { message: 'Multiple tokens provided' },
+    });
   });
 
   it('reads tokens from cookies listed in cookie_names', () => {
     const { store } = setup();
     const ctx = authContext(store, { cookies: { session: sign({ iss: 'hs-key' }) } }, NOW);
-    expect(jwtPlugin.access({ ...defaults, cookie_names: ['session'] as never }, ctx)).toBeUndefined();
+    expect(
+      jwtPlugin.access({ ...defaults, cookie_names: ['session'] as never }, ctx),
+    ).toBeUndefined();
   });
 });

@@ -1,6 +1,11 @@
 import { configValue, loadConsumer, setConsumer } from './consumer';
 import { runAuthentication } from './anonymous';
-import { checkMaximumExpiration, decodeJwt, verifyJwtSignature, verifyRegisteredClaims } from './jwt-token';
+import {
+  checkMaximumExpiration,
+  decodeJwt,
+  verifyJwtSignature,
+  verifyRegisteredClaims,
+} from './jwt-token';
 import type { AccessPlugin, AuthContext, PluginExit } from './types';
 
 /** Every distinct token found in the query, cookies and `Bearer` headers (facts §8.2). */
@@ -25,20 +30,31 @@ function authenticate(config: Record<string, unknown>, ctx: AuthContext): Plugin
   const realm = configValue<string | null>(config, 'realm', null);
   const base = realm ? `Bearer realm="${realm}"` : 'Bearer';
   const invalid = { 'WWW-Authenticate': `${base} error="invalid_token"` };
-  const fail = (message: string): PluginExit => ({ type: 'exit', status: 401, body: { message }, headers: invalid });
+  const fail = (message: string): PluginExit => ({
+    type: 'exit',
+    status: 401,
+    body: { message },
+    headers: invalid,
+  });
 
   const tokens = collectTokens(config, ctx);
   if (tokens.size > 1) return fail('Multiple tokens provided');
   const [token] = tokens;
   if (token === undefined) {
-    return { type: 'exit', status: 401, body: { message: 'Unauthorized' }, headers: { 'WWW-Authenticate': base } };
+    return {
+      type: 'exit',
+      status: 401,
+      body: { message: 'Unauthorized' },
+      headers: { 'WWW-Authenticate': base },
+    };
   }
   const jwt = decodeJwt(token);
   if ('error' in jwt) return fail(`Bad token; ${jwt.error}`);
 
   const claimName = configValue(config, 'key_claim_name', 'iss');
   const keyValue = jwt.claims[claimName] ?? jwt.header[claimName];
-  if (keyValue === undefined || keyValue === null) return fail(`No mandatory '${claimName}' in claims`);
+  if (keyValue === undefined || keyValue === null)
+    return fail(`No mandatory '${claimName}' in claims`);
   if (keyValue === '') return fail(`Invalid '${claimName}' in claims`);
   const secret = ctx.store.list('jwt_secrets').find((s) => s.key === keyValue);
   if (!secret) return fail(`No credentials found for given '${claimName}'`);
@@ -46,12 +62,17 @@ function authenticate(config: Record<string, unknown>, ctx: AuthContext): Plugin
   const algorithm = secret.algorithm || 'HS256';
   if (jwt.header.alg !== algorithm) return fail('Invalid algorithm');
   const raw = algorithm.startsWith('HS') ? secret.secret : secret.rsa_public_key;
-  const key = raw && configValue(config, 'secret_is_base64', false) ? Buffer.from(raw, 'base64') : raw;
+  const key =
+    raw && configValue(config, 'secret_is_base64', false) ? Buffer.from(raw, 'base64') : raw;
   if (!key || key.length === 0) return fail('Invalid key/secret');
   if (!verifyJwtSignature(jwt, algorithm, key)) return fail('Invalid signature');
 
   const now = ctx.now();
-  const claimErrors = verifyRegisteredClaims(jwt.claims, configValue<string[] | null>(config, 'claims_to_verify', null), now);
+  const claimErrors = verifyRegisteredClaims(
+    jwt.claims,
+    configValue<string[] | null>(config, 'claims_to_verify', null),
+    now,
+  );
   if (claimErrors) return { type: 'exit', status: 401, body: claimErrors, headers: invalid };
   const maximum = configValue(config, 'maximum_expiration', 0);
   if (maximum > 0) {

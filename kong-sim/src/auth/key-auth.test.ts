@@ -2,7 +2,16 @@ import { authContext } from '../proxy/__tests__/auth-context';
 import { aConsumer, aKeyAuth, MemoryStore } from '../proxy/__tests__/memory-store';
 import { keyAuthPlugin } from './key-auth';
 
-const defaults = { key_names: ['apikey'], key_in_header: true, key_in_query: true, key_in_body: false, hide_credentials: false, anonymous: null, run_on_preflight: true, realm: null };
+const defaults = {
+  key_names: ['apikey'],
+  key_in_header: true,
+  key_in_query: true,
+  key_in_body: false,
+  hide_credentials: false,
+  anonymous: null,
+  run_on_preflight: true,
+  realm: null,
+};
 
 function setup() {
   const store = new MemoryStore();
@@ -19,11 +28,19 @@ describe('key-auth access (facts §8.1)', () => {
     ['unknown key', { apikey: 'nope' }, '', 'Unauthorized'],
     ['duplicate header', { apikey: ['a', 'b'] }, '', 'Duplicate API key found'],
     ['duplicate query arg', {}, 'apikey=a&apikey=b', 'Duplicate API key found'],
-  ] as [string, Record<string, string | string[]>, string, string][])('%s -> 401 %s', (_n, headers, query, message) => {
-    const { store } = setup();
-    const exit = keyAuthPlugin.access(defaults, authContext(store, { headers, query }));
-    expect(exit).toEqual({ type: 'error', status: 401, message, headers: { 'WWW-Authenticate': 'Key' } });
-  });
+  ] as [string, Record<string, string | string[]>, string, string][])(
+    '%s -> 401 %s',
+    (_n, headers, query, message) => {
+      const { store } = setup();
+      const exit = keyAuthPlugin.access(defaults, authContext(store, { headers, query }));
+      expect(exit).toEqual({
+        type: 'error',
+        status: 401,
+        message,
+        headers: { 'WWW-Authenticate': 'Key' },
+      });
+    },
+  );
 
   it('sets the realm in WWW-Authenticate', () => {
     const { store } = setup();
@@ -33,7 +50,10 @@ describe('key-auth access (facts §8.1)', () => {
 
   it('authenticates from the header or the query and sets consumer headers', () => {
     const { store, alice, cred } = setup();
-    for (const request of [{ headers: { ApiKey: 'secret-key', 'X-Consumer-Username': 'mallory' } }, { query: 'apikey=secret-key' }]) {
+    for (const request of [
+      { headers: { ApiKey: 'secret-key', 'X-Consumer-Username': 'mallory' } },
+      { query: 'apikey=secret-key' },
+    ]) {
       const ctx = authContext(store, request);
       expect(keyAuthPlugin.access(defaults, ctx)).toBeUndefined();
       expect(ctx.upstreamHeaders).toMatchObject({
@@ -48,7 +68,10 @@ describe('key-auth access (facts §8.1)', () => {
 
   it('hide_credentials removes the header and the query argument', () => {
     const { store } = setup();
-    const ctx = authContext(store, { headers: { apikey: 'secret-key' }, query: 'apikey=x&other=1' });
+    const ctx = authContext(store, {
+      headers: { apikey: 'secret-key' },
+      query: 'apikey=x&other=1',
+    });
     expect(keyAuthPlugin.access({ ...defaults, hide_credentials: true }, ctx)).toBeUndefined();
     expect(ctx.upstreamHeaders.apikey).toBeUndefined();
     expect(ctx.query.toString()).toBe('other=1');
@@ -58,7 +81,9 @@ describe('key-auth access (facts §8.1)', () => {
     const { store } = setup();
     const body = { apikey: 'secret-key' };
     expect(keyAuthPlugin.access(defaults, authContext(store, { body }))?.status).toBe(401);
-    expect(keyAuthPlugin.access({ ...defaults, key_in_body: true }, authContext(store, { body }))).toBeUndefined();
+    expect(
+      keyAuthPlugin.access({ ...defaults, key_in_body: true }, authContext(store, { body })),
+    ).toBeUndefined();
   });
 
   it('falls back to the anonymous consumer (by username) and marks it', () => {
@@ -72,6 +97,11 @@ describe('key-auth access (facts §8.1)', () => {
 
   it('skips OPTIONS when run_on_preflight is off', () => {
     const { store } = setup();
-    expect(keyAuthPlugin.access({ ...defaults, run_on_preflight: false }, authContext(store, { method: 'OPTIONS' }))).toBeUndefined();
+    expect(
+      keyAuthPlugin.access(
+        { ...defaults, run_on_preflight: false },
+        authContext(store, { method: 'OPTIONS' }),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -30,7 +30,12 @@ export interface AuthContext {
  */
 export type PluginExit =
   | { type: 'error'; status: number; message: string; headers?: Record<string, string> }
-  | { type: 'exit'; status: number; body: Record<string, unknown>; headers?: Record<string, string> };
+  | {
+      type: 'exit';
+      status: number;
+      body: Record<string, unknown>;
+      headers?: Record<string, string>;
+    };
 
 /** A runtime plugin: its access phase either lets the request through or answers it. */
 export interface AccessPlugin {

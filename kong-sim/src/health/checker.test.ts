@@ -5,7 +5,11 @@ import type { ProbeRequest, ProbeResult } from './probe';
 function activeUpstream() {
   const healthchecks = defaultHealthchecks();
   healthchecks.active.healthy = { interval: 1, http_statuses: [200], successes: 2 };
-  healthchecks.active.unhealthy = { ...healthchecks.active.unhealthy, interval: 1, http_failures: 2 };
+  healthchecks.active.unhealthy = {
+    ...healthchecks.active.unhealthy,
+    interval: 1,
+    http_failures: 2,
+  };
   return anUpstream({ healthchecks });
 }
 
@@ -23,7 +27,10 @@ describe('UpstreamHealthChecker with a fake clock', () => {
       probed.push(req);
       return Promise.resolve({ kind: 'status', status });
     };
-    const checker = new UpstreamHealthChecker(upstream, [target, idle], { probe, logger: silentLogger });
+    const checker = new UpstreamHealthChecker(upstream, [target, idle], {
+      probe,
+      logger: silentLogger,
+    });
     checker.start();
     expect(checker.isHealthy(target.id)).toBe(true);
     expect(probed).toHaveLength(0);

@@ -1,5 +1,12 @@
 import type { Healthchecks, TargetEntity, UpstreamEntity } from '../store/types';
-import { applyHealthEvent, classifyStatus, initialHealth, type HealthEvent, type HealthLimits, type TargetHealth } from './counters';
+import {
+  applyHealthEvent,
+  classifyStatus,
+  initialHealth,
+  type HealthEvent,
+  type HealthLimits,
+  type TargetHealth,
+} from './counters';
 import type { ProbeRequest, ProbeResult } from './probe';
 import { parseTargetAddress } from './target-address';
 
@@ -68,7 +75,8 @@ export class UpstreamHealthChecker {
     private readonly targets: readonly TargetEntity[],
     private readonly deps: CheckerDeps,
   ) {
-    for (const target of targets) if (target.weight > 0) this.states.set(target.id, initialHealth());
+    for (const target of targets)
+      if (target.weight > 0) this.states.set(target.id, initialHealth());
   }
 
   /** Starts the active loops; the first probe happens one interval after start. */
@@ -127,7 +135,12 @@ export class UpstreamHealthChecker {
     if (previous && previous.healthy !== next.healthy) {
       const target = this.targets.find((t) => t.id === targetId)?.target;
       this.deps.logger.info(
-        { upstream: this.upstream.name, target, source, health: next.healthy ? 'HEALTHY' : 'UNHEALTHY' },
+        {
+          upstream: this.upstream.name,
+          target,
+          source,
+          health: next.healthy ? 'HEALTHY' : 'UNHEALTHY',
+        },
         'target health changed',
       );
     }
@@ -149,9 +162,13 @@ export class UpstreamHealthChecker {
         return state !== undefined && state.healthy === (loop === 'healthy');
       });
       const queue = [...due];
-      const workers = Array.from({ length: Math.min(this.upstream.healthchecks.active.concurrency, queue.length) }, async () => {
-        for (let target = queue.shift(); target; target = queue.shift()) await this.probeOne(target);
-      });
+      const workers = Array.from(
+        { length: Math.min(this.upstream.healthchecks.active.concurrency, queue.length) },
+        async () => {
+          for (let target = queue.shift(); target; target = queue.shift())
+            await this.probeOne(target);
+        },
+      );
       await Promise.all(workers);
     } finally {
       this.running[loop] = false;
@@ -172,7 +189,10 @@ export class UpstreamHealthChecker {
       sni: active.https_sni,
       verifyCertificate: active.https_verify_certificate,
     });
-    this.deps.logger.debug({ upstream: this.upstream.name, target: target.target, result }, 'active probe');
+    this.deps.logger.debug(
+      { upstream: this.upstream.name, target: target.target, result },
+      'active probe',
+    );
     const event = this.classify(result);
     if (event) this.report(target.id, event, 'active');
   }

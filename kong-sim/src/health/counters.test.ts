@@ -1,4 +1,10 @@
-import { applyHealthEvent, classifyStatus, initialHealth, type HealthEvent, type HealthLimits } from './counters';
+import {
+  applyHealthEvent,
+  classifyStatus,
+  initialHealth,
+  type HealthEvent,
+  type HealthLimits,
+} from './counters';
 
 const limits: HealthLimits = { successes: 2, httpFailures: 3, tcpFailures: 1, timeouts: 2 };
 
@@ -18,9 +24,9 @@ describe('health counters (facts §4.3)', () => {
   });
 
   it('a success in between resets the failure counter (consecutive)', () => {
-    expect(run(['http_failure', 'http_failure', 'success', 'http_failure', 'http_failure'])).toEqual([
-      true, true, true, true, true,
-    ]);
+    expect(
+      run(['http_failure', 'http_failure', 'success', 'http_failure', 'http_failure']),
+    ).toEqual([true, true, true, true, true]);
   });
 
   it('each failure kind has its own limit', () => {
@@ -29,20 +35,26 @@ describe('health counters (facts §4.3)', () => {
   });
 
   it('comes back after healthy.successes consecutive successes', () => {
-    expect(run(['success', 'http_failure', 'success', 'success'], limits, initialHealth(false))).toEqual([
-      false, false, false, true,
-    ]);
+    expect(
+      run(['success', 'http_failure', 'success', 'success'], limits, initialHealth(false)),
+    ).toEqual([false, false, false, true]);
   });
 
   it('a limit of 0 disables the counter and the event clears nothing', () => {
     const noSuccess = { ...limits, successes: 0 };
     expect(run(['http_failure', 'http_failure', 'success', 'http_failure'], noSuccess)).toEqual([
-      true, true, true, false,
+      true,
+      true,
+      true,
+      false,
     ]);
     expect(run(['success', 'success'], noSuccess, initialHealth(false))).toEqual([false, false]);
     const noHttp = { ...limits, httpFailures: 0 };
     expect(run(['http_failure', 'http_failure', 'http_failure', 'http_failure'], noHttp)).toEqual([
-      true, true, true, true,
+      true,
+      true,
+      true,
+      true,
     ]);
   });
 

@@ -37,7 +37,11 @@ const FAILURE_FIELD = {
 } as const;
 
 /** Applies one event; returns the same object when nothing changes. */
-export function applyHealthEvent(state: TargetHealth, event: HealthEvent, limits: HealthLimits): TargetHealth {
+export function applyHealthEvent(
+  state: TargetHealth,
+  event: HealthEvent,
+  limits: HealthLimits,
+): TargetHealth {
   if (event === 'success') {
     if (limits.successes === 0) return state;
     if (state.healthy) {

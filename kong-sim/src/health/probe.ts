@@ -35,7 +35,9 @@ export function probeTarget(request: ProbeRequest): Promise<ProbeResult> {
       ? tls.connect({
           host: request.host,
           port: request.port,
-          servername: net.isIP(request.sni ?? request.hostHeader) ? undefined : (request.sni ?? request.hostHeader),
+          servername: net.isIP(request.sni ?? request.hostHeader)
+            ? undefined
+            : (request.sni ?? request.hostHeader),
           rejectUnauthorized: request.verifyCertificate,
         })
       : net.connect({ host: request.host, port: request.port });
@@ -47,7 +49,8 @@ export function probeTarget(request: ProbeRequest): Promise<ProbeResult> {
       socket.destroy();
       resolve(result);
     };
-    if (request.timeoutMs > 0) socket.setTimeout(request.timeoutMs, () => finish({ kind: 'timeout' }));
+    if (request.timeoutMs > 0)
+      socket.setTimeout(request.timeoutMs, () => finish({ kind: 'timeout' }));
     socket.on('error', (err) => finish({ kind: 'tcp_failure', error: err.message }));
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       if (request.type === 'tcp') return finish({ kind: 'connected' });

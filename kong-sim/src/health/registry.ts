@@ -1,4 +1,11 @@
-import type { AddressHealth, HealthView, StoreReader, TargetEntity, TargetHealthState, Uuid } from '../store/types';
+import type {
+  AddressHealth,
+  HealthView,
+  StoreReader,
+  TargetEntity,
+  TargetHealthState,
+  Uuid,
+} from '../store/types';
 import { isHealthcheckingOn, UpstreamHealthChecker, type CheckerDeps } from './checker';
 import { parseTargetAddress } from './target-address';
 
@@ -18,7 +25,10 @@ function signatureOf(store: StoreReader, upstreamId: Uuid): string {
  * Admin API reads. A checker exists only for upstreams with health checking on (facts §4.1 rule 4).
  */
 export class HealthRegistry implements HealthView {
-  private readonly checkers = new Map<Uuid, { signature: string; checker: UpstreamHealthChecker }>();
+  private readonly checkers = new Map<
+    Uuid,
+    { signature: string; checker: UpstreamHealthChecker }
+  >();
   private syncedVersion = -1;
   private closed = false;
 
@@ -66,7 +76,10 @@ export class HealthRegistry implements HealthView {
   }
 
   /** {@inheritDoc HealthView.targetHealth} */
-  targetHealth(upstreamId: Uuid, target: TargetEntity): { health: TargetHealthState; addresses: AddressHealth[] } {
+  targetHealth(
+    upstreamId: Uuid,
+    target: TargetEntity,
+  ): { health: TargetHealthState; addresses: AddressHealth[] } {
     const checker = this.checkerFor(upstreamId);
     let health: AddressHealth['health'] = 'HEALTHCHECKS_OFF';
     if (checker && target.weight > 0 && checker.tracks(target.id)) {

@@ -29,7 +29,10 @@ describe('Kong error bodies (facts §7.6)', () => {
     ['application/json', undefined, 'json'],
     [undefined, 'application/json', 'json'],
     ['image/png', 'image/png', 'text'],
-  ] as const)('nginx error with Accept %s and Content-Type %s -> %s', (accept, contentType, format) => {
-    expect(nginxErrorFormat(accept, contentType)).toBe(format);
-  });
+  ] as const)(
+    'nginx error with Accept %s and Content-Type %s -> %s',
+    (accept, contentType, format) => {
+      expect(nginxErrorFormat(accept, contentType)).toBe(format);
+    },
+  );
 });

@@ -45,7 +45,10 @@ export function pdkErrorFormat(accept: string | undefined): ErrorFormat {
 }
 
 /** Format for nginx-level errors (502/504): Accept, then Content-Type, then text/plain. */
-export function nginxErrorFormat(accept: string | undefined, contentType: string | undefined): ErrorFormat {
+export function nginxErrorFormat(
+  accept: string | undefined,
+  contentType: string | undefined,
+): ErrorFormat {
   return formatFrom(accept) ?? formatFrom(contentType) ?? 'text';
 }
 
@@ -57,7 +60,11 @@ const CONTENT_TYPES: Record<ErrorFormat, string> = {
 };
 
 function escapeMarkup(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** Renders an error body the way K:kong/tools/http.lua's templates do. */

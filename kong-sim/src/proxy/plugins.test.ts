@@ -11,9 +11,13 @@ describe('plugin precedence (facts §2.6)', () => {
   it('picks the most specific scope', () => {
     expect(resolvePlugin([global, onService, onRoute], 'key-auth', 'http', ids)).toBe(onRoute);
     expect(resolvePlugin([global, onService], 'key-auth', 'http', ids)).toBe(onService);
-    expect(resolvePlugin([global, onRoute, onRouteService], 'key-auth', 'http', ids)).toBe(onRouteService);
+    expect(resolvePlugin([global, onRoute, onRouteService], 'key-auth', 'http', ids)).toBe(
+      onRouteService,
+    );
     expect(resolvePlugin([global], 'key-auth', 'http', { ...ids, route: 'other' })).toBe(global);
-    expect(resolvePlugin([onRoute], 'key-auth', 'http', { ...ids, route: 'other' })).toBeUndefined();
+    expect(
+      resolvePlugin([onRoute], 'key-auth', 'http', { ...ids, route: 'other' }),
+    ).toBeUndefined();
   });
 
   it('skips disabled instances, so a less specific one takes over', () => {

@@ -39,7 +39,9 @@ export function resolvePlugin(
   protocol: string,
   ids: { route: string | null; service: string | null; consumer: string | null },
 ): PluginEntity | undefined {
-  const candidates = plugins.filter((p) => p.name === name && p.enabled && p.protocols.includes(protocol));
+  const candidates = plugins.filter(
+    (p) => p.name === name && p.enabled && p.protocols.includes(protocol),
+  );
   for (const scope of scopesFor(ids.route, ids.service, ids.consumer)) {
     const found = candidates.find(
       (p) =>
@@ -61,7 +63,10 @@ export function runAccessPhase(
 ): PluginExit | undefined {
   const plugins = store.list('plugins');
   for (const plugin of ACCESS_PLUGINS) {
-    const instance = resolvePlugin(plugins, plugin.name, protocol, { ...ids, consumer: ctx.consumer?.id ?? null });
+    const instance = resolvePlugin(plugins, plugin.name, protocol, {
+      ...ids,
+      consumer: ctx.consumer?.id ?? null,
+    });
     if (!instance) continue;
     const exit = plugin.access(instance.config, ctx);
     if (exit) return exit;

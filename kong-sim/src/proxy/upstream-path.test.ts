@@ -27,7 +27,9 @@ describe('computeUpstreamPath (facts §7.4, v0)', () => {
   ] as [string | null, string | undefined, boolean, string, string][])(
     'service %s, matched %s, strip %s: %s -> %s',
     (servicePath, matchedPath, stripPath, requestPath, expected) => {
-      expect(computeUpstreamPath({ servicePath, matchedPath, stripPath, requestPath })).toBe(expected);
+      expect(computeUpstreamPath({ servicePath, matchedPath, stripPath, requestPath })).toBe(
+        expected,
+      );
     },
   );
 });

@@ -4,7 +4,13 @@ import type { StoreReader } from '../../store/types';
 /** Builds an AuthContext for a request with the given headers (name → value or values) and query. */
 export function authContext(
   store: StoreReader,
-  request: { method?: string; headers?: Record<string, string | string[]>; query?: string; cookies?: Record<string, string>; body?: Record<string, unknown> } = {},
+  request: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    query?: string;
+    cookies?: Record<string, string>;
+    body?: Record<string, unknown>;
+  } = {},
   nowSeconds = Math.floor(Date.now() / 1000),
 ): AuthContext {
   const requestHeaders: Record<string, string[]> = {};

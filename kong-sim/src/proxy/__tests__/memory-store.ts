@@ -138,7 +138,10 @@ export function defaultHealthchecks(): Healthchecks {
     passive: {
       type: 'http',
       healthy: {
-        http_statuses: [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308],
+        http_statuses: [
+          200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307,
+          308,
+        ],
         successes: 0,
       },
       unhealthy: { http_statuses: [429, 500, 503], tcp_failures: 0, timeouts: 0, http_failures: 0 },
@@ -180,11 +183,22 @@ export function aTarget(upstream: UpstreamEntity, target: string, weight = 100):
 
 /** A consumer. */
 export function aConsumer(username: string | null, customId: string | null = null): ConsumerEntity {
-  return { id: randomUUID(), created_at: now(), updated_at: now(), tags: null, username, custom_id: customId };
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    updated_at: now(),
+    tags: null,
+    username,
+    custom_id: customId,
+  };
 }
 
 /** A plugin instance with Kong's entity defaults; `config` is taken as given. */
-export function aPlugin(name: string, config: Record<string, unknown>, fields: Partial<PluginEntity> = {}): PluginEntity {
+export function aPlugin(
+  name: string,
+  config: Record<string, unknown>,
+  fields: Partial<PluginEntity> = {},
+): PluginEntity {
   return {
     id: randomUUID(),
     created_at: now(),
@@ -204,11 +218,21 @@ export function aPlugin(name: string, config: Record<string, unknown>, fields: P
 
 /** A key-auth credential. */
 export function aKeyAuth(consumer: ConsumerEntity, key: string): KeyAuthCredentialEntity {
-  return { id: randomUUID(), created_at: now(), tags: null, consumer: { id: consumer.id }, key, ttl: null };
+  return {
+    id: randomUUID(),
+    created_at: now(),
+    tags: null,
+    consumer: { id: consumer.id },
+    key,
+    ttl: null,
+  };
 }
 
 /** A jwt secret (HS256 unless told otherwise). */
-export function aJwtSecret(consumer: ConsumerEntity, fields: Partial<JwtSecretEntity>): JwtSecretEntity {
+export function aJwtSecret(
+  consumer: ConsumerEntity,
+  fields: Partial<JwtSecretEntity>,
+): JwtSecretEntity {
   return {
     id: randomUUID(),
     created_at: now(),

@@ -57,7 +57,9 @@ function compileHeaders(headers: Record<string, string[]> | null): HeaderConditi
   return Object.entries(headers).map(([name, values]) => ({
     name: name.toLowerCase(),
     values: values.map((value) =>
-      value.startsWith('~*') ? { regex: new RegExp(value.slice(2), 'i') } : { exact: value.toLowerCase() },
+      value.startsWith('~*')
+        ? { regex: new RegExp(value.slice(2), 'i') }
+        : { exact: value.toLowerCase() },
     ),
   }));
 }
@@ -91,13 +93,14 @@ export function compileRoute(route: RouteEntity, service: ServiceEntity | null):
   const plainHostsOnly = hosts?.some((h) => h.kind !== 'exact') ? 0 : 1;
   const base = { route, service, methods, hosts, headers };
   if (!nonEmpty(route.paths)) {
-    return [{ ...base, paths: null, priority: [attributeCount, plainHostsOnly, headers.length, 0, 0, 0] }];
+    return [
+      { ...base, paths: null, priority: [attributeCount, plainHostsOnly, headers.length, 0, 0, 0] },
+    ];
   }
   return groupPaths(route.paths).map((group) => ({
     ...base,
-    paths: group.paths.map(
-      (p): PathCondition =>
-        group.regex ? { kind: 'regex', regex: compileRegexPath(p) } : { kind: 'prefix', prefix: p },
+    paths: group.paths.map((p): PathCondition =>
+      group.regex ? { kind: 'regex', regex: compileRegexPath(p) } : { kind: 'prefix', prefix: p },
     ),
     priority: [
       attributeCount,

@@ -44,7 +44,11 @@ describe('Router matching (facts §7.2)', () => {
   });
 
   it('requires every attribute that is set (AND), any value within one (OR)', () => {
-    const r = aRoute({ methods: ['GET', 'POST'], paths: ['/a'], headers: { 'x-version': ['v1', 'v2'] } });
+    const r = aRoute({
+      methods: ['GET', 'POST'],
+      paths: ['/a'],
+      headers: { 'x-version': ['v1', 'v2'] },
+    });
     const ok = request('/a', { method: 'POST', headers: { 'x-version': ['V2'] } });
     expect(routerOf(r).match(ok)).toBeDefined();
     expect(routerOf(r).match({ ...ok, method: 'PUT' })).toBeUndefined();
@@ -66,14 +70,24 @@ describe('Router priority (facts §7.3)', () => {
       { paths: ['/a/b/c'], hosts: ['example.com'] },
       request('/a/b/c'),
     ],
-    ['plain hosts beat wildcard hosts', { hosts: ['example.com'] }, { hosts: ['*.com'] }, request('/')],
+    [
+      'plain hosts beat wildcard hosts',
+      { hosts: ['example.com'] },
+      { hosts: ['*.com'] },
+      request('/'),
+    ],
     [
       'more header names wins',
       { headers: { a: ['1'], b: ['2'] } },
       { headers: { a: ['1'] } },
       request('/', { headers: { a: ['1'], b: ['2'] } }),
     ],
-    ['a regex path beats a longer prefix path', { paths: ['~/a'] }, { paths: ['/a/b/c'] }, request('/a/b/c')],
+    [
+      'a regex path beats a longer prefix path',
+      { paths: ['~/a'] },
+      { paths: ['/a/b/c'] },
+      request('/a/b/c'),
+    ],
     [
       'higher regex_priority wins between regexes',
       { paths: ['~/a'], regex_priority: 5 },

@@ -1,5 +1,10 @@
 import type { RouteEntity, ServiceEntity } from '../../store/types';
-import { compileRoute, type HostPattern, type PathCondition, type RouteMatcher } from './compile-route';
+import {
+  compileRoute,
+  type HostPattern,
+  type PathCondition,
+  type RouteMatcher,
+} from './compile-route';
 
 /** What the router needs to know about a request. `path` is already normalised. */
 export interface RoutableRequest {
@@ -34,7 +39,8 @@ function hostMatches(patterns: HostPattern[], request: RoutableRequest): boolean
   return patterns.some((p) => {
     if (p.port !== null && p.port !== request.localPort) return false;
     if (p.kind === 'exact') return request.host === p.value;
-    if (p.kind === 'suffix') return request.host.endsWith(p.value) && request.host.length > p.value.length;
+    if (p.kind === 'suffix')
+      return request.host.endsWith(p.value) && request.host.length > p.value.length;
     return request.host.startsWith(p.value) && request.host.length > p.value.length;
   });
 }

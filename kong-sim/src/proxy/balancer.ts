@@ -1,0 +1,53 @@
+import type { TargetEntity, UpstreamEntity } from '../store/types';
+
+/** Something that knows whether a target may get traffic (the upstream's health checker). */
+export interface TargetHealthLookup {
+  isHealthy(targetId: string): boolean;
+}
+
+/**
+ * Weighted round-robin over an upstream's healthy targets with weight > 0 (facts §2.4, §4.3).
+ * Smooth weighted round-robin spreads picks evenly in proportion to weight, like Kong's wheel.
+ * State is kept per target id, so it survives store changes without any rebuild.
+ */
+export class RoundRobinBalancer {
+  private readonly currentWeights = new Map<string, number>();
+
+  /**
+   * Picks the next target, or undefined when the balancer is unhealthy: total weight 0, or the
+   * available share not above `healthchecks.threshold` percent (facts §4.3, balancers.lua).
+   * `exclude` holds targets that already failed for this request (tried again only if nothing else).
+   */
+  pick(
+    upstream: UpstreamEntity,
+    targets: readonly TargetEntity[],
+    health: TargetHealthLookup | undefined,
+    exclude: ReadonlySet<string> = new Set(),
+  ): TargetEntity | undefined {
+    const weighted = targets.filter((t) => t.weight > 0);
+    const total = weighted.reduce((sum, t) => sum + t.weight, 0);
+    const healthy = weighted.filter((t) => !health || health.isHealthy(t.id));
+    const available = healthy.reduce((sum, t) => sum + t.weight, 0);
+    if (
+      total === 0 ||
+      (available / total) * 100 <= upstream.healthchecks.threshold ||
+      available === 0
+    )
+      return undefined;
+    const fresh = healthy.filter((t) => !exclude.has(t.id));
+    const candidates = fresh.length > 0 ? fresh : healthy;
+    const sum = candidates.reduce((s, t) => s + t.weight, 0);
+    let best: TargetEntity | undefined;
+    let bestWeight = -Infinity;
+    for (const target of candidates) {
+      const weight = (this.currentWeights.get(target.id) ?? 0) + target.weight;
+      this.currentWeights.set(target.id, weight);
+      if (weight > bestWeight) {
+        best = target;
+        bestWeight = weight;
+      }
+    }
+    if (best) this.currentWeights.set(best.id, bestWeight - sum);
+    return best;
+  }
+}

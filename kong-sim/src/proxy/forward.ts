@@ -1,0 +1,121 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+
+/** Where one attempt goes. */
+export interface Peer {
+  host: string;
+  port: number;
+  protocol: string;
+  /** The upstream target entity this peer came from; undefined for a plain service host. */
+  targetId: string | undefined;
+}
+
+/**
+ * How one attempt ended. `connect_failure` happened before any byte of the request was sent and
+ * may be retried on the next peer; `failure` happened later and ends the request.
+ */
+export type AttemptOutcome =
+  | { kind: 'response'; response: IncomingMessage }
+  | { kind: 'connect_failure'; timeout: boolean; error: string; code: string | undefined }
+  | { kind: 'failure'; timeout: boolean; error: string; code: string | undefined };
+
+/** One upstream request. */
+export interface AttemptRequest {
+  peer: Peer;
+  method: string;
+  path: string;
+  headers: Record<string, string | string[]>;
+  /** A buffered body, or the client request to stream once the connection is up. */
+  body: Buffer | IncomingMessage;
+  connectTimeoutMs: number;
+  /** Idle timeout once connected (Kong's read_timeout / write_timeout). */
+  readTimeoutMs: number;
+  tlsVerify: boolean;
+}
+
+/** Keep-alive agents, one per upstream address, as nginx keeps an upstream keepalive pool. */
+export class AgentPool {
+  private readonly agents = new Map<string, http.Agent>();
+
+  /** The agent for this peer, created on first use. */
+  agentFor(peer: Peer, tlsVerify: boolean): http.Agent {
+    const key = `${peer.protocol}://${peer.host}:${peer.port}/${tlsVerify}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent =
+        peer.protocol === 'https'
+          ? new https.Agent({ keepAlive: true, rejectUnauthorized: tlsVerify })
+          : new http.Agent({ keepAlive: true });
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
+  /** Closes every pooled connection. */
+  destroy(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
+
+class TimeoutError extends Error {}
+
+/**
+ * Sends one attempt. The client body is piped only after the connection is established, so a
+ * refused or timed-out connect leaves it unread and the request can be retried elsewhere.
+ */
+export function sendAttempt(
+  request: AttemptRequest,
+  pool: AgentPool,
+): { outcome: Promise<AttemptOutcome>; abort(): void } {
+  const { peer } = request;
+  const transport = peer.protocol === 'https' ? https : http;
+  const upstream = transport.request({
+    host: peer.host,
+    port: peer.port,
+    method: request.method,
+    path: request.path,
+    headers: request.headers,
+    agent: pool.agentFor(peer, request.tlsVerify),
+    setHost: false,
+  });
+  let bodyStarted = false;
+  let connectTimer: NodeJS.Timeout | undefined;
+
+  const outcome = new Promise<AttemptOutcome>((resolve) => {
+    const startBody = (): void => {
+      if (connectTimer) clearTimeout(connectTimer);
+      if (bodyStarted) return;
+      bodyStarted = true;
+      if (Buffer.isBuffer(request.body)) upstream.end(request.body);
+      else request.body.pipe(upstream);
+    };
+    upstream.on('socket', (socket) => {
+      if (socket.connecting) {
+        connectTimer = setTimeout(
+          () => upstream.destroy(new TimeoutError('connect timeout')),
+          request.connectTimeoutMs,
+        );
+        socket.once('connect', startBody);
+      } else {
+        startBody();
+      }
+    });
+    upstream.setTimeout(request.readTimeoutMs, () =>
+      upstream.destroy(new TimeoutError('read timeout')),
+    );
+    upstream.on('response', (response) => resolve({ kind: 'response', response }));
+    upstream.on('error', (err) => {
+      if (connectTimer) clearTimeout(connectTimer);
+      const timeout = err instanceof TimeoutError;
+      const code = (err as NodeJS.ErrnoException).code;
+      resolve({
+        kind: bodyStarted ? 'failure' : 'connect_failure',
+        timeout,
+        error: err.message,
+        code,
+      });
+    });
+  });
+  return { outcome, abort: () => upstream.destroy() };
+}

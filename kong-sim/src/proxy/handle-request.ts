@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthContext } from '../auth/types';
+import type { HealthRegistry } from '../health/registry';
+import type { Logger } from '../health/checker';
+import type { RouteEntity, StoreReader } from '../store/types';
+import type { RoundRobinBalancer } from './balancer';
+import { parseBody, readBody, serializeBody } from './body';
+import { KONG_MESSAGES } from './errors';
+import type { AgentPool } from './forward';
+import {
+  clientAddress,
+  definedHeaders,
+  forwardableRequestHeaders,
+  parseCookies,
+  requestHost,
+  setForwardingHeaders,
+} from './headers';
+import { needsBody, runAccessPhase } from './plugins';
+import { sendKongResponse, sendPdkError, sendPluginExit, type ResponseContext } from './respond';
+import { normalizeRequestPath } from './router/normalize-path';
+import type { SnapshotCache } from './snapshot';
+import { callUpstream } from './upstream-call';
+import { computeUpstreamPath } from './upstream-path';
+
+/** Long-lived collaborators of the request handler. */
+export interface ProxyDeps {
+  store: StoreReader;
+  snapshots: SnapshotCache;
+  health: HealthRegistry;
+  balancer: RoundRobinBalancer;
+  agents: AgentPool;
+  logger: Logger;
+  /** The port the proxy listens on (X-Forwarded-Port, `host:port` route hosts). */
+  port(): number;
+}
+
+/** Splits the request target into path and query (`?` included, a bare `?` kept, facts §7.4). */
+function splitTarget(url: string): { path: string; query: string } {
+  const target = /^https?:\/\//i.test(url) ? url.replace(/^https?:\/\/[^/]*/i, '') || '/' : url;
+  const idx = target.indexOf('?');
+  return idx === -1
+    ? { path: target, query: '' }
+    : { path: target.slice(0, idx), query: target.slice(idx) };
+}
+
+/** An https-only route hit over http: 426, or the configured redirect (facts §7.6). */
+function rejectPlainHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ResponseContext,
+  route: RouteEntity,
+): void {
+  const status = route.https_redirect_status_code;
+  if (status === 426) {
+    sendPdkError(req, res, ctx, 426, KONG_MESSAGES.useHttps, {
+      Connection: 'Upgrade',
+      Upgrade: 'TLS/1.2, HTTP/1.1',
+    });
+    return;
+  }
+  const location = `https://${requestHost(req)}${req.url ?? '/'}`;
+  sendKongResponse(req, res, ctx, {
+    status,
+    contentType: 'text/html',
+    body: '',
+    headers: { Location: location },
+  });
+}
+
+/** The whole proxy path of one request: route, plugins, upstream (facts §7, §8). */
+export async function handleProxyRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: ProxyDeps,
+): Promise<void> {
+  const ctx: ResponseContext = {
+    requestId: randomBytes(16).toString('hex'),
+    startedAt: performance.now(),
+  };
+  const { path: rawPath, query: rawQuery } = splitTarget(req.url ?? '/');
+  const path = normalizeRequestPath(rawPath);
+  const snapshot = deps.snapshots.get();
+  const match = snapshot.router.match({
+    method: req.method ?? 'GET',
+    host: requestHost(req),
+    localPort: deps.port(),
+    path,
+    headers: req.headersDistinct,
+  });
+  if (!match) return sendPdkError(req, res, ctx, 404, KONG_MESSAGES.noRoute);
+  const { route, service } = match;
+  if (!route.protocols.includes('http')) return rejectPlainHttp(req, res, ctx, route);
+  if (!service) return sendPdkError(req, res, ctx, 503, KONG_MESSAGES.noService);
+
+  let rawBody: Buffer | undefined;
+  let body: Record<string, unknown> | undefined;
+  if (needsBody(deps.store)) {
+    rawBody = await readBody(req);
+    body = parseBody(rawBody, req.headers['content-type']);
+  }
+  const query = new URLSearchParams(rawQuery.slice(1));
+  const originalQuery = query.toString();
+  const auth: AuthContext = {
+    store: deps.store,
+    method: req.method ?? 'GET',
+    requestHeaders: req.headersDistinct,
+    cookies: parseCookies(req.headers.cookie),
+    body,
+    bodyChanged: false,
+    upstreamHeaders: forwardableRequestHeaders(req),
+    query,
+    consumer: undefined,
+    credential: undefined,
+    now: () => Math.floor(Date.now() / 1000),
+  };
+  const exit = runAccessPhase(deps.store, auth, { route: route.id, service: service.id });
+  if (exit) return sendPluginExit(req, res, ctx, exit);
+
+  const matchedPath = route.paths && route.paths.length > 0 ? match.matchedPath : undefined;
+  const upstreamPath = computeUpstreamPath({
+    servicePath: service.path,
+    requestPath: path,
+    matchedPath,
+    stripPath: route.strip_path,
+  });
+  const queryString =
+    auth.query.toString() === originalQuery
+      ? rawQuery
+      : auth.query.size > 0
+        ? `?${auth.query}`
+        : '';
+  const headers = auth.upstreamHeaders;
+  setForwardingHeaders(headers, {
+    clientIp: clientAddress(req),
+    host: requestHost(req),
+    proxyPort: deps.port(),
+    originalPath: rawPath,
+    strippedPrefix: route.strip_path ? matchedPath : undefined,
+    requestId: ctx.requestId,
+  });
+  if (route.preserve_host && req.headers.host !== undefined) headers.host = req.headers.host;
+  let forwardBody: Buffer | IncomingMessage = req;
+  if (rawBody) {
+    forwardBody =
+      auth.bodyChanged && auth.body
+        ? serializeBody(auth.body, req.headers['content-type'])
+        : rawBody;
+    headers['content-length'] = String(forwardBody.length);
+  }
+  await callUpstream(
+    req,
+    res,
+    ctx,
+    {
+      service,
+      preserveHost: route.preserve_host,
+      path: upstreamPath + queryString,
+      headers: definedHeaders(headers),
+      body: forwardBody,
+    },
+    { snapshot, health: deps.health, balancer: deps.balancer, agents: deps.agents },
+  );
+}

@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../health/checker';
+import { probeTarget } from '../health/probe';
+import { HealthRegistry } from '../health/registry';
+import type { HealthView, StoreReader } from '../store/types';
+import { RoundRobinBalancer } from './balancer';
+import { KONG_MESSAGES } from './errors';
+import { AgentPool } from './forward';
+import { handleProxyRequest, type ProxyDeps } from './handle-request';
+import { sendPdkError } from './respond';
+import { SnapshotCache } from './snapshot';
+
+/** Options of {@link createProxy}. */
+export interface ProxyOptions {
+  /** Interface to listen on, e.g. `127.0.0.1`. */
+  host: string;
+  /** Port to listen on; 0 picks a free port. */
+  port: number;
+  /** The node id the Admin API reports (kept for log context). */
+  nodeId?: string;
+  logger?: Logger;
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  url: string;
+  port: number;
+  /** Health of upstream targets, for `/upstreams/{u}/health` and the manual overrides. */
+  health: HealthView;
+  /** Stops listening, stops every health check timer and closes pooled connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts kong-sim's proxy (Kong's port 8000): routes requests by the store's routes, runs
+ * key-auth/jwt/acl, balances over upstream targets and health-checks them. It only reads the
+ * store and follows its changes (router rebuilt lazily; health checkers rebuilt on change).
+ */
+export async function createProxy(
+  store: StoreReader,
+  options: ProxyOptions,
+): Promise<RunningProxy> {
+  const logger = options.logger ?? silentLogger;
+  const health = new HealthRegistry(store, { probe: probeTarget, logger });
+  let listeningPort = options.port;
+  const deps: ProxyDeps = {
+    store,
+    snapshots: new SnapshotCache(store, logger),
+    health,
+    balancer: new RoundRobinBalancer(),
+    agents: new AgentPool(),
+    logger,
+    port: () => listeningPort,
+  };
+
+  // Active checks must run without traffic, so follow changes eagerly (coalesced per tick).
+  let syncQueued = false;
+  const unsubscribe = store.onChange(() => {
+    if (syncQueued) return;
+    syncQueued = true;
+    setImmediate(() => {
+      syncQueued = false;
+      health.sync();
+    }).unref();
+  });
+  health.sync();
+
+  const server = http.createServer((req, res) => {
+    handleProxyRequest(req, res, deps).catch((err: unknown) => {
+      logger.error({ err: String(err), method: req.method, url: req.url }, 'proxy request failed');
+      sendPdkError(
+        req,
+        res,
+        { requestId: '', startedAt: performance.now() },
+        500,
+        KONG_MESSAGES.unexpected,
+      );
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  listeningPort = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostForUrl}:${listeningPort}`;
+  logger.info({ url, nodeId: options.nodeId }, 'proxy listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: listeningPort,
+    health,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        health.close();
+        deps.agents.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

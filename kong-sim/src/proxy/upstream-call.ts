@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HealthRegistry } from '../health/registry';
+import { parseTargetAddress } from '../health/target-address';
+import type { ServiceEntity } from '../store/types';
+import type { RoundRobinBalancer } from './balancer';
+import { KONG_MESSAGES } from './errors';
+import { sendAttempt, type AgentPool, type AttemptOutcome, type Peer } from './forward';
+import { hopByHopNames, SERVER_HEADER, VIA_HOP } from './headers';
+import { sendNginxError, sendPdkError, type ResponseContext } from './respond';
+import type { ProxySnapshot } from './snapshot';
+
+/** What the upstream call needs beyond the request itself. */
+export interface UpstreamCallDeps {
+  snapshot: ProxySnapshot;
+  health: HealthRegistry;
+  balancer: RoundRobinBalancer;
+  agents: AgentPool;
+}
+
+/** The prepared upstream request (path with query, headers, body). */
+export interface PreparedRequest {
+  service: ServiceEntity;
+  preserveHost: boolean;
+  path: string;
+  headers: Record<string, string | string[]>;
+  body: Buffer | IncomingMessage;
+}
+
+/** Picks the next peer: a balancer target when the service host names an upstream, else the host. */
+function nextPeer(
+  deps: UpstreamCallDeps,
+  service: ServiceEntity,
+  tried: Set<string>,
+): Peer | 'no-peer' {
+  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  if (!upstream)
+    return {
+      host: service.host,
+      port: service.port,
+      protocol: service.protocol,
+      targetId: undefined,
+    };
+  const targets = deps.snapshot.targetsByUpstream.get(upstream.id) ?? [];
+  const target = deps.balancer.pick(upstream, targets, deps.health.checkerFor(upstream.id), tried);
+  if (!target) return 'no-peer';
+  const { host, port } = parseTargetAddress(target.target);
+  return { host, port, protocol: service.protocol, targetId: target.id };
+}
+
+/** The Host header for a peer (facts §7.5): upstream.host_header, else the target's own host. */
+function hostHeaderFor(deps: UpstreamCallDeps, service: ServiceEntity, peer: Peer): string {
+  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  const host = upstream?.host_header ?? peer.host;
+  const defaultPort = peer.protocol === 'https' ? 443 : 80;
+  const shown =
+    host.includes(':') && !host.startsWith('[') && !upstream?.host_header ? `[${host}]` : host;
+  return upstream?.host_header || peer.port === defaultPort ? shown : `${shown}:${peer.port}`;
+}
+
+function reportPassive(
+  deps: UpstreamCallDeps,
+  service: ServiceEntity,
+  peer: Peer,
+  outcome: AttemptOutcome,
+): void {
+  if (!peer.targetId) return;
+  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  const checker = upstream ? deps.health.checkerFor(upstream.id) : undefined;
+  if (!checker) return;
+  if (outcome.kind === 'response')
+    checker.reportStatus(peer.targetId, outcome.response.statusCode ?? 0);
+  else checker.reportFailure(peer.targetId, outcome.timeout ? 'timeout' : 'tcp_failure');
+}
+
+/** Copies the upstream response to the client with Kong's proxied-response headers (facts §7.7). */
+function relayResponse(
+  res: ServerResponse,
+  response: IncomingMessage,
+  ctx: ResponseContext,
+  latency: { upstreamMs: number; proxyMs: number },
+): void {
+  const skip = hopByHopNames(response.headers.connection);
+  const raw: string[] = [];
+  let sawServer = false;
+  let via: string | undefined;
+  for (let i = 0; i + 1 < response.rawHeaders.length; i += 2) {
+    const name = response.rawHeaders[i] ?? '';
+    const value = response.rawHeaders[i + 1] ?? '';
+    const lower = name.toLowerCase();
+    if (skip.has(lower)) continue;
+    if (lower === 'via') {
+      via = via === undefined ? value : `${via}, ${value}`;
+      continue;
+    }
+    if (lower === 'server') sawServer = true;
+    raw.push(name, value);
+  }
+  raw.push('Via', via ? `${via}, ${VIA_HOP}` : VIA_HOP);
+  if (!sawServer) raw.push('Server', SERVER_HEADER);
+  raw.push('X-Kong-Upstream-Latency', String(latency.upstreamMs));
+  raw.push('X-Kong-Proxy-Latency', String(latency.proxyMs));
+  raw.push('X-Kong-Request-Id', ctx.requestId);
+  res.writeHead(response.statusCode ?? 502, response.statusMessage, raw);
+  response.pipe(res);
+  response.on('error', () => res.destroy());
+}
+
+/**
+ * Sends the request to the service: balancer pick, up to `retries` more attempts on connect
+ * failures, passive health reports, then Kong's 502/503/504 when nothing answered (facts §7.6).
+ */
+export async function callUpstream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ResponseContext,
+  prepared: PreparedRequest,
+  deps: UpstreamCallDeps,
+): Promise<void> {
+  const { service } = prepared;
+  const tried = new Set<string>();
+  let last: AttemptOutcome | undefined;
+  for (let attempt = 0; attempt <= service.retries; attempt++) {
+    const peer = nextPeer(deps, service, tried);
+    if (peer === 'no-peer') {
+      sendPdkError(req, res, ctx, 503, KONG_MESSAGES.noPeer);
+      return;
+    }
+    if (peer.targetId) tried.add(peer.targetId);
+    const headers = { ...prepared.headers };
+    if (!prepared.preserveHost || headers.host === undefined)
+      headers.host = hostHeaderFor(deps, service, peer);
+    const sentAt = performance.now();
+    const call = sendAttempt(
+      {
+        peer,
+        method: req.method ?? 'GET',
+        path: prepared.path,
+        headers,
+        body: prepared.body,
+        connectTimeoutMs: service.connect_timeout,
+        readTimeoutMs: Math.max(service.read_timeout, service.write_timeout),
+        tlsVerify: service.tls_verify ?? false,
+      },
+      deps.agents,
+    );
+    res.once('close', () => {
+      if (!res.writableFinished) call.abort();
+    });
+    last = await call.outcome;
+    reportPassive(deps, service, peer, last);
+    if (last.kind === 'response') {
+      const now = performance.now();
+      relayResponse(res, last.response, ctx, {
+        upstreamMs: Math.round(now - sentAt),
+        proxyMs: Math.round(sentAt - ctx.startedAt),
+      });
+      return;
+    }
+    if (last.kind === 'failure') break;
+    if (last.code === 'ENOTFOUND' || last.code === 'EAI_AGAIN') {
+      sendPdkError(req, res, ctx, 503, KONG_MESSAGES.nameResolution);
+      return;
+    }
+  }
+  if (last && last.kind !== 'response' && last.timeout)
+    sendNginxError(req, res, ctx, 504, KONG_MESSAGES.gatewayTimeout);
+  else sendNginxError(req, res, ctx, 502, KONG_MESSAGES.badGateway);
+}
