@@ -72,12 +72,14 @@ ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/cli/bin/kong-registry.js"]
 
 # --- controller: `kong-registry controller` ---------------------------------------------------
 FROM runtime AS controller
-# The controller's own health/readiness endpoint (not the Kong Admin API).
-ENV HEALTH_PORT=4100
+# The controller's own /metrics, /healthz and /readyz listener (off unless METRICS_PORT is set);
+# on 0.0.0.0 so Prometheus on the container network can scrape it.
+ENV METRICS_PORT=4100 \
+    METRICS_HOST=0.0.0.0
 EXPOSE 4100
 # No curl in slim images: Node 20's global fetch does the probe.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||4100)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||4100)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["controller"]
 
 # --- registry: `kong-registry registry` (the default target: keep it last) -------------------

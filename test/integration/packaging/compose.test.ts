@@ -11,6 +11,7 @@ import {
   resolveCompose,
   type ResolvedCompose,
 } from './compose-config';
+import { unknownTo } from './env-keys';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const DB_FILE = 'docker-compose.yml';
@@ -85,6 +86,16 @@ describe.each([
       registry: { condition: 'service_healthy' },
       kong: { condition: 'service_healthy' },
     });
+  });
+
+  it('sets only variables the registry and controller config modules read', () => {
+    const { registry, controller } = stack().services;
+    expect(unknownTo('registry/src/config.ts', Object.keys(registry?.environment ?? {}))).toEqual(
+      [],
+    );
+    expect(
+      unknownTo('kong-plugin/src/config.ts', Object.keys(controller?.environment ?? {})),
+    ).toEqual([]);
   });
 
   it('builds the example services from examples/', () => {

@@ -73,7 +73,7 @@ describe('Dockerfile', () => {
 
   it.each([
     ['registry', 'PORT', 4000],
-    ['controller', 'HEALTH_PORT', 4100],
+    ['controller', 'METRICS_PORT', 4100],
   ])(
     '%s target has a fetch-based HEALTHCHECK on /healthz ($%s, default %d)',
     (target, variable, port) => {

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { envKeys, unknownTo } from './env-keys';
 import { checkUnitFile, parseUnitFile, unitValues, type UnitEntry } from './unit-file';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -217,13 +218,13 @@ describe('kr-service@ and kr-agent@', () => {
 });
 
 describe('example env files', () => {
-  it('set only variables the registry reads (registry/src/config.ts)', () => {
-    const configSource = readFileSync(join(ROOT, 'registry', 'src', 'config.ts'), 'utf8');
-    const keys = [
-      ...readFileSync(join(ENV_DIR, 'registry.env'), 'utf8').matchAll(/^([A-Z_][A-Z0-9_]*)=/gm),
-    ].map((m) => m[1]!);
+  it.each([
+    ['registry.env', 'registry/src/config.ts'],
+    ['controller.env', 'kong-plugin/src/config.ts'],
+  ])('%s sets only variables %s reads', (file, configModule) => {
+    const keys = envKeys(readFileSync(join(ENV_DIR, file), 'utf8'));
     expect(keys.length).toBeGreaterThan(0);
-    expect(keys.filter((key) => !new RegExp(`\\b${key}\\b`).test(configSource))).toEqual([]);
+    expect(unknownTo(configModule, keys)).toEqual([]);
   });
 
   it('keep secrets out of env files (they are credentials)', () => {
