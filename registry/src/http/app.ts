@@ -6,7 +6,7 @@ import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
 import { authenticate } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from './openapi/document';
 import { consumerRoutes } from './routes/consumers';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   });
 
   app.use(healthRoutes(deps, () => control.shuttingDown));
-  const openapi = buildOpenApiDocument();
+  const openapi = buildOpenApiDocument(deps.config.lease);
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openapi);
   });

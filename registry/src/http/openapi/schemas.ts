@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type {
+  Consumer,
+  ErrorBody,
+  Instance,
+  LeaseReply,
+  RegistryEvent,
+  RouteRow,
+  ServiceDefinition,
+  ServiceView,
+  StateSnapshot,
+} from '@kong-registry/sdk';
+import {
+  createConsumerSchema,
+  createCredentialSchema,
+  updateConsumerSchema,
+} from '../../consumers/service';
+import { createRegisterSchema, type RegisterBounds } from '../../instances/validation';
+import { gatewayHealthSchema } from '../routes/instances';
+
+/**
+ * Zod descriptions of every reply body, mirroring sdk/src/contract.ts. They only feed the OpenAPI
+ * document; the `satisfies` checks below fail the build if a contract type and its schema drift.
+ */
+const iso = z.iso.datetime().describe('ISO 8601, UTC');
+const protocol = z.enum(['http', 'https', 'grpc', 'grpcs']);
+const gatewayStatus = z.enum(['HEALTHY', 'UNHEALTHY', 'HEALTHCHECKS_OFF', 'DNS_ERROR', 'UNKNOWN']);
+
+export const authPolicy = z.object({
+  type: z
+    .enum(['none', 'key-auth', 'jwt'])
+    .describe('How Kong authenticates clients of the service'),
+  allowGroups: z
+    .array(z.string())
+    .describe('ACL groups allowed in; empty means any authenticated consumer'),
+});
+
+export const healthCheck = z.object({
+  path: z.string().describe('Path Kong probes with GET'),
+  intervalSeconds: z.number().int(),
+  healthyThreshold: z.number().int(),
+  unhealthyThreshold: z.number().int(),
+  timeoutSeconds: z.number().int(),
+});
+
+export const serviceDefinition = z.object({
+  prefix: z.string().describe('URL prefix at the gateway'),
+  stripPrefix: z.boolean().describe('Kong strip_path'),
+  protocol,
+  auth: authPolicy,
+  healthCheck,
+});
+
+export const gatewayHealth = z.object({ status: gatewayStatus, reportedAt: iso });
+
+export const instance = z.object({
+  service: z.string(),
+  instanceId: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  protocol,
+  version: z.string().nullable(),
+  weight: z.number().int().describe('0 while draining'),
+  metadata: z.record(z.string(), z.string()),
+  ttlSeconds: z.number().int(),
+  registeredAt: iso,
+  lastHeartbeatAt: iso,
+  leaseExpiresAt: iso,
+  draining: z.boolean(),
+  drainUntil: iso.nullable(),
+  gatewayHealth: gatewayHealth.nullable().describe("Kong's view, reported by the control plane"),
+});
+
+export const leaseReply = z.object({
+  instance,
+  leaseExpiresAt: iso,
+  heartbeatIntervalSeconds: z.number().int().describe('Heartbeat this often (a third of the TTL)'),
+  definition: serviceDefinition,
+});
+
+export const serviceView = z.object({
+  name: z.string(),
+  definition: serviceDefinition,
+  instances: z.array(instance),
+});
+export const serviceList = z.object({ revision: z.number().int(), services: z.array(serviceView) });
+export const routeRow = z.object({
+  prefix: z.string(),
+  service: z.string(),
+  auth: authPolicy,
+  stripPrefix: z.boolean(),
+  instances: z.number().int(),
+  healthyInstances: z
+    .number()
+    .int()
+    .describe('Not draining and not reported UNHEALTHY/DNS_ERROR by Kong'),
+});
+export const routeTable = z.object({ revision: z.number().int(), routes: z.array(routeRow) });
+
+export const keyAuthCredential = z.object({
+  id: z.uuid(),
+  type: z.literal('key-auth'),
+  createdAt: iso,
+  key: z.string().optional().describe('Only in the creation reply and in GET /v1/state'),
+});
+export const jwtCredential = z.object({
+  id: z.uuid(),
+  type: z.literal('jwt'),
+  createdAt: iso,
+  key: z.string().describe('The iss claim value that selects this credential'),
+  algorithm: z.enum(['HS256', 'RS256']),
+  secret: z
+    .string()
+    .optional()
+    .describe('HS256 secret: only in the creation reply and in GET /v1/state'),
+  rsaPublicKey: z.string().optional().describe('RS256 public key (PEM); not secret'),
+});
+export const credential = z.discriminatedUnion('type', [keyAuthCredential, jwtCredential]);
+export const consumer = z.object({
+  username: z.string(),
+  customId: z.string().nullable(),
+  groups: z.array(z.string()),
+  createdAt: iso,
+  credentials: z.array(credential),
+});
+export const consumerList = z.object({ consumers: z.array(consumer) });
+
+export const stateSnapshot = z.object({
+  revision: z
+    .number()
+    .int()
+    .describe('Increases on every change; equal revisions mean equal state'),
+  generatedAt: iso,
+  lastEventId: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Resume GET /v1/events after this id to follow on from this snapshot'),
+  services: z.array(serviceView),
+  consumers: z.array(consumer).describe('With credential secrets'),
+});
+
+export const registryEvent = z.object({
+  id: z.string().describe('Redis Stream id; also the SSE id'),
+  type: z.enum([
+    'instance.registered',
+    'instance.updated',
+    'instance.draining',
+    'instance.deregistered',
+    'instance.expired',
+    'instance.gateway-health',
+    'service.updated',
+    'service.removed',
+    'consumer.created',
+    'consumer.updated',
+    'consumer.deleted',
+    'credential.created',
+    'credential.deleted',
+  ]),
+  revision: z.number().int(),
+  at: iso,
+  service: z.string().optional(),
+  instanceId: z.string().optional(),
+  consumer: z.string().optional(),
+  reason: z.string().optional().describe('deregistered | expired | drained'),
+});
+
+export const errorBody = z.object({
+  code: z.string().describe('Stable code, e.g. REG_ERR_VALIDATION'),
+  message: z.string(),
+  details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const drainReply = z.object({ instance });
+export const probeReply = z.object({ status: z.string(), redis: z.string().optional() });
+
+// Compile-time drift checks: each schema's output must be the contract type.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const drift = {
+  instance: true satisfies Same<z.infer<typeof instance>, Instance>,
+  definition: true satisfies Same<z.infer<typeof serviceDefinition>, ServiceDefinition>,
+  leaseReply: true satisfies Same<z.infer<typeof leaseReply>, LeaseReply>,
+  serviceView: true satisfies Same<z.infer<typeof serviceView>, ServiceView>,
+  routeRow: true satisfies Same<z.infer<typeof routeRow>, RouteRow>,
+  consumer: true satisfies Same<z.infer<typeof consumer>, Consumer>,
+  state: true satisfies Same<z.infer<typeof stateSnapshot>, StateSnapshot>,
+  event: true satisfies Same<z.infer<typeof registryEvent>, RegistryEvent>,
+  error: true satisfies Same<z.infer<typeof errorBody>, ErrorBody>,
+};
+void drift;
+
+/** Every named schema of the document, requests included. */
+export function componentSchemas(bounds: RegisterBounds): Record<string, z.ZodType> {
+  return {
+    RegisterRequest: createRegisterSchema(bounds),
+    GatewayHealthReport: gatewayHealthSchema,
+    CreateConsumerRequest: createConsumerSchema,
+    UpdateConsumerRequest: updateConsumerSchema,
+    CreateCredentialRequest: createCredentialSchema,
+    AuthPolicy: authPolicy,
+    HealthCheckDefinition: healthCheck,
+    ServiceDefinition: serviceDefinition,
+    GatewayHealth: gatewayHealth,
+    Instance: instance,
+    LeaseReply: leaseReply,
+    DrainReply: drainReply,
+    ServiceView: serviceView,
+    ServiceList: serviceList,
+    RouteRow: routeRow,
+    RouteTable: routeTable,
+    KeyAuthCredential: keyAuthCredential,
+    JwtCredential: jwtCredential,
+    Credential: credential,
+    Consumer: consumer,
+    ConsumerList: consumerList,
+    StateSnapshot: stateSnapshot,
+    RegistryEvent: registryEvent,
+    ErrorBody: errorBody,
+    ProbeReply: probeReply,
+  };
+}
