@@ -30,7 +30,11 @@ mint() {
   echo "bootstrap: minted $name.token"
 }
 
-mint admin --admin
+# `kong-registry token` defaults to 1h for admin tokens and 24h for service tokens; the stack's
+# processes read their token once at start, so mint for longer (TOKEN_TTL) and re-mint by
+# running `up` again (then restart whatever holds an old token).
+ttl=${TOKEN_TTL:-365d}
+mint admin --admin --ttl "$ttl"
 for service in ${SERVICES:-}; do
-  mint "$service" --service "$service"
+  mint "$service" --service "$service" --ttl "$ttl"
 done
