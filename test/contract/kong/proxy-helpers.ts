@@ -83,7 +83,12 @@ export async function startEchoUpstream(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       upstream.seen.push(seen);
       if (req.url === '/health') {
         res.writeHead(upstream.healthStatus).end();
@@ -124,19 +129,28 @@ export function proxyCall(
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<ProxyResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${kong.proxy}${path}`, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        const get = (name: string): string | null => {
-          const value = res.headers[name.toLowerCase()];
-          return value === undefined ? null : [value].flat().join(', ');
-        };
-        resolve({ status: res.statusCode ?? 0, headers: { get }, text, json: () => JSON.parse(text) as Record<string, unknown> });
-      });
-    });
+    const req = http.request(
+      `${kong.proxy}${path}`,
+      { method: init.method ?? 'GET', headers: init.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          const get = (name: string): string | null => {
+            const value = res.headers[name.toLowerCase()];
+            return value === undefined ? null : [value].flat().join(', ');
+          };
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: { get },
+            text,
+            json: () => JSON.parse(text) as Record<string, unknown>,
+          });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });

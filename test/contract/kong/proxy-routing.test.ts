@@ -1,4 +1,12 @@
-import { adminCall, proxyCall, startEchoUpstream, startKongTarget, uniqueName, type EchoUpstream, type KongTarget } from './proxy-helpers';
+import {
+  adminCall,
+  proxyCall,
+  startEchoUpstream,
+  startKongTarget,
+  uniqueName,
+  type EchoUpstream,
+  type KongTarget,
+} from './proxy-helpers';
 
 describe('proxy: routing and path handling (facts §7)', () => {
   let kong: KongTarget;
@@ -13,10 +21,21 @@ describe('proxy: routing and path handling (facts §7)', () => {
     await kong.close();
   });
 
-  async function serviceWithRoute(route: Record<string, unknown>, service: Record<string, unknown> = {}) {
+  async function serviceWithRoute(
+    route: Record<string, unknown>,
+    service: Record<string, unknown> = {},
+  ) {
     const name = uniqueName('svc');
-    await adminCall(kong, 'POST', '/services', { name, host: '127.0.0.1', port: echo.port, ...service });
-    await adminCall(kong, 'POST', `/services/${name}/routes`, { name: uniqueName('route'), ...route });
+    await adminCall(kong, 'POST', '/services', {
+      name,
+      host: '127.0.0.1',
+      port: echo.port,
+      ...service,
+    });
+    await adminCall(kong, 'POST', `/services/${name}/routes`, {
+      name: uniqueName('route'),
+      ...route,
+    });
     return name;
   }
 
@@ -27,7 +46,9 @@ describe('proxy: routing and path handling (facts §7)', () => {
     expect(res.headers.get('server')).toBe('kong/3.9.3');
     expect(res.headers.get('via')).toBeNull();
     const requestId = res.headers.get('x-kong-request-id');
-    expect(res.text).toBe(`{\n  "message":"no Route matched with those values",\n  "request_id":"${requestId}"\n}`);
+    expect(res.text).toBe(
+      `{\n  "message":"no Route matched with those values",\n  "request_id":"${requestId}"\n}`,
+    );
   });
 
   it('strips the matched prefix and passes the query string through', async () => {
