@@ -2,6 +2,7 @@ import {
   DEFAULT_RETRY_POLICY,
   computeBackoffMs,
   heartbeatDelayMs,
+  leaseWindowMs,
   parseRetryAfterMs,
 } from './backoff';
 
@@ -56,5 +57,17 @@ describe('heartbeatDelayMs', () => {
     expect(heartbeatDelayMs(5, () => 0)).toBe(5000);
     expect(heartbeatDelayMs(5, () => 1)).toBe(4500);
     expect(heartbeatDelayMs(0.05, () => 0)).toBe(50);
+  });
+});
+
+describe('guards against a broken reply', () => {
+  it('falls back to 5 s heartbeats and a 3-interval lease when the reply lacks numbers', () => {
+    expect(heartbeatDelayMs(Number.NaN, () => 0)).toBe(5000);
+    expect(heartbeatDelayMs(0, () => 0)).toBe(5000);
+    expect(heartbeatDelayMs(0.001, () => 0)).toBe(50);
+    expect(leaseWindowMs({ heartbeatIntervalSeconds: 2, instance: { ttlSeconds: 9 } })).toBe(9000);
+    expect(
+      leaseWindowMs({ heartbeatIntervalSeconds: 2, instance: {} as { ttlSeconds: number } }),
+    ).toBe(6000);
   });
 });

@@ -77,6 +77,31 @@ export function heartbeatDelayMs(
   random: () => number = Math.random,
   jitterRatio = 0.1,
 ): number {
-  const intervalMs = Math.max(0, intervalSeconds * 1000);
+  const intervalMs = Math.max(MIN_HEARTBEAT_MS, intervalSecondsOrDefault(intervalSeconds) * 1000);
   return Math.round(intervalMs * (1 - jitterRatio * random()));
+}
+
+/** Floor of any heartbeat wait, so a broken reply can never make the SDK spin. */
+const MIN_HEARTBEAT_MS = 50;
+/** Used when a reply has no usable interval: the contract's default TTL (15 s) / 3. */
+const DEFAULT_HEARTBEAT_SECONDS = 5;
+
+function intervalSecondsOrDefault(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? value
+    : DEFAULT_HEARTBEAT_SECONDS;
+}
+
+/**
+ * How long a lease lasts after the request that renewed it was sent: the instance's TTL, or
+ * three heartbeat intervals when the reply lacks it. Measured on the local clock from the send
+ * time, so clock skew with the registry does not matter and the estimate errs on the short side.
+ */
+export function leaseWindowMs(reply: {
+  heartbeatIntervalSeconds: number;
+  instance: { ttlSeconds: number };
+}): number {
+  const ttl = reply.instance.ttlSeconds;
+  if (typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0) return ttl * 1000;
+  return intervalSecondsOrDefault(reply.heartbeatIntervalSeconds) * 3000;
 }

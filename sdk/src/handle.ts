@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { LeaseReply } from './contract';
-import { heartbeatDelayMs } from './backoff';
+import { heartbeatDelayMs, leaseWindowMs } from './backoff';
 import { SdkError, toSdkError } from './errors';
 import { decideAfterHeartbeatFailure, type LeaseLossReason } from './heartbeat-policy';
 import { InFlightTracker, type TrackableResponse } from './in-flight';
@@ -195,7 +195,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         const sentAt = Date.now();
         const reply = await this.#registerUntilDone();
         if (!reply) return;
-        leaseValidUntil = sentAt + reply.instance.ttlSeconds * 1000;
+        leaseValidUntil = sentAt + leaseWindowMs(reply);
         mustRegister = false;
         failures = 0;
         delayMs = heartbeatDelayMs(reply.heartbeatIntervalSeconds);
@@ -208,7 +208,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         const reply = await this.#client.heartbeat({ retries: 0, signal: stop });
         if (stop.aborted) return;
         this.#lease = reply;
-        leaseValidUntil = sentAt + reply.instance.ttlSeconds * 1000;
+        leaseValidUntil = sentAt + leaseWindowMs(reply);
         failures = 0;
         delayMs = heartbeatDelayMs(reply.heartbeatIntervalSeconds);
         this.#emit('heartbeat', reply);
@@ -294,7 +294,8 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     this.#state = 'draining';
     logger.info('sdk: draining', { inFlight: this.inFlight, timeoutMs });
     this.#emit('draining');
-    if (this.#shouldDeregister()) {
+    // Nothing confirmed registered (registry down so far): skip straight to the final DELETE.
+    if (this.#shouldDeregister() && this.#lease !== undefined) {
       await this.#client
         .deregister(true, { retries: retry.retries, ref: true })
         .catch((err: unknown) =>

@@ -94,14 +94,17 @@ export function healthHandler(
   options: HealthHandlerOptions = {},
 ): (req: IncomingMessage | { method?: string }, res: ServerResponse) => void {
   return (req, res) => {
-    void evaluateHealth(handle, options).then(({ statusCode, body }) => {
-      const text = JSON.stringify(body);
-      res.writeHead(statusCode, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-        'cache-control': 'no-store',
-      });
-      res.end(req.method === 'HEAD' ? undefined : text);
-    });
+    void evaluateHealth(handle, options)
+      .then(({ statusCode, body }) => {
+        const text = JSON.stringify(body);
+        res.writeHead(statusCode, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+          'cache-control': 'no-store',
+        });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      })
+      // Headers already sent by someone else: nothing sensible to answer, never an unhandled rejection.
+      .catch(() => res.destroy());
   };
 }

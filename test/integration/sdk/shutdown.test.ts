@@ -8,7 +8,7 @@ import { register } from '@kong-registry/sdk';
 import { freePort } from '../../helpers/ports';
 import { sharedRedisUrl } from '../../helpers/redis';
 import { waitFor } from '../../helpers/wait';
-import { buildSdk } from './build-sdk';
+import { buildSdk, ROOT } from './build-sdk';
 import { instancesOf, startTestRegistry } from './harness';
 
 describe('draining with requests in flight (real registry)', () => {
@@ -104,5 +104,30 @@ describe('draining with requests in flight (real registry)', () => {
     expect(await slow).toBe('slow done');
     expect(await exited).toBe(0);
     expect(await instancesOf(registry, 'sigterm')).toEqual([]);
+  });
+
+  it('never keeps a process alive on its own: a script that only registers exits by itself', async () => {
+    const script = [
+      "const { register } = require('@kong-registry/sdk');",
+      'register({ registryUrl: process.env.REGISTRY_URL, token: process.env.REGISTRY_TOKEN, service: "oneshot",',
+      '  host: "127.0.0.1", port: 3999, ttlSeconds: 3 }).then((h) => console.log(h.state));',
+    ].join('\n');
+    child = spawn(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        REGISTRY_URL: registry.url,
+        REGISTRY_TOKEN: registry.mintToken({ role: 'service', service: 'oneshot' }),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += String(chunk)));
+    const code = await new Promise<number | null>((resolve) =>
+      child?.once('exit', (c) => resolve(c)),
+    );
+    expect({ code, output: output.trim() }).toEqual({ code: 0, output: 'registered' });
+    // It exited without deregistering (nobody called close), so the lease is still there until it expires.
+    expect(await instancesOf(registry, 'oneshot')).toHaveLength(1);
   });
 });
