@@ -26,6 +26,8 @@ const STATUS_BY_CODE: Record<number, number> = {
 /** A coded Kong error; `kongName` is Kong's `name` (e.g. "schema violation"). */
 export class KongDbError extends Error {
   readonly status: number;
+  /** Extra top-level body keys (e.g. `flattened_errors` for `/config`). */
+  extra: Record<string, unknown> = {};
   constructor(
     readonly code: number,
     readonly kongName: string,
@@ -47,7 +49,7 @@ export class KongDbError extends Error {
     };
     if (this.fields !== undefined) body.fields = this.fields;
     if (this.options !== undefined) body.options = this.options;
-    return body;
+    return { ...body, ...this.extra };
   }
 }
 
