@@ -28,7 +28,7 @@ export interface AttemptRequest {
   /** A buffered body, or the client request to stream once the connection is up. */
   body: Buffer | IncomingMessage;
   connectTimeoutMs: number;
-  /** Idle timeout once connected (Kong's read_timeout / write_timeout). */
+  /** Idle timeout once connected (Kong's read_timeout; write_timeout is not modelled apart). */
   readTimeoutMs: number;
   tlsVerify: boolean;
 }

@@ -138,7 +138,7 @@ export async function callUpstream(
         headers,
         body: prepared.body,
         connectTimeoutMs: service.connect_timeout,
-        readTimeoutMs: Math.max(service.read_timeout, service.write_timeout),
+        readTimeoutMs: service.read_timeout,
         tlsVerify: service.tls_verify ?? false,
       },
       deps.agents,

@@ -1,0 +1,137 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { freePort } from '../../helpers/ports';
+import {
+  adminCall,
+  proxyCall,
+  startEchoUpstream,
+  startKongTarget,
+  uniqueName,
+  type EchoUpstream,
+  type KongTarget,
+} from './proxy-helpers';
+
+describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', () => {
+  let kong: KongTarget;
+  let a: EchoUpstream;
+  let b: EchoUpstream;
+
+  beforeAll(async () => {
+    kong = await startKongTarget();
+    a = await startEchoUpstream('a');
+    b = await startEchoUpstream('b');
+  });
+  afterAll(async () => {
+    await a.kill();
+    await b.kill();
+    await kong.close();
+  });
+
+  /** An upstream with the given targets, a service on it and a route; returns the route path. */
+  async function balanced(
+    targets: { target: string; weight?: number }[],
+    service: Record<string, unknown> = {},
+  ) {
+    const upstream = uniqueName('up');
+    await adminCall(kong, 'POST', '/upstreams', { name: upstream });
+    for (const target of targets)
+      await adminCall(kong, 'POST', `/upstreams/${upstream}/targets`, target);
+    const name = uniqueName('svc');
+    await adminCall(kong, 'POST', '/services', { name, host: upstream, port: 80, ...service });
+    const path = `/${uniqueName('lb')}`;
+    await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+    return path;
+  }
+
+  it('round-robins over targets in proportion to weight', async () => {
+    const path = await balanced([
+      { target: a.address, weight: 300 },
+      { target: b.address, weight: 100 },
+    ]);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < 40; i++) {
+      const upstream = (await proxyCall(kong, path)).json().upstream as string;
+      counts[upstream] = (counts[upstream] ?? 0) + 1;
+    }
+    expect(counts).toEqual({ a: 30, b: 10 });
+  });
+
+  it('sends the target host:port as Host, not the upstream name', async () => {
+    const path = await balanced([{ target: a.address }]);
+    const res = await proxyCall(kong, path);
+    expect((res.json().headers as Record<string, string>).host).toBe(a.address);
+  });
+
+  it('503 "failure to get a peer from the ring-balancer" with no targets or only weight 0', async () => {
+    for (const path of [await balanced([]), await balanced([{ target: a.address, weight: 0 }])]) {
+      const res = await proxyCall(kong, path);
+      expect(res.status).toBe(503);
+      expect(res.json().message).toBe('failure to get a peer from the ring-balancer');
+      expect(res.headers.get('server')).toBe('kong/3.9.3');
+    }
+  });
+
+  it('retries a refused connection on the next target', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const path = await balanced([{ target: dead }, { target: a.address }]);
+    for (let i = 0; i < 4; i++) expect((await proxyCall(kong, path)).status).toBe(200);
+  });
+
+  it('502 plain text when the connection is refused (no Accept header)', async () => {
+    const path = `/${uniqueName('refused')}`;
+    const name = uniqueName('svc');
+    await adminCall(kong, 'POST', '/services', {
+      name,
+      host: '127.0.0.1',
+      port: await freePort(),
+      retries: 0,
+    });
+    await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+    const res = await proxyCall(kong, path);
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const id = res.headers.get('x-kong-request-id');
+    expect(res.text).toBe(
+      `An invalid response was received from the upstream server\nrequest_id: ${id}\n`,
+    );
+    const json = await proxyCall(kong, path, { headers: { accept: 'application/json' } });
+    expect(json.json().message).toBe('An invalid response was received from the upstream server');
+  });
+
+  it('504 "The upstream server is timing out" after read_timeout', async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const name = uniqueName('svc');
+      const path = `/${uniqueName('slow')}`;
+      const port = (silent.address() as AddressInfo).port;
+      await adminCall(kong, 'POST', '/services', {
+        name,
+        host: '127.0.0.1',
+        port,
+        read_timeout: 300,
+        retries: 0,
+      });
+      await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+      const res = await proxyCall(kong, path);
+      expect(res.status).toBe(504);
+      expect(res.text).toBe(
+        `The upstream server is timing out\nrequest_id: ${res.headers.get('x-kong-request-id')}\n`,
+      );
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  it('streams request bodies upstream unchanged', async () => {
+    const path = await balanced([{ target: a.address }]);
+    const body = JSON.stringify({ hello: 'x'.repeat(100_000) });
+    const res = await proxyCall(kong, path, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.json().body).toBe(body);
+  });
+});
