@@ -4,6 +4,7 @@
 #
 #   docker build --target registry   -t kong-registry/registry .
 #   docker build --target controller -t kong-registry/controller .
+#   docker build --target examples   -t kong-registry/examples .     # examples/orders, examples/users
 #
 # Both run the same `kong-registry` CLI (cli/bin/kong-registry.js) with a different subcommand, as
 # a non-root user, under tini so that SIGTERM reaches node and zombies are reaped. See
@@ -69,6 +70,27 @@ RUN mkdir -p /var/lib/kong-registry && chown kong-registry:kong-registry /var/li
 # Numeric, so that runtimes enforcing "run as non-root" can check it without /etc/passwd.
 USER 10001:10001
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/cli/bin/kong-registry.js"]
+
+# --- examples: the TypeScript example services (examples/orders, examples/users) ----------------
+# Built here because they need the SDK from this workspace. One image, the service picked by the
+# command: `node examples/orders/dist/main.js` or `node examples/users/dist/main.js`.
+FROM build AS examples-build
+COPY examples/ examples/
+RUN npx tsc -b examples \
+ && mkdir /out-examples \
+ && for name in orders users; do \
+      mkdir -p /out-examples/$name && cp -r examples/$name/package.json examples/$name/dist /out-examples/$name/; \
+    done \
+ && find /out-examples -name '*.test.*' -delete
+
+FROM runtime AS examples
+COPY --from=examples-build /out-examples/ ./examples/
+ENV PORT=3000
+EXPOSE 3000
+ENTRYPOINT ["/usr/bin/tini", "--"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "examples/orders/dist/main.js"]
 
 # --- controller: `kong-registry controller` ---------------------------------------------------
 FROM runtime AS controller

@@ -4,6 +4,7 @@
 // on our machines; .github/workflows/e2e-real-kong.yml runs against real Kong.
 import { join } from 'node:path';
 import {
+  commandLine,
   composeConfig,
   dependsOn,
   findComposeProblems,
@@ -98,10 +99,21 @@ describe.each([
     ).toEqual([]);
   });
 
-  it('builds the example services from examples/', () => {
-    const { orders, users } = stack().services;
-    expect(orders?.build?.context).toBe(join(ROOT, 'examples', 'orders'));
-    expect(users?.build?.context).toBe(join(ROOT, 'examples', 'users'));
+  it('runs the example services: orders and users from the examples image, inventory in Python', () => {
+    const { orders, users, inventory, bootstrap } = stack().services;
+    expect(orders?.build?.target).toBe('examples');
+    expect(users?.build?.target).toBe('examples');
+    expect(commandLine(orders!)).toContain('exec node examples/orders/dist/main.js');
+    expect(commandLine(users!)).toContain('exec node examples/users/dist/main.js');
+    expect(commandLine(inventory!)).toContain('exec python3 /app/inventory.py');
+    expect(inventory?.volumes).toContainEqual(
+      `${join(ROOT, 'examples', 'python-inventory')}:/app:ro`,
+    );
+    // Each reads the token bootstrap minted for it.
+    for (const name of ['orders', 'users', 'inventory']) {
+      expect(commandLine(stack().services[name]!)).toContain(`/secrets/${name}.token`);
+    }
+    expect(bootstrap?.environment?.SERVICES).toBe('orders users inventory');
   });
 });
 

@@ -16,11 +16,13 @@ const runs = (name: string) =>
 const parseJsonArray = (text: string | undefined): unknown => JSON.parse(text ?? 'null');
 
 describe('Dockerfile', () => {
-  it('has build, prod-deps, runtime, controller and registry stages on node:20-bookworm-slim', () => {
+  it('has build, prod-deps, runtime, examples, controller and registry stages on node:20-bookworm-slim', () => {
     expect(dockerfile.stages.map((s) => s.name)).toEqual([
       'build',
       'prod-deps',
       'runtime',
+      'examples-build',
+      'examples',
       'controller',
       'registry',
     ]);
@@ -91,6 +93,23 @@ describe('Dockerfile', () => {
     },
   );
 
+  it('examples target runs an example service as non-root with a /health HEALTHCHECK', () => {
+    expect(stage('examples-build').from).toBe('build');
+    expect(runs('examples-build').join('\n')).toMatch(/npx tsc -b examples/);
+    expect(effective(dockerfile, 'examples', 'USER')).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    expect(parseJsonArray(effective(dockerfile, 'examples', 'ENTRYPOINT'))).toEqual([
+      '/usr/bin/tini',
+      '--',
+    ]);
+    expect(parseJsonArray(effective(dockerfile, 'examples', 'CMD'))).toEqual([
+      'node',
+      'examples/orders/dist/main.js',
+    ]);
+    expect(effective(dockerfile, 'examples', 'HEALTHCHECK')).toContain(
+      "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health')",
+    );
+  });
+
   it('listens on 0.0.0.0 in containers and never ships curl or dev tools', () => {
     expect(stageChain(dockerfile, 'registry').map((s) => s.name)).toEqual(['registry', 'runtime']);
     expect(effective(dockerfile, 'runtime', 'ENV')).toMatch(/HOST=0\.0\.0\.0/);
@@ -126,6 +145,7 @@ describe('.dockerignore', () => {
       'tsconfig.build.json',
       'registry',
       'cli',
+      'examples',
     ];
     expect(ignored.filter((pattern) => copied.includes(pattern))).toEqual([]);
   });
