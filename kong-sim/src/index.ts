@@ -11,7 +11,7 @@ import { RequestLog, type RecordedRequest } from './admin/request-log';
 import { createAdminServer, type SimLogger } from './admin/server';
 import { Dao } from './dao/dao';
 import { MemoryStore } from './dao/memory-store';
-import { loadCreateProxy } from './proxy-seam';
+import { createProxy } from './proxy';
 import type { StoreReader } from './store/types';
 
 export type { RecordedRequest } from './admin/request-log';
@@ -72,7 +72,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
   const nodeId = randomUUID();
   const store = new MemoryStore();
   const dao = new Dao(store, { dbless: mode === 'dbless' });
-  const proxy = await loadCreateProxy()(store, {
+  const proxy = await createProxy(store, {
     host,
     port: options.proxyPort ?? 0,
     nodeId,
