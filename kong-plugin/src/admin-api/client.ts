@@ -1,0 +1,156 @@
+/**
+ * Typed Kong Admin API client over undici: keep-alive connections, timeouts, TLS options, and
+ * retries with exponential backoff on 5xx and network errors only (never on 4xx, never for a
+ * non-idempotent POST), like undici's own retry handler.
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { KongApiError, KongNetworkError } from './errors';
+
+/** Connection settings for one Kong node. */
+export interface AdminClientOptions {
+  /** e.g. `http://127.0.0.1:8001`. */
+  baseUrl: string;
+  /** Sent as `Kong-Admin-Token` (RBAC). */
+  token?: string;
+  /** Extra headers on every request, e.g. `apikey` for an Admin API behind key-auth. */
+  headers?: Record<string, string>;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  /** Per-request timeout. @default 10000 */
+  timeoutMs?: number;
+  /** Retries after the first attempt. @default 3 */
+  retries?: number;
+  /** First backoff delay; doubles each retry, capped at 5 s. @default 200 */
+  retryBaseMs?: number;
+}
+
+/** One page of a Kong list. */
+export interface KongPage<T> {
+  data: T[];
+  offset?: string | null;
+  next?: string | null;
+}
+
+const RETRYABLE_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/** The Admin API of one Kong node. */
+export class KongAdminClient {
+  readonly baseUrl: string;
+  /** Write requests (POST/PUT/PATCH/DELETE) answered by Kong, for the reconcile summary. */
+  writes = 0;
+  private readonly dispatcher: Dispatcher;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+
+  constructor(options: AdminClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.retries = options.retries ?? 3;
+    this.retryBaseMs = options.retryBaseMs ?? 200;
+    this.headers = { accept: 'application/json', ...(options.headers ?? {}) };
+    if (options.token) this.headers['kong-admin-token'] = options.token;
+    this.dispatcher = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 32,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs, ...(options.tls ?? {}) },
+    });
+  }
+
+  /** GET a path; resolves to the parsed JSON body. */
+  get<T>(path: string): Promise<T> {
+    return this.send<T>('GET', path);
+  }
+
+  /** PUT a full entity (upsert by id or endpoint key). */
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.send<T>('PUT', path, body);
+  }
+
+  /** POST; retried only when `idempotent` (e.g. `/config`). */
+  post<T>(path: string, body: unknown, { idempotent = false } = {}): Promise<T> {
+    return this.send<T>('POST', path, body, idempotent);
+  }
+
+  /** DELETE a path. */
+  delete(path: string): Promise<void> {
+    return this.send<void>('DELETE', path);
+  }
+
+  /** Every item of a collection, paging on `offset` with size 1000 (as decK does, facts §9.1). */
+  async listAll<T>(path: string, tags?: string): Promise<T[]> {
+    const items: T[] = [];
+    let offset: string | undefined;
+    for (;;) {
+      const query = new URLSearchParams({ size: '1000' });
+      if (tags) query.set('tags', tags);
+      if (offset) query.set('offset', offset);
+      const page = await this.get<KongPage<T>>(`${path}?${query.toString()}`);
+      items.push(...(page.data ?? []));
+      if (typeof page.offset !== 'string' || page.offset === '') return items;
+      offset = page.offset;
+    }
+  }
+
+  /** Closes pooled connections. */
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    idempotent?: boolean,
+  ): Promise<T> {
+    const retryable = idempotent ?? RETRYABLE_METHODS.has(method);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, body);
+      } catch (err) {
+        const transient =
+          err instanceof KongNetworkError || (err instanceof KongApiError && err.status >= 500);
+        if (!retryable || !transient || attempt >= this.retries) throw err;
+        const delay = Math.min(5_000, this.retryBaseMs * 2 ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Dispatcher.ResponseData;
+    const headers = { ...this.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      response = await request(`${this.baseUrl}${path}`, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new KongNetworkError(method, path, err);
+    }
+    const text = await response.body.text().catch(() => '');
+    if (method !== 'GET' && method !== 'HEAD') this.writes++;
+    let parsed: unknown = undefined;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = { message: text.slice(0, 200) };
+      }
+    }
+    if (response.statusCode >= 400)
+      throw new KongApiError(method, path, response.statusCode, parsed);
+    return parsed as T;
+  }
+}
+
+/** Percent-encodes one path segment (names may be UTF-8, facts §1.2). */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}

@@ -1,0 +1,140 @@
+/**
+ * Renders a KongState as a declarative 3.0 document for DB-less Kong (`POST /config`), nested the
+ * canonical way (services[].routes[], upstreams[].targets[], consumers[].keyauth_credentials[]...),
+ * merged with an admin-provided base document holding the config we do not own.
+ */
+import { createHash } from 'node:crypto';
+import { foreignId, type Entity, type KongBody, type KongState } from '../kong/entities';
+
+/** A declarative document. */
+export type DeclarativeDoc = Record<string, unknown> & { _format_version: string };
+
+const DROPPED = new Set(['created_at', 'updated_at']);
+
+/** Removes nulls, timestamps and the named foreign key (implied by nesting). */
+function clean(body: KongBody, parentField?: string): KongBody {
+  const out: KongBody = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (value === null || value === undefined || DROPPED.has(key) || key === parentField) continue;
+    out[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? stripNulls(value)
+        : value;
+  }
+  return out;
+}
+
+function stripNulls(value: object): unknown {
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (inner === null || inner === undefined) continue;
+    out[key] =
+      inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+        ? stripNulls(inner)
+        : inner;
+  }
+  return out;
+}
+
+const byId = (a: Entity, b: Entity): number => a.id.localeCompare(b.id);
+
+function children(
+  state: KongState,
+  kind: keyof KongState,
+  field: string,
+  parentId: string,
+): Entity[] {
+  return [...state[kind].values()].filter((e) => foreignId(e.body, field) === parentId).sort(byId);
+}
+
+/** The nested declarative form of `state` (our entities only). */
+export function renderState(state: KongState): DeclarativeDoc {
+  const nestedPlugins = new Set<string>();
+  const services = [...state.service.values()].sort(byId).map((service) => {
+    const plugins = children(state, 'plugin', 'service', service.id).filter(
+      (p) => !foreignId(p.body, 'route'),
+    );
+    plugins.forEach((p) => nestedPlugins.add(p.id));
+    return {
+      ...clean(service.body),
+      routes: children(state, 'route', 'service', service.id).map((r) => clean(r.body, 'service')),
+      plugins: plugins.map((p) => clean(p.body, 'service')),
+    };
+  });
+  const upstreams = [...state.upstream.values()].sort(byId).map((upstream) => ({
+    ...clean(upstream.body),
+    targets: children(state, 'target', 'upstream', upstream.id).map((t) =>
+      clean(t.body, 'upstream'),
+    ),
+  }));
+  const consumers = [...state.consumer.values()].sort(byId).map((consumer) => ({
+    ...clean(consumer.body),
+    keyauth_credentials: children(state, 'key-auth', 'consumer', consumer.id).map((c) =>
+      clean(c.body, 'consumer'),
+    ),
+    jwt_secrets: children(state, 'jwt', 'consumer', consumer.id).map((c) =>
+      clean(c.body, 'consumer'),
+    ),
+    acls: children(state, 'acl', 'consumer', consumer.id).map((c) => clean(c.body, 'consumer')),
+  }));
+  const plugins = [...state.plugin.values()]
+    .filter((p) => !nestedPlugins.has(p.id))
+    .sort(byId)
+    .map((p) => clean(p.body));
+  return { _format_version: '3.0', services, upstreams, consumers, plugins };
+}
+
+function entityKey(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const record = item as Record<string, unknown>;
+  const key = record.name ?? record.username ?? record.id;
+  return typeof key === 'string' ? key : undefined;
+}
+
+/**
+ * Merges the base document (config we do not own) with ours: arrays are concatenated, and a base
+ * entity whose name or id collides with one of ours is dropped (and reported) so Kong does not
+ * reject the whole document.
+ */
+export function mergeWithBase(
+  ours: DeclarativeDoc,
+  base: Record<string, unknown> | undefined,
+): {
+  doc: DeclarativeDoc;
+  dropped: string[];
+} {
+  if (!base) return { doc: ours, dropped: [] };
+  const doc: DeclarativeDoc = { ...base, ...ours, _format_version: '3.0' };
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(base)) {
+    if (!Array.isArray(value) || key.startsWith('_')) continue;
+    const mine = Array.isArray(ours[key]) ? (ours[key] as unknown[]) : [];
+    const taken = new Set(mine.map(entityKey).filter((k): k is string => k !== undefined));
+    const kept = value.filter((item) => {
+      const k = entityKey(item);
+      if (k !== undefined && taken.has(k)) {
+        dropped.push(`${key}:${k}`);
+        return false;
+      }
+      return true;
+    });
+    doc[key] = [...kept, ...mine];
+  }
+  return { doc, dropped };
+}
+
+/** Stable hash of a document (keys sorted), to skip pushes that would change nothing. */
+export function hashDocument(doc: unknown): string {
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(doc)))
+    .digest('hex');
+}

@@ -1,0 +1,318 @@
+/**
+ * The controller's configuration: read from the environment once, validated with zod (every
+ * problem reported at once), cross-checked, and frozen. Nothing else reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { DEFAULT_OWNERSHIP_TAG } from './naming';
+
+/** How to talk to Kong's Admin API. */
+export interface KongAdminConfig {
+  /** One URL in DB mode; DB-less may list several nodes, each converged on its own. */
+  urls: string[];
+  token: string | undefined;
+  headers: Record<string, string>;
+  tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+  timeoutMs: number;
+  /** `auto` reads `GET /` `configuration.database` (off means DB-less). */
+  mode: 'db' | 'dbless' | 'auto';
+}
+
+/** The controller's validated, frozen configuration. */
+export interface ControllerConfig {
+  registryUrl: string;
+  registryToken: string;
+  /** Leader lock (and nothing else) lives here; without it the controller assumes it is alone. */
+  redisUrl: string | undefined;
+  kong: KongAdminConfig;
+  ownershipTag: string;
+  /** Full resync period (drift correction), jittered by +-10%. */
+  resyncIntervalMs: number;
+  /** Quiet time after a registry event before reconciling, so bursts become one reconcile. */
+  debounceMs: number;
+  /** Longest wait between retries after failed reconciles (backoff doubles from 1 s). */
+  retryMaxMs: number;
+  applyConcurrency: number;
+  lock: { key: string; ttlMs: number; holderId: string };
+  massExpiry: { threshold: number; holdMs: number; minTargets: number };
+  /** Seconds between reads of Kong's upstream health for the registry; 0 turns feedback off. */
+  healthFeedbackIntervalMs: number;
+  /** DB-less only: declarative document with config we do not own, merged into every push. */
+  dblessBaseFile: string | undefined;
+  metrics: { port: number | undefined; host: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Parses `250ms`, `30s`, `2m` or a bare number of seconds. */
+export function parseDuration(value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) return undefined;
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return Math.round(Number(match[1]) * factor);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `'${v}' is not a duration (e.g. 500ms, 30s, 2m)` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'yes'].includes(v));
+const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
+
+const envSchema = z.object({
+  REGISTRY_URL: url,
+  REGISTRY_TOKEN: z.string().min(1).optional(),
+  REGISTRY_TOKEN_FILE: z.string().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  KONG_ADMIN_URL: z.string().min(1),
+  KONG_ADMIN_TOKEN: z.string().min(1).optional(),
+  KONG_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
+  KONG_ADMIN_HEADERS: z.string().optional(),
+  KONG_ADMIN_CA_FILE: z.string().min(1).optional(),
+  KONG_ADMIN_CLIENT_CERT_FILE: z.string().min(1).optional(),
+  KONG_ADMIN_CLIENT_KEY_FILE: z.string().min(1).optional(),
+  KONG_ADMIN_TLS_SKIP_VERIFY: bool.default(false),
+  KONG_ADMIN_TIMEOUT: duration('10s'),
+  KONG_MODE: z.enum(['db', 'dbless', 'auto']).default('auto'),
+  OWNERSHIP_TAG: z
+    .string()
+    .regex(/^[\x20-\x7e]+$/, 'printable ASCII only')
+    .refine((v) => !v.includes(',') && !v.includes('/'), "must not contain ',' or '/'")
+    .default(DEFAULT_OWNERSHIP_TAG),
+  RESYNC_INTERVAL: duration('30s'),
+  EVENT_DEBOUNCE: duration('250ms'),
+  RETRY_MAX_INTERVAL: duration('30s'),
+  APPLY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  LEADER_LOCK_KEY: z.string().min(1).default('kong-registry:controller:leader'),
+  LEADER_LOCK_TTL: duration('15s'),
+  CONTROLLER_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  MASS_EXPIRY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  MASS_EXPIRY_HOLD: duration('60s'),
+  MASS_EXPIRY_MIN_TARGETS: z.coerce.number().int().min(1).default(2),
+  HEALTH_FEEDBACK_INTERVAL: duration('10s'),
+  DBLESS_BASE_FILE: z.string().min(1).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Every variable the controller reads, for `--help`. */
+export const ENV_HELP: [string, string][] = [
+  ['REGISTRY_URL', 'registry base URL (required), e.g. http://127.0.0.1:4000'],
+  ['REGISTRY_TOKEN(_FILE)', 'admin token for GET /v1/state and gateway-health reports (required)'],
+  [
+    'REDIS_URL',
+    'Redis for the leader lock; without it the controller assumes it is the only replica',
+  ],
+  ['KONG_ADMIN_URL', 'Admin API URL (required); DB-less may list several nodes, comma-separated'],
+  ['KONG_ADMIN_TOKEN(_FILE)', 'sent as Kong-Admin-Token (RBAC)'],
+  ['KONG_ADMIN_HEADERS', "extra headers: 'name=value,name2=value2' or a JSON object (e.g. apikey)"],
+  ['KONG_ADMIN_CA_FILE', 'CA bundle (PEM) to verify the Admin API certificate'],
+  [
+    'KONG_ADMIN_CLIENT_CERT_FILE / _KEY_FILE',
+    'client certificate and key for mTLS (both or neither)',
+  ],
+  ['KONG_ADMIN_TLS_SKIP_VERIFY', 'true to skip certificate verification (default false)'],
+  ['KONG_ADMIN_TIMEOUT', 'per-request timeout (default 10s)'],
+  ['KONG_MODE', 'db | dbless | auto (default auto: GET / configuration.database)'],
+  ['OWNERSHIP_TAG', `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`],
+  ['RESYNC_INTERVAL', 'full resync period, jittered +-10% (default 30s)'],
+  ['EVENT_DEBOUNCE', 'quiet time after a registry event before reconciling (default 250ms)'],
+  ['RETRY_MAX_INTERVAL', 'cap of the retry backoff after a failed reconcile (default 30s)'],
+  ['APPLY_CONCURRENCY', 'Admin API requests in flight within one level (default 10)'],
+  [
+    'LEADER_LOCK_KEY / LEADER_LOCK_TTL',
+    'Redis lock key and TTL (default kong-registry:controller:leader, 15s)',
+  ],
+  ['CONTROLLER_ID', 'identity in the lock (default hostname-pid)'],
+  ['MASS_EXPIRY_THRESHOLD', 'share of a service targets whose lease expiry is held (default 0.5)'],
+  ['MASS_EXPIRY_HOLD', 'how long such removals are held (default 60s)'],
+  ['MASS_EXPIRY_MIN_TARGETS', 'services with fewer targets are never held (default 2)'],
+  [
+    'HEALTH_FEEDBACK_INTERVAL',
+    'period of Kong health reports to the registry; 0 = off (default 10s)',
+  ],
+  ['DBLESS_BASE_FILE', 'DB-less: YAML/JSON declarative file with config we do not own'],
+  ['METRICS_PORT / METRICS_HOST', '/metrics, /healthz, /readyz listener (default off, 127.0.0.1)'],
+  ['LOG_LEVEL', 'fatal|error|warn|info|debug|trace|silent (default info)'],
+];
+
+function parseHeaders(raw: string | undefined, problems: string[]): Record<string, string> {
+  if (!raw || raw.trim() === '') return {};
+  if (raw.trim().startsWith('{')) {
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      if (
+        parsed &&
+        typeof parsed === 'object' &&
+        Object.values(parsed).every((v) => typeof v === 'string')
+      ) {
+        return parsed as Record<string, string>;
+      }
+    } catch {
+      // reported below
+    }
+    problems.push('KONG_ADMIN_HEADERS: not a JSON object of strings');
+    return {};
+  }
+  const headers: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, at).trim();
+    if (at <= 0 || !/^[A-Za-z0-9-]+$/.test(name)) {
+      problems.push(`KONG_ADMIN_HEADERS: '${pair}' is not name=value`);
+      continue;
+    }
+    headers[name.toLowerCase()] = pair.slice(at + 1).trim();
+  }
+  return headers;
+}
+
+function readSecret(
+  env: Record<string, string | undefined>,
+  name: string,
+  problems: string[],
+): string | undefined {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (direct && file) problems.push(`${name} and ${name}_FILE: set one, not both`);
+  if (file) return readText(file, `${name}_FILE`, problems)?.trim();
+  return direct;
+}
+
+function readText(path: string, variable: string, problems: string[]): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    problems.push(
+      `${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates the environment (plus CLI overrides, which win) and returns the frozen config.
+ * Throws ConfigError listing every problem.
+ */
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  env: Record<string, string | undefined> = process.env,
+): Readonly<ControllerConfig> {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(overrides))
+    if (value !== undefined) merged[key] = value;
+  for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
+
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const registryToken = readSecret(merged, 'REGISTRY_TOKEN', problems);
+  if (!registryToken)
+    problems.push('REGISTRY_TOKEN or REGISTRY_TOKEN_FILE: required (an admin token)');
+  const kongToken = readSecret(merged, 'KONG_ADMIN_TOKEN', problems);
+  const headers = parseHeaders(merged.KONG_ADMIN_HEADERS, problems);
+  if (!parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+
+  const urls = e.KONG_ADMIN_URL.split(',')
+    .map((u) => u.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
+  for (const u of urls)
+    if (!/^https?:\/\/\S+$/.test(u)) problems.push(`KONG_ADMIN_URL: '${u}' is not an http(s) URL`);
+  if (urls.length > 1 && e.KONG_MODE === 'db') {
+    problems.push(
+      'KONG_ADMIN_URL: several nodes are only allowed in DB-less mode (DB-mode nodes share one database)',
+    );
+  }
+  if (!!e.KONG_ADMIN_CLIENT_CERT_FILE !== !!e.KONG_ADMIN_CLIENT_KEY_FILE) {
+    problems.push(
+      'KONG_ADMIN_CLIENT_CERT_FILE and KONG_ADMIN_CLIENT_KEY_FILE: set both or neither',
+    );
+  }
+  if (e.DBLESS_BASE_FILE && e.KONG_MODE === 'db')
+    problems.push('DBLESS_BASE_FILE: only used with KONG_MODE=dbless');
+  if (e.LEADER_LOCK_TTL < 1000) problems.push('LEADER_LOCK_TTL: must be at least 1s');
+  const tls: KongAdminConfig['tls'] = { rejectUnauthorized: !e.KONG_ADMIN_TLS_SKIP_VERIFY };
+  if (e.KONG_ADMIN_CA_FILE) tls.ca = readText(e.KONG_ADMIN_CA_FILE, 'KONG_ADMIN_CA_FILE', problems);
+  if (e.KONG_ADMIN_CLIENT_CERT_FILE)
+    tls.cert = readText(e.KONG_ADMIN_CLIENT_CERT_FILE, 'KONG_ADMIN_CLIENT_CERT_FILE', problems);
+  if (e.KONG_ADMIN_CLIENT_KEY_FILE)
+    tls.key = readText(e.KONG_ADMIN_CLIENT_KEY_FILE, 'KONG_ADMIN_CLIENT_KEY_FILE', problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    registryUrl: e.REGISTRY_URL.replace(/\/+$/, ''),
+    registryToken: registryToken!,
+    redisUrl: e.REDIS_URL,
+    kong: {
+      urls,
+      token: kongToken,
+      headers,
+      tls,
+      timeoutMs: e.KONG_ADMIN_TIMEOUT,
+      mode: e.KONG_MODE,
+    },
+    ownershipTag: e.OWNERSHIP_TAG,
+    resyncIntervalMs: e.RESYNC_INTERVAL,
+    debounceMs: e.EVENT_DEBOUNCE,
+    retryMaxMs: Math.max(1000, e.RETRY_MAX_INTERVAL),
+    applyConcurrency: e.APPLY_CONCURRENCY,
+    lock: { key: e.LEADER_LOCK_KEY, ttlMs: e.LEADER_LOCK_TTL, holderId: e.CONTROLLER_ID },
+    massExpiry: {
+      threshold: e.MASS_EXPIRY_THRESHOLD,
+      holdMs: e.MASS_EXPIRY_HOLD,
+      minTargets: e.MASS_EXPIRY_MIN_TARGETS,
+    },
+    healthFeedbackIntervalMs: e.HEALTH_FEEDBACK_INTERVAL,
+    dblessBaseFile: e.DBLESS_BASE_FILE,
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** The config with secrets replaced, for the startup log line. */
+export function redactConfig(config: ControllerConfig): Record<string, unknown> {
+  const hidden = (v: unknown) => (v ? '[redacted]' : undefined);
+  return {
+    ...config,
+    registryToken: hidden(config.registryToken),
+    redisUrl: config.redisUrl?.replace(/\/\/[^@/]*@/, '//[redacted]@'),
+    kong: {
+      ...config.kong,
+      token: hidden(config.kong.token),
+      headers: Object.fromEntries(Object.keys(config.kong.headers).map((k) => [k, '[redacted]'])),
+      tls: {
+        ...config.kong.tls,
+        key: hidden(config.kong.tls.key),
+        cert: hidden(config.kong.tls.cert),
+        ca: hidden(config.kong.tls.ca),
+      },
+    },
+  };
+}

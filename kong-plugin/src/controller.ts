@@ -1,0 +1,233 @@
+/**
+ * Composition root of the control plane: wires the registry client, Kong clients, leader lock,
+ * event follower, reconcile loop, health feedback and status listener from one config.
+ * `createController(config)` is what the CLI, the demo and the e2e tests use in-process.
+ */
+import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { StateSnapshot } from '@kong-registry/sdk';
+import Redis from 'ioredis';
+import { parse as parseYaml } from 'yaml';
+import { KongAdminClient } from './admin-api/client';
+import type { ControllerConfig } from './config';
+import { describeError } from './errors';
+import { readKongHealth, HealthReporter } from './health/feedback';
+import { LeaderLock } from './leader/lock';
+import { createLogger, type Logger } from './logger';
+import { ReconcileLoop } from './loop';
+import { ControllerMetrics } from './metrics';
+import { Reconciler, type KongNode, type ReconcileReport } from './reconciler';
+import { RegistryClient } from './registry/client';
+import { followRegistryEvents, type EventFollower } from './registry/events';
+import { RemovalReasons } from './registry/removal-reasons';
+import { startStatusServer } from './status-server';
+
+/** A running (or startable) controller. */
+export interface Controller {
+  /** Starts the lock, event follower, loop and status listener. */
+  start(): Promise<void>;
+  /** Stops everything, releases the lock, closes connections. Idempotent. */
+  stop(): Promise<void>;
+  /** One reconcile now; applies only when this replica may write (or `apply: false` plans only). */
+  reconcileOnce(options?: { apply?: boolean }): Promise<ReconcileReport>;
+  /** Pushes Kong's upstream health to the registry now; returns how many reports were sent. */
+  reportHealthOnce(): Promise<number>;
+  /** One leader-lock attempt (CLI one-shots); true when this replica may write. */
+  acquireLeadership(): Promise<boolean>;
+  /** True after the first successful reconcile. */
+  readonly ready: boolean;
+  /** True when this replica writes (it holds the lock, or no Redis lock is configured). */
+  readonly isLeader: boolean;
+  readonly metrics: ControllerMetrics;
+  /** Bound address of the status listener, when METRICS_PORT is set. */
+  readonly statusAddress: { host: string; port: number } | undefined;
+}
+
+/** Options beside the config, mostly for tests. */
+export interface ControllerOptions {
+  logger?: Logger;
+  now?: () => Date;
+}
+
+function loadBase(path: string | undefined): Record<string, unknown> | undefined {
+  if (!path) return undefined;
+  const parsed = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`DBLESS_BASE_FILE ${path}: not a declarative document`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Builds a controller from a validated config. Nothing runs until start() or reconcileOnce(). */
+export function createController(
+  config: ControllerConfig,
+  options: ControllerOptions = {},
+): Controller {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const log = logger.child({ component: 'controller' });
+  const metrics = new ControllerMetrics();
+  const registry = new RegistryClient({ url: config.registryUrl, token: config.registryToken });
+  const nodes: KongNode[] = config.kong.urls.map((url) => ({
+    url,
+    mode: config.kong.mode,
+    client: new KongAdminClient({
+      baseUrl: url,
+      ...(config.kong.token ? { token: config.kong.token } : {}),
+      headers: { ...config.kong.headers },
+      tls: { ...config.kong.tls },
+      timeoutMs: config.kong.timeoutMs,
+    }),
+  }));
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+    : undefined;
+  const lock = redis
+    ? new LeaderLock(
+        redis,
+        { ...config.lock, onChange: (leader) => metrics.leader.set(leader ? 1 : 0) },
+        logger.child({ component: 'leader' }),
+      )
+    : undefined;
+  if (!lock) metrics.leader.set(1);
+  const reasons = new RemovalReasons();
+  const reconciler = new Reconciler({
+    registry,
+    nodes,
+    ownershipTag: config.ownershipTag,
+    applyConcurrency: config.applyConcurrency,
+    guard: config.massExpiry,
+    reasons,
+    logger: logger.child({ component: 'reconciler' }),
+    metrics,
+    ...(config.dblessBaseFile ? { dblessBase: loadBase(config.dblessBaseFile) } : {}),
+    ...(lock ? { beforeWrite: () => lock.assertLeader() } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const reporter = new HealthReporter(registry, logger.child({ component: 'health-feedback' }));
+
+  let ready = false;
+  let lastSnapshot: StateSnapshot | undefined;
+  let follower: EventFollower | undefined;
+  let healthTimer: NodeJS.Timeout | undefined;
+  let statusServer: Server | undefined;
+  let statusAddress: Controller['statusAddress'];
+  let stopping: Promise<void> | undefined;
+
+  const isLeader = (): boolean => !lock || lock.isLeader;
+
+  const reconcileOnce = async ({ apply = true } = {}): Promise<ReconcileReport> => {
+    const writing = apply && isLeader();
+    const timer = metrics.reconcileDuration.startTimer();
+    const report = await reconciler.reconcile({ apply: writing });
+    timer();
+    lastSnapshot = report.snapshot;
+    metrics.reconciles.inc({ result: !report.ok ? 'failed' : writing ? 'ok' : 'follower' });
+    if (report.ok) {
+      metrics.lastSuccess.set(Date.now() / 1000);
+      if (!ready) {
+        ready = true;
+        metrics.ready.set(1);
+        log.info({ leader: isLeader() }, 'controller ready');
+      }
+    }
+    return report;
+  };
+
+  const reportHealthOnce = async (): Promise<number> => {
+    if (!isLeader()) return 0;
+    const snapshot = lastSnapshot ?? (await registry.getState());
+    const node = nodes[0];
+    if (!node) return 0;
+    const health = await readKongHealth(node.client, snapshot, config.ownershipTag);
+    return reporter.report(snapshot, health);
+  };
+
+  const loop = new ReconcileLoop(
+    async () => {
+      if (lock && !lock.isLeader) await lock.tick();
+      const report = await reconcileOnce();
+      if (report.ok && isLeader())
+        await reportHealthOnce().catch((err: unknown) =>
+          log.warn({ err: describeError(err) }, 'health feedback failed'),
+        );
+      return report.ok;
+    },
+    {
+      resyncMs: config.resyncIntervalMs,
+      debounceMs: config.debounceMs,
+      retryMaxMs: config.retryMaxMs,
+    },
+    logger.child({ component: 'loop' }),
+  );
+
+  return {
+    async start() {
+      log.info(
+        { nodes: config.kong.urls, mode: config.kong.mode, lock: !!lock },
+        'controller starting',
+      );
+      if (redis) await redis.connect();
+      if (lock) await lock.start();
+      follower = followRegistryEvents(
+        registry,
+        {
+          onEvent: (event) => {
+            reasons.record(event);
+            if (event.type !== 'instance.gateway-health') loop.trigger(event.type);
+          },
+          onResync: () => loop.trigger('event stream (re)connected'),
+        },
+        logger.child({ component: 'events' }),
+      );
+      loop.start();
+      if (config.healthFeedbackIntervalMs > 0) {
+        healthTimer = setInterval(() => {
+          reportHealthOnce().catch((err: unknown) =>
+            log.warn({ err: describeError(err) }, 'health feedback failed'),
+          );
+        }, config.healthFeedbackIntervalMs);
+        healthTimer.unref();
+      }
+      if (config.metrics.port !== undefined) {
+        statusServer = await startStatusServer(
+          metrics,
+          () => ready,
+          config.metrics.port,
+          config.metrics.host,
+        );
+        const address = statusServer.address();
+        if (address && typeof address === 'object')
+          statusAddress = { host: address.address, port: address.port };
+        log.info(statusAddress, 'status listener up (/metrics, /healthz, /readyz)');
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info('controller stopping');
+        follower?.stop();
+        if (healthTimer) clearInterval(healthTimer);
+        await loop.stop();
+        await lock?.stop();
+        if (statusServer)
+          await new Promise<void>((resolve) => statusServer!.close(() => resolve()));
+        redis?.disconnect();
+        await Promise.all([registry.close(), ...nodes.map((n) => n.client.close())]);
+        log.info('controller stopped');
+      })();
+      return stopping;
+    },
+    reconcileOnce,
+    reportHealthOnce,
+    acquireLeadership: async () => (lock ? lock.tick() : true),
+    get ready() {
+      return ready;
+    },
+    get isLeader() {
+      return isLeader();
+    },
+    metrics,
+    get statusAddress() {
+      return statusAddress;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Reads Kong's current state through the Admin API: entities carrying the ownership tag (decK
+ * `SelectorTags`), plus every route, service and upstream so the planner can see unmanaged ones
+ * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike.
+ */
+import type { KongAdminClient } from '../admin-api/client';
+import type { KongBody } from '../kong/entities';
+import type { KongLists } from '../kong/lists';
+import { isOwned } from '../naming';
+import type { CurrentState } from '../plan/types';
+import { currentFromLists } from './split';
+
+/** Every list the planner needs, as plain Kong JSON. */
+export async function readKongLists(
+  client: KongAdminClient,
+  ownershipTag: string,
+): Promise<KongLists> {
+  const tag = encodeTag(ownershipTag);
+  const [services, routes, upstreams, consumers, plugins, keyAuths, jwts, acls] = await Promise.all(
+    [
+      client.listAll<KongBody>('/services'),
+      client.listAll<KongBody>('/routes'),
+      client.listAll<KongBody>('/upstreams'),
+      client.listAll<KongBody>('/consumers', tag),
+      client.listAll<KongBody>('/plugins', tag),
+      client.listAll<KongBody>('/key-auths', tag),
+      client.listAll<KongBody>('/jwts', tag),
+      client.listAll<KongBody>('/acls', tag),
+    ],
+  );
+  // Nested target lists ignore ?tags= (facts §1.5), so filter them here.
+  const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));
+  const targetLists = await Promise.all(
+    owned.map((u) => client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`)),
+  );
+  const targets = targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag));
+  return {
+    services,
+    routes,
+    upstreams,
+    consumers,
+    plugins,
+    keyauth_credentials: keyAuths,
+    jwt_secrets: jwts,
+    acls,
+    targets,
+  };
+}
+
+/** Tags are sent raw in the query; only the separators `,` and `/` would change its meaning. */
+function encodeTag(tag: string): string {
+  if (tag.includes(',') || tag.includes('/'))
+    throw new Error(`ownership tag '${tag}' must not contain ',' or '/'`);
+  return tag;
+}
+
+/** Current state of one Kong node, split into managed and unmanaged entities. */
+export async function readCurrentState(
+  client: KongAdminClient,
+  ownershipTag: string,
+): Promise<CurrentState> {
+  return currentFromLists(await readKongLists(client, ownershipTag), ownershipTag);
+}

@@ -1,0 +1,71 @@
+import { matchRoute, normalizePath, parseRequest, upstreamPath } from './match';
+
+const route = (id: string, patch: Record<string, unknown>) => ({
+  id,
+  name: id,
+  protocols: ['http', 'https'],
+  strip_path: true,
+  ...patch,
+});
+
+describe('matchRoute', () => {
+  const routes = [
+    route('a', { paths: ['/orders'] }),
+    route('b', { paths: ['/orders/admin'] }),
+    route('c', { paths: ['~/orders/\\d+$'] }),
+    route('d', { paths: ['/orders'], methods: ['POST'] }),
+    route('e', { paths: ['/orders'], hosts: ['api.example.com'] }),
+    route('f', { paths: ['/rpc'], protocols: ['grpc', 'grpcs'], strip_path: false }),
+  ];
+
+  it.each([
+    ['GET', 'http://gw/orders/list', 'a'],
+    ['GET', 'http://gw/ordersX', 'a'],
+    ['GET', 'http://gw/orders/admin/x', 'b'],
+    ['GET', 'http://gw/orders/42', 'c'],
+    ['POST', 'http://gw/orders/list', 'd'],
+    ['GET', 'http://api.example.com/orders', 'e'],
+    ['GET', 'http://gw/nothing', undefined],
+    ['GET', 'http://gw/rpc/x', undefined],
+  ])('%s %s -> %s', (method, url, id) => {
+    expect(matchRoute(routes, parseRequest(method, url))?.route.id).toBe(id);
+  });
+
+  it('breaks a full tie by the higher UUID', () => {
+    const tie = [
+      route('00000000-0000-4000-8000-000000000001', { paths: ['/x'] }),
+      route('ffffffff-0000-4000-8000-000000000001', { paths: ['/x'] }),
+    ];
+    expect(matchRoute(tie, parseRequest('GET', '/x'))?.route.id).toBe(
+      'ffffffff-0000-4000-8000-000000000001',
+    );
+  });
+
+  it('reports the upstream path after strip_path', () => {
+    expect(matchRoute(routes, parseRequest('GET', 'http://gw/orders/list?x=1'))?.upstreamPath).toBe(
+      '/list',
+    );
+  });
+});
+
+describe('path helpers', () => {
+  it.each([
+    ['/a/./b/../c', '/a/c'],
+    ['/%7Euser/%2F', '/~user/%2F'],
+  ])('normalizePath(%s) = %s', (input, output) => {
+    expect(normalizePath(input)).toBe(output);
+  });
+
+  it.each([
+    ['/', '/route/x', '/route', true, '/x'],
+    ['/', '/routereq', '/route', true, '/req'],
+    ['/', '/route/x', '/route', false, '/route/x'],
+    ['/srv', '/roureq', '/rou', true, '/srv/req'],
+    ['/srv', '/roureq', '/rou', false, '/srv/roureq'],
+    ['/service', '/route', '/route', true, '/service'],
+    ['/service', '/route/', '/route', true, '/service/'],
+    ['/service/', '/route', '/route', true, '/service'],
+  ])('upstreamPath(%s, %s, %s, %s) = %s', (base, request, prefix, strip, expected) => {
+    expect(upstreamPath(base, request, prefix, strip)).toBe(expected);
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * Kong's route matching (traditional_compatible router, ADMIN_API_FACTS.md §7.2-7.4), re-done on
+ * the routes read from the Admin API so `explain` can say which route answers a request. Pure.
+ * Header-based routes cannot be judged from a URL alone and are reported as not matching.
+ */
+import type { KongBody } from '../kong/entities';
+
+/** A request to explain. */
+export interface ExplainRequest {
+  method: string;
+  scheme: 'http' | 'https';
+  host: string;
+  /** Normalized path without the query string. */
+  path: string;
+}
+
+/** The winning route and why. */
+export interface RouteMatch {
+  route: KongBody;
+  /** The route path that matched (`~` kept for regex paths). */
+  matchedPath: string | undefined;
+  /** Path the upstream receives (path_handling v0, facts §7.4). */
+  upstreamPath: string;
+  /** Priority components, most significant first (for `--json` curiosity). */
+  priority: number[];
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+/** Removes dot segments and decodes percent-encoded unreserved characters (facts §7.2). */
+export function normalizePath(raw: string): string {
+  const decoded = raw.replace(/%([0-9A-Fa-f]{2})/g, (all, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(ch) ? ch : all.toUpperCase();
+  });
+  const out: string[] = [];
+  const segments = decoded.split('/');
+  segments.forEach((segment, i) => {
+    if (segment === '.') {
+      if (i === segments.length - 1) out.push('');
+      return;
+    }
+    if (segment === '..') {
+      if (out.length > 1) out.pop();
+      if (i === segments.length - 1) out.push('');
+      return;
+    }
+    out.push(segment);
+  });
+  const joined = out.join('/');
+  return joined.startsWith('/') ? joined : `/${joined}`;
+}
+
+/** Parses `METHOD URL` arguments; the URL may be absolute or a bare path. */
+export function parseRequest(method: string, url: string): ExplainRequest {
+  const parsed = new URL(url, 'http://localhost');
+  return {
+    method: method.toUpperCase(),
+    scheme: parsed.protocol === 'https:' ? 'https' : 'http',
+    host: parsed.hostname.toLowerCase(),
+    path: normalizePath(parsed.pathname),
+  };
+}
+
+function hostMatches(pattern: string, host: string): boolean {
+  const bare = pattern.replace(/:\d+$/, '').toLowerCase();
+  if (bare.startsWith('*.')) return host.endsWith(bare.slice(1));
+  if (bare.endsWith('.*')) return host.startsWith(bare.slice(0, -1));
+  return bare === host;
+}
+
+/** Best matching path of a route: regex beats prefix, then the longer prefix (facts §7.3). */
+function bestPath(
+  route: KongBody,
+  path: string,
+): { path: string; regex: boolean; prefix: string } | undefined {
+  let best: { path: string; regex: boolean; prefix: string } | undefined;
+  for (const candidate of strings(route.paths)) {
+    if (candidate.startsWith('~')) {
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:${candidate.slice(1).replace(/\(\?P</g, '(?<')})`);
+      } catch {
+        continue;
+      }
+      const m = re.exec(path);
+      if (m && (!best || !best.regex)) best = { path: candidate, regex: true, prefix: m[0] };
+    } else if (path.startsWith(candidate)) {
+      if (!best || (!best.regex && candidate.length > best.path.length)) {
+        best = { path: candidate, regex: false, prefix: candidate };
+      }
+    }
+  }
+  return best;
+}
+
+/** Upstream path for a service path and a matched prefix, path_handling v0 (facts §7.4). */
+export function upstreamPath(
+  servicePath: string | null,
+  requestPath: string,
+  matchedPrefix: string | undefined,
+  stripPath: boolean,
+): string {
+  const base = servicePath ?? '/';
+  if (stripPath && matchedPrefix !== undefined) {
+    let rest = requestPath.slice(matchedPrefix.length);
+    rest = rest.replace(/^\/?\.\.?(?=\/|$)/, '');
+    if (base.endsWith('/')) {
+      if (rest === '') return base !== '/' && !requestPath.endsWith('/') ? base.slice(0, -1) : base;
+      return rest.startsWith('/') ? base.slice(0, -1) + rest : base + rest;
+    }
+    if (rest === '') return requestPath.endsWith('/') && requestPath.length > 1 ? `${base}/` : base;
+    return rest.startsWith('/') ? base + rest : `${base}/${rest}`;
+  }
+  if (base.endsWith('/')) return base + requestPath.slice(1);
+  return requestPath === '/' ? base : base + requestPath;
+}
+
+/**
+ * The route Kong would pick for `request` among `routes` (routes of disabled services must be
+ * left out by the caller), or undefined for Kong's 404 `no Route matched with those values`.
+ */
+export function matchRoute(
+  routes: readonly KongBody[],
+  request: ExplainRequest,
+  servicePathOf: (route: KongBody) => string | null = () => null,
+): RouteMatch | undefined {
+  let winner: { match: RouteMatch; id: string } | undefined;
+  for (const route of routes) {
+    const protocols = strings(route.protocols);
+    if (protocols.length > 0 && !protocols.includes(request.scheme)) continue;
+    const methods = strings(route.methods);
+    if (methods.length > 0 && !methods.includes(request.method)) continue;
+    const hosts = strings(route.hosts);
+    if (hosts.length > 0 && !hosts.some((h) => hostMatches(h, request.host))) continue;
+    const headerNames =
+      route.headers && typeof route.headers === 'object' ? Object.keys(route.headers) : [];
+    if (headerNames.length > 0) continue;
+    const paths = strings(route.paths);
+    const path = paths.length > 0 ? bestPath(route, request.path) : undefined;
+    if (paths.length > 0 && !path) continue;
+    if (paths.length === 0 && methods.length === 0 && hosts.length === 0) continue;
+
+    const kinds = [
+      methods,
+      hosts,
+      headerNames,
+      strings(route.snis),
+      strings(route.sources),
+      strings(route.destinations),
+      paths,
+    ].filter((list) => list.length > 0).length;
+    const plainHosts = hosts.every((h) => !h.includes('*')) ? 1 : 0;
+    const regex = path?.regex ? 1 : 0;
+    const regexPriority =
+      path?.regex && typeof route.regex_priority === 'number' ? route.regex_priority : 0;
+    const prefixLength = path && !path.regex ? path.path.length : 0;
+    const priority = [kinds, plainHosts, headerNames.length, regex, regexPriority, prefixLength];
+    const match: RouteMatch = {
+      route,
+      matchedPath: path?.path,
+      upstreamPath: upstreamPath(
+        servicePathOf(route),
+        request.path,
+        path?.prefix,
+        route.strip_path !== false,
+      ),
+      priority,
+    };
+    const id = String(route.id ?? '');
+    if (!winner || compare(priority, id, winner.match.priority, winner.id) > 0)
+      winner = { match, id };
+  }
+  return winner?.match;
+}
+
+function compare(a: number[], aId: string, b: number[], bId: string): number {
+  for (let i = 0; i < a.length; i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return aId.localeCompare(bId); // full tie: higher UUID first (facts §7.3 point 7)
+}

@@ -1,0 +1,117 @@
+/**
+ * Health feedback: reads `GET /upstreams/{u}/health` for every managed upstream and reports each
+ * instance's Kong health to the registry (`gateway-health`), so admins see what Kong sees. Only
+ * changes are reported: against the snapshot's `gatewayHealth` and against what we last sent.
+ */
+import type { GatewayHealthStatus, StateSnapshot } from '@kong-registry/sdk';
+import type { KongAdminClient } from '../admin-api/client';
+import type { KongBody } from '../kong/entities';
+import type { Logger } from '../logger';
+import { INSTANCE_TAG_PREFIX, isOwned, names, tagValue } from '../naming';
+import type { RegistryClient } from '../registry/client';
+
+const KNOWN: ReadonlySet<string> = new Set([
+  'HEALTHY',
+  'UNHEALTHY',
+  'HEALTHCHECKS_OFF',
+  'DNS_ERROR',
+]);
+
+/** Kong's health of one registry instance. */
+export interface InstanceHealth {
+  service: string;
+  instanceId: string;
+  target: string;
+  status: GatewayHealthStatus;
+}
+
+/** Reads Kong's view of every instance of the snapshot's services. */
+export async function readKongHealth(
+  client: KongAdminClient,
+  snapshot: StateSnapshot,
+  ownershipTag: string,
+): Promise<InstanceHealth[]> {
+  const results = await Promise.all(
+    snapshot.services.map(async (view) => {
+      let rows: KongBody[] = [];
+      try {
+        rows = await client.listAll<KongBody>(
+          `/upstreams/${encodeURIComponent(names.upstream(view.name))}/health`,
+        );
+      } catch {
+        return []; // upstream not there (yet, or quarantined): nothing to report
+      }
+      return rows
+        .filter((row) => isOwned(row.tags, ownershipTag))
+        .flatMap((row): InstanceHealth[] => {
+          const instanceId = tagValue(row.tags, INSTANCE_TAG_PREFIX);
+          if (instanceId === undefined) return [];
+          const status =
+            typeof row.health === 'string' && KNOWN.has(row.health) ? row.health : 'UNKNOWN';
+          return [
+            {
+              service: view.name,
+              instanceId,
+              target: String(row.target),
+              status: status as GatewayHealthStatus,
+            },
+          ];
+        });
+    }),
+  );
+  return results.flat();
+}
+
+/** How long a sent status suppresses resending while the registry snapshot catches up. */
+const RESEND_AFTER_MS = 30_000;
+
+/** Reports health changes; remembers what it sent so a stale snapshot does not cause repeats. */
+export class HealthReporter {
+  private readonly lastSent = new Map<string, { status: GatewayHealthStatus; at: number }>();
+
+  constructor(
+    private readonly registry: RegistryClient,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Sends the statuses that differ from the registry's; returns how many were reported. */
+  async report(snapshot: StateSnapshot, health: InstanceHealth[]): Promise<number> {
+    const known = new Map<string, GatewayHealthStatus | undefined>();
+    for (const view of snapshot.services) {
+      for (const instance of view.instances) {
+        known.set(`${view.name}/${instance.instanceId}`, instance.gatewayHealth?.status);
+      }
+    }
+    let sent = 0;
+    for (const item of health) {
+      const key = `${item.service}/${item.instanceId}`;
+      if (!known.has(key)) continue; // instance gone from the registry
+      if (known.get(key) === item.status) {
+        this.lastSent.delete(key);
+        continue;
+      }
+      const last = this.lastSent.get(key);
+      if (last && last.status === item.status && this.now() - last.at < RESEND_AFTER_MS) continue;
+      try {
+        await this.registry.reportGatewayHealth(item.service, item.instanceId, item.status);
+        this.lastSent.set(key, { status: item.status, at: this.now() });
+        sent++;
+        this.logger.info(
+          { service: item.service, instanceId: item.instanceId, status: item.status },
+          'reported gateway health',
+        );
+      } catch (err) {
+        this.logger.warn(
+          {
+            service: item.service,
+            instanceId: item.instanceId,
+            err: err instanceof Error ? err.message : String(err),
+          },
+          'gateway-health report failed',
+        );
+      }
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Leader lock in Redis so that, with several controller replicas, exactly one writes to Kong.
+ * Acquire is `SET key token NX PX ttl` plus an INCR of a fencing counter, done atomically in
+ * one script; the holder renews every ttl/3 and re-checks ownership before each write batch.
+ * A crashed leader's lock expires after the TTL and a follower (polling every ttl/5) takes over.
+ */
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { ErrorCodes, KongPluginError } from '../errors';
+import type { Logger } from '../logger';
+
+/**
+ * KEYS[1] lock key, KEYS[2] fencing counter key
+ * ARGV[1] holder token, ARGV[2] ttl in ms
+ * Returns the fencing token (>0) when the caller holds the lock after the call, -1 otherwise.
+ * Renews (PEXPIRE) when the caller already holds it; SET NX PX + INCR when it is free.
+ */
+const ACQUIRE_OR_RENEW = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return tonumber(redis.call('GET', KEYS[2]) or '0')
+end
+if holder then return -1 end
+redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+return redis.call('INCR', KEYS[2])
+`;
+
+/**
+ * KEYS[1] lock key; ARGV[1] holder token.
+ * Deletes the lock only if the caller holds it. Returns 1 if deleted, 0 otherwise.
+ */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** Thrown when a write is attempted without holding the lock. */
+export class NotLeaderError extends KongPluginError {
+  constructor(message = 'this controller does not hold the leader lock') {
+    super(ErrorCodes.NOT_LEADER, message);
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** Options of LeaderLock. */
+export interface LeaderLockOptions {
+  key: string;
+  ttlMs: number;
+  holderId: string;
+  onChange?: (leader: boolean, fence: number | undefined) => void;
+}
+
+/** The leader lock of one controller process. */
+export class LeaderLock {
+  private readonly token: string;
+  private timer: NodeJS.Timeout | undefined;
+  private leader = false;
+  /** Fencing token of the current tenure; grows on every takeover. */
+  fence: number | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: LeaderLockOptions,
+    private readonly logger: Logger,
+  ) {
+    this.token = `${options.holderId}:${randomUUID()}`;
+  }
+
+  /** True while this process holds the lock (as of the last acquire/renew). */
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** One acquire-or-renew attempt; returns whether we hold the lock now. */
+  async tick(): Promise<boolean> {
+    let fence = -1;
+    try {
+      fence = Number(
+        await this.redis.eval(
+          ACQUIRE_OR_RENEW,
+          2,
+          this.options.key,
+          `${this.options.key}:fence`,
+          this.token,
+          String(this.options.ttlMs),
+        ),
+      );
+    } catch (err) {
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'leader lock: Redis call failed',
+      );
+    }
+    this.set(fence > 0, fence > 0 ? fence : undefined);
+    return this.leader;
+  }
+
+  /** Throws NotLeaderError unless Redis confirms we still hold the lock. */
+  async assertLeader(): Promise<void> {
+    const holder = await this.redis.get(this.options.key);
+    if (holder !== this.token) {
+      this.set(false, undefined);
+      throw new NotLeaderError();
+    }
+  }
+
+  /** Starts acquiring/renewing in the background; resolves after the first attempt. */
+  async start(): Promise<void> {
+    await this.tick();
+    const schedule = (): void => {
+      const every = this.leader ? this.options.ttlMs / 3 : this.options.ttlMs / 5;
+      this.timer = setTimeout(() => {
+        void this.tick().finally(() => {
+          if (this.timer) schedule();
+        });
+      }, every);
+      this.timer.unref();
+    };
+    schedule();
+  }
+
+  /** Stops renewing and releases the lock if held, so a follower takes over at once. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.leader) {
+      await this.redis.eval(RELEASE, 1, this.options.key, this.token).catch(() => undefined);
+    }
+    this.set(false, undefined);
+  }
+
+  private set(leader: boolean, fence: number | undefined): void {
+    const changed = leader !== this.leader;
+    this.leader = leader;
+    this.fence = fence;
+    if (changed) {
+      this.logger.info(
+        { leader, fence, holder: this.options.holderId },
+        leader ? 'became leader' : 'lost leadership',
+      );
+      this.options.onChange?.(leader, fence);
+    }
+  }
+}

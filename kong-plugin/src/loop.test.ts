@@ -1,0 +1,70 @@
+import { silentLogger } from './logger';
+import { ReconcileLoop } from './loop';
+
+describe('ReconcileLoop', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const make = (results: boolean[]) => {
+    const calls: number[] = [];
+    const run = jest.fn(async () => {
+      calls.push(Date.now());
+      return results.shift() ?? true;
+    });
+    const loop = new ReconcileLoop(
+      run,
+      { resyncMs: 10_000, debounceMs: 100, retryMaxMs: 4_000, random: () => 0.5 },
+      silentLogger(),
+    );
+    return { loop, run, calls };
+  };
+
+  it('runs at once, then every resync interval', async () => {
+    const { loop, run } = make([]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(run).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(run).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(run).toHaveBeenCalledTimes(2);
+    await loop.stop();
+  });
+
+  it('turns a burst of triggers into one run after the debounce', async () => {
+    const { loop, run } = make([]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 5; i++) {
+      loop.trigger('event');
+      await jest.advanceTimersByTimeAsync(50);
+    }
+    await jest.advanceTimersByTimeAsync(200);
+    expect(run).toHaveBeenCalledTimes(2);
+    await loop.stop();
+  });
+
+  it('retries failures with exponential backoff capped at retryMax', async () => {
+    const { loop, calls } = make([false, false, false, false, true]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(20_000);
+    const gaps = calls.slice(1, 5).map((t, i) => t - calls[i]!);
+    expect(gaps).toEqual([1_000, 2_000, 4_000, 4_000]);
+    await loop.stop();
+  });
+
+  it('jitters the resync interval by at most 10%', () => {
+    const low = new ReconcileLoop(
+      async () => true,
+      { resyncMs: 1000, debounceMs: 1, retryMaxMs: 1, random: () => 0 },
+      silentLogger(),
+    );
+    const high = new ReconcileLoop(
+      async () => true,
+      { resyncMs: 1000, debounceMs: 1, retryMaxMs: 1, random: () => 0.999999 },
+      silentLogger(),
+    );
+    expect(low.nextResyncDelay()).toBe(900);
+    expect(high.nextResyncDelay()).toBe(1100);
+  });
+});

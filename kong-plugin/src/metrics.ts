@@ -1,0 +1,59 @@
+/**
+ * Prometheus metrics of the controller, on a private registry (never the global one, so tests
+ * and several controllers in one process do not collide).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The controller's metrics. */
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({
+    name: 'kr_controller_reconciles_total',
+    help: 'Reconciles by result (ok, failed, follower)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileDuration = new Histogram({
+    name: 'kr_controller_reconcile_duration_seconds',
+    help: 'Duration of a full reconcile',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly operations = new Counter({
+    name: 'kr_controller_operations_total',
+    help: 'Planned operations sent to Kong, by op, kind and result',
+    labelNames: ['op', 'kind', 'result'] as const,
+    registers: [this.registry],
+  });
+  readonly heldRemovals = new Gauge({
+    name: 'kr_controller_held_target_removals',
+    help: 'Target removals currently held by the mass-expiry guard, per service',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
+  readonly massExpiryHolds = new Counter({
+    name: 'kr_controller_mass_expiry_holds_total',
+    help: 'Reconciles in which the mass-expiry guard held removals',
+    registers: [this.registry],
+  });
+  readonly quarantined = new Gauge({
+    name: 'kr_controller_quarantined_services',
+    help: 'Services left untouched because of translation failures or conflicts',
+    registers: [this.registry],
+  });
+  readonly leader = new Gauge({
+    name: 'kr_controller_leader',
+    help: '1 while this replica holds the leader lock',
+    registers: [this.registry],
+  });
+  readonly ready = new Gauge({
+    name: 'kr_controller_ready',
+    help: '1 after the first successful reconcile',
+    registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'kr_controller_last_success_timestamp_seconds',
+    help: 'Unix time of the last successful reconcile',
+    registers: [this.registry],
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * One reconcile: registry snapshot -> desired state -> for every Kong node: current state ->
+ * plan (+ mass-expiry guard) -> apply. Each node is converged and reported on its own, and one
+ * node failing never blocks the others (DB-less nodes each keep their own config).
+ */
+import type { StateSnapshot } from '@kong-registry/sdk';
+import type { KongAdminClient } from './admin-api/client';
+import { DbApplier } from './apply/db';
+import { DblessApplier } from './apply/dbless';
+import type { Applier, ApplyResult } from './apply/types';
+import { readCurrentState } from './current/read';
+import { buildDesiredState } from './desired/build';
+import type { DesiredState, TranslationFailure } from './desired/types';
+import { describeError } from './errors';
+import type { Logger } from './logger';
+import type { ControllerMetrics } from './metrics';
+import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
+import { planChanges } from './plan/plan';
+import { summarizePlan, type CurrentState, type Plan } from './plan/types';
+import type { RegistryClient } from './registry/client';
+import type { RemovalReasons } from './registry/removal-reasons';
+
+/** One Kong node and how we write to it (resolved on first contact in auto mode). */
+export interface KongNode {
+  url: string;
+  client: KongAdminClient;
+  mode: 'db' | 'dbless' | 'auto';
+  applier?: Applier;
+}
+
+/** What happened on one node. */
+export interface NodeReport {
+  node: string;
+  mode: 'db' | 'dbless' | 'unknown';
+  plan?: Plan;
+  current?: CurrentState;
+  held: HeldRemoval[];
+  result?: ApplyResult;
+  /** Set when the node could not be read or written at all. */
+  error?: string;
+  durationMs: number;
+}
+
+/** What happened in one reconcile. */
+export interface ReconcileReport {
+  revision: number;
+  snapshot: StateSnapshot;
+  desired: DesiredState;
+  failures: TranslationFailure[];
+  nodes: NodeReport[];
+  /** True when every node was read and (if applying) every op succeeded. */
+  ok: boolean;
+  applied: boolean;
+  durationMs: number;
+}
+
+/** Dependencies of the reconciler. */
+export interface ReconcilerDeps {
+  registry: RegistryClient;
+  nodes: KongNode[];
+  ownershipTag: string;
+  applyConcurrency: number;
+  guard: GuardOptions;
+  reasons: RemovalReasons;
+  logger: Logger;
+  metrics?: ControllerMetrics;
+  /** Parsed DBLESS_BASE_FILE. */
+  dblessBase?: Record<string, unknown>;
+  /** Checked before every write batch (leader lock). */
+  beforeWrite?: () => Promise<void>;
+  now?: () => Date;
+}
+
+/** Runs reconciles; keeps per-node appliers and the guard's memory between runs. */
+export class Reconciler {
+  private readonly heldSince = new Map<string, Map<string, number>>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Reads everything and plans; applies when `apply` is true. */
+  async reconcile({ apply }: { apply: boolean }): Promise<ReconcileReport> {
+    const started = Date.now();
+    const snapshot = await this.deps.registry.getState();
+    const now = this.deps.now?.() ?? new Date();
+    const desired = buildDesiredState(snapshot, { ownershipTag: this.deps.ownershipTag, now });
+    for (const failure of desired.failures) {
+      this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
+    }
+    const nodes = await Promise.all(
+      this.deps.nodes.map((node) => this.reconcileNode(node, desired, apply)),
+    );
+    const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
+    return {
+      revision: snapshot.revision,
+      snapshot,
+      desired,
+      failures: desired.failures,
+      nodes,
+      ok,
+      applied: apply,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  private async reconcileNode(
+    node: KongNode,
+    desired: DesiredState,
+    apply: boolean,
+  ): Promise<NodeReport> {
+    const started = Date.now();
+    const log = this.deps.logger.child({ node: node.url });
+    const report: NodeReport = {
+      node: node.url,
+      mode: node.mode === 'auto' ? 'unknown' : node.mode,
+      held: [],
+      durationMs: 0,
+    };
+    try {
+      const mode = await this.resolveMode(node);
+      report.mode = mode;
+      const current = await readCurrentState(node.client, this.deps.ownershipTag);
+      report.current = current;
+      const plan = planChanges(desired, current);
+      const guarded = this.guard(node.url, plan, current);
+      report.plan = { ...plan, ops: guarded.ops };
+      report.held = guarded.held;
+      for (const conflict of plan.conflicts)
+        log.warn(conflict, 'service quarantined: conflicts with an unmanaged Kong entity');
+      for (const held of guarded.held) {
+        log.warn(held, 'mass expiry: holding target removals');
+        this.deps.metrics?.heldRemovals.set({ service: held.service }, held.targets.length);
+      }
+      if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
+      this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
+      if (apply) {
+        const applier = this.applierFor(node, mode, log);
+        report.result = await applier.apply({ plan: report.plan, current });
+        for (const error of report.result.errors) {
+          log.error(
+            {
+              op: error.op,
+              kind: error.kind,
+              name: error.entityName,
+              err: describeError(error.cause),
+            },
+            'operation failed',
+          );
+        }
+        this.countOps(report.result);
+      }
+    } catch (err) {
+      report.error = describeError(err);
+      log.error({ err: report.error }, 'reconcile of node failed');
+    }
+    report.durationMs = Date.now() - started;
+    this.logSummary(log, report, desired.revision, apply);
+    return report;
+  }
+
+  private guard(nodeUrl: string, plan: Plan, current: CurrentState) {
+    const targetCounts = new Map<string, number>();
+    for (const target of current.managed.target.values()) {
+      if (target.service !== undefined)
+        targetCounts.set(target.service, (targetCounts.get(target.service) ?? 0) + 1);
+    }
+    let heldSince = this.heldSince.get(nodeUrl);
+    if (!heldSince) this.heldSince.set(nodeUrl, (heldSince = new Map()));
+    return guardMassExpiry({
+      ops: plan.ops,
+      targetCounts,
+      reasonOf: (service, instanceId) => this.deps.reasons.reasonOf(service, instanceId),
+      heldSince,
+      now: Date.now(),
+      options: this.deps.guard,
+    });
+  }
+
+  private async resolveMode(node: KongNode): Promise<'db' | 'dbless'> {
+    if (node.mode !== 'auto') return node.mode;
+    const info = await node.client.get<{ configuration?: { database?: string } }>('/');
+    node.mode = info.configuration?.database === 'off' ? 'dbless' : 'db';
+    return node.mode;
+  }
+
+  private applierFor(node: KongNode, mode: 'db' | 'dbless', log: Logger): Applier {
+    if (!node.applier) {
+      const beforeBatch = this.deps.beforeWrite;
+      node.applier =
+        mode === 'db'
+          ? new DbApplier(node.client, {
+              concurrency: this.deps.applyConcurrency,
+              ...(beforeBatch ? { beforeBatch } : {}),
+              onOp: (op, error) =>
+                log.debug(
+                  { op: op.op, kind: op.kind, name: op.name, failed: !!error },
+                  'operation',
+                ),
+            })
+          : new DblessApplier(node.client, {
+              ...(this.deps.dblessBase ? { base: this.deps.dblessBase } : {}),
+              ...(beforeBatch ? { beforeBatch } : {}),
+              onDropped: (dropped) =>
+                log.warn({ dropped }, 'base file entities replaced by managed ones'),
+            });
+    }
+    return node.applier;
+  }
+
+  private countOps(result: ApplyResult): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    for (const op of result.applied)
+      metrics.operations.inc({ op: op.op, kind: op.kind, result: 'ok' });
+    for (const err of result.errors)
+      metrics.operations.inc({ op: err.op, kind: err.kind, result: 'failed' });
+  }
+
+  private logSummary(log: Logger, report: NodeReport, revision: number, apply: boolean): void {
+    const planned = report.plan
+      ? summarizePlan(report.plan.ops)
+      : { created: 0, updated: 0, deleted: 0 };
+    const failed = report.result?.errors.length ?? 0;
+    const line = {
+      revision,
+      mode: report.mode,
+      ...(apply ? planned : { planned }),
+      failed,
+      writes: report.result?.writes ?? 0,
+      skipped: report.result?.skipped ?? false,
+      quarantined: report.plan?.quarantined.services.length ?? 0,
+      held: report.held.reduce((n, h) => n + h.targets.length, 0),
+      durationMs: report.durationMs,
+    };
+    if (report.error || failed > 0)
+      log.warn(line, apply ? 'reconcile finished with errors' : 'plan finished with errors');
+    else log.info(line, apply ? 'reconciled' : 'planned (read-only)');
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The registry's HTTP API as the controller uses it: the admin state snapshot and gateway-health
+ * reports (sdk/src/contract.ts).
+ */
+import type { GatewayHealthStatus, StateSnapshot } from '@kong-registry/sdk';
+import { Agent, request, type Dispatcher } from 'undici';
+import { RegistryError } from '../errors';
+
+/** Registry endpoint and admin token. */
+export interface RegistryClientOptions {
+  url: string;
+  token: string;
+  timeoutMs?: number;
+}
+
+/** Reads the registry state and reports Kong's view of each instance. */
+export class RegistryClient {
+  readonly url: string;
+  readonly dispatcher: Dispatcher;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: RegistryClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.token = options.token;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000 });
+  }
+
+  /** Authorization header for every call. */
+  get authHeader(): string {
+    return `Bearer ${this.token}`;
+  }
+
+  /** `GET /v1/state`: services, instances and consumers with secrets. */
+  async getState(): Promise<StateSnapshot> {
+    return this.call<StateSnapshot>('GET', '/v1/state');
+  }
+
+  /** `PUT .../gateway-health`: what Kong thinks of one instance. */
+  async reportGatewayHealth(
+    service: string,
+    instanceId: string,
+    status: GatewayHealthStatus,
+  ): Promise<void> {
+    await this.call(
+      'PUT',
+      `/v1/services/${encodeURIComponent(service)}/instances/${encodeURIComponent(instanceId)}/gateway-health`,
+      { status },
+    );
+  }
+
+  /** Closes pooled connections. */
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<T> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(`${this.url}${path}`, {
+        method,
+        headers: {
+          authorization: this.authHeader,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new RegistryError(
+        `${method} ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 400) {
+      let message = text.slice(0, 200);
+      try {
+        const parsed = JSON.parse(text) as { code?: string; message?: string };
+        message = `${parsed.code ?? ''} ${parsed.message ?? ''}`.trim();
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new RegistryError(`${method} ${path} -> ${response.statusCode}: ${message}`, {
+        statusCode: response.statusCode,
+      });
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
