@@ -34,14 +34,28 @@ export function renderRouteRows(services, now) {
           {},
           instances.length === 0
             ? h('span', { class: 'muted' }, 'none live')
-            : h(
-                'ul',
-                { class: 'instances' },
-                instances.map((i) => renderInstance(i, now)),
-              ),
+            : [
+                h('div', { class: 'summary' }, summarize(instances)),
+                h(
+                  'ul',
+                  { class: 'instances' },
+                  instances.map((i) => renderInstance(i, now)),
+                ),
+              ],
         ),
       );
     });
+}
+
+/**
+ * "3 live, 2 taking traffic": the registry's rule (not draining, not reported down by Kong).
+ * @param {any[]} instances
+ */
+function summarize(instances) {
+  const serving = instances.filter(
+    (i) => !i.draining && !['UNHEALTHY', 'DNS_ERROR'].includes(i.gatewayHealth?.status),
+  ).length;
+  return `${instances.length} live, ${serving} taking traffic`;
 }
 
 /** @param {any} service */

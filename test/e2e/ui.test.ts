@@ -29,7 +29,8 @@ const CHROMIUM_ARGS = [
 jest.setTimeout(60_000);
 
 let registry: RunningRegistry;
-let keyPrefix: string;
+/** Same Redis, key prefix and secret: a restarted registry sees the same data and tokens. */
+let registryEnv: Record<string, string>;
 let context: BrowserContext;
 let userDataDir: string;
 let adminToken: string;
@@ -72,18 +73,14 @@ async function openConnectedPage(): Promise<Page> {
 }
 
 beforeAll(async () => {
-  keyPrefix = uniquePrefix('ui');
-  registry = await startRegistry({
-    host: '127.0.0.1',
-    port: 0,
-    env: {
-      REDIS_URL: sharedRedisUrl(),
-      REGISTRY_KEY_PREFIX: keyPrefix,
-      REGISTRY_JWT_SECRET: randomBytes(32).toString('hex'),
-      REGISTRY_UI_DIR: join(__dirname, '..', '..', 'registry', 'ui'),
-      LOG_LEVEL: 'silent',
-    },
-  });
+  registryEnv = {
+    REDIS_URL: sharedRedisUrl(),
+    REGISTRY_KEY_PREFIX: uniquePrefix('ui'),
+    REGISTRY_JWT_SECRET: randomBytes(32).toString('hex'),
+    REGISTRY_UI_DIR: join(__dirname, '..', '..', 'registry', 'ui'),
+    LOG_LEVEL: 'silent',
+  };
+  registry = await startRegistry({ host: '127.0.0.1', port: 0, env: registryEnv });
   if (!registry.adminToken) throw new Error('the registry could not mint an admin token');
   adminToken = registry.adminToken;
   userDataDir = mkdtempSync(join(tmpdir(), 'kr-chromium-'));
@@ -198,6 +195,88 @@ describe('admin page /ui', () => {
     expect(key.length).toBeGreaterThan(0);
     expect(html).not.toContain(key);
     expect(html).not.toContain(secret);
+    await page.close();
+  });
+
+  it("shows Kong's view of each instance as the control plane reports it", async () => {
+    const service = `kong-${randomBytes(3).toString('hex')}`;
+    await registerInstance(service, 'k-1', `/${service}`);
+    const page = await openConnectedPage();
+    const row = page.locator(`tr[data-service="${service}"]`);
+    await row.locator('.summary', { hasText: '1 live, 1 taking traffic' }).waitFor();
+
+    const reported = await api(
+      'PUT',
+      `/v1/services/${service}/instances/k-1/gateway-health`,
+      adminToken,
+      {
+        status: 'UNHEALTHY',
+      },
+    );
+    expect(reported.status).toBe(200);
+
+    await row.locator('.badge[data-health="UNHEALTHY"]', { hasText: 'Kong: unhealthy' }).waitFor();
+    await row.locator('.summary', { hasText: '1 live, 0 taking traffic' }).waitFor();
+    await page.close();
+  });
+
+  it('takes the token from a #token= link and removes it from the address bar', async () => {
+    const page = await context.newPage();
+    await page.goto(`${registry.url}/ui/?refresh=0#token=${encodeURIComponent(adminToken)}`);
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('');
+    await page.close();
+  });
+
+  it('parses the event stream format across chunk boundaries (in the browser)', async () => {
+    const page = await context.newPage();
+    await page.goto(`${registry.url}/ui/?refresh=0`);
+    // A string, so TypeScript's CommonJS output does not rewrite the browser's import().
+    const messages = await page.evaluate(`(async () => {
+      const { createSseParser } = await import('./sse.js');
+      const seen = [];
+      const parser = createSseParser((m) => seen.push(m));
+      const chunks = ['retry: 1000\\n\\n: keep-alive\\n\\nid: 1-0\\r', '\\nevent: a\\ndata: {"x"', ':1}\\r\\n\\r\\n'];
+      for (const chunk of chunks) parser.push(chunk);
+      parser.push('id: 2-0\\ndata: line one\\ndata: line two\\n\\ndata: no id\\n');
+      parser.push('\\n');
+      return { seen, lastEventId: parser.lastEventId };
+    })()`);
+    expect(messages).toEqual({
+      seen: [
+        { id: '1-0', event: 'a', data: '{"x":1}' },
+        { id: '2-0', event: 'message', data: 'line one\nline two' },
+        { id: '2-0', event: 'message', data: 'no id' },
+      ],
+      lastEventId: '2-0',
+    });
+    await page.close();
+  });
+
+  it('reconnects after the registry restarts and catches up on what happened meanwhile', async () => {
+    const page = await openConnectedPage();
+    const { port } = registry;
+    await registry.close();
+    await page.locator('#stream-state', { hasText: 'retrying' }).waitFor();
+
+    // While the page's registry is down, another replica (same Redis) takes a registration.
+    const replica = await startRegistry({ host: '127.0.0.1', port: 0, env: registryEnv });
+    const service = `missed-${randomBytes(3).toString('hex')}`;
+    const token = replica.mintToken({ role: 'service', service });
+    const registered = await fetch(`${replica.url}/v1/services/${service}/instances/m-1`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ host: '127.0.0.1', port: 9, ttlSeconds: 60 }),
+    });
+    expect(registered.status).toBe(201);
+    await replica.close();
+
+    registry = await startRegistry({ host: '127.0.0.1', port, env: registryEnv });
+    await page.locator('#stream-state', { hasText: 'live' }).waitFor({ timeout: 20_000 });
+    await page.locator(`tr[data-service="${service}"]`).waitFor();
+    await page
+      .locator('#events li[data-event-type="instance.registered"]', { hasText: service })
+      .waitFor();
     await page.close();
   });
 
