@@ -1,14 +1,14 @@
 # syntax=docker/dockerfile:1
 #
-# Images for the registry and the controller (one multi-stage file, two targets):
+# Images for the registry, the controller and the example services (one multi-stage file):
 #
 #   docker build --target registry   -t kong-registry/registry .
 #   docker build --target controller -t kong-registry/controller .
 #   docker build --target examples   -t kong-registry/examples .     # examples/orders, examples/users
 #
-# Both run the same `kong-registry` CLI (cli/bin/kong-registry.js) with a different subcommand, as
-# a non-root user, under tini so that SIGTERM reaches node and zombies are reaped. See
-# docs/deploy.md for the settings each image reads.
+# The registry and controller run the same `kong-registry` CLI (cli/bin/kong-registry.js) with a
+# different subcommand; all three run as a non-root user under tini, so that SIGTERM reaches node
+# and zombies are reaped. See docs/deploy.md for the settings each image reads.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -49,7 +49,7 @@ COPY kong-plugin/package.json kong-plugin/
 COPY cli/package.json cli/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-# --- runtime: shared base of both images ----------------------------------------------------------
+# --- runtime: shared base of every image ----------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM to node (which drains and exits) and reaps zombies, so the
 # images behave the same under `docker run`, compose and systemd without `--init`.
