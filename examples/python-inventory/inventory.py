@@ -188,8 +188,11 @@ class Registration:
             except Exception as err:  # noqa: BLE001 - network trouble: the lease outlives one miss
                 log("warn", "heartbeat failed, trying again next interval", error=str(err))
 
-    def stop_and_deregister(self):
+    def stop_and_deregister(self, heartbeat_thread):
         self.stopping.set()
+        # Let a heartbeat (or re-registration) in flight finish first, so it cannot land after
+        # the DELETE and bring the instance back.
+        heartbeat_thread.join(timeout=self.client.timeout + 1)
         try:
             self.client.deregister()
             log("info", "deregistered")
@@ -280,7 +283,7 @@ def main(argv=None):
             return 1
     log("info", "signal received, deregistering")
     state["draining"] = True
-    registration.stop_and_deregister()
+    registration.stop_and_deregister(heartbeat)
     server.shutdown()
     return 0
 
