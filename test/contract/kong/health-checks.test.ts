@@ -1,6 +1,6 @@
 import { waitFor } from '../../helpers/wait';
 import {
-  adminCall,
+  adminJson,
   proxyCall,
   startEchoUpstream,
   startKongTarget,
@@ -29,13 +29,13 @@ describe('health checks (facts §4)', () => {
   async function checkedUpstream(healthchecks: Record<string, unknown>) {
     const [first, second] = [await startEchoUpstream('first'), await startEchoUpstream('second')];
     const upstream = uniqueName('up');
-    await adminCall(kong, 'POST', '/upstreams', { name: upstream, healthchecks });
+    await adminJson(kong, 'POST', '/upstreams', { name: upstream, healthchecks });
     for (const t of [first, second])
-      await adminCall(kong, 'POST', `/upstreams/${upstream}/targets`, { target: t.address });
+      await adminJson(kong, 'POST', `/upstreams/${upstream}/targets`, { target: t.address });
     const service = uniqueName('svc');
-    await adminCall(kong, 'POST', '/services', { name: service, host: upstream, retries: 0 });
+    await adminJson(kong, 'POST', '/services', { name: service, host: upstream, retries: 0 });
     const path = `/${uniqueName('hc')}`;
-    await adminCall(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
     return {
       upstream,
       path,
@@ -46,7 +46,7 @@ describe('health checks (facts §4)', () => {
   }
 
   async function healthOf(upstream: string, target: EchoUpstream): Promise<string | undefined> {
-    const body = await adminCall<{ data: HealthRow[] }>(
+    const body = await adminJson<{ data: HealthRow[] }>(
       kong,
       'GET',
       `/upstreams/${upstream}/health`,
@@ -127,16 +127,16 @@ describe('health checks (facts §4)', () => {
     });
     const good = await startEchoUpstream('good');
     try {
-      await adminCall(kong, 'POST', '/upstreams', {
+      await adminJson(kong, 'POST', '/upstreams', {
         name: upstream,
         healthchecks: { passive: { unhealthy: { http_failures: 2 } } },
       });
       for (const t of [failing, good])
-        await adminCall(kong, 'POST', `/upstreams/${upstream}/targets`, { target: t.address });
+        await adminJson(kong, 'POST', `/upstreams/${upstream}/targets`, { target: t.address });
       const service = uniqueName('svc');
-      await adminCall(kong, 'POST', '/services', { name: service, host: upstream });
+      await adminJson(kong, 'POST', '/services', { name: service, host: upstream });
       const path = `/${uniqueName('passive')}`;
-      await adminCall(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
+      await adminJson(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
       await waitFor(
         async () => (await proxyCall(kong, path)).status === 500 && failing.traffic().length >= 2,
         { what: 'two 500s' },
@@ -157,14 +157,14 @@ describe('health checks (facts §4)', () => {
   it('manual unhealthy/healthy overrides steer traffic; 400 when checks are off', async () => {
     const setup = await checkedUpstream({ passive: { unhealthy: { tcp_failures: 3 } } });
     try {
-      await adminCall(
+      await adminJson(
         kong,
         'PUT',
         `/upstreams/${setup.upstream}/targets/${setup.first.address}/unhealthy`,
       );
       expect(await healthOf(setup.upstream, setup.first)).toBe('UNHEALTHY');
       expect(await whoAnswers(setup.path, 4)).toEqual(Array(4).fill('second'));
-      await adminCall(
+      await adminJson(
         kong,
         'PUT',
         `/upstreams/${setup.upstream}/targets/${setup.first.address}/healthy`,
@@ -175,7 +175,7 @@ describe('health checks (facts §4)', () => {
     }
     const off = await checkedUpstream({});
     try {
-      const res = await adminCall(
+      const res = await adminJson(
         kong,
         'PUT',
         `/upstreams/${off.upstream}/targets/${off.first.address}/unhealthy`,

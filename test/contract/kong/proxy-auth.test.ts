@@ -1,6 +1,6 @@
 import jsonwebtoken from 'jsonwebtoken';
 import {
-  adminCall,
+  adminJson,
   proxyCall,
   startEchoUpstream,
   startKongTarget,
@@ -26,16 +26,16 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
   async function protectedRoute(plugins: { name: string; config?: Record<string, unknown> }[]) {
     const service = uniqueName('svc');
     const path = `/${uniqueName('auth')}`;
-    await adminCall(kong, 'POST', '/services', {
+    await adminJson(kong, 'POST', '/services', {
       name: service,
       host: '127.0.0.1',
       port: echo.port,
     });
-    await adminCall(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
     const pluginIds: string[] = [];
     for (const plugin of plugins) {
       pluginIds.push(
-        (await adminCall<{ id: string }>(kong, 'POST', `/services/${service}/plugins`, plugin)).id,
+        (await adminJson<{ id: string }>(kong, 'POST', `/services/${service}/plugins`, plugin)).id,
       );
     }
     return { path, pluginIds };
@@ -43,12 +43,12 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
 
   async function consumer(groups: string[] = []) {
     const username = uniqueName('user');
-    const created = await adminCall<{ id: string }>(kong, 'POST', '/consumers', {
+    const created = await adminJson<{ id: string }>(kong, 'POST', '/consumers', {
       username,
       custom_id: `${username}-cid`,
     });
     for (const group of groups)
-      await adminCall(kong, 'POST', `/consumers/${username}/acls`, { group });
+      await adminJson(kong, 'POST', `/consumers/${username}/acls`, { group });
     return { username, id: created.id };
   }
 
@@ -56,7 +56,7 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
     const { path } = await protectedRoute([{ name: 'key-auth' }]);
     const alice = await consumer();
     const key = uniqueName('key');
-    const cred = await adminCall<{ id: string }>(
+    const cred = await adminJson<{ id: string }>(
       kong,
       'POST',
       `/consumers/${alice.username}/key-auth`,
@@ -94,7 +94,7 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
     ]);
     const alice = await consumer();
     const key = uniqueName('key');
-    await adminCall(kong, 'POST', `/consumers/${alice.username}/key-auth`, { key });
+    await adminJson(kong, 'POST', `/consumers/${alice.username}/key-auth`, { key });
     const ok = await proxyCall(kong, `${path}?apikey=${key}&keep=1`);
     expect(ok.status).toBe(200);
     expect(ok.json().url).toBe('/?keep=1');
@@ -103,7 +103,7 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
   it('jwt: HS256 accepted; expired token rejected only when exp is verified', async () => {
     const { path } = await protectedRoute([{ name: 'jwt', config: { claims_to_verify: ['exp'] } }]);
     const alice = await consumer();
-    const secret = await adminCall<{ key: string; secret: string }>(
+    const secret = await adminJson<{ key: string; secret: string }>(
       kong,
       'POST',
       `/consumers/${alice.username}/jwt`,
@@ -150,8 +150,8 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
     const plain = await consumer(['silver']);
     const goldKey = uniqueName('key');
     const plainKey = uniqueName('key');
-    await adminCall(kong, 'POST', `/consumers/${gold.username}/key-auth`, { key: goldKey });
-    await adminCall(kong, 'POST', `/consumers/${plain.username}/key-auth`, { key: plainKey });
+    await adminJson(kong, 'POST', `/consumers/${gold.username}/key-auth`, { key: goldKey });
+    await adminJson(kong, 'POST', `/consumers/${plain.username}/key-auth`, { key: plainKey });
 
     const denied = await proxyCall(kong, path, { headers: { apikey: plainKey } });
     expect(denied.status).toBe(403);
@@ -172,7 +172,7 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
   it('a disabled plugin is skipped', async () => {
     const { path, pluginIds } = await protectedRoute([{ name: 'key-auth' }]);
     expect((await proxyCall(kong, path)).status).toBe(401);
-    await adminCall(kong, 'PATCH', `/plugins/${pluginIds[0]}`, { enabled: false });
+    await adminJson(kong, 'PATCH', `/plugins/${pluginIds[0]}`, { enabled: false });
     expect((await proxyCall(kong, path)).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../helpers/ports';
 import {
-  adminCall,
+  adminJson,
   proxyCall,
   startEchoUpstream,
   startKongTarget,
@@ -33,13 +33,13 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
     service: Record<string, unknown> = {},
   ) {
     const upstream = uniqueName('up');
-    await adminCall(kong, 'POST', '/upstreams', { name: upstream });
+    await adminJson(kong, 'POST', '/upstreams', { name: upstream });
     for (const target of targets)
-      await adminCall(kong, 'POST', `/upstreams/${upstream}/targets`, target);
+      await adminJson(kong, 'POST', `/upstreams/${upstream}/targets`, target);
     const name = uniqueName('svc');
-    await adminCall(kong, 'POST', '/services', { name, host: upstream, port: 80, ...service });
+    await adminJson(kong, 'POST', '/services', { name, host: upstream, port: 80, ...service });
     const path = `/${uniqueName('lb')}`;
-    await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
     return path;
   }
 
@@ -80,13 +80,13 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
   it('502 plain text when the connection is refused (no Accept header)', async () => {
     const path = `/${uniqueName('refused')}`;
     const name = uniqueName('svc');
-    await adminCall(kong, 'POST', '/services', {
+    await adminJson(kong, 'POST', '/services', {
       name,
       host: '127.0.0.1',
       port: await freePort(),
       retries: 0,
     });
-    await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
     const res = await proxyCall(kong, path);
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
@@ -105,14 +105,14 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
       const name = uniqueName('svc');
       const path = `/${uniqueName('slow')}`;
       const port = (silent.address() as AddressInfo).port;
-      await adminCall(kong, 'POST', '/services', {
+      await adminJson(kong, 'POST', '/services', {
         name,
         host: '127.0.0.1',
         port,
         read_timeout: 300,
         retries: 0,
       });
-      await adminCall(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+      await adminJson(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
       const res = await proxyCall(kong, path);
       expect(res.status).toBe(504);
       expect(res.text).toBe(

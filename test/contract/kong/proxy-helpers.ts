@@ -1,38 +1,16 @@
 /**
- * Helpers for the proxy and health contract suites. TEMPORARY home until the Admin API engineer's
- * test/contract/kong/helpers/target.ts lands: against real Kong when KONG_ADMIN_URL and
- * KONG_PROXY_URL are set, else against an in-process kong-sim.
+ * Helpers for the proxy and health contract suites: a JSON Admin API call that fails loudly, small
+ * real upstreams to proxy to, and proxy requests through node:http. The Kong under test comes from
+ * helpers/target.ts (real Kong when KONG_ADMIN_URL and KONG_PROXY_URL are set, else kong-sim).
  */
-import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startKongSim } from '../../../kong-sim/src/index';
+import type { KongTarget } from './helpers/target';
 
-/** The Kong under test. */
-export interface KongTarget {
-  admin: string;
-  proxy: string;
-  /** True when running against kong-sim. */
-  sim: boolean;
-  close(): Promise<void>;
-}
-
-/** Starts kong-sim, or points at the real Kong named by the environment. */
-export async function startKongTarget(): Promise<KongTarget> {
-  const admin = process.env.KONG_ADMIN_URL;
-  const proxy = process.env.KONG_PROXY_URL;
-  if (admin && proxy) return { admin, proxy, sim: false, close: async () => undefined };
-  const sim = await startKongSim({ host: '127.0.0.1', adminPort: 0, proxyPort: 0 });
-  return { admin: sim.admin, proxy: sim.proxy, sim: true, close: () => sim.close() };
-}
-
-/** A name unique to this run, so suites can share a real Kong. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+export { startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 /** Calls the Admin API with a JSON body; fails the test on an unexpected status. */
-export async function adminCall<T = Record<string, unknown>>(
+export async function adminJson<T = Record<string, unknown>>(
   kong: KongTarget,
   method: string,
   path: string,

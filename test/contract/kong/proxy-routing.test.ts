@@ -1,5 +1,5 @@
 import {
-  adminCall,
+  adminJson,
   proxyCall,
   startEchoUpstream,
   startKongTarget,
@@ -26,13 +26,13 @@ describe('proxy: routing and path handling (facts §7)', () => {
     service: Record<string, unknown> = {},
   ) {
     const name = uniqueName('svc');
-    await adminCall(kong, 'POST', '/services', {
+    await adminJson(kong, 'POST', '/services', {
       name,
       host: '127.0.0.1',
       port: echo.port,
       ...service,
     });
-    await adminCall(kong, 'POST', `/services/${name}/routes`, {
+    await adminJson(kong, 'POST', `/services/${name}/routes`, {
       name: uniqueName('route'),
       ...route,
     });
@@ -93,7 +93,7 @@ describe('proxy: routing and path handling (facts §7)', () => {
 
   it('a route without a service answers 503 "no Service found with those values"', async () => {
     const path = `/${uniqueName('orphan')}`;
-    await adminCall(kong, 'POST', '/routes', { paths: [path] });
+    await adminJson(kong, 'POST', '/routes', { paths: [path] });
     const res = await proxyCall(kong, path);
     expect(res.status).toBe(503);
     expect(JSON.parse(res.text).message).toBe('no Service found with those values');
