@@ -78,7 +78,6 @@ function typeError(def: FieldDef, value: unknown): string | undefined {
 }
 
 function scalarError(def: FieldDef, value: unknown): string | undefined {
-  if (def.eq === null) return 'value must be null';
   if (def.one_of && !def.one_of.includes(value as string | number))
     return `expected one of: ${def.one_of.join(', ')}`;
   if (typeof value === 'string') {
@@ -97,6 +96,7 @@ function scalarError(def: FieldDef, value: unknown): string | undefined {
 
 /** Validates one non-null value against its definition; undefined when valid. */
 export function validateValue(def: FieldDef, value: unknown): ErrorTree | undefined {
+  if (def.eq === null) return 'value must be null';
   const wrongType = typeError(def, value);
   if (wrongType) return wrongType;
   if (def.type === 'record' && def.fields) return validateRecord(def.fields, value as Row);

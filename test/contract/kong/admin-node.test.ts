@@ -1,0 +1,124 @@
+// Node endpoints, schemas and the endpoints decK lists (ADMIN_API_FACTS.md §5, §9.3).
+import { adminCall, startKongTarget, type KongTarget } from './helpers/target';
+
+let kong: KongTarget;
+beforeAll(async () => {
+  kong = await startKongTarget();
+});
+afterAll(() => kong.close());
+
+describe('node endpoints', () => {
+  it('GET / reports version 3.x, node_id, database and available plugins as {version, priority}', async () => {
+    const res = await adminCall(kong, 'GET', '/');
+    expect(res.status).toBe(200);
+    expect(res.body.version).toMatch(/^3\.\d+\.\d+/);
+    expect(res.body.tagline).toBe('Welcome to kong');
+    expect(res.body.node_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.configuration.database).toBe('postgres');
+    expect(res.body.plugins.available_on_server['key-auth']).toEqual({
+      version: expect.any(String),
+      priority: 1250,
+    });
+    expect(Array.isArray(res.body.plugins.enabled_in_cluster)).toBe(true);
+    expect((await adminCall(kong, 'POST', '/')).status).toBe(405);
+  });
+
+  it('GET /status reports server counters and database.reachable in DB mode', async () => {
+    const res = await adminCall(kong, 'GET', '/status');
+    expect(res.body.database).toEqual({ reachable: true });
+    expect(res.body.server).toHaveProperty('total_requests');
+    expect(res.body.configuration_hash).toBeUndefined();
+    const bad = await adminCall(kong, 'GET', '/status?unit=x');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ message: "invalid unit 'x' (expected 'k/K', 'm/M', or 'g/G')" });
+  });
+
+  it('GET /endpoints lists route templates with {param}', async () => {
+    const res = await adminCall(kong, 'GET', '/endpoints');
+    expect(res.body.data).toEqual(
+      expect.arrayContaining([
+        '/',
+        '/services',
+        '/services/{services}',
+        '/upstreams/{upstreams}/targets',
+      ]),
+    );
+  });
+
+  it('GET /plugins/enabled lists the bundled plugins', async () => {
+    const res = await adminCall(kong, 'GET', '/plugins/enabled');
+    expect(res.body.enabled_plugins).toEqual(
+      expect.arrayContaining(['acl', 'cors', 'jwt', 'key-auth', 'prometheus', 'rate-limiting']),
+    );
+  });
+});
+
+describe('schemas', () => {
+  it('GET /schemas/{entity} serves fields with defaults (decK reads them)', async () => {
+    const res = await adminCall(kong, 'GET', '/schemas/services');
+    const fields = Object.assign({}, ...(res.body.fields as object[])) as Record<
+      string,
+      { default?: unknown; type: string }
+    >;
+    expect(fields.retries).toMatchObject({ type: 'integer', default: 5 });
+    expect(fields.port).toMatchObject({ default: 80 });
+    const missing = await adminCall(kong, 'GET', '/schemas/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ message: "No entity named 'nope'" });
+  });
+
+  it('GET /schemas/plugins/{name} serves config with nested defaults', async () => {
+    const res = await adminCall(kong, 'GET', '/schemas/plugins/key-auth');
+    const fields = Object.assign({}, ...(res.body.fields as object[])) as Record<
+      string,
+      { fields: object[] }
+    >;
+    const config = Object.assign({}, ...fields.config!.fields) as Record<
+      string,
+      { default?: unknown }
+    >;
+    expect(config.key_names?.default).toEqual(['apikey']);
+    expect(config.key_in_query?.default).toBe(true);
+    const missing = await adminCall(kong, 'GET', '/schemas/plugins/nope');
+    expect(missing.body).toEqual({ message: "No plugin named 'nope'" });
+  });
+
+  it('POST /schemas/{entity}/validate answers schema validation successful or a code 2 body', async () => {
+    const good = await adminCall(kong, 'POST', '/schemas/services/validate', {
+      body: { host: 'a.test' },
+    });
+    expect(good.body).toEqual({ message: 'schema validation successful' });
+    const bad = await adminCall(kong, 'POST', '/schemas/services/validate', { body: {} });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe(2);
+  });
+});
+
+describe('endpoints decK dumps', () => {
+  it('answers certificates, snis, ca_certificates, vaults, keys and key-sets with empty lists', async () => {
+    for (const path of [
+      '/certificates',
+      '/snis',
+      '/ca_certificates',
+      '/vaults',
+      '/keys',
+      '/key-sets',
+    ]) {
+      const res = await adminCall(kong, 'GET', `${path}?size=1000`);
+      expect({ path, status: res.status, data: res.body.data }).toEqual({
+        path,
+        status: 200,
+        data: [],
+      });
+    }
+  });
+
+  it('answers /filter-chains with 400 (wasm off) and /consumer_groups with 404 (OSS)', async () => {
+    const chains = await adminCall(kong, 'GET', '/filter-chains');
+    expect(chains.status).toBe(400);
+    expect(chains.body).toEqual({
+      message: 'this endpoint is only available when wasm is enabled',
+    });
+    expect((await adminCall(kong, 'GET', '/consumer_groups')).status).toBe(404);
+  });
+});
