@@ -11,6 +11,7 @@ import { mountHealthRoutes } from './routes/health';
 import { mountNodeRoutes } from './routes/node';
 import { mountOtherEntityRoutes } from './routes/other-entities';
 import { mountSchemaRoutes } from './routes/schemas';
+import { mountTagRoutes } from './routes/tags';
 import { mountTargetRoutes } from './routes/targets';
 
 /** Builds the full route table for one kong-sim instance. */
@@ -97,5 +98,6 @@ export function buildAdminRouter(ctx: AdminContext): Router {
   mountHealthRoutes(router, ctx);
   mountOtherEntityRoutes(router, ctx);
   mountConfigRoutes(router, ctx);
+  mountTagRoutes(router, ctx);
   return router;
 }

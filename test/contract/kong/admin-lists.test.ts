@@ -121,4 +121,12 @@ describe('tags', () => {
       "invalid tag 'a,b': expected printable ascii (except `,` and `/`) or valid utf-8 sequences",
     ]);
   });
+
+  it('lists tagged entities on /tags/{tag} as {tag, entity_name, entity_id}', async () => {
+    const res = await adminCall(kong, 'GET', `/tags/${tag}-0`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual([
+      { tag: `${tag}-0`, entity_name: 'consumers', entity_id: ids[0] },
+    ]);
+  });
 });
