@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server } from 'node:http';
 import type { LeaseReply } from './contract';
-import { heartbeatDelayMs, leaseWindowMs } from './backoff';
 import { SdkError, toSdkError } from './errors';
-import { decideAfterHeartbeatFailure, type LeaseLossReason } from './heartbeat-policy';
+import type { LeaseLossReason } from './heartbeat-policy';
 import { InFlightTracker, type TrackableResponse } from './in-flight';
 import type { ResolvedOptions } from './options';
 import { RegistryClient } from './registry-client';
-import { sleep } from './sleep';
+import { LeaseKeeper } from './lease-keeper';
 
 /**
  * Life of a handle:
@@ -59,11 +58,11 @@ export interface RegistrationEvents {
 export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
   readonly #options: ResolvedOptions;
   readonly #client: RegistryClient;
+  readonly #keeper: LeaseKeeper;
   readonly #stop = new AbortController();
   readonly #inFlight = new InFlightTracker();
   #state: RegistrationState = 'registering';
   #lease: LeaseReply | undefined;
-  #sentRegistration = false;
   #fatal: SdkError | undefined;
   #closing: Promise<void> | undefined;
   #draining: Promise<DrainResult> | undefined;
@@ -76,6 +75,28 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     super();
     this.#options = options;
     this.#client = new RegistryClient(options);
+    this.#keeper = new LeaseKeeper(
+      this.#client,
+      {
+        body: options.body,
+        retry: options.retry,
+        logger: options.logger,
+        refFirstRegistration: options.waitForRegistration,
+      },
+      this.#stop.signal,
+      {
+        registered: (reply, first) => this.#onRegistered(reply, first),
+        renewed: (reply) => {
+          this.#lease = reply;
+          this.#emit('heartbeat', reply);
+        },
+        lost: (reason, error) => {
+          this.#state = 'reregistering';
+          this.#emit('lost', { reason, error });
+        },
+        failed: (error) => this.#fail(error),
+      },
+    );
     this.#ready = new Promise<LeaseReply>((resolve, reject) => {
       this.#settleReady = { resolve, reject };
     });
@@ -174,9 +195,9 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         this.#cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
     }
-    this.#run().catch((err: unknown) =>
-      this.#reportError(toSdkError(err), 'sdk: background loop failed'),
-    );
+    this.#keeper
+      .run()
+      .catch((err: unknown) => this.#reportError(toSdkError(err), 'sdk: background loop failed'));
   }
 
   /** @internal Registers a function run once the handle is closed (signal handlers, listeners). */
@@ -184,95 +205,18 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     this.#cleanups.push(cleanup);
   }
 
-  async #run(): Promise<void> {
-    const stop = this.#stop.signal;
-    let mustRegister = true;
-    let failures = 0;
-    let delayMs = 0;
-    let leaseValidUntil = 0;
-    while (!stop.aborted) {
-      if (mustRegister) {
-        const sentAt = Date.now();
-        const reply = await this.#registerUntilDone();
-        if (!reply) return;
-        leaseValidUntil = sentAt + leaseWindowMs(reply);
-        mustRegister = false;
-        failures = 0;
-        delayMs = heartbeatDelayMs(reply.heartbeatIntervalSeconds);
-        continue;
-      }
-      await sleep(delayMs, { signal: stop });
-      if (stop.aborted) return;
-      const sentAt = Date.now();
-      try {
-        const reply = await this.#client.heartbeat({ retries: 0, signal: stop });
-        if (stop.aborted) return;
-        this.#lease = reply;
-        leaseValidUntil = sentAt + leaseWindowMs(reply);
-        failures = 0;
-        delayMs = heartbeatDelayMs(reply.heartbeatIntervalSeconds);
-        this.#emit('heartbeat', reply);
-      } catch (err) {
-        if (stop.aborted) return;
-        const error = toSdkError(err);
-        failures++;
-        const decision = decideAfterHeartbeatFailure(
-          error,
-          failures,
-          Date.now(),
-          leaseValidUntil,
-          this.#options.retry,
-        );
-        if (decision.action === 'stop') return this.#fail(error);
-        if (decision.action === 'retry') {
-          this.#options.logger.warn('sdk: heartbeat failed, retrying', {
-            code: error.code,
-            delayMs: decision.delayMs,
-          });
-          delayMs = decision.delayMs;
-          continue;
-        }
-        this.#options.logger.warn('sdk: lease lost, registering again', {
-          reason: decision.reason,
-          code: error.code,
-        });
-        this.#state = 'reregistering';
-        this.#emit('lost', { reason: decision.reason, error });
-        mustRegister = true;
-      }
-    }
-  }
-
-  /** Registers, retrying retryable errors until it works or the handle stops. */
-  async #registerUntilDone(): Promise<LeaseReply | undefined> {
-    const { logger } = this.#options;
-    const first = this.#lease === undefined;
-    this.#sentRegistration = true;
-    try {
-      const reply = await this.#client.register(this.#options.body, {
-        retries: Infinity,
-        signal: this.#stop.signal,
-        ref: first && this.#options.waitForRegistration,
-        onRetry: (error, attempt, delayMs) =>
-          logger.warn('sdk: registration failed, retrying', { code: error.code, attempt, delayMs }),
-      });
-      if (this.#stop.signal.aborted) return undefined;
-      this.#lease = reply;
-      this.#state = 'registered';
-      logger.info(first ? 'sdk: registered' : 'sdk: registered again', {
-        service: this.service,
-        instanceId: this.instanceId,
-        heartbeatIntervalSeconds: reply.heartbeatIntervalSeconds,
-      });
-      if (first) {
-        this.#settleReady.resolve(reply);
-        this.#emit('registered', reply);
-      } else this.#emit('reregistered', reply);
-      return reply;
-    } catch (err) {
-      if (!this.#stop.signal.aborted) this.#fail(toSdkError(err));
-      return undefined;
-    }
+  #onRegistered(reply: LeaseReply, first: boolean): void {
+    this.#lease = reply;
+    this.#state = 'registered';
+    this.#options.logger.info(first ? 'sdk: registered' : 'sdk: registered again', {
+      service: this.service,
+      instanceId: this.instanceId,
+      heartbeatIntervalSeconds: reply.heartbeatIntervalSeconds,
+    });
+    if (first) {
+      this.#settleReady.resolve(reply);
+      this.#emit('registered', reply);
+    } else this.#emit('reregistered', reply);
   }
 
   /** Gives up for good: no more requests until the user fixes the token or definition. */
@@ -337,7 +281,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
   #shouldDeregister(): boolean {
     const authFailure =
       this.#fatal?.code === 'SDK_ERR_UNAUTHORIZED' || this.#fatal?.code === 'SDK_ERR_FORBIDDEN';
-    return this.#sentRegistration && !authFailure;
+    return this.#keeper.sentRegistration && !authFailure;
   }
 
   #reportError(error: SdkError, message: string): void {
