@@ -99,3 +99,38 @@ describe('proxy: routing and path handling (facts §7)', () => {
     expect(JSON.parse(res.text).message).toBe('no Service found with those values');
   });
 });
+
+describe('proxy: protocol and name resolution errors (facts §7.6)', () => {
+  let kong: KongTarget;
+
+  beforeAll(async () => {
+    kong = await startKongTarget();
+  });
+  afterAll(async () => {
+    await kong.close();
+  });
+
+  it('an https-only route hit over http answers 426 "Please use HTTPS protocol"', async () => {
+    const name = uniqueName('svc');
+    const path = `/${uniqueName('tls')}`;
+    await adminJson(kong, 'POST', '/services', { name, host: '127.0.0.1', port: 9 });
+    await adminJson(kong, 'POST', `/services/${name}/routes`, {
+      paths: [path],
+      protocols: ['https'],
+    });
+    const res = await proxyCall(kong, path);
+    expect(res.status).toBe(426);
+    expect(res.json().message).toBe('Please use HTTPS protocol');
+    expect(res.headers.get('upgrade')).toBe('TLS/1.2, HTTP/1.1');
+  });
+
+  it('a service host that does not resolve answers 503 "name resolution failed"', async () => {
+    const name = uniqueName('svc');
+    const path = `/${uniqueName('dns')}`;
+    await adminJson(kong, 'POST', '/services', { name, host: `${uniqueName('nowhere')}.invalid` });
+    await adminJson(kong, 'POST', `/services/${name}/routes`, { paths: [path] });
+    const res = await proxyCall(kong, path);
+    expect(res.status).toBe(503);
+    expect(res.json().message).toBe('name resolution failed');
+  });
+});
