@@ -12,6 +12,8 @@ set -eu
 dir=${SECRETS_DIR:-/var/lib/kong-registry/secrets}
 umask 022
 mkdir -p "$dir"
+# A failed mint leaves no stray .tmp behind (the job exits non-zero and compose stops there).
+trap 'rm -f "$dir"/*.tmp' EXIT
 
 if [ ! -s "$dir/registry-jwt-secret" ]; then
   node -e "process.stdout.write(require('node:crypto').randomBytes(32).toString('hex'))" \
