@@ -126,6 +126,7 @@ const KNOWN_KEYS: Record<string, ReadonlySet<string>> = {
     'MemoryDenyWriteExecute',
     'SystemCallArchitectures',
     'SystemCallFilter',
+    'SystemCallErrorNumber',
     'CapabilityBoundingSet',
     'AmbientCapabilities',
     'ReadWritePaths',
