@@ -22,6 +22,7 @@ export interface KongAdminConfig {
 
 /** The controller's validated, frozen configuration. */
 export interface ControllerConfig {
+  /** Empty only for Kong-only commands (`explain`, `routes`) run without a registry. */
   registryUrl: string;
   registryToken: string;
   /** Leader lock (and nothing else) lives here; without it the controller assumes it is alone. */
@@ -71,7 +72,7 @@ const bool = z
 const url = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
 
 const envSchema = z.object({
-  REGISTRY_URL: url,
+  REGISTRY_URL: url.optional(),
   REGISTRY_TOKEN: z.string().min(1).optional(),
   REGISTRY_TOKEN_FILE: z.string().min(1).optional(),
   REDIS_URL: z
@@ -220,6 +221,7 @@ function deepFreeze<T>(value: T): T {
 export function loadConfig(
   overrides: Record<string, string | undefined> = {},
   env: Record<string, string | undefined> = process.env,
+  { registryOptional = false }: { registryOptional?: boolean } = {},
 ): Readonly<ControllerConfig> {
   const merged: Record<string, string | undefined> = { ...env };
   for (const [key, value] of Object.entries(overrides))
@@ -233,8 +235,11 @@ export function loadConfig(
       problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const registryToken = readSecret(merged, 'REGISTRY_TOKEN', problems);
-  if (!registryToken)
-    problems.push('REGISTRY_TOKEN or REGISTRY_TOKEN_FILE: required (an admin token)');
+  if (!registryOptional || merged.REGISTRY_URL) {
+    if (!merged.REGISTRY_URL) problems.push('REGISTRY_URL: required');
+    if (!registryToken)
+      problems.push('REGISTRY_TOKEN or REGISTRY_TOKEN_FILE: required (an admin token)');
+  }
   const kongToken = readSecret(merged, 'KONG_ADMIN_TOKEN', problems);
   const headers = parseHeaders(merged.KONG_ADMIN_HEADERS, problems);
   if (!parsed.success) throw new ConfigError(problems);
@@ -267,8 +272,8 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
-    registryUrl: e.REGISTRY_URL.replace(/\/+$/, ''),
-    registryToken: registryToken!,
+    registryUrl: (e.REGISTRY_URL ?? '').replace(/\/+$/, ''),
+    registryToken: registryToken ?? '',
     redisUrl: e.REDIS_URL,
     kong: {
       urls,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { StateSnapshot } from '@kong-registry/sdk';
 import Redis from 'ioredis';
 import { parse as parseYaml } from 'yaml';
-import { KongAdminClient } from './admin-api/client';
+import { createAdminClient } from './admin-api/factory';
 import type { ControllerConfig } from './config';
 import { describeError } from './errors';
 import { readKongHealth, HealthReporter } from './health/feedback';
@@ -70,13 +70,7 @@ export function createController(
   const nodes: KongNode[] = config.kong.urls.map((url) => ({
     url,
     mode: config.kong.mode,
-    client: new KongAdminClient({
-      baseUrl: url,
-      ...(config.kong.token ? { token: config.kong.token } : {}),
-      headers: { ...config.kong.headers },
-      tls: { ...config.kong.tls },
-      timeoutMs: config.kong.timeoutMs,
-    }),
+    client: createAdminClient(config.kong, url),
   }));
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })

@@ -33,7 +33,7 @@ export async function readKongHealth(
 ): Promise<InstanceHealth[]> {
   const results = await Promise.all(
     snapshot.services.map(async (view) => {
-      let rows: KongBody[] = [];
+      let rows: KongBody[];
       try {
         rows = await client.listAll<KongBody>(
           `/upstreams/${encodeURIComponent(names.upstream(view.name))}/health`,

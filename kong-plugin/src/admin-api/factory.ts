@@ -1,0 +1,14 @@
+/** Builds a KongAdminClient for one node from the validated Kong config. */
+import type { KongAdminConfig } from '../config';
+import { KongAdminClient } from './client';
+
+/** A client for `url` with the token, extra headers, TLS and timeout of `kong`. */
+export function createAdminClient(kong: KongAdminConfig, url: string): KongAdminClient {
+  return new KongAdminClient({
+    baseUrl: url,
+    ...(kong.token ? { token: kong.token } : {}),
+    headers: { ...kong.headers },
+    tls: { ...kong.tls },
+    timeoutMs: kong.timeoutMs,
+  });
+}
