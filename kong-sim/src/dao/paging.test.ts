@@ -1,0 +1,49 @@
+import { KongDbError } from './errors';
+import { decodeOffset, encodeOffset, matchesTags, pageRows, parseSize, parseTags } from './paging';
+
+const rows = ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id }));
+
+describe('pageRows', () => {
+  it('walks every row once, offset only while more follows', () => {
+    const first = pageRows(rows, 2, undefined);
+    expect(first.data.map((r) => r.id)).toEqual(['a', 'b']);
+    const second = pageRows(rows, 2, first.offset);
+    const third = pageRows(rows, 2, second.offset);
+    expect(third).toEqual({ data: [{ id: 'e' }] });
+  });
+
+  it('continues after the last id even when it was deleted meanwhile', () => {
+    expect(
+      pageRows(
+        rows.filter((r) => r.id !== 'b'),
+        2,
+        encodeOffset('b'),
+      ).data[0],
+    ).toEqual({ id: 'c' });
+  });
+
+  it('rejects offsets it did not make with code 7', () => {
+    expect(() => decodeOffset('!!')).toThrow(KongDbError);
+    expect(() => decodeOffset('aGVsbG8=')).toThrow(
+      "'aGVsbG8=' is not a valid offset: bad base64 encoding",
+    );
+  });
+});
+
+describe('parseSize and parseTags', () => {
+  it.each([
+    ['0', 'size must be an integer between 1 and 1000'],
+    ['1.5', 'size must be an integer between 1 and 1000'],
+    ['x', 'size must be a number'],
+  ])('size=%s → %s', (raw, message) => {
+    expect(() => parseSize(raw)).toThrow(message);
+  });
+
+  it('parses AND and OR filters', () => {
+    expect(parseTags('a,b')).toEqual({ tags: ['a', 'b'], mode: 'and' });
+    expect(parseTags('a/b')).toEqual({ tags: ['a', 'b'], mode: 'or' });
+    expect(matchesTags({ tags: ['a'] }, { tags: ['a', 'b'], mode: 'and' })).toBe(false);
+    expect(matchesTags({ tags: ['a'] }, { tags: ['a', 'b'], mode: 'or' })).toBe(true);
+    expect(matchesTags({ tags: null }, { tags: ['a'], mode: 'or' })).toBe(false);
+  });
+});
