@@ -1,12 +1,18 @@
 import type { ConsumerEntity, StoreReader } from '../store/types';
 
 /**
- * What an auth plugin sees of a request and may change before it is proxied. Header names are
+ * What a plugin sees of a request and may change before it is proxied. Header names are
  * lowercase; `upstreamHeaders` and `query` are what will be sent to the service.
  */
 export interface AuthContext {
   readonly store: StoreReader;
   readonly method: string;
+  /** The normalised request path. */
+  readonly path: string;
+  readonly clientIp: string;
+  readonly serviceId: string | null;
+  /** Headers a plugin adds to the response sent to the client (e.g. rate-limiting counters). */
+  readonly responseHeaders: Record<string, string>;
   /** Every value of every request header, as the client sent them. */
   readonly requestHeaders: Readonly<Record<string, string[] | undefined>>;
   /** Request cookies by name (last one wins). */
@@ -41,5 +47,10 @@ export type PluginExit =
 export interface AccessPlugin {
   readonly name: string;
   readonly priority: number;
-  access(config: Record<string, unknown>, ctx: AuthContext): PluginExit | undefined;
+  /** `pluginId` is the id of the plugin entity whose `config` applies (for per-instance state). */
+  access(
+    config: Record<string, unknown>,
+    ctx: AuthContext,
+    pluginId?: string,
+  ): PluginExit | undefined;
 }

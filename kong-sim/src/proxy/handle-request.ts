@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthContext } from '../auth/types';
+import type { AccessPlugin, AuthContext } from '../auth/types';
 import type { HealthRegistry } from '../health/registry';
 import type { Logger } from '../health/checker';
 import type { RouteEntity, StoreReader } from '../store/types';
@@ -31,6 +31,8 @@ export interface ProxyDeps {
   balancer: RoundRobinBalancer;
   agents: AgentPool;
   logger: Logger;
+  /** Runtime plugins of this proxy (see createAccessPlugins). */
+  plugins: readonly AccessPlugin[];
   /** The port the proxy listens on (X-Forwarded-Port, `host:port` route hosts). */
   port(): number;
 }
@@ -104,6 +106,10 @@ export async function handleProxyRequest(
   const auth: AuthContext = {
     store: deps.store,
     method: req.method ?? 'GET',
+    path,
+    clientIp: clientAddress(req),
+    serviceId: service.id,
+    responseHeaders: {},
     requestHeaders: req.headersDistinct,
     cookies: parseCookies(req.headers.cookie),
     body,
@@ -114,7 +120,10 @@ export async function handleProxyRequest(
     credential: undefined,
     now: () => Math.floor(Date.now() / 1000),
   };
-  const exit = runAccessPhase(deps.store, auth, { route: route.id, service: service.id });
+  const exit = runAccessPhase(deps.store, deps.plugins, auth, {
+    route: route.id,
+    service: service.id,
+  });
   if (exit) return sendPluginExit(req, res, ctx, exit);
 
   const matchedPath = route.paths && route.paths.length > 0 ? match.matchedPath : undefined;
@@ -158,6 +167,7 @@ export async function handleProxyRequest(
       path: upstreamPath + queryString,
       headers: definedHeaders(headers),
       body: forwardBody,
+      responseHeaders: auth.responseHeaders,
     },
     { snapshot, health: deps.health, balancer: deps.balancer, agents: deps.agents },
   );

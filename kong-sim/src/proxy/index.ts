@@ -8,6 +8,7 @@ import { RoundRobinBalancer } from './balancer';
 import { KONG_MESSAGES } from './errors';
 import { AgentPool } from './forward';
 import { handleProxyRequest, type ProxyDeps } from './handle-request';
+import { createAccessPlugins } from './plugins';
 import { sendPdkError } from './respond';
 import { SnapshotCache } from './snapshot';
 
@@ -51,6 +52,7 @@ export async function createProxy(
     balancer: new RoundRobinBalancer(),
     agents: new AgentPool(),
     logger,
+    plugins: createAccessPlugins(),
     port: () => listeningPort,
   };
 

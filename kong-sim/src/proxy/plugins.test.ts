@@ -1,5 +1,5 @@
 import { aPlugin } from './__tests__/memory-store';
-import { ACCESS_PLUGINS, resolvePlugin } from './plugins';
+import { createAccessPlugins, resolvePlugin } from './plugins';
 
 describe('plugin precedence (facts §2.6)', () => {
   const ids = { route: 'r', service: 's', consumer: 'c' };
@@ -30,7 +30,12 @@ describe('plugin precedence (facts §2.6)', () => {
     expect(resolvePlugin([grpcOnly], 'key-auth', 'http', ids)).toBeUndefined();
   });
 
-  it('runs jwt, then key-auth, then acl', () => {
-    expect(ACCESS_PLUGINS.map((p) => p.name)).toEqual(['jwt', 'key-auth', 'acl']);
+  it('runs jwt, then key-auth, then acl, then rate-limiting', () => {
+    expect(createAccessPlugins().map((p) => p.name)).toEqual([
+      'jwt',
+      'key-auth',
+      'acl',
+      'rate-limiting',
+    ]);
   });
 });

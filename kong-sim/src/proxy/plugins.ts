@@ -3,11 +3,17 @@ import { jwtPlugin } from '../auth/jwt';
 import { keyAuthPlugin } from '../auth/key-auth';
 import type { AccessPlugin, AuthContext, PluginExit } from '../auth/types';
 import type { PluginEntity, StoreReader } from '../store/types';
+import { createRateLimitingPlugin } from './traffic/rate-limiting';
 
-/** Runtime plugins kong-sim executes, highest priority first (facts §2.6). Others are stored only. */
-export const ACCESS_PLUGINS: readonly AccessPlugin[] = [jwtPlugin, keyAuthPlugin, aclPlugin].sort(
-  (a, b) => b.priority - a.priority,
-);
+/**
+ * The runtime plugins kong-sim executes, highest priority first (facts §2.6); others are stored
+ * only. A fresh set per proxy, because rate-limiting keeps counters.
+ */
+export function createAccessPlugins(): readonly AccessPlugin[] {
+  return [jwtPlugin, keyAuthPlugin, aclPlugin, createRateLimitingPlugin()].sort(
+    (a, b) => b.priority - a.priority,
+  );
+}
 
 type Scope = { route: string | null; service: string | null; consumer: string | null };
 
@@ -57,18 +63,19 @@ export function resolvePlugin(
 /** Runs the access phase of every applicable plugin in priority order; the first exit wins. */
 export function runAccessPhase(
   store: StoreReader,
+  runtimePlugins: readonly AccessPlugin[],
   ctx: AuthContext,
   ids: { route: string | null; service: string | null },
   protocol = 'http',
 ): PluginExit | undefined {
   const plugins = store.list('plugins');
-  for (const plugin of ACCESS_PLUGINS) {
+  for (const plugin of runtimePlugins) {
     const instance = resolvePlugin(plugins, plugin.name, protocol, {
       ...ids,
       consumer: ctx.consumer?.id ?? null,
     });
     if (!instance) continue;
-    const exit = plugin.access(instance.config, ctx);
+    const exit = plugin.access(instance.config, ctx, instance.id);
     if (exit) return exit;
   }
   return undefined;

@@ -24,6 +24,8 @@ export interface PreparedRequest {
   path: string;
   headers: Record<string, string | string[]>;
   body: Buffer | IncomingMessage;
+  /** Headers plugins add to the client response (rate-limiting). */
+  responseHeaders: Record<string, string>;
 }
 
 /** Picks the next peer: a balancer target when the service host names an upstream, else the host. */
@@ -78,6 +80,7 @@ function relayResponse(
   response: IncomingMessage,
   ctx: ResponseContext,
   latency: { upstreamMs: number; proxyMs: number },
+  extraHeaders: Record<string, string>,
 ): void {
   const skip = hopByHopNames(response.headers.connection);
   const raw: string[] = [];
@@ -100,6 +103,7 @@ function relayResponse(
   raw.push('X-Kong-Upstream-Latency', String(latency.upstreamMs));
   raw.push('X-Kong-Proxy-Latency', String(latency.proxyMs));
   raw.push('X-Kong-Request-Id', ctx.requestId);
+  for (const [name, value] of Object.entries(extraHeaders)) raw.push(name, value);
   res.writeHead(response.statusCode ?? 502, response.statusMessage, raw);
   response.pipe(res);
   response.on('error', () => res.destroy());
@@ -150,10 +154,16 @@ export async function callUpstream(
     reportPassive(deps, service, peer, last);
     if (last.kind === 'response') {
       const now = performance.now();
-      relayResponse(res, last.response, ctx, {
-        upstreamMs: Math.round(now - sentAt),
-        proxyMs: Math.round(sentAt - ctx.startedAt),
-      });
+      relayResponse(
+        res,
+        last.response,
+        ctx,
+        {
+          upstreamMs: Math.round(now - sentAt),
+          proxyMs: Math.round(sentAt - ctx.startedAt),
+        },
+        prepared.responseHeaders,
+      );
       return;
     }
     if (last.kind === 'failure') break;

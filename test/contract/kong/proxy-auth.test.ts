@@ -176,3 +176,42 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
     expect((await proxyCall(kong, path)).status).toBe(200);
   });
 });
+
+describe('proxy: rate-limiting, local policy (facts §8.5)', () => {
+  let kong: KongTarget;
+  let echo: EchoUpstream;
+
+  beforeAll(async () => {
+    kong = await startKongTarget();
+    echo = await startEchoUpstream('echo');
+  });
+  afterAll(async () => {
+    await echo.kill();
+    await kong.close();
+  });
+
+  it('adds X-RateLimit-* headers and answers 429 "API rate limit exceeded" past the limit', async () => {
+    const service = uniqueName('svc');
+    const path = `/${uniqueName('rl')}`;
+    await adminJson(kong, 'POST', '/services', {
+      name: service,
+      host: '127.0.0.1',
+      port: echo.port,
+    });
+    await adminJson(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${service}/plugins`, {
+      name: 'rate-limiting',
+      config: { hour: 2, policy: 'local' },
+    });
+    const first = await proxyCall(kong, path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit-hour')).toBe('2');
+    expect(first.headers.get('x-ratelimit-remaining-hour')).toBe('1');
+    expect(first.headers.get('ratelimit-remaining')).toBe('1');
+    expect((await proxyCall(kong, path)).status).toBe(200);
+    const limited = await proxyCall(kong, path);
+    expect(limited.status).toBe(429);
+    expect(limited.json().message).toBe('API rate limit exceeded');
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+});

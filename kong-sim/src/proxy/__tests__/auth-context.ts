@@ -6,6 +6,8 @@ export function authContext(
   store: StoreReader,
   request: {
     method?: string;
+    path?: string;
+    clientIp?: string;
     headers?: Record<string, string | string[]>;
     query?: string;
     cookies?: Record<string, string>;
@@ -22,6 +24,10 @@ export function authContext(
   return {
     store,
     method: request.method ?? 'GET',
+    path: request.path ?? '/',
+    clientIp: request.clientIp ?? '127.0.0.1',
+    serviceId: null,
+    responseHeaders: {},
     requestHeaders,
     cookies: request.cookies ?? {},
     body: request.body,
