@@ -168,6 +168,19 @@ describe('register() against a fake registry', () => {
     expect(handle.state).toBe('closed');
   });
 
+  it('close() during a registration in flight deregisters after it (PUT, then DELETE)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    registry.script((req) => (req.method === 'PUT' ? { status: 0, release: gate } : undefined));
+    const handle = await register(optionsFor(registry, { waitForRegistration: false }));
+    await waitFor(() => registry.count('PUT') === 1, { what: 'the registration to be in flight' });
+    const closing = handle.close();
+    release();
+    await closing;
+    expect(registry.requests.map((r) => r.method)).toEqual(['PUT', 'DELETE']);
+    expect(registry.instances.size).toBe(0);
+  });
+
   it('closes when the given AbortSignal aborts', async () => {
     const controller = new AbortController();
     const handle = await register(optionsFor(registry, { signal: controller.signal }));

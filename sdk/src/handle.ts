@@ -69,6 +69,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
   readonly #ready: Promise<LeaseReply>;
   #settleReady!: { resolve: (reply: LeaseReply) => void; reject: (err: SdkError) => void };
   readonly #cleanups: (() => void)[] = [];
+  #loop: Promise<void> = Promise.resolve();
 
   /** @internal Use `register()`. */
   constructor(options: ResolvedOptions) {
@@ -195,7 +196,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         this.#cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
     }
-    this.#keeper
+    this.#loop = this.#keeper
       .run()
       .catch((err: unknown) => this.#reportError(toSdkError(err), 'sdk: background loop failed'));
   }
@@ -234,10 +235,10 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
       return { timedOut: false, inFlight: this.inFlight };
     }
     const { logger, retry } = this.#options;
-    this.#stop.abort();
     this.#state = 'draining';
     logger.info('sdk: draining', { inFlight: this.inFlight, timeoutMs });
     this.#emit('draining');
+    await this.#halt();
     // Nothing confirmed registered (registry down so far): skip straight to the final DELETE.
     if (this.#shouldDeregister() && this.#lease !== undefined) {
       await this.#client
@@ -253,8 +254,14 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     return { timedOut: !idle, inFlight: this.inFlight };
   }
 
-  async #shutdown(): Promise<void> {
+  /** Stops the lease loop and waits for its request in flight, if any, to settle. */
+  #halt(): Promise<void> {
     this.#stop.abort();
+    return this.#loop;
+  }
+
+  async #shutdown(): Promise<void> {
+    await this.#halt();
     if (this.#shouldDeregister()) {
       try {
         await this.#client.deregister(false, { retries: this.#options.retry.retries, ref: true });

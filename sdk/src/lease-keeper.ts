@@ -71,7 +71,11 @@ export class LeaseKeeper {
       if (stop.aborted) return;
       const sentAt = Date.now();
       try {
-        const reply = await this.#client.heartbeat({ retries: 0, signal: stop });
+        const reply = await this.#client.heartbeat({
+          retries: 0,
+          signal: stop,
+          abortInFlight: false,
+        });
         if (stop.aborted) return;
         leaseValidUntil = sentAt + leaseWindowMs(reply);
         failures = 0;
@@ -116,6 +120,7 @@ export class LeaseKeeper {
       const reply = await this.#client.register(this.#config.body, {
         retries: Infinity,
         signal: this.#stop,
+        abortInFlight: false,
         ref: first && this.#config.refFirstRegistration,
         onRetry: (error, attempt, delayMs) =>
           logger.warn('sdk: registration failed, retrying', { code: error.code, attempt, delayMs }),

@@ -19,8 +19,14 @@ export interface RegistryClientConfig {
 export interface CallOptions {
   /** Retries after the first attempt; `Infinity` retries until `signal` aborts. */
   retries: number;
-  /** Aborts the request in flight and any wait between attempts. */
+  /** Stops retrying: ends any wait between attempts and, unless `abortInFlight` is false, the request in flight. */
   signal?: AbortSignal;
+  /**
+   * Abort a request already sent when `signal` fires. The lease loop says false: an aborted PUT
+   * may still land in the registry after our DELETE, so it lets the request finish (bounded by
+   * `requestTimeoutMs`) before deregistering. @default true
+   */
+  abortInFlight?: boolean;
   /** Keep the process alive while waiting between attempts (someone awaits the result). */
   ref?: boolean;
   /** Called before each wait, so the caller can log or count. */
@@ -114,7 +120,12 @@ export class RegistryClient {
   async #call(method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#once(method, path, body, options.signal);
+        return await this.#once(
+          method,
+          path,
+          body,
+          options.abortInFlight === false ? undefined : options.signal,
+        );
       } catch (err) {
         const error = toSdkError(err);
         if (options.signal?.aborted)

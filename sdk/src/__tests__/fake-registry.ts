@@ -16,6 +16,8 @@ export interface FakeAnswer {
   body?: unknown;
   headers?: Record<string, string>;
   hang?: boolean;
+  /** Hold the request until this settles, then answer normally (ignores `status`). */
+  release?: Promise<void>;
 }
 
 /**
@@ -70,7 +72,11 @@ export class FakeRegistry {
       body: text === '' ? undefined : (JSON.parse(text) as unknown),
     };
     this.requests.push(recorded);
-    const answer = this.#script?.(recorded) ?? this.#default(recorded);
+    let answer = this.#script?.(recorded) ?? this.#default(recorded);
+    if (answer.release) {
+      await answer.release;
+      answer = this.#default(recorded);
+    }
     if (answer.hang) {
       this.#hung.push(res);
       return;
