@@ -59,22 +59,22 @@ export function mountCollection(
     GET: (req) => listPage(ctx, kind, req, `/${path}`),
     POST: (req) => ({ status: 201, body: dao.insert(kind, readInput(req, kind)) }),
   });
-  const param = `{${path}}`;
-  router.add(`/${path}/${param}`, {
+  // Kong names URL parameters after the DAO (`/key-auths/{keyauth_credentials}`).
+  router.add(`/${path}/{${kind}}`, {
     GET: (req) => {
-      const row = dao.find(kind, req.params[path] as string);
+      const row = dao.find(kind, req.params[kind] as string);
       if (!row) throw notFoundError();
       return ok(row);
     },
-    PUT: (req) => ok(dao.upsert(kind, req.params[path] as string, readInput(req, kind))),
+    PUT: (req) => ok(dao.upsert(kind, req.params[kind] as string, readInput(req, kind))),
     PATCH: (req) => {
-      const idOrKey = req.params[path] as string;
+      const idOrKey = req.params[kind] as string;
       const row = dao.find(kind, idOrKey);
       if (!row) throw notFound(keyOf(kind, idOrKey), isUuid(idOrKey));
       return ok(dao.update(kind, row, readInput(req, kind)));
     },
     DELETE: (req) => {
-      const row = dao.find(kind, req.params[path] as string);
+      const row = dao.find(kind, req.params[kind] as string);
       if (row) dao.delete(kind, row);
       return NO_CONTENT;
     },
@@ -98,7 +98,7 @@ export function mountNested(router: Router, ctx: AdminContext, mount: NestedMoun
   const { dao } = ctx;
   const { parentKind, parentPath, childKind, segment, field } = mount;
   const childKey = mount.childKey ?? schemaOf(childKind).endpointKey;
-  const parentParam = parentPath;
+  const parentParam = parentKind;
   const belongs = (row: Row, parent: Row): boolean => (row[field] as Row | null)?.id === parent.id;
   const parentOf = (req: AdminRequest): Row => {
     const parent = dao.find(parentKind, req.params[parentParam] as string);
@@ -106,7 +106,7 @@ export function mountNested(router: Router, ctx: AdminContext, mount: NestedMoun
     return parent;
   };
   const childOf = (req: AdminRequest, parent: Row): Row | undefined => {
-    const idOrKey = req.params.child as string;
+    const idOrKey = req.params[childKind] as string;
     const rows = dao.store.list(childKind) as readonly Row[];
     const row = isUuid(idOrKey)
       ? dao.store.get(childKind, idOrKey.toLowerCase())
@@ -128,7 +128,7 @@ export function mountNested(router: Router, ctx: AdminContext, mount: NestedMoun
       return { status: 201, body: dao.insert(childKind, input) };
     },
   });
-  router.add(`${base}/{child}`, {
+  router.add(`${base}/{${childKind}}`, {
     GET: (req) => {
       const row = childOf(req, parentOf(req));
       if (!row) throw notFoundError();
@@ -136,7 +136,7 @@ export function mountNested(router: Router, ctx: AdminContext, mount: NestedMoun
     },
     PUT: (req) => {
       const parent = parentOf(req);
-      const idOrKey = req.params.child as string;
+      const idOrKey = req.params[childKind] as string;
       const existing = childOf(req, parent);
       const stranger =
         isUuid(idOrKey) && !existing && dao.store.get(childKind, idOrKey.toLowerCase());
@@ -169,12 +169,12 @@ export function mountParentOf(
 ): void {
   const { dao } = ctx;
   const parentOf = (req: AdminRequest): { child: Row; parent: Row | undefined } => {
-    const child = dao.find(childKind, req.params[childPath] as string);
+    const child = dao.find(childKind, req.params[childKind] as string);
     if (!child) throw notFoundError();
     const ref = child[field] as Row | null;
     return { child, parent: ref ? dao.store.row(parentKind, ref.id as string) : undefined };
   };
-  router.add(`/${childPath}/{${childPath}}/${field}`, {
+  router.add(`/${childPath}/{${childKind}}/${field}`, {
     GET: (req) => {
       const { parent } = parentOf(req);
       if (!parent) throw notFoundError();
