@@ -16,6 +16,8 @@ export interface Peer {
  */
 export type AttemptOutcome =
   | { kind: 'response'; response: IncomingMessage }
+  /** A pooled keep-alive connection the upstream had already closed; safe to send again. */
+  | { kind: 'stale' }
   | { kind: 'connect_failure'; timeout: boolean; error: string; code: string | undefined }
   | { kind: 'failure'; timeout: boolean; error: string; code: string | undefined };
 
@@ -59,6 +61,17 @@ export class AgentPool {
 }
 
 class TimeoutError extends Error {}
+
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** Whether the request can be sent again: a buffered body, or a client request without a body. */
+function isReplayable(body: Buffer | IncomingMessage): boolean {
+  if (Buffer.isBuffer(body)) return true;
+  const length = body.headers['content-length'];
+  return (
+    (length === undefined || length === '0') && body.headers['transfer-encoding'] === undefined
+  );
+}
 
 /**
  * Sends one attempt. The client body is piped only after the connection is established, so a
@@ -109,6 +122,10 @@ export function sendAttempt(
       if (connectTimer) clearTimeout(connectTimer);
       const timeout = err instanceof TimeoutError;
       const code = (err as NodeJS.ErrnoException).code;
+      if (upstream.reusedSocket && code && STALE_CODES.has(code) && isReplayable(request.body)) {
+        resolve({ kind: 'stale' });
+        return;
+      }
       resolve({
         kind: bodyStarted ? 'failure' : 'connect_failure',
         timeout,

@@ -65,7 +65,7 @@ function reportPassive(
   peer: Peer,
   outcome: AttemptOutcome,
 ): void {
-  if (!peer.targetId) return;
+  if (!peer.targetId || outcome.kind === 'stale') return;
   const upstream = deps.snapshot.upstreamsByName.get(service.host);
   const checker = upstream ? deps.health.checkerFor(upstream.id) : undefined;
   if (!checker) return;
@@ -123,6 +123,7 @@ export async function callUpstream(
   const { service } = prepared;
   const tried = new Set<string>();
   let last: AttemptOutcome | undefined;
+  let staleRetries = 0;
   for (let attempt = 0; attempt <= service.retries; attempt++) {
     const peer = nextPeer(deps, service, tried);
     if (peer === 'no-peer') {
@@ -151,6 +152,12 @@ export async function callUpstream(
       if (!res.writableFinished) call.abort();
     });
     last = await call.outcome;
+    if (last.kind === 'stale') {
+      // Not the target's fault: nginx would not count a dead pooled connection either.
+      if (peer.targetId) tried.delete(peer.targetId);
+      if (staleRetries++ < 3) attempt--;
+      continue;
+    }
     reportPassive(deps, service, peer, last);
     if (last.kind === 'response') {
       const now = performance.now();
@@ -172,7 +179,7 @@ export async function callUpstream(
       return;
     }
   }
-  if (last && last.kind !== 'response' && last.timeout)
+  if (last && (last.kind === 'failure' || last.kind === 'connect_failure') && last.timeout)
     sendNginxError(req, res, ctx, 504, KONG_MESSAGES.gatewayTimeout);
   else sendNginxError(req, res, ctx, 502, KONG_MESSAGES.badGateway);
 }

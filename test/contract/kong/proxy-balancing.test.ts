@@ -124,6 +124,22 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
     }
   });
 
+  it('keeps answering when the upstream closes idle keep-alive connections', async () => {
+    const closer = http.createServer((_req, res) => res.end('ok'));
+    closer.keepAliveTimeout = 1;
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (closer.address() as AddressInfo).port;
+      const path = await balanced([{ target: `127.0.0.1:${port}` }], { retries: 0 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await proxyCall(kong, path)).status);
+      expect(statuses).toEqual(Array(30).fill(200));
+    } finally {
+      closer.closeAllConnections();
+      closer.close();
+    }
+  });
+
   it('streams request bodies upstream unchanged', async () => {
     const path = await balanced([{ target: a.address }]);
     const body = JSON.stringify({ hello: 'x'.repeat(100_000) });
