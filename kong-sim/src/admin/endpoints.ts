@@ -185,6 +185,15 @@ export function mountParentOf(
       if (!parent) throw notFoundError();
       return ok(dao.update(parentKind, parent, readInput(req, parentKind)));
     },
+    // Upserts the parent; a child without a parent yet gets linked to the new one.
+    PUT: (req) => {
+      const { child, parent } = parentOf(req);
+      if (parent)
+        return ok(dao.upsert(parentKind, parent.id as string, readInput(req, parentKind)));
+      const created = dao.insert(parentKind, readInput(req, parentKind));
+      dao.update(childKind, child, { [field]: { id: created.id } });
+      return ok(created);
+    },
     DELETE: (req) => {
       const { parent } = parentOf(req);
       if (!parent) throw notFoundError();

@@ -175,6 +175,24 @@ describe('services and routes', () => {
     expect((await adminCall(kong, 'GET', `/routes/${route.body.id}/service`)).body.id).toBe(a.id);
     expect((await adminCall(kong, 'GET', '/services/missing-parent/routes')).status).toBe(404);
   });
+  it('upserts the parent through the child with PUT /routes/{r}/service and refuses DELETE (405)', async () => {
+    const route = await adminCall(kong, 'POST', '/routes', {
+      body: { hosts: [`${uniqueName('h')}.test`] },
+    });
+    const name = uniqueName('svc');
+    const linked = await adminCall(kong, 'PUT', `/routes/${route.body.id}/service`, {
+      body: { name, host: 'p.test' },
+    });
+    expect(linked.status).toBe(200);
+    expect((await adminCall(kong, 'GET', `/routes/${route.body.id}`)).body.service).toEqual({
+      id: linked.body.id,
+    });
+    const replaced = await adminCall(kong, 'PUT', `/routes/${route.body.id}/service`, {
+      body: { name, host: 'q.test' },
+    });
+    expect(replaced.body).toMatchObject({ id: linked.body.id, host: 'q.test' });
+    expect((await adminCall(kong, 'DELETE', `/routes/${route.body.id}/service`)).status).toBe(405);
+  });
 });
 
 describe('constraints and integrity', () => {
