@@ -39,7 +39,8 @@ export type PluginExit =
   | {
       type: 'exit';
       status: number;
-      body: Record<string, unknown>;
+      /** undefined sends an empty body (`kong.response.exit(status)`). */
+      body: Record<string, unknown> | undefined;
       headers?: Record<string, string>;
     };
 

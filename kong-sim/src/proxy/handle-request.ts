@@ -124,7 +124,7 @@ export async function handleProxyRequest(
     route: route.id,
     service: service.id,
   });
-  if (exit) return sendPluginExit(req, res, ctx, exit);
+  if (exit) return sendPluginExit(req, res, ctx, exit, auth.responseHeaders);
 
   const matchedPath = route.paths && route.paths.length > 0 ? match.matchedPath : undefined;
   const upstreamPath = computeUpstreamPath({

@@ -30,8 +30,9 @@ describe('plugin precedence (facts §2.6)', () => {
     expect(resolvePlugin([grpcOnly], 'key-auth', 'http', ids)).toBeUndefined();
   });
 
-  it('runs jwt, then key-auth, then acl, then rate-limiting', () => {
+  it('runs cors, jwt, key-auth, acl, then rate-limiting', () => {
     expect(createAccessPlugins().map((p) => p.name)).toEqual([
+      'cors',
       'jwt',
       'key-auth',
       'acl',

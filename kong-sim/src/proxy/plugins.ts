@@ -3,6 +3,7 @@ import { jwtPlugin } from '../auth/jwt';
 import { keyAuthPlugin } from '../auth/key-auth';
 import type { AccessPlugin, AuthContext, PluginExit } from '../auth/types';
 import type { PluginEntity, StoreReader } from '../store/types';
+import { corsPlugin } from './traffic/cors';
 import { createRateLimitingPlugin } from './traffic/rate-limiting';
 
 /**
@@ -10,7 +11,7 @@ import { createRateLimitingPlugin } from './traffic/rate-limiting';
  * only. A fresh set per proxy, because rate-limiting keeps counters.
  */
 export function createAccessPlugins(): readonly AccessPlugin[] {
-  return [jwtPlugin, keyAuthPlugin, aclPlugin, createRateLimitingPlugin()].sort(
+  return [corsPlugin, jwtPlugin, keyAuthPlugin, aclPlugin, createRateLimitingPlugin()].sort(
     (a, b) => b.priority - a.priority,
   );
 }

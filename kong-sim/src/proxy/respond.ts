@@ -22,7 +22,12 @@ export function sendKongResponse(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ResponseContext,
-  response: { status: number; contentType: string; body: string; headers?: Record<string, string> },
+  response: {
+    status: number;
+    contentType: string | undefined;
+    body: string;
+    headers?: Record<string, string>;
+  },
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -31,7 +36,7 @@ export function sendKongResponse(
   const body = Buffer.from(response.body);
   res.writeHead(response.status, {
     ...response.headers,
-    'Content-Type': response.contentType,
+    ...(response.contentType ? { 'Content-Type': response.contentType } : {}),
     'Content-Length': String(body.length),
     Server: SERVER_HEADER,
     'X-Kong-Response-Latency': elapsedMs(ctx),
@@ -70,21 +75,26 @@ export function sendNginxError(
   sendKongResponse(req, res, ctx, { status, contentType, body });
 }
 
-/** Answers with what a plugin returned instead of proxying. */
+/**
+ * Answers with what a plugin returned instead of proxying. `pluginHeaders` are response headers
+ * earlier plugins added (cors), which Kong's header filter puts on its own responses too.
+ */
 export function sendPluginExit(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ResponseContext,
   exit: PluginExit,
+  pluginHeaders: Record<string, string> = {},
 ): void {
+  const headers = { ...pluginHeaders, ...exit.headers };
   if (exit.type === 'error') {
-    sendPdkError(req, res, ctx, exit.status, exit.message, exit.headers);
+    sendPdkError(req, res, ctx, exit.status, exit.message, headers);
     return;
   }
   sendKongResponse(req, res, ctx, {
     status: exit.status,
-    contentType: 'application/json; charset=utf-8',
-    body: JSON.stringify(exit.body),
-    headers: exit.headers,
+    contentType: exit.body === undefined ? undefined : 'application/json; charset=utf-8',
+    body: exit.body === undefined ? '' : JSON.stringify(exit.body),
+    headers,
   });
 }

@@ -83,6 +83,9 @@ function relayResponse(
   extraHeaders: Record<string, string>,
 ): void {
   const skip = hopByHopNames(response.headers.connection);
+  // Plugin headers replace the upstream's (kong.response.set_header); Vary is appended to.
+  for (const name of Object.keys(extraHeaders))
+    if (name.toLowerCase() !== 'vary') skip.add(name.toLowerCase());
   const raw: string[] = [];
   let sawServer = false;
   let via: string | undefined;

@@ -215,3 +215,48 @@ describe('proxy: rate-limiting, local policy (facts §8.5)', () => {
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });
+
+describe('proxy: cors (facts §8.6)', () => {
+  let kong: KongTarget;
+  let echo: EchoUpstream;
+
+  beforeAll(async () => {
+    kong = await startKongTarget();
+    echo = await startEchoUpstream('echo');
+  });
+  afterAll(async () => {
+    await echo.kill();
+    await kong.close();
+  });
+
+  it('answers preflights itself (200, before auth) and adds CORS headers to other responses', async () => {
+    const service = uniqueName('svc');
+    const path = `/${uniqueName('cors')}`;
+    await adminJson(kong, 'POST', '/services', {
+      name: service,
+      host: '127.0.0.1',
+      port: echo.port,
+    });
+    await adminJson(kong, 'POST', `/services/${service}/routes`, { paths: [path] });
+    await adminJson(kong, 'POST', `/services/${service}/plugins`, {
+      name: 'cors',
+      config: { origins: ['http://app.test'], methods: ['GET', 'POST'] },
+    });
+    await adminJson(kong, 'POST', `/services/${service}/plugins`, { name: 'key-auth' });
+    const origin = 'http://app.test';
+    const before = echo.seen.length;
+
+    const preflight = await proxyCall(kong, path, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,POST');
+    expect(echo.seen).toHaveLength(before);
+
+    const unauthorized = await proxyCall(kong, path, { headers: { origin } });
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get('access-control-allow-origin')).toBe(origin);
+  });
+});
