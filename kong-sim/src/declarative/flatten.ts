@@ -59,18 +59,21 @@ function stableId(kind: EntityKind, key: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function withId(kind: EntityKind, row: Row, parentId: string | undefined): Row {
+function withId(kind: EntityKind, row: Row, parentId: string | undefined, used: Set<string>): Row {
   if (row.id !== undefined) return row;
   const key = schemaOf(kind).endpointKey;
   const value = key ? row[key] : undefined;
-  const id =
-    typeof value === 'string' ? stableId(kind, `${parentId ?? ''}/${value}`) : randomUUID();
+  let id = typeof value === 'string' ? stableId(kind, `${parentId ?? ''}/${value}`) : randomUUID();
+  // A repeated name must surface as a name clash, not as a primary key clash.
+  if (used.has(id)) id = randomUUID();
+  used.add(id);
   return { ...row, id };
 }
 
 /** Lifts nested entities out of the document, depth first, keeping their input paths. */
 export function flattenDocument(doc: Row): FlatEntity[] {
   const out: FlatEntity[] = [];
+  const used = new Set<string>();
   const visit = (
     kind: EntityKind,
     item: unknown,
@@ -88,7 +91,7 @@ export function flattenDocument(doc: Row): FlatEntity[] {
       own[key] = value;
     }
     if (parent) own[parent[0]] = { id: parent[1] };
-    const input = withId(kind, own, parent?.[1]);
+    const input = withId(kind, own, parent?.[1], used);
     out.push({ kind, path, input, original: { ...own } });
     for (const [name, childKind, field] of nested) {
       const children = item[name];

@@ -179,3 +179,40 @@ describe('/config in DB mode', () => {
     }
   });
 });
+
+describe('POST /config uniqueness', () => {
+  it('reports a repeated unique field keyed by the entity name', async () => {
+    const res = await adminCall(kong, 'POST', '/config', {
+      body: {
+        _format_version: '3.0',
+        consumers: [
+          { username: 'foo', custom_id: 'conflict' },
+          { username: 'bar', custom_id: 'conflict' },
+        ],
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual({
+      consumers: {
+        bar: "uniqueness violation: 'consumers' entity with custom_id set to 'conflict' already declared",
+      },
+    });
+  });
+
+  it('reports a repeated name as a name clash, not a primary key clash', async () => {
+    const res = await adminCall(kong, 'POST', '/config', {
+      body: {
+        _format_version: '3.0',
+        services: [
+          { name: 'twice', host: 'a.test' },
+          { name: 'twice', host: 'b.test' },
+        ],
+      },
+    });
+    expect(res.body.fields).toEqual({
+      services: {
+        twice: "uniqueness violation: 'services' entity with name set to 'twice' already declared",
+      },
+    });
+  });
+});
