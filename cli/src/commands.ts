@@ -40,4 +40,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'explain which route, service, instances and auth answer METHOD URL',
     load: async () => (await import('@kong-registry/kong-plugin')).runExplainCommand,
   },
+  agent: {
+    summary: 'register any process (Java, Python, a container) while its health URL answers',
+    load: async () => (await import('./agent/index.js')).runAgentCommand,
+  },
 };
