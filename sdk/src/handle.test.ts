@@ -65,6 +65,37 @@ describe('register() against a fake registry', () => {
     expect(handle.state).toBe('registered');
   });
 
+  it('rides out failing heartbeats while the lease lasts, without losing it', async () => {
+    const handle = track(await register(optionsFor(registry, { ttlSeconds: 5 })));
+    const lost = jest.fn();
+    handle.on('lost', lost);
+    let failures = 0;
+    registry.script((req) => {
+      if (!req.path.endsWith('/heartbeat') || failures >= 3) return undefined;
+      failures++;
+      return { status: 503, body: { code: 'REG_ERR_REDIS_UNAVAILABLE', message: 'redis down' } };
+    });
+    const beats = registry.count('PUT', '/heartbeat');
+    await waitFor(() => registry.count('PUT', '/heartbeat') >= beats + 5, {
+      what: 'heartbeats to resume',
+    });
+    expect(failures).toBe(3);
+    expect(lost).not.toHaveBeenCalled();
+    expect(handle.state).toBe('registered');
+  });
+
+  it('reports lease-expired when the registry is gone longer than the TTL, and registers when it is back', async () => {
+    const handle = track(await register(optionsFor(registry, { ttlSeconds: 1 })));
+    const port = Number(new URL(registry.url).port);
+    const lost = new Promise<string>((resolve) => handle.once('lost', (e) => resolve(e.reason)));
+    await registry.stop();
+    expect(await lost).toBe('lease-expired');
+    expect(handle.state).toBe('reregistering');
+    registry = await new FakeRegistry().start(port);
+    await new Promise((resolve) => handle.once('reregistered', resolve));
+    expect(registry.instances.size).toBe(1);
+  });
+
   it('resolves at once when the registry is down and registers when it comes up', async () => {
     const port = await freePort();
     const handle = track(
