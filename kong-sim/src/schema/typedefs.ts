@@ -73,18 +73,22 @@ export const port: FieldDef = { type: 'integer', between: [0, 65535] };
 /** Kong's `timeout` typedef (milliseconds). */
 export const timeout: FieldDef = { type: 'integer', between: [1, 2147483646], default: 60000 };
 
-/** Kong's `path` typedef: absolute, no `//`, RFC 3986 characters. */
+/** Kong's `path` typedef: absolute, no `//`, RFC 3986 characters, valid percent-encoding. */
 export const path: FieldDef = {
   type: 'string',
   starts_with: '/',
-  custom: (v) => {
-    const value = v as string;
-    if (value.includes('//')) return 'must not have empty segments';
-    return /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/.test(value)
-      ? undefined
-      : 'invalid path: ' + value;
-  },
+  custom: (v) => pathError(v as string),
 };
+
+/** Kong's `validate_path` plus the `//` rule (K:kong/db/schema/typedefs.lua). */
+export function pathError(value: string): string | undefined {
+  if (value.includes('//')) return 'must not have empty segments';
+  if (!/^\/[A-Za-z0-9.\-_~/%:@!$&'()*+,;=]*$/.test(value))
+    return `invalid path: '${value}' (characters outside of the reserved list of RFC 3986 found)`;
+  const stray = /%.{0,2}/.exec(value.replace(/%[0-9A-Fa-f]{2}/g, '___'));
+  if (stray) return `invalid url-encoded value: '${stray[0]}'`;
+  return undefined;
+}
 
 /** A foreign key to `reference` with Kong's on_delete rule. */
 export function foreign(reference: string, extra: Partial<FieldDef> = {}): FieldDef {

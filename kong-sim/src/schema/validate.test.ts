@@ -73,3 +73,15 @@ describe('coerceForm', () => {
     expect(row).toEqual({ port: 8080, enabled: false, tags: ['one'], name: 'n' });
   });
 });
+
+describe('path typedef', () => {
+  it.each([
+    ['/a//b', 'must not have empty segments'],
+    ['/a b', "invalid path: '/a b' (characters outside of the reserved list of RFC 3986 found)"],
+    ['/a%zz', "invalid url-encoded value: '%zz'"],
+  ])('%s → %s', (path, message) => {
+    expect(
+      validateRecord(services.fields, fillDefaults(services.fields, { host: 'h', path })),
+    ).toEqual({ path: message });
+  });
+});
