@@ -169,6 +169,12 @@ export async function handleProxyRequest(
       body: forwardBody,
       responseHeaders: auth.responseHeaders,
     },
-    { snapshot, health: deps.health, balancer: deps.balancer, agents: deps.agents },
+    {
+      snapshot,
+      health: deps.health,
+      balancer: deps.balancer,
+      agents: deps.agents,
+      logger: deps.logger,
+    },
   );
 }

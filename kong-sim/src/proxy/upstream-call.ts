@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../health/checker';
 import type { HealthRegistry } from '../health/registry';
 import { parseTargetAddress } from '../health/target-address';
 import type { ServiceEntity } from '../store/types';
@@ -11,6 +12,7 @@ import type { ProxySnapshot } from './snapshot';
 
 /** What the upstream call needs beyond the request itself. */
 export interface UpstreamCallDeps {
+  logger: Logger;
   snapshot: ProxySnapshot;
   health: HealthRegistry;
   balancer: RoundRobinBalancer;
@@ -162,6 +164,18 @@ export async function callUpstream(
       continue;
     }
     reportPassive(deps, service, peer, last);
+    if (last.kind !== 'response') {
+      deps.logger.warn(
+        {
+          requestId: ctx.requestId,
+          service: service.name ?? service.id,
+          peer: `${peer.host}:${peer.port}`,
+          attempt,
+          error: last.error,
+        },
+        last.kind === 'connect_failure' ? 'upstream connect failed' : 'upstream request failed',
+      );
+    }
     if (last.kind === 'response') {
       const now = performance.now();
       relayResponse(
