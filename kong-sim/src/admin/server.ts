@@ -58,11 +58,15 @@ async function route(
   options: AdminServerOptions,
 ): Promise<AdminReply> {
   const method = (req.method ?? 'GET').toUpperCase();
-  if (options.adminToken !== undefined && req.headers['kong-admin-token'] !== options.adminToken)
-    return {
-      status: 401,
-      body: { message: 'Invalid credentials. Token or User credentials required' },
-    };
+  // Enterprise RBAC's answers (assumption; OSS has no admin token): missing vs wrong token.
+  const token = req.headers['kong-admin-token'];
+  if (options.adminToken !== undefined && token !== options.adminToken) {
+    const message =
+      token === undefined
+        ? 'Invalid credentials. Token or User credentials required'
+        : 'Invalid RBAC credentials';
+    return { status: 401, body: { message } };
+  }
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);

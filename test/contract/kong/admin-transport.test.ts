@@ -107,11 +107,16 @@ describe('Admin API token (kong-sim --admin-token; an Enterprise RBAC stand-in)'
   it('refuses requests without the Kong-Admin-Token header with 401', async () => {
     const guarded = await startKongTarget({ adminToken: 'sekret' });
     try {
-      expect((await adminCall(guarded, 'GET', '/')).status).toBe(401);
+      const missing = await adminCall(guarded, 'GET', '/');
+      expect(missing.status).toBe(401);
+      expect(missing.body).toEqual({
+        message: 'Invalid credentials. Token or User credentials required',
+      });
       const wrong = await adminCall(guarded, 'GET', '/', {
         headers: { 'Kong-Admin-Token': 'nope' },
       });
       expect(wrong.status).toBe(401);
+      expect(wrong.body).toEqual({ message: 'Invalid RBAC credentials' });
       const right = await adminCall(guarded, 'GET', '/', {
         headers: { 'Kong-Admin-Token': 'sekret' },
       });
