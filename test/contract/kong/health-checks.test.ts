@@ -119,6 +119,46 @@ describe('health checks (facts §4)', () => {
     }
   });
 
+  it('type tcp: a successful connect is a success, a refused one a tcp failure', async () => {
+    const setup = await checkedUpstream({
+      active: {
+        type: 'tcp',
+        healthy: { interval: 0.2, successes: 1 },
+        unhealthy: { interval: 0.2, tcp_failures: 1 },
+      },
+    });
+    try {
+      setup.first.healthStatus = 500; // ignored: tcp probes never send a request
+      const seenBefore = setup.first.seen.length;
+      await setup.second.kill();
+      await waitFor(async () => (await healthOf(setup.upstream, setup.second)) === 'UNHEALTHY', {
+        what: 'second UNHEALTHY',
+      });
+      expect(await healthOf(setup.upstream, setup.first)).toBe('HEALTHY');
+      expect(setup.first.seen).toHaveLength(seenBefore);
+    } finally {
+      await setup.close();
+    }
+  });
+
+  it('a probe that gets no answer within active.timeout counts as a timeout', async () => {
+    const setup = await checkedUpstream({
+      active: {
+        http_path: '/hang',
+        timeout: 0.2,
+        healthy: { interval: 0.2, successes: 1 },
+        unhealthy: { interval: 0.2, timeouts: 2 },
+      },
+    });
+    try {
+      await waitFor(async () => (await healthOf(setup.upstream, setup.first)) === 'UNHEALTHY', {
+        what: 'first UNHEALTHY after two probe timeouts',
+      });
+    } finally {
+      await setup.close();
+    }
+  });
+
   it('passive checks take a target out after http_failures proxied 500s', async () => {
     const upstream = uniqueName('up');
     const failing = await startEchoUpstream('failing', (_req, res) => {

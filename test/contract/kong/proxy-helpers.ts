@@ -68,6 +68,7 @@ export async function startEchoUpstream(
         body: Buffer.concat(chunks).toString(),
       };
       upstream.seen.push(seen);
+      if (req.url === '/hang') return; // never answers: probe timeouts
       if (req.url === '/health') {
         res.writeHead(upstream.healthStatus).end();
         return;
