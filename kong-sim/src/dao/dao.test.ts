@@ -75,3 +75,14 @@ describe('Dao', () => {
     expect(Number.isInteger(target.created_at)).toBe(false);
   });
 });
+
+describe('Dao target timestamps', () => {
+  it('keeps target stamps strictly increasing within one millisecond', () => {
+    const store = new MemoryStore();
+    const dao = new Dao(store, { now: () => 1_700_000_000_000 });
+    const upstream = dao.insert('upstreams', { name: 'u' });
+    const a = dao.insert('targets', { target: 'a:1', upstream: { id: upstream.id } });
+    const b = dao.insert('targets', { target: 'b:1', upstream: { id: upstream.id } });
+    expect(b.created_at as number).toBeGreaterThan(a.created_at as number);
+  });
+});

@@ -40,6 +40,7 @@ type WriteMode = 'insert' | 'upsert' | 'update';
 /** Generic DAO over the in-memory store; one instance serves every entity kind. */
 export class Dao {
   private readonly now: () => number;
+  private lastFloatStampMs = 0;
   readonly dbless: boolean;
 
   constructor(
@@ -150,8 +151,13 @@ export class Dao {
     existing: Row | undefined,
     mode: WriteMode,
   ): void {
-    const nowMs = this.now();
-    const stamp = schema.floatTimestamps ? Math.floor(nowMs) / 1000 : Math.floor(nowMs / 1000);
+    let nowMs = Math.floor(this.now());
+    if (schema.floatTimestamps) {
+      // Targets are listed newest first: keep their millisecond stamps strictly increasing.
+      nowMs = Math.max(nowMs, this.lastFloatStampMs + 1);
+      this.lastFloatStampMs = nowMs;
+    }
+    const stamp = schema.floatTimestamps ? nowMs / 1000 : Math.floor(nowMs / 1000);
     if (row.id === null) row.id = newUuid();
     for (const [name, def] of fieldEntries(fields)) {
       if (def.timestamp) {
