@@ -1,0 +1,109 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, redactConfig } from './config';
+
+const SECRET = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('has working defaults for the demo (no secret: ephemeral)', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 4000,
+      redis: { mode: 'standalone', url: 'redis://127.0.0.1:6379' },
+      keyPrefix: 'kong-registry:',
+      jwt: { algorithm: 'none-configured', ephemeral: true },
+      lease: { defaultTtlSeconds: 15, minTtlSeconds: 5, maxTtlSeconds: 300, drainSeconds: 10 },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.lease)).toBe(true);
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://x',
+        REGISTRY_JWT_SECRET: 'short',
+        REGISTRY_LEASE_TTL_SECONDS: '-1',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const text = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'REDIS_URL', 'REGISTRY_JWT_SECRET', 'REGISTRY_LEASE_TTL_SECONDS'])
+        expect(text).toContain(name);
+    }
+  });
+
+  it('checks rules between variables', () => {
+    expect(() =>
+      loadConfig({
+        REGISTRY_JWT_SECRET: SECRET,
+        REGISTRY_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----',
+      }),
+    ).toThrow(/pick one/);
+    expect(() => loadConfig({ REGISTRY_JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----' })).toThrow(
+      /needs REGISTRY_JWT_PUBLIC_KEY/,
+    );
+    expect(() => loadConfig({ REGISTRY_LEASE_TTL_SECONDS: '400' })).toThrow(
+      /between the min and max/,
+    );
+    expect(() => loadConfig({ REDIS_SENTINELS: 'a:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
+  });
+
+  it('reads secrets from *_FILE and refuses both forms', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kr-config-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, `${SECRET}\n`);
+    expect(loadConfig({ REGISTRY_JWT_SECRET_FILE: file }).jwt).toEqual({
+      algorithm: 'HS256',
+      secret: SECRET,
+      ephemeral: false,
+    });
+    expect(() =>
+      loadConfig({ REGISTRY_JWT_SECRET_FILE: file, REGISTRY_JWT_SECRET: SECRET }),
+    ).toThrow(/both set/);
+    expect(() => loadConfig({ REGISTRY_JWT_SECRET_FILE: join(dir, 'missing') })).toThrow(
+      /cannot read/,
+    );
+  });
+
+  it('configures Sentinel', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 's1:26379,s2:26380',
+      REDIS_SENTINEL_NAME: 'mymaster',
+      REDIS_PASSWORD: 'pw',
+    });
+    expect(config.redis).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'mymaster',
+      password: 'pw',
+      sentinelPassword: null,
+      db: 0,
+    });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('"pw"');
+  });
+
+  it('redacts secrets for the startup log', () => {
+    const text = JSON.stringify(
+      redactConfig(
+        loadConfig({ REGISTRY_JWT_SECRET: SECRET, REDIS_URL: 'redis://:hunter2@h:6379' }),
+      ),
+    );
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('flags override the environment', () => {
+    expect(loadConfig({ PORT: '5000' }, { port: 0, host: '0.0.0.0' })).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+    });
+  });
+});
