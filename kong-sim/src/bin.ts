@@ -4,7 +4,8 @@
  * when ready, logs JSON lines to stderr, and closes gracefully on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { startKongSim, type SimLogger } from './index';
+import pino from 'pino';
+import { startKongSim } from './index';
 
 const HELP = `Usage: kong-sim [options]
 
@@ -27,17 +28,6 @@ When ready it prints one line to stdout:
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 type Level = (typeof LEVELS)[number];
-
-function stderrLogger(min: Level): SimLogger {
-  const write = (level: Level) => (obj: object, msg?: string) => {
-    if (LEVELS.indexOf(level) < LEVELS.indexOf(min)) return;
-    const extra = obj instanceof Error ? { err: obj.message } : obj;
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, name: 'kong-sim', msg, ...extra })}\n`,
-    );
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
-}
 
 function fail(message: string): never {
   process.stderr.write(`kong-sim: ${message}\nRun kong-sim --help for usage.\n`);
@@ -78,7 +68,8 @@ async function main(): Promise<void> {
   if (mode !== 'db' && mode !== 'dbless') fail(`--mode must be db or dbless, got '${mode}'`);
   const level = (values['log-level'] ?? 'info') as Level;
   if (!LEVELS.includes(level)) fail(`--log-level must be one of ${LEVELS.join(', ')}`);
-  const logger = stderrLogger(level);
+  // stdout carries only the ready line; logs go to stderr (fd 2).
+  const logger = pino({ name: 'kong-sim', level }, pino.destination(2));
   const sim = await startKongSim({
     host: values.host ?? '127.0.0.1',
     adminPort: port(values['admin-port'], '--admin-port', 8001),
@@ -93,7 +84,7 @@ async function main(): Promise<void> {
     sim.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error({ err: String(err) }, 'shutdown failed');
+        logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );
