@@ -30,30 +30,38 @@ const SUPPORTED_ALGS = new Set([
   'EdDSA',
 ]);
 
-function decodeJson(part: string): Record<string, unknown> {
-  const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error('not an object');
-  return value as Record<string, unknown>;
+/** Parses one base64url JSON segment; throws like the Lua parser's pcall would. */
+function decodeJson(part: string | undefined): unknown {
+  if (part === undefined) throw new Error('missing segment');
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 }
 
-/** Decodes a token or returns the parser's error text (shown as `Bad token; <error>`). */
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Decodes a token or returns the parser's error text (shown as `Bad token; <error>`). Like
+ * `tokenize(token, ".", 3)`, everything after the second dot is the signature segment.
+ */
 export function decodeJwt(token: string): DecodedJwt | { error: string } {
-  const parts = token.split('.');
-  if (parts.length !== 3) return { error: 'invalid JSON' };
-  const [h = '', c = '', s = ''] = parts;
-  let header: Record<string, unknown>;
-  let claims: Record<string, unknown>;
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1) return { error: 'invalid JSON' };
+  const h = token.slice(0, first);
+  const c = token.slice(first + 1, second);
+  const s = token.slice(second + 1);
+  let header: unknown;
+  let claims: unknown;
   try {
     header = decodeJson(h);
     claims = decodeJson(c);
   } catch {
     return { error: 'invalid JSON' };
   }
-  if (typeof header.typ === 'string' && header.typ.toUpperCase() !== 'JWT')
-    return { error: 'invalid typ' };
-  if (typeof header.alg !== 'string' || !SUPPORTED_ALGS.has(header.alg))
+  if (!isObject(header) || typeof header.alg !== 'string' || !SUPPORTED_ALGS.has(header.alg)) {
     return { error: 'invalid alg' };
+  }
+  if (!isObject(claims)) return { error: 'invalid claims' };
   return { header, claims, signingInput: `${h}.${c}`, signature: Buffer.from(s, 'base64url') };
 }
 
@@ -101,13 +109,14 @@ export function verifyRegisteredClaims(
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
-/** `check_maximum_expiration` (only called when maximum_expiration > 0). */
+/** `check_maximum_expiration` (only called when maximum_expiration > 0); a missing exp exceeds it. */
 export function checkMaximumExpiration(
   claims: Record<string, unknown>,
   maximum: number,
   now: number,
 ): Record<string, string> | undefined {
   const exp = claims.exp;
-  if (typeof exp !== 'number') return { exp: 'must be a number' };
-  return exp - now > maximum ? { exp: 'exceeds maximum allowed expiration' } : undefined;
+  if (typeof exp !== 'number' || exp - now > maximum)
+    return { exp: 'exceeds maximum allowed expiration' };
+  return undefined;
 }

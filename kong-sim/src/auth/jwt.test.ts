@@ -38,6 +38,8 @@ function run(store: MemoryStore, token: string | undefined, config = defaults) {
   return { exit: jwtPlugin.access(config, ctx), ctx };
 }
 
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
 const sign = (payload: object, secret = 'shh', options: jsonwebtoken.SignOptions = {}) =>
   jsonwebtoken.sign(payload, secret, { algorithm: 'HS256', noTimestamp: true, ...options });
 
@@ -70,6 +72,16 @@ describe('jwt access (facts §8.2)', () => {
   it.each([
     ['no token', undefined, { message: 'Unauthorized' }],
     ['garbage', 'abc', { message: 'Bad token; invalid JSON' }],
+    [
+      'alg none',
+      `${b64({ alg: 'none' })}.${b64({ iss: 'hs-key' })}.`,
+      { message: 'Bad token; invalid alg' },
+    ],
+    [
+      'null claims',
+      `${b64({ alg: 'HS256' })}.${b64(null)}.x`,
+      { message: 'Bad token; invalid claims' },
+    ],
     ['no iss', sign({ sub: 'x' }), { message: "No mandatory 'iss' in claims" }],
     ['empty iss', sign({ iss: '' }), { message: "Invalid 'iss' in claims" }],
     ['unknown iss', sign({ iss: 'who' }), { message: "No credentials found for given 'iss'" }],
@@ -109,6 +121,10 @@ describe('jwt access (facts §8.2)', () => {
       body: { exp: 'exceeds maximum allowed expiration' },
     });
     expect(run(store, sign({ iss: 'hs-key', exp: NOW + 30 }), config).exit).toBeUndefined();
+    const noExp = { ...defaults, maximum_expiration: 60 };
+    expect(run(store, sign({ iss: 'hs-key' }), noExp).exit).toMatchObject({
+      body: { exp: 'exceeds maximum allowed expiration' },
+    });
   });
 
   it('rejects several different tokens', () => {
