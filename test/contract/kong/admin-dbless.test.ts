@@ -1,5 +1,6 @@
 // DB-less mode (ADMIN_API_FACTS.md §6): refused writes, POST /config in its three forms, errors,
 // check_hash and the configuration hash on /status. Real Kong: set KONG_DBLESS_ADMIN_URL.
+import { parse as parseYaml } from 'yaml';
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;
@@ -90,6 +91,14 @@ describe('POST /config', () => {
     expect(keys.body.data[0].key).toBe('alice-key');
     const status = await adminCall(kong, 'GET', '/status');
     expect(status.body.configuration_hash).not.toBe('0'.repeat(32));
+  });
+
+  it('exports the loaded config on GET /config as a YAML string with _format_version 3.0', async () => {
+    const res = await adminCall(kong, 'GET', '/config');
+    expect(res.status).toBe(200);
+    const doc = parseYaml(res.body.config as string) as Record<string, unknown>;
+    expect(doc).toMatchObject({ _format_version: '3.0', _transform: false });
+    expect((doc.services as Array<{ name: string }>).map((s) => s.name)).toEqual(['orders']);
   });
 
   it('answers 304 with check_hash=1 when the same config string is posted again', async () => {
