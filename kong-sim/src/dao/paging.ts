@@ -4,8 +4,9 @@ import { tagError } from '../schema/typedefs';
 import { compareIds } from './memory-store';
 import type { Row } from '../schema/types';
 
-/** Kong's default and maximum page sizes. */
+/** Kong's default page size. */
 export const DEFAULT_PAGE_SIZE = 100;
+/** Kong's maximum page size. */
 export const MAX_PAGE_SIZE = 1000;
 
 /** A parsed `?tags=` filter. */
