@@ -7,6 +7,7 @@ import type {
   Uuid,
 } from '../store/types';
 import { isHealthcheckingOn, UpstreamHealthChecker, type CheckerDeps } from './checker';
+import { DnsCache } from './dns-cache';
 import { parseTargetAddress } from './target-address';
 
 /** What identifies a checker's configuration; timestamps are left out on purpose (see FIDELITY). */
@@ -29,6 +30,7 @@ export class HealthRegistry implements HealthView {
     Uuid,
     { signature: string; checker: UpstreamHealthChecker }
   >();
+  private readonly dns = new DnsCache();
   private syncedVersion = -1;
   private closed = false;
 
@@ -41,6 +43,7 @@ export class HealthRegistry implements HealthView {
   sync(): void {
     if (this.closed || this.syncedVersion === this.store.version) return;
     this.syncedVersion = this.store.version;
+    this.dns.refreshAll();
     const upstreams = this.store.list('upstreams');
     const wanted = new Set<Uuid>();
     for (const upstream of upstreams) {
@@ -86,7 +89,11 @@ export class HealthRegistry implements HealthView {
       health = checker.isHealthy(target.id) ? 'HEALTHY' : 'UNHEALTHY';
     }
     const { host, port } = parseTargetAddress(target.target);
-    return { health, addresses: [{ ip: host, port, weight: target.weight, health }] };
+    const resolution = this.dns.resolve(host);
+    // A name that does not resolve leaves the balancer entry without addresses (facts §4.1 rule 1).
+    if (resolution && 'error' in resolution) return { health: 'DNS_ERROR', addresses: [] };
+    const ips = resolution?.ips ?? [host];
+    return { health, addresses: ips.map((ip) => ({ ip, port, weight: target.weight, health })) };
   }
 
   /** {@inheritDoc HealthView.setTargetHealth} */
