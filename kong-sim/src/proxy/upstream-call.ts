@@ -191,7 +191,9 @@ export async function callUpstream(
       return;
     }
     if (last.kind === 'failure') break;
-    if (last.code === 'ENOTFOUND' || last.code === 'EAI_AGAIN') {
+    // A plain service host that does not resolve is final; a target that does not resolve is
+    // skipped like any unreachable peer.
+    if (!peer.targetId && (last.code === 'ENOTFOUND' || last.code === 'EAI_AGAIN')) {
       sendPdkError(req, res, ctx, 503, KONG_MESSAGES.nameResolution);
       return;
     }

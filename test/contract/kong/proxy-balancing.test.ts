@@ -77,6 +77,14 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
     for (let i = 0; i < 4; i++) expect((await proxyCall(kong, path)).status).toBe(200);
   });
 
+  it('skips a target whose name does not resolve', async () => {
+    const path = await balanced([
+      { target: `${uniqueName('nowhere')}.invalid:80` },
+      { target: a.address },
+    ]);
+    for (let i = 0; i < 4; i++) expect((await proxyCall(kong, path)).status).toBe(200);
+  });
+
   it('502 plain text when the connection is refused (no Accept header)', async () => {
     const path = `/${uniqueName('refused')}`;
     const name = uniqueName('svc');
