@@ -71,15 +71,3 @@ export async function getJson(path, signal) {
   }
   return body;
 }
-
-/**
- * Lists come back either as a bare array or wrapped (`{services: [...]}`); accept both.
- * @param {unknown} body
- * @param {string} key
- * @returns {any[]}
- */
-export function asList(body, key) {
-  if (Array.isArray(body)) return body;
-  if (body && typeof body === 'object' && Array.isArray(body[key])) return body[key];
-  return [];
-}

@@ -6,7 +6,6 @@
 import {
   ApiError,
   adoptTokenFromFragment,
-  asList,
   authHeaders,
   getJson,
   loadToken,
@@ -52,22 +51,17 @@ function setIndicator(id, state, text) {
   element.textContent = text;
 }
 
-/** Services with their definitions and instances, whatever shape the list endpoint returns. */
+/** `GET /v1/services`: every service with its definition and live instances, and the revision. */
 async function loadServices() {
   const body = await getJson('/v1/services');
   if (typeof body?.revision === 'number') byId('revision').textContent = String(body.revision);
-  const list = asList(body, 'services');
-  return Promise.all(
-    list.map(async (entry) => {
-      const item = typeof entry === 'string' ? { name: entry } : entry;
-      if (item.definition && Array.isArray(item.instances)) return item;
-      return getJson(`/v1/services/${encodeURIComponent(item.name)}`);
-    }),
-  );
+  return Array.isArray(body?.services) ? body.services : [];
 }
 
+/** `GET /v1/consumers` (admin): consumers with credentials, secrets already left out. */
 async function loadConsumers() {
-  return asList(await getJson('/v1/consumers'), 'consumers');
+  const body = await getJson('/v1/consumers');
+  return Array.isArray(body?.consumers) ? body.consumers : [];
 }
 
 async function checkRegistryHealth() {
