@@ -39,6 +39,8 @@ export class RegistrationAgent {
   #loop: Promise<void> = Promise.resolve();
   #stopping: Promise<number> | undefined;
   #releaseDrainHold: (() => void) | undefined;
+  /** The SDK unrefs its timers; the agent IS the process, so it holds the event loop open. */
+  #keepAlive: NodeJS.Timeout | undefined;
   #settle!: (code: number) => void;
   /** Resolves with the exit code once the agent has ended (stopped or failed). */
   readonly finished: Promise<number>;
@@ -64,6 +66,7 @@ export class RegistrationAgent {
 
   /** Starts probing (or, without a health URL, registers at once). */
   start(): void {
+    this.#keepAlive = setInterval(() => undefined, 0x7fffffff);
     this.#log.info(
       { host: this.#host, instanceId: this.#instanceId, health: this.#config.health?.url ?? null },
       this.#config.health ? 'agent started: waiting for the health URL' : 'agent started',
@@ -199,6 +202,7 @@ export class RegistrationAgent {
     else if (from === 'draining') await this.#deregisterDrained();
     else this.#log.info('stopping: not registered, nothing to deregister');
     if (!failed) this.#state = 'stopped';
+    clearInterval(this.#keepAlive);
     this.#log.info({ exitCode: failed ? 1 : 0 }, 'agent stopped');
     this.#settle(failed ? 1 : 0);
     return failed ? 1 : 0;

@@ -161,21 +161,25 @@ function pickToken(layers: RawConfig[], problems: string[]): RawConfig {
 }
 
 function resolveToken(
-  raw: { token?: string | undefined; tokenFile?: string | undefined },
+  raw: RawConfig,
   read: (p: string) => string,
   problems: string[],
 ): TokenSource {
-  if (raw.token !== undefined) return { kind: 'value', value: raw.token };
-  if (raw.tokenFile === undefined) {
+  const { token, tokenFile } = raw;
+  if (token !== undefined) {
+    if (typeof token !== 'string' || token.trim() === '') problems.push('the token is empty');
+    return { kind: 'value', value: String(token).trim() };
+  }
+  if (typeof tokenFile !== 'string' || tokenFile.trim() === '') {
     problems.push('a service token is required: --token-file FILE (or AGENT_TOKEN_FILE)');
     return { kind: 'value', value: '' };
   }
   try {
-    if (read(raw.tokenFile).trim() === '') problems.push(`token file ${raw.tokenFile} is empty`);
+    if (read(tokenFile).trim() === '') problems.push(`token file ${tokenFile} is empty`);
   } catch (err) {
-    problems.push(`cannot read token file ${raw.tokenFile}: ${(err as Error).message}`);
+    problems.push(`cannot read token file ${tokenFile}: ${(err as Error).message}`);
   }
-  return { kind: 'file', path: raw.tokenFile };
+  return { kind: 'file', path: tokenFile };
 }
 
 /** Kong probes the agent's health path too, when the health URL is the service's own port. */
@@ -209,18 +213,19 @@ export function loadAgentConfig(
   const token = pickToken([fromFlags, fromEnvironment, fromFile], problems);
   const merged = { ...fromFile, ...fromEnvironment, ...fromFlags, ...token };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  const tokenSource = resolveToken(token, read, problems);
   const result = schema.safeParse(merged);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const key = String(issue.path[0] ?? '');
       const option = AGENT_OPTIONS.find((o) => o.key === key);
       const where = option ? `--${option.flag} (${option.env[0]})` : key || 'settings';
-      problems.push(`${where}: ${merged[key] === undefined ? 'required' : issue.message}`);
+      const missing = key !== '' && merged[key] === undefined;
+      problems.push(`${where}: ${missing ? 'required' : issue.message}`);
     }
     throw new AgentConfigError(problems);
   }
   const v = result.data;
-  const tokenSource = resolveToken(v, read, problems);
   // A probe must end before the next one starts.
   const healthTimeout = v.healthTimeout ?? Math.min(2, v.healthInterval);
   if (healthTimeout > v.healthInterval)

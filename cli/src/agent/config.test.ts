@@ -1,0 +1,170 @@
+import { AgentConfigError, describeConfig, loadAgentConfig } from './config';
+
+const files: Record<string, string> = {
+  '/run/token': 'tok-from-file\n',
+  '/etc/empty.token': '  \n',
+  '/etc/agent.yaml':
+    'service: from-file\nport: 3000\nhealthInterval: 2\nauth: jwt\nallowGroups: [staff, ops]\n',
+  '/etc/agent.json': '{"service": "json", "port": 4000, "tokenFile": "/run/token"}',
+  '/etc/list.yaml': '- not a mapping\n',
+  '/etc/unknown.yaml': 'service: x\nport: 1\nbogus: 1\n',
+};
+const read = (path: string): string => {
+  const text = files[path];
+  if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+  return text;
+};
+const load = (flags: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  loadAgentConfig(flags, env, read);
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof AgentConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected an AgentConfigError');
+}
+
+describe('loadAgentConfig', () => {
+  it('fills defaults and derives the Kong health path from a health URL on the same port', () => {
+    const config = load({
+      service: 'orders',
+      port: '3000',
+      health: 'http://127.0.0.1:3000/healthz?deep=1',
+      tokenFile: '/run/token',
+    });
+    expect(config).toMatchObject({
+      registryUrl: 'http://127.0.0.1:4000',
+      token: { kind: 'file', path: '/run/token' },
+      kongHealthPath: '/healthz?deep=1',
+      health: { intervalMs: 5000, timeoutMs: 2000, unhealthyThreshold: 3, healthyThreshold: 1 },
+      drainMs: 10_000,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('leaves the Kong health path alone when the health URL is on another port', () => {
+    const config = load({
+      service: 'orders',
+      port: '3000',
+      health: 'http://127.0.0.1:9090/health',
+      tokenFile: '/run/token',
+    });
+    expect(config.kongHealthPath).toBeUndefined();
+  });
+
+  it('layers flags over env over the file', () => {
+    const config = load(
+      { config: '/etc/agent.yaml', port: '3100' },
+      {
+        AGENT_PORT: '3200',
+        AGENT_SERVICE: 'from-env',
+        REGISTRY_TOKEN: 'tok',
+        REGISTRY_URL: 'http://r:4000/',
+      },
+    );
+    expect(config).toMatchObject({
+      service: 'from-env',
+      port: 3100,
+      auth: 'jwt',
+      allowGroups: ['staff', 'ops'],
+      registryUrl: 'http://r:4000',
+      token: { kind: 'value', value: 'tok' },
+    });
+  });
+
+  it('reads JSON config files and AGENT_CONFIG', () => {
+    expect(load({}, { AGENT_CONFIG: '/etc/agent.json' })).toMatchObject({
+      service: 'json',
+      port: 4000,
+    });
+  });
+
+  it('prefers the AGENT_ variable over the shared one', () => {
+    const config = load(
+      { service: 's', port: '1', token: 't' },
+      { AGENT_REGISTRY_URL: 'http://agent:1', REGISTRY_URL: 'http://shared:2', LOG_LEVEL: 'warn' },
+    );
+    expect(config.registryUrl).toBe('http://agent:1');
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('parses lists, metadata and booleans from strings', () => {
+    const config = load({
+      service: 's',
+      port: '1',
+      token: 't',
+      metadata: 'zone=a, rack = r1,empty=',
+      allowGroups: 'a, b',
+      stripPrefix: 'false',
+      healthInterval: '0.5',
+    });
+    expect(config.metadata).toEqual({ zone: 'a', rack: 'r1', empty: '' });
+    expect(config.allowGroups).toEqual(['a', 'b']);
+    expect(config.stripPrefix).toBe(false);
+  });
+
+  it('a token file named on a higher layer beats a token value below it', () => {
+    const config = load(
+      { service: 's', port: '1', tokenFile: '/run/token' },
+      { REGISTRY_TOKEN: 't' },
+    );
+    expect(config.token).toEqual({ kind: 'file', path: '/run/token' });
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf(() =>
+      load({ port: '0', auth: 'basic', health: 'ftp://x', weight: '2000', stripPrefix: 'maybe' }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/token is required/),
+        expect.stringMatching(/^--service \(AGENT_SERVICE\): required/),
+        expect.stringMatching(/^--port/),
+        expect.stringMatching(/^--auth/),
+        expect.stringMatching(/^--health /),
+        expect.stringMatching(/^--weight/),
+        expect.stringMatching(/^--strip-prefix/),
+      ]),
+    );
+  });
+
+  it.each([
+    [{ token: 't', tokenFile: '/run/token' }, {}, /not both/],
+    [{}, { AGENT_TOKEN: 't', AGENT_TOKEN_FILE: '/run/token' }, /not both/],
+    [{ tokenFile: '/missing' }, {}, /cannot read token file \/missing/],
+    [{ tokenFile: '/etc/empty.token' }, {}, /is empty/],
+    [
+      { token: 't', health: 'http://h/', healthInterval: '1', healthTimeout: '3' },
+      {},
+      /health-timeout/,
+    ],
+    [{ token: 't', config: '/etc/list.yaml' }, {}, /expected a mapping/],
+    [{ token: 't', config: '/etc/nope.yaml' }, {}, /--config \/etc\/nope.yaml/],
+    [{ token: 't', config: '/etc/unknown.yaml' }, {}, /bogus/],
+  ] as const)('refuses %j %j', (flags, env, message) => {
+    const problems = problemsOf(() => load({ service: 's', port: '1', ...flags }, env));
+    expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('keeps the timeout under a short interval by default', () => {
+    const config = load({
+      service: 's',
+      port: '1',
+      token: 't',
+      health: 'http://h/',
+      healthInterval: '0.5',
+    });
+    expect(config.health?.timeoutMs).toBe(500);
+  });
+
+  it('never shows the token in the logged settings', () => {
+    const shown = JSON.stringify(
+      describeConfig(load({ service: 's', port: '1', token: 'sekrit' })),
+    );
+    expect(shown).not.toContain('sekrit');
+  });
+});
