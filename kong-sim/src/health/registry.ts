@@ -44,6 +44,9 @@ export class HealthRegistry implements HealthView {
     if (this.closed || this.syncedVersion === this.store.version) return;
     this.syncedVersion = this.store.version;
     this.dns.refreshAll();
+    // Start lookups for new names now, so the first proxied request already has an answer.
+    for (const target of this.store.list('targets'))
+      this.dns.resolve(parseTargetAddress(target.target).host);
     const upstreams = this.store.list('upstreams');
     const wanted = new Set<Uuid>();
     for (const upstream of upstreams) {
@@ -70,6 +73,21 @@ export class HealthRegistry implements HealthView {
   checkerFor(upstreamId: Uuid): UpstreamHealthChecker | undefined {
     this.sync();
     return this.checkers.get(upstreamId)?.checker;
+  }
+
+  /** What the balancer asks for one upstream: checker health plus whether the name resolves. */
+  peerHealth(upstreamId: Uuid): {
+    isHealthy(targetId: Uuid): boolean;
+    hasAddresses(target: TargetEntity): boolean;
+  } {
+    const checker = this.checkerFor(upstreamId);
+    return {
+      isHealthy: (targetId) => checker?.isHealthy(targetId) ?? true,
+      hasAddresses: (target) => {
+        const resolution = this.dns.resolve(parseTargetAddress(target.target).host);
+        return !(resolution && 'error' in resolution);
+      },
+    };
   }
 
   /** {@inheritDoc HealthView.isHealthcheckingOn} */

@@ -1,8 +1,10 @@
 import type { TargetEntity, UpstreamEntity } from '../store/types';
 
-/** Something that knows whether a target may get traffic (the upstream's health checker). */
+/** Something that knows whether a target may get traffic (health checker and DNS). */
 export interface TargetHealthLookup {
   isHealthy(targetId: string): boolean;
+  /** False when the target's name does not resolve: it then has no weight at all (facts §4.1). */
+  hasAddresses?(target: TargetEntity): boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export class RoundRobinBalancer {
     health: TargetHealthLookup | undefined,
     exclude: ReadonlySet<string> = new Set(),
   ): TargetEntity | undefined {
-    const weighted = targets.filter((t) => t.weight > 0);
+    const weighted = targets.filter((t) => t.weight > 0 && (health?.hasAddresses?.(t) ?? true));
     const total = weighted.reduce((sum, t) => sum + t.weight, 0);
     const healthy = weighted.filter((t) => !health || health.isHealthy(t.id));
     const available = healthy.reduce((sum, t) => sum + t.weight, 0);

@@ -45,7 +45,7 @@ function nextPeer(
       targetId: undefined,
     };
   const targets = deps.snapshot.targetsByUpstream.get(upstream.id) ?? [];
-  const target = deps.balancer.pick(upstream, targets, deps.health.checkerFor(upstream.id), tried);
+  const target = deps.balancer.pick(upstream, targets, deps.health.peerHealth(upstream.id), tried);
   if (!target) return 'no-peer';
   const { host, port } = parseTargetAddress(target.target);
   return { host, port, protocol: service.protocol, targetId: target.id };

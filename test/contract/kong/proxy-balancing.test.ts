@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../helpers/ports';
+import { waitFor } from '../../helpers/wait';
 import {
   adminJson,
   proxyCall,
@@ -77,12 +78,16 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
     for (let i = 0; i < 4; i++) expect((await proxyCall(kong, path)).status).toBe(200);
   });
 
-  it('skips a target whose name does not resolve', async () => {
-    const path = await balanced([
-      { target: `${uniqueName('nowhere')}.invalid:80` },
-      { target: a.address },
-    ]);
+  it('gives a target whose name does not resolve no traffic; only such targets -> 503', async () => {
+    const nowhere = `${uniqueName('nowhere')}.invalid:80`;
+    const path = await balanced([{ target: nowhere }, { target: a.address }], { retries: 0 });
+    await waitFor(async () => (await proxyCall(kong, path)).status === 200, { what: 'first 200' });
     for (let i = 0; i < 4; i++) expect((await proxyCall(kong, path)).status).toBe(200);
+    const only = await balanced([{ target: nowhere }], { retries: 0 });
+    await waitFor(async () => (await proxyCall(kong, only)).status === 503, { what: 'no peer' });
+    expect((await proxyCall(kong, only)).json().message).toBe(
+      'failure to get a peer from the ring-balancer',
+    );
   });
 
   it('502 plain text when the connection is refused (no Accept header)', async () => {
