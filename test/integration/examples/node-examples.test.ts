@@ -40,7 +40,11 @@ afterAll(async () => {
   await stopTestRegistry(registry);
 });
 
-function startService(name: 'orders' | 'users', instanceId: string): Promise<ExampleProcess> {
+function startService(
+  name: 'orders' | 'users',
+  instanceId: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ExampleProcess> {
   return startExample(process.execPath, [mainOf(name)], {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -48,6 +52,7 @@ function startService(name: 'orders' | 'users', instanceId: string): Promise<Exa
     REGISTRY_URL: registry.url,
     REGISTRY_TOKEN: registry.mintToken({ role: 'service', service: name }),
     INSTANCE_ID: instanceId,
+    ...extraEnv,
   });
 }
 
@@ -164,6 +169,25 @@ describe('example users', () => {
         claims: { iss: 'issuer-key', sub: 'bob' },
         consumer: { username: 'bob' },
       });
+    } finally {
+      await service.stop('SIGTERM');
+    }
+  });
+});
+
+describe('example options', () => {
+  it('asks for the lease length and health-check interval it was given', async () => {
+    const service = await startService('orders', 'orders-tuned', {
+      TTL_SECONDS: '6',
+      HEALTH_INTERVAL_SECONDS: '1',
+      PREFIX: '/shop/orders',
+    });
+    try {
+      const { body } = await getFromRegistry(registry, '/v1/services/orders');
+      const view = body as ServiceView;
+      expect(view.definition.prefix).toBe('/shop/orders');
+      expect(view.definition.healthCheck.intervalSeconds).toBe(1);
+      expect(view.instances.find((i) => i.instanceId === 'orders-tuned')?.ttlSeconds).toBe(6);
     } finally {
       await service.stop('SIGTERM');
     }
