@@ -70,6 +70,10 @@ def parse_args(argv):
                         help="gateway prefix (env PREFIX, default /inventory)")
     parser.add_argument("--ttl", type=int, default=int(env["TTL_SECONDS"]) if env.get("TTL_SECONDS") else None,
                         help="lease length in seconds (env TTL_SECONDS, default: the registry's)")
+    parser.add_argument("--health-interval", type=int,
+                        default=int(env["HEALTH_INTERVAL_SECONDS"]) if env.get("HEALTH_INTERVAL_SECONDS") else None,
+                        help="seconds between Kong's health probes "
+                             "(env HEALTH_INTERVAL_SECONDS, default: the registry's)")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be 0..65535, got {args.port}")
@@ -259,6 +263,8 @@ def main(argv=None):
         body["host"] = args.advertise_host
     if args.ttl:
         body["ttlSeconds"] = args.ttl
+    if args.health_interval:
+        body["healthCheck"] = {"intervalSeconds": args.health_interval}
     registration = Registration(RegistryClient(args.registry_url, args.token, instance_id), body)
 
     shutdown = threading.Event()

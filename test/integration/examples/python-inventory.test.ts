@@ -39,6 +39,7 @@ function startInventory(instanceId: string): Promise<ExampleProcess> {
     INSTANCE_ID: instanceId,
     // The shortest lease the registry allows by default, so heartbeats come every ~2 s.
     TTL_SECONDS: '5',
+    HEALTH_INTERVAL_SECONDS: '2',
   });
 }
 
@@ -58,7 +59,11 @@ describe('example python-inventory', () => {
     const { status, body } = await getFromRegistry(registry, '/v1/services/inventory');
     expect(status).toBe(200);
     const view = body as ServiceView;
-    expect(view.definition).toMatchObject({ prefix: '/inventory', auth: { type: 'none' } });
+    expect(view.definition).toMatchObject({
+      prefix: '/inventory',
+      auth: { type: 'none' },
+      healthCheck: { path: '/health', intervalSeconds: 2 },
+    });
     expect(view.instances).toEqual([
       expect.objectContaining({
         instanceId: 'inv-1',
