@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
 import type { Instance, ServiceView } from '@kong-registry/sdk';
@@ -184,4 +185,35 @@ export function writeTokenFile(token: string): { path: string; dir: string; clea
   const path = join(dir, 'token');
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The Python service of fixtures/plain_service.py, running. */
+export interface PlainService {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts fixtures/plain_service.py (python3, standard library only) and reads its port. */
+export function startPlainService(): Promise<PlainService> {
+  const child = spawn('python3', [join(__dirname, 'fixtures', 'plain_service.py')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`plain_service.py exited (${code}): ${stderr}`)));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      const { port } = JSON.parse(line) as { port: number };
+      resolve({
+        port,
+        child,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
 }
