@@ -66,4 +66,21 @@ describe('UpstreamHealthChecker with a fake clock', () => {
     checker.setHealthy(target.id, true);
     expect(checker.isHealthy(target.id)).toBe(true);
   });
+
+  it('stop() clears the loops and aborts probes in flight', async () => {
+    const upstream = activeUpstream();
+    const target = aTarget(upstream, '10.0.0.1:8080');
+    const signals: (AbortSignal | undefined)[] = [];
+    const probe = (req: ProbeRequest): Promise<ProbeResult> => {
+      signals.push(req.signal);
+      return new Promise(() => undefined);
+    };
+    const checker = new UpstreamHealthChecker(upstream, [target], { probe, logger: silentLogger });
+    checker.start();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(signals).toHaveLength(1);
+    checker.stop();
+    expect(signals[0]?.aborted).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

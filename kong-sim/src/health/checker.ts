@@ -68,6 +68,7 @@ export class UpstreamHealthChecker {
   private readonly states = new Map<string, TargetHealth>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = { healthy: false, unhealthy: false };
+  private readonly aborter = new AbortController();
   private stopped = false;
 
   constructor(
@@ -86,9 +87,10 @@ export class UpstreamHealthChecker {
     if (unhealthy.interval > 0) this.schedule('unhealthy', unhealthy.interval);
   }
 
-  /** Clears every timer; probes in flight finish but their results are dropped. */
+  /** Clears every timer and aborts probes in flight (their results are dropped). */
   stop(): void {
     this.stopped = true;
+    this.aborter.abort();
     for (const timer of this.timers) clearInterval(timer);
     this.timers.length = 0;
   }
@@ -188,6 +190,7 @@ export class UpstreamHealthChecker {
       headers: active.headers,
       sni: active.https_sni,
       verifyCertificate: active.https_verify_certificate,
+      signal: this.aborter.signal,
     });
     this.deps.logger.debug(
       { upstream: this.upstream.name, target: target.target, result },

@@ -25,6 +25,8 @@ export interface ProbeRequest {
   headers: Record<string, string[]> | null;
   sni: string | null;
   verifyCertificate: boolean;
+  /** Aborts the probe (checker stopped); it then resolves as a tcp failure that nobody reads. */
+  signal?: AbortSignal;
 }
 
 /** Sends the probe; never rejects. */
@@ -49,6 +51,10 @@ export function probeTarget(request: ProbeRequest): Promise<ProbeResult> {
       socket.destroy();
       resolve(result);
     };
+    const onAbort = (): void => finish({ kind: 'tcp_failure', error: 'aborted' });
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('close', () => request.signal?.removeEventListener('abort', onAbort));
     if (request.timeoutMs > 0)
       socket.setTimeout(request.timeoutMs, () => finish({ kind: 'timeout' }));
     socket.on('error', (err) => finish({ kind: 'tcp_failure', error: err.message }));
