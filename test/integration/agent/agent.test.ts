@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningRegistry } from '@kong-registry/registry';
+import { freePort } from '../../helpers/ports';
 import { waitFor } from '../../helpers/wait';
 import {
   buildCli,
@@ -228,6 +229,38 @@ describe('kong-registry agent', () => {
       timeoutMs: 1_000,
       what: `orders/from-flag deregistered before exit\n${agent.output()}`,
     });
+  });
+
+  it('a second SIGTERM cuts the drain wait short and still deregisters (exit 0)', async () => {
+    // A drain far longer than the test timeout: only the second signal can end it in time.
+    const agent = startOrdersAgent(['--instance-id', 'impatient', '--drain-seconds', '600']);
+    await waitFor(() => instanceOf(registry, 'orders', 'impatient'), {
+      timeoutMs: 15_000,
+      what: 'registered',
+    });
+    agent.child.kill('SIGTERM');
+    await waitFor(async () => (await instanceOf(registry, 'orders', 'impatient'))?.draining, {
+      what: 'draining after the first SIGTERM',
+    });
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(await instanceOf(registry, 'orders', 'impatient')).toBeUndefined();
+  });
+
+  it('keeps retrying while the registry is unreachable, and still exits 0 on SIGTERM', async () => {
+    const deadPort = await freePort();
+    const agent = startOrdersAgent([
+      '--instance-id',
+      'no-registry',
+      '--registry',
+      `http://127.0.0.1:${deadPort}`,
+    ]);
+    await waitFor(() => agent.logs().some((l) => l.msg === 'sdk: registration failed, retrying'), {
+      what: `a retried registration\n${agent.output()}`,
+    });
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(agent.logs().map((l) => l.msg)).toContain(
+      'stopping: the registry never confirmed the registration; closing',
+    );
   });
 
   it('exits 1 with a clear log line when the registry refuses the token', async () => {
