@@ -7,8 +7,11 @@ import { AGENT_OPTIONS } from './options';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
-/** Parses the flags into raw values keyed like the config, or explains what is wrong. */
-function parseFlags(argv: string[]): { help: boolean; values: Record<string, string | undefined> } {
+/** Parses the flags into raw values keyed like the config; throws on unknown flags. */
+export function parseAgentFlags(argv: string[]): {
+  help: boolean;
+  values: Record<string, string | undefined>;
+} {
   const options = Object.fromEntries(
     AGENT_OPTIONS.map((o) => [o.flag, { type: 'string' as const }]),
   );
@@ -34,7 +37,7 @@ function parseFlags(argv: string[]): { help: boolean; values: Record<string, str
 export async function runAgentCommand(argv: string[]): Promise<number> {
   let config: AgentConfig;
   try {
-    const flags = parseFlags(argv);
+    const flags = parseAgentFlags(argv);
     if (flags.help) {
       console.log(agentHelp());
       return 0;
