@@ -39,6 +39,7 @@ export class RegistrationAgent {
   #loop: Promise<void> = Promise.resolve();
   #stopping: Promise<number> | undefined;
   #releaseDrainHold: (() => void) | undefined;
+  #hurried = false;
   /** The SDK unrefs its timers; the agent IS the process, so it holds the event loop open. */
   #keepAlive: NodeJS.Timeout | undefined;
   #settle!: (code: number) => void;
@@ -88,6 +89,7 @@ export class RegistrationAgent {
   /** A second signal: cut the drain wait short (the DELETE still happens). */
   hurry(): void {
     this.#log.warn('second signal: skipping the rest of the drain wait');
+    this.#hurried = true;
     this.#releaseDrainHold?.();
   }
 
@@ -222,7 +224,7 @@ export class RegistrationAgent {
     }
     this.#log.info({ drainMs }, 'stopping: draining (weight 0), then deregistering');
     const done = lease.handle.begin();
-    const timer = setTimeout(done, drainMs);
+    const timer = setTimeout(done, this.#hurried ? 0 : drainMs);
     this.#releaseDrainHold = () => {
       clearTimeout(timer);
       done();

@@ -48,7 +48,7 @@ export function registerOptions(
           },
     healthCheck: config.kongHealthPath ? { path: config.kongHealthPath } : undefined,
     // The agent holds no requests: drain() only waits for the hold the agent itself takes.
-    drainTimeoutMs: config.drainMs + 5_000,
+    drainTimeoutMs: Math.min(config.drainMs + 5_000, 3_600_000),
     // Resolve at once; registration keeps retrying in the background while health holds.
     waitForRegistration: false,
   };
