@@ -20,14 +20,15 @@ const BIN = join(ROOT, 'cli', 'bin', 'kong-registry.js');
 
 /**
  * Builds cli/dist and what it references (incremental; quick when fresh). Under flock: jest runs
- * suites in parallel workers and two `tsc -b` on one project race.
+ * suites in parallel workers and two `tsc -b` on one project race. The lock is the one the SDK
+ * suites take (test/integration/sdk/build-sdk.ts), since this build writes sdk/dist too.
  */
 export function buildCli(): void {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(
     'flock',
     [
-      join(tmpdir(), 'kong-registry-cli-build.lock'),
+      join(tmpdir(), 'kong-registry-sdk-build.lock'),
       process.execPath,
       tsc,
       '-b',
