@@ -21,8 +21,28 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/{sdk,kong-sim,registry,kong-plugin,cli}/src/**/*.test.ts'],
     },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
     { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.chaos\\.test\\.ts$'],
+    },
+    // Long fault runs (`npm run test:chaos`), kept out of `npm test`'s time budget.
+    ...(process.env.KR_CHAOS === '1'
+      ? [
+          {
+            ...common,
+            displayName: 'chaos',
+            testMatch: ['<rootDir>/test/reliability/**/*.chaos.test.ts'],
+          },
+        ]
+      : []),
   ],
 };
