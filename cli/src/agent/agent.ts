@@ -48,10 +48,10 @@ export class RegistrationAgent {
 
   constructor(config: AgentConfig, deps: AgentDeps) {
     this.#config = config;
-    this.#log = deps.logger;
     this.#probe = deps.probe ?? probeHealth;
     this.#host = config.host ?? detectHostAddress() ?? '127.0.0.1';
     this.#instanceId = config.instanceId ?? defaultInstanceId(this.#host, config.port);
+    this.#log = deps.logger.child({ instanceId: this.#instanceId });
     this.finished = new Promise((resolve) => (this.#settle = resolve));
   }
 
@@ -69,7 +69,7 @@ export class RegistrationAgent {
   start(): void {
     this.#keepAlive = setInterval(() => undefined, 0x7fffffff);
     this.#log.info(
-      { host: this.#host, instanceId: this.#instanceId, health: this.#config.health?.url ?? null },
+      { host: this.#host, health: this.#config.health?.url ?? null },
       this.#config.health ? 'agent started: waiting for the health URL' : 'agent started',
     );
     this.#loop = this.#config.health

@@ -27,7 +27,10 @@ export function createAgentLogger(level: string, bindings: Record<string, unknow
 export function toSdkLogger(logger: Logger, quiet: () => boolean = () => false): SdkLogger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields: Record<string, unknown> = {}): void =>
-      logger[quiet() ? 'debug' : level](fields, message);
+    (message: string, fields: Record<string, unknown> = {}): void => {
+      // Already bound on every agent line; repeating them would duplicate JSON keys.
+      const { service: _service, instanceId: _instanceId, ...rest } = fields;
+      logger[quiet() ? 'debug' : level](rest, message);
+    };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
