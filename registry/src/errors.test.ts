@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ERRORS, isRedisUnavailableError, isRegistryError, RegistryError } from './errors';
 
 describe('errors', () => {
@@ -23,5 +25,16 @@ describe('errors', () => {
     ['ERR Error running script', false],
   ])('%s -> Redis unavailable: %s', (message, expected) => {
     expect(isRedisUnavailableError(new Error(message))).toBe(expected);
+  });
+});
+
+describe('README error table', () => {
+  it('lists every code with its status', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    // Prettier pads table cells, so allow any run of spaces before each `|`.
+    const rows = readme.replace(/ +\|/g, ' |');
+    for (const [code, { status }] of Object.entries(ERRORS)) {
+      expect(rows).toContain(`| \`${code}\` | ${status} |`);
+    }
   });
 });

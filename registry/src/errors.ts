@@ -15,7 +15,6 @@ export const ERRORS = {
   REG_ERR_SERVICE_NOT_FOUND: { status: 404, message: 'no such service' },
   REG_ERR_CONSUMER_NOT_FOUND: { status: 404, message: 'no such consumer' },
   REG_ERR_CREDENTIAL_NOT_FOUND: { status: 404, message: 'no such credential' },
-  REG_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed on this path' },
   REG_ERR_PREFIX_CONFLICT: { status: 409, message: 'the prefix belongs to another service' },
   REG_ERR_CONSUMER_EXISTS: { status: 409, message: 'a consumer with this username exists' },
   REG_ERR_PREFIX_RESERVED: { status: 400, message: 'the prefix is reserved on the gateway' },
