@@ -8,15 +8,14 @@ SCRIPT_NAME=demo
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
-for arg in "$@"; do
-  case "$arg" in -h | --help) exec node cli/dist/demo/main.js --help ;; esac
-done
-
-[ -n "${REDIS_URL:-}" ] || ensure_packages redis-server:redis-server
 if [ ! -f cli/dist/demo/main.js ] || [ ! -f examples/orders/dist/main.js ]; then
   log "building (npm run build)"
   npm run --silent build
 fi
+for arg in "$@"; do
+  case "$arg" in -h | --help) exec node cli/dist/demo/main.js --help ;; esac
+done
+[ -n "${REDIS_URL:-}" ] || ensure_packages redis-server:redis-server
 
 # exec: the orchestrator gets Ctrl-C and SIGTERM itself and stops the children in order.
 exec node cli/dist/demo/main.js "$@"

@@ -78,7 +78,8 @@ export function formatLogLine(line: string, fallbackLevel = 'INFO'): FormattedLi
       const fields = Object.entries(record)
         .filter(([key]) => !NOISE.has(key))
         .map(([key, value]) => `${key}=${renderValue(value)}`);
-      const text = [clock(record.time), level.padEnd(5), String(msg), ...fields].join(' ');
+      const parts = [clock(record.time), level.padEnd(5), String(msg), ...fields];
+      const text = parts.filter((part) => part !== '').join(' ');
       return { level, text: cut(text, MAX_LINE_CHARS) };
     } catch {
       // Not JSON after all: shown as is.

@@ -23,7 +23,7 @@ import {
 /** Short enough that lease expiry and health checks happen within a test, long enough for 2 busy cores. */
 export const E2E_TIMINGS: DemoTimings = {
   ...DEMO_TIMINGS,
-  leaseTtlSeconds: 3,
+  leaseTtlSeconds: 4,
   minLeaseTtlSeconds: 1,
   healthIntervalSeconds: 1,
   reaperIntervalMs: 200,
