@@ -105,7 +105,10 @@ export class RegistrationAgent {
       if (signal.aborted) return;
       const transition = gate.record(result.ok);
       if (!result.ok) {
-        this.#log.warn(
+        // Loud while it can still cost traffic; quiet once the instance is out of rotation.
+        const level =
+          this.#state === 'registered' ? 'warn' : this.#state === 'waiting' ? 'info' : 'debug';
+        this.#log[level](
           { status: result.status, error: result.error, failures: gate.failures },
           'health probe failed',
         );
