@@ -20,6 +20,7 @@ import {
   startClientLoop,
   type ServiceKind,
 } from '../../cli/src/demo';
+import { watchPort } from './helpers/port-watch';
 import { startE2eStack, type E2eStack } from './helpers/stack';
 
 jest.setTimeout(60_000);
@@ -102,19 +103,31 @@ describe('instances', () => {
     const killedAt = Date.now();
     victim.child.signal('SIGKILL');
     expect(await victim.child.exited).toBe('SIGKILL');
-
-    await pollUntil(
-      async () =>
-        (await readTargetHealth(stack, 'orders')).find((t) => t.target === target)?.health ===
-        'UNHEALTHY',
-      { timeoutMs: 15_000, what: `Kong's active health check to mark ${target} UNHEALTHY` },
-    );
-    const trippedMs = Date.now() - killedAt;
-    const after = await sendRequests(
-      `${stack.proxyUrl}/orders/x`,
-      stack.credentialsFor(EXAMPLES.orders),
-      40,
-    );
+    // Count at the instance's own address: a stand-in takes over its port and sees every
+    // connection Kong still makes there. It answers nothing, so the target stays down for Kong;
+    // no client request is sent until the health check has tripped, and none may arrive after.
+    const atInstance = await watchPort(stack.config.bindHost, victim.port);
+    let after;
+    let trippedMs: number;
+    try {
+      await pollUntil(
+        async () =>
+          (await readTargetHealth(stack, 'orders')).find((t) => t.target === target)?.health ===
+          'UNHEALTHY',
+        { timeoutMs: 15_000, what: `Kong's active health check to mark ${target} UNHEALTHY` },
+      );
+      trippedMs = Date.now() - killedAt;
+      after = await sendRequests(
+        `${stack.proxyUrl}/orders/x`,
+        stack.credentialsFor(EXAMPLES.orders),
+        40,
+      );
+    } finally {
+      await atInstance.close();
+    }
+    // The probes that tripped the check prove the stand-in sat where Kong connects.
+    expect(atInstance.probes).toBeGreaterThan(0);
+    expect(atInstance.proxied).toBe(0);
     expect(after.byInstance[victim.instanceId]).toBeUndefined();
     expect(failureCount(after)).toBe(0);
     expect(Object.keys(after.byInstance).sort()).toEqual(
@@ -133,7 +146,7 @@ describe('instances', () => {
       },
     );
     console.log(
-      `e2e: SIGKILL ${victim.instanceId}: UNHEALTHY in Kong after ${trippedMs} ms, target gone after ${Date.now() - killedAt} ms (TTL ${stack.config.timings.leaseTtlSeconds} s); then ${describeCount(after)}`,
+      `e2e: SIGKILL ${victim.instanceId}: UNHEALTHY in Kong after ${trippedMs} ms, target gone after ${Date.now() - killedAt} ms (TTL ${stack.config.timings.leaseTtlSeconds} s); then ${describeCount(after)}; at its port: ${atInstance.proxied} client requests, ${atInstance.probes} health probes`,
     );
   });
 
