@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { DEFAULT_UI_DIR, startRegistry } from './main';
+import { startRegistry } from './main';
 
 const REGISTRY_HELP = `Usage: kong-registry registry [--port N] [--host ADDR]
 
@@ -71,7 +71,6 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  config = config.uiDir === null ? Object.freeze({ ...config, uiDir: DEFAULT_UI_DIR }) : config;
   const logger = createLogger(config);
   const registry = await startRegistry({ config, logger });
   if (config.jwt.ephemeral && registry.adminToken) {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -47,8 +48,10 @@ export interface RegistryConfig {
   /** Token bucket per token on registration: refill rate and burst size. */
   rateLimit: { perSecond: number; burst: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Folder served at /ui when it exists. */
-  uiDir: string | null;
+  /** Folder served at /ui when it exists (default: registry/ui). */
+  uiDir: string;
+  /** Longest silence on an event stream before a `: keep-alive` comment (also the XREAD block). */
+  sseKeepAliveMs: number;
   /** Trust X-Forwarded-For for the caller's address (default host of an instance). */
   trustProxy: boolean;
 }
@@ -108,7 +111,11 @@ const envSchema = z.object({
   REGISTRY_BODY_LIMIT_BYTES: int(1024, 10_485_760).default(65_536),
   REGISTRY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
   REGISTRY_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
-  REGISTRY_UI_DIR: z.string().min(1).optional(),
+  REGISTRY_UI_DIR: z
+    .string()
+    .min(1)
+    .default(join(__dirname, '..', 'ui')),
+  REGISTRY_SSE_KEEPALIVE_MS: int(100, 120_000).default(15_000),
   REGISTRY_TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -252,7 +259,8 @@ export function loadConfig(
     bodyLimitBytes: e.REGISTRY_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: e.REGISTRY_RATE_LIMIT_PER_SECOND, burst: e.REGISTRY_RATE_LIMIT_BURST },
     logLevel: e.LOG_LEVEL,
-    uiDir: e.REGISTRY_UI_DIR ?? null,
+    uiDir: e.REGISTRY_UI_DIR,
+    sseKeepAliveMs: e.REGISTRY_SSE_KEEPALIVE_MS,
     trustProxy: e.REGISTRY_TRUST_PROXY,
   });
 }

@@ -17,6 +17,7 @@ export const ERRORS = {
   REG_ERR_CREDENTIAL_NOT_FOUND: { status: 404, message: 'no such credential' },
   REG_ERR_PREFIX_CONFLICT: { status: 409, message: 'the prefix belongs to another service' },
   REG_ERR_CONSUMER_EXISTS: { status: 409, message: 'a consumer with this username exists' },
+  REG_ERR_CREDENTIAL_EXISTS: { status: 409, message: 'a credential with this key exists' },
   REG_ERR_PREFIX_RESERVED: { status: 400, message: 'the prefix is reserved on the gateway' },
   REG_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   REG_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as application/json' },

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Express } from 'express';
 import type Redis from 'ioredis';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
@@ -20,9 +19,6 @@ import { createRedisClient, waitForRedis } from './redis';
 export function canMint(keys: JwtKeys): boolean {
   return keys.algorithm === 'HS256' || keys.privateKey !== null;
 }
-
-/** Where the web UI lives unless REGISTRY_UI_DIR says otherwise: registry/ui. */
-export const DEFAULT_UI_DIR = join(__dirname, '..', 'ui');
 
 /** Options of {@link startRegistry}; everything defaults to the environment's config. */
 export interface StartRegistryOptions {
@@ -91,6 +87,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     repository.keys.events,
     logger.child({ component: 'events' }),
     (n) => metrics.sseClients.set(n),
+    config.sseKeepAliveMs,
   );
   const control: AppControl = { shuttingDown: false };
   const app = createApp({ config, repository, jwtKeys, logger, clock, metrics, sse }, control);

@@ -146,22 +146,31 @@ export class ConsumerService {
         rsaPublicKey: normalizePublicKey(input.rsaPublicKey),
       };
     }
-    await this.change(username, 'credential.created', (consumer) => {
-      if (
-        credential.type === 'jwt' &&
-        consumer.credentials.some((c) => c.type === 'jwt' && c.key === credential.key)
-      ) {
-        throw new RegistryError(
-          'REG_ERR_VALIDATION',
-          `consumer '${username}' has a jwt credential with key '${credential.key}'`,
-          {
-            details: [{ path: 'key', message: 'already used' }],
-          },
-        );
-      }
-      return { ...consumer, credentials: [...consumer.credentials, credential] };
-    });
+    if (input.key !== undefined) await this.assertKeyUnused(credential);
+    await this.change(username, 'credential.created', (consumer) => ({
+      ...consumer,
+      credentials: [...consumer.credentials, credential],
+    }));
     return credential;
+  }
+
+  /**
+   * Kong wants key-auth keys and jwt keys unique across all consumers. Generated keys are random;
+   * a key the caller chose is checked here (best effort: not atomic with the write).
+   */
+  private async assertKeyUnused(credential: Credential): Promise<void> {
+    const taken = (await this.repository.listConsumers()).some((consumer) =>
+      consumer.credentials.some((c) => c.type === credential.type && c.key === credential.key),
+    );
+    if (taken) {
+      throw new RegistryError(
+        'REG_ERR_CREDENTIAL_EXISTS',
+        `a ${credential.type} credential with this key exists`,
+        {
+          details: [{ path: 'key', message: 'already used by a credential' }],
+        },
+      );
+    }
   }
 
   async deleteCredential(username: string, id: string): Promise<void> {

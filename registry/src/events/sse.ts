@@ -53,11 +53,14 @@ export class SseHub {
   /** Starts streaming to `res` from `since` (a stream id) or from now (`null`). */
   async open(req: Request, res: Response, since: string | null): Promise<void> {
     // The connection must be ready before the response starts, so a Redis outage is a clean 503.
+    // Own connection: XREAD BLOCK holds it. Its command timeout must outlast the block time, or
+    // every idle stream would be cut after REDIS_COMMAND_TIMEOUT_MS.
     const connection = this.redis.duplicate({
       enableOfflineQueue: false,
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
+      commandTimeout: this.blockMs + 5000,
     });
     try {
       await connection.connect();

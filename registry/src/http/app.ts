@@ -25,7 +25,11 @@ function requestMetrics(deps: AppDeps): RequestHandler {
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      stop({ method: req.method, route });
+      const seconds = stop({ method: req.method, route });
+      deps.logger.debug(
+        { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) },
+        'request',
+      );
     });
     next();
   };
@@ -58,7 +62,7 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  if (deps.config.uiDir && existsSync(deps.config.uiDir)) {
+  if (existsSync(deps.config.uiDir)) {
     // Static assets only; the page calls the API with an admin token the user pastes in.
     app.use('/ui', express.static(deps.config.uiDir, { index: 'index.html', fallthrough: true }));
   }

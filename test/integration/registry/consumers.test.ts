@@ -146,6 +146,24 @@ describe('registry: consumers and credentials', () => {
     expect(missing.body).toMatchObject({ code: 'REG_ERR_CONSUMER_NOT_FOUND' });
   });
 
+  it('refuses a chosen key that another consumer already uses (Kong needs keys unique)', async () => {
+    await createConsumer({ username: 'gina' });
+    await createConsumer({ username: 'hank' });
+    const key = 'shared-key-0123456789';
+    const first = await request(h.app)
+      .post('/v1/consumers/gina/credentials')
+      .set(admin())
+      .send({ type: 'key-auth', key });
+    expect(first.status).toBe(201);
+    const second = await request(h.app)
+      .post('/v1/consumers/hank/credentials')
+      .set(admin())
+      .send({ type: 'key-auth', key });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ code: 'REG_ERR_CREDENTIAL_EXISTS' });
+    expect(second.text).not.toContain(key);
+  });
+
   it.each([
     ['bad username', { username: 'a b' }],
     ['unknown field', { username: 'zed', role: 'x' }],

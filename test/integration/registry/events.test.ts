@@ -128,7 +128,7 @@ describe('registry: GET /v1/events (SSE)', () => {
       Authorization: `Bearer ${h.tokenFor('orders')}`,
     });
     readers.push(reader);
-    await waitFor(() => h.sse.size === 1, { what: 'the subscription' });
+    await waitFor(() => reader.status !== 0 && h.sse.size === 1, { what: 'the subscription' });
     expect(reader.status).toBe(200);
     h.sse.closeAll();
     await waitFor(() => reader.ended, { what: 'the stream to end' });

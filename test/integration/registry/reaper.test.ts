@@ -177,9 +177,7 @@ describe('registry: expiry, drain and the reaper', () => {
       }, 20);
       reaper.start();
       try {
-        await (
-          await import('../../helpers/wait')
-        ).waitFor(
+        await waitFor(
           async () => (await live.redis.hlen(live.repository.keys.instances('orders'))) === 0,
           {
             what: 'the reaper to remove the instance',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
@@ -48,10 +48,7 @@ describe('registry: OpenAPI, probes, metrics', () => {
     expect(res.body).toMatchObject({ openapi: '3.1.0' });
     // The committed copy is regenerated with: UPDATE_OPENAPI=1 npx jest test/integration/registry/server
     if (process.env.UPDATE_OPENAPI === '1') {
-      (await import('node:fs')).writeFileSync(
-        OPENAPI_FILE,
-        `${JSON.stringify(res.body, null, 2)}\n`,
-      );
+      writeFileSync(OPENAPI_FILE, `${JSON.stringify(res.body, null, 2)}\n`);
     }
     expect(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))).toEqual(res.body);
   });
@@ -134,6 +131,39 @@ describe('registry: startRegistry and graceful shutdown', () => {
     expect(registry.redis.status).toBe('end');
     await expect(fetch(`${registry.url}/healthz`)).rejects.toThrow();
     await reader.close();
+  });
+
+  it('keeps an idle event stream open past the Redis command timeout, with keep-alive comments', async () => {
+    registry = await startRegistry({
+      port: 0,
+      host: '127.0.0.1',
+      env: {
+        REDIS_URL: sharedRedisUrl(),
+        REGISTRY_JWT_SECRET: TEST_SECRET,
+        LOG_LEVEL: 'silent',
+        REGISTRY_KEY_PREFIX: uniquePrefix('idle'),
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+        REGISTRY_SSE_KEEPALIVE_MS: '300',
+      },
+    });
+    const reader = new SseReader(`${registry.url}/v1/events`, {
+      Authorization: `Bearer ${registry.adminToken ?? ''}`,
+    });
+    try {
+      await waitFor(() => reader.comments >= 3, { what: 'three keep-alive comments' });
+      expect(reader.ended).toBe(false);
+      const token = registry.mintToken({ role: 'service', service: 'orders' });
+      await fetch(`${registry.url}/v1/services/orders/instances/i-1`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(registration()),
+      });
+      await waitFor(() => reader.events.some((m) => m.event === 'instance.registered'), {
+        what: 'the event on the idle stream',
+      });
+    } finally {
+      await reader.close();
+    }
   });
 
   it('starts without any JWT secret (ephemeral) and mints a working admin token', async () => {

@@ -11,6 +11,8 @@ export interface SseMessage {
  */
 export class SseReader {
   readonly messages: SseMessage[] = [];
+  /** Comment lines seen (`: keep-alive`). */
+  comments = 0;
   ended = false;
   status = 0;
   private readonly abort = new AbortController();
@@ -36,7 +38,10 @@ export class SseReader {
           const message: SseMessage = { data: '' };
           const data: string[] = [];
           for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
+            if (line.startsWith(':')) {
+              this.comments += 1;
+              continue;
+            }
             const colon = line.indexOf(':');
             const field = colon < 0 ? line : line.slice(0, colon);
             const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');

@@ -260,7 +260,12 @@ function paths(): Json {
         requestBody: body('CreateCredentialRequest'),
         responses: {
           '201': json('Credential', 'Created, with its secret'),
-          ...errors(...BODY_ERRORS, 'REG_ERR_CONSUMER_NOT_FOUND', ...AUTH_ERRORS),
+          ...errors(
+            ...BODY_ERRORS,
+            'REG_ERR_CONSUMER_NOT_FOUND',
+            'REG_ERR_CREDENTIAL_EXISTS',
+            ...AUTH_ERRORS,
+          ),
         },
       },
     },
