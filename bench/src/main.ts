@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: runs the benchmarks, prints a table per benchmark and writes
+ * bench/results/latest.json and latest.md. Not part of `npm test`. See bench/README.md.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine, renderText, writeResults, type Section } from './lib/report';
+import { stopAll } from './lib/procs';
+import { throughputSuite, type SuiteOptions } from './suites/throughput';
+
+const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
+  throughput: throughputSuite,
+};
+
+const HELP = `Usage: node bench/dist/main.js [--only a,b] [--runs N] [--duration S] [--quick]
+
+Benchmarks (all by default, in this order): ${Object.keys(SUITES).join(', ')}
+  --only LIST     comma-separated subset
+  --runs N        runs per point; figures are medians (default 3)
+  --duration S    seconds per load-generator run (default 5)
+  --quick         1 run of 2 s per point and smaller sizes (smoke test, not for quoting)
+  --out DIR       where latest.json/latest.md go (default bench/results)
+Results of benchmarks not run are kept from the previous latest.json.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      duration: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const options: SuiteOptions = {
+    quick,
+    runs: Number(values.runs ?? (quick ? 1 : 3)),
+    durationSeconds: Number(values.duration ?? (quick ? 2 : 5)),
+  };
+  const names = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(SUITES);
+  const unknown = names.filter((n) => !SUITES[n]);
+  if (unknown.length) {
+    console.error(`unknown benchmark(s): ${unknown.join(', ')}\n\n${HELP}`);
+    return 2;
+  }
+  const machine = describeMachine();
+  console.log(`bench on ${machine.cpu} x ${machine.cores}, Node ${machine.node}, ${machine.redis}`);
+  const sections: Section[] = [];
+  const out = values.out ?? join(__dirname, '..', 'results');
+  for (const name of names) {
+    const started = Date.now();
+    console.error(`\n[bench] ${name} ...`);
+    const section = await SUITES[name]!(options);
+    section.notes.push(
+      `Ran ${new Date(started).toISOString()} in ${Math.round((Date.now() - started) / 1000)} s.`,
+    );
+    sections.push(section);
+    console.log(renderText(section));
+    writeResults(out, machine, sections);
+  }
+  console.log(`\nwrote ${join(out, 'latest.json')} and latest.md`);
+  return 0;
+}
+
+process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+main()
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (err: unknown) => {
+    console.error(err);
+    await stopAll();
+    process.exit(1);
+  });
