@@ -69,23 +69,22 @@ export class SseHub {
       throw err;
     }
     const stream: Stream = { res, connection, closed: false };
-    let cursor = since;
-    if (cursor === null) {
-      const last = (await connection.xrevrange(this.eventsKey, '+', '-', 'COUNT', 1)) as [
-        string,
-        string[],
-      ][];
-      cursor = last[0]?.[0] ?? '0-0';
-    } else {
-      const first = (await connection.xrange(this.eventsKey, '-', '+', 'COUNT', 1)) as [
-        string,
-        string[],
-      ][];
-      const oldest = first[0]?.[0];
-      if (oldest !== undefined && compareStreamIds(since ?? '0-0', oldest) < 0 && since !== '0-0') {
-        // Entries after `since` may have been trimmed: the client cannot rely on the stream alone.
-        res.locals.resetNeeded = true;
+    let cursor: string;
+    let reset = false;
+    try {
+      if (since === null) {
+        const last = (await connection.xrevrange(this.eventsKey, '+', '-', 'COUNT', 1)) as [
+          string,
+          string[],
+        ][];
+        cursor = last[0]?.[0] ?? '0-0';
+      } else {
+        cursor = since;
+        reset = await this.wasTrimmedAfter(connection, since);
       }
+    } catch (err) {
+      connection.disconnect();
+      throw err;
     }
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -95,7 +94,7 @@ export class SseHub {
     });
     res.flushHeaders();
     res.write('retry: 1000\n\n');
-    if (res.locals.resetNeeded === true) {
+    if (reset) {
       res.write(
         `event: reset\ndata: ${JSON.stringify({ reason: 'trimmed', message: 'events were trimmed: reload /v1/state' })}\n\n`,
       );
@@ -110,6 +109,32 @@ export class SseHub {
       return;
     }
     void this.pump(stream, cursor);
+  }
+
+  /**
+   * Whether the client may have missed entries after `since` because the stream was trimmed:
+   * `since` is older than the oldest entry left, and Redis (7+: `entries-added` > `length`) says
+   * something was removed. Without that counter (Redis 6), an old `since` alone counts.
+   */
+  private async wasTrimmedAfter(connection: Redis, since: string): Promise<boolean> {
+    if (since === '0-0') return false;
+    let info: unknown[];
+    try {
+      info = (await connection.call('XINFO', 'STREAM', this.eventsKey)) as unknown[];
+    } catch (err) {
+      if (err instanceof Error && /no such key/i.test(err.message)) return false;
+      throw err;
+    }
+    const field = (name: string): unknown => {
+      const index = info.indexOf(name);
+      return index >= 0 ? info[index + 1] : undefined;
+    };
+    const first = field('first-entry') as [string, string[]] | null | undefined;
+    if (!first || compareStreamIds(since, first[0]) >= 0) return false;
+    const added = field('entries-added');
+    const length = field('length');
+    if (typeof added === 'number' && typeof length === 'number') return added > length;
+    return true;
   }
 
   private async pump(stream: Stream, from: string): Promise<void> {

@@ -113,6 +113,15 @@ describe('registry: GET /v1/events (SSE)', () => {
     expect(reader.messages[0]).toMatchObject({ event: 'reset' });
   });
 
+  it('does not send "reset" for a resume point older than the stream when nothing was trimmed', async () => {
+    await register('i-1');
+    // A time-based resume point, as the web UI uses: 15 minutes ago, before the first event.
+    const reader = subscribe({}, `?since=${Date.now() - 15 * 60_000}-0`);
+    await waitFor(() => reader.events.length >= 2, { what: 'the replayed events' });
+    expect(reader.messages.some((m) => m.event === 'reset')).toBe(false);
+    expect(reader.events.map((m) => m.event)).toEqual(['service.updated', 'instance.registered']);
+  });
+
   it('refuses a malformed Last-Event-ID and a missing token', async () => {
     const bad = await request(h.app)
       .get('/v1/events')
