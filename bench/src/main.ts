@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
 import { stopAll } from './lib/procs';
+import { reconcileSuite } from './suites/reconcile';
 import { throughputSuite, type SuiteOptions } from './suites/throughput';
 
 const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   throughput: throughputSuite,
+  reconcile: reconcileSuite,
 };
 
 const HELP = `Usage: node bench/dist/main.js [--only a,b] [--runs N] [--duration S] [--quick]
