@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
 import { stopAll } from './lib/procs';
+import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
 import { throughputSuite, type SuiteOptions } from './suites/throughput';
 
 const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   throughput: throughputSuite,
+  footprint: footprintSuite,
   reconcile: reconcileSuite,
 };
 
