@@ -13,15 +13,25 @@ export const usernameSchema = z
 
 /** Body of `POST /v1/consumers`. */
 export const createConsumerSchema = z.strictObject({
-  username: usernameSchema,
-  customId: z.string().min(1).max(128).nullable().optional(),
-  groups: z.array(groupSchema).max(64).optional(),
+  username: usernameSchema.describe('Kong consumer username: 1-128 of [A-Za-z0-9._@-]'),
+  customId: z.string().min(1).max(128).nullable().optional().describe('Kong custom_id'),
+  groups: z
+    .array(groupSchema)
+    .max(64)
+    .optional()
+    .describe('ACL groups (Kong acl plugin); default []'),
 });
 
 /** Body of `PATCH /v1/consumers/{username}`. */
 export const updateConsumerSchema = z.strictObject({
-  customId: z.string().min(1).max(128).nullable().optional(),
-  groups: z.array(groupSchema).max(64).optional(),
+  customId: z
+    .string()
+    .min(1)
+    .max(128)
+    .nullable()
+    .optional()
+    .describe('New custom_id (null clears it)'),
+  groups: z.array(groupSchema).max(64).optional().describe('Replaces the ACL groups'),
 });
 
 /** Body of `POST /v1/consumers/{username}/credentials`. */
@@ -32,18 +42,20 @@ export const createCredentialSchema = z.discriminatedUnion('type', [
     key: z
       .string()
       .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, 'keys are 16-256 URL-safe characters')
-      .optional(),
+      .optional()
+      .describe('Bring your own key; generated when absent'),
   }),
   z.strictObject({
     type: z.literal('jwt'),
-    algorithm: z.enum(['HS256', 'RS256']).optional(),
+    algorithm: z.enum(['HS256', 'RS256']).optional().describe('Default HS256 (secret generated)'),
     /** The `iss` value that selects this credential; generated when absent. */
     key: z
       .string()
       .regex(/^[A-Za-z0-9._:/-]{1,256}$/, 'keys are 1-256 of [A-Za-z0-9._:/-]')
-      .optional(),
+      .optional()
+      .describe('The iss claim value that selects this credential; generated when absent'),
     /** RS256 only: the public key (PEM) that verifies the client's tokens. */
-    rsaPublicKey: z.string().max(16_384).optional(),
+    rsaPublicKey: z.string().max(16_384).optional().describe('RS256 only: PEM public key'),
   }),
 ]);
 

@@ -59,11 +59,30 @@ const healthCheckSchema = z.strictObject({
   path: z
     .string()
     .regex(/^\/[\x21-\x7e]{0,255}$/, 'a path starting with /, printable ASCII')
-    .optional(),
-  intervalSeconds: z.number().int().min(1).max(300).optional(),
-  healthyThreshold: z.number().int().min(1).max(255).optional(),
-  unhealthyThreshold: z.number().int().min(1).max(255).optional(),
-  timeoutSeconds: z.number().int().min(1).max(60).optional(),
+    .optional()
+    .describe('Path Kong probes with GET; default /health'),
+  intervalSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .optional()
+    .describe('Seconds between probes; default 5'),
+  healthyThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Successes that bring a target back; default 2'),
+  unhealthyThreshold: z
+    .number()
+    .int()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Failures that take it out; default 2'),
+  timeoutSeconds: z.number().int().min(1).max(60).optional().describe('Probe timeout; default 2'),
 });
 
 /** Bounds that come from the config. */
@@ -75,21 +94,41 @@ export interface RegisterBounds {
 /** Zod schema of {@link RegisterRequest}; unknown fields are refused. */
 export function createRegisterSchema(bounds: RegisterBounds) {
   return z.strictObject({
-    host: hostSchema.optional(),
-    port: z.number().int().min(1).max(65535),
-    protocol: protocolSchema.optional(),
-    version: z.string().min(1).max(64).optional(),
-    weight: z.number().int().min(0).max(1000).optional(),
+    host: hostSchema
+      .optional()
+      .describe("Hostname or IP Kong connects to; default: the caller's address"),
+    port: z.number().int().min(1).max(65535).describe('Port Kong connects to'),
+    protocol: protocolSchema
+      .optional()
+      .describe('Protocol of the instance (and of its Kong service); default http'),
+    version: z.string().min(1).max(64).optional().describe('Free-form version of the instance'),
+    weight: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .optional()
+      .describe('Load-balancing weight; default 100'),
     metadata: z
       .record(
         z.string().regex(/^[A-Za-z0-9._/-]{1,64}$/, 'metadata keys are 1-64 of [A-Za-z0-9._/-]'),
         z.string().max(256),
       )
       .refine((m) => Object.keys(m).length <= 32, 'at most 32 metadata entries')
-      .optional(),
-    ttlSeconds: z.number().int().min(bounds.minTtlSeconds).max(bounds.maxTtlSeconds).optional(),
-    prefix: prefixSchema.optional(),
-    stripPrefix: z.boolean().optional(),
+      .optional()
+      .describe('Small string map: at most 32 keys, values up to 256 characters'),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(bounds.minTtlSeconds)
+      .max(bounds.maxTtlSeconds)
+      .optional()
+      .describe('Lease length; default REGISTRY_LEASE_TTL_SECONDS (15)'),
+    prefix: prefixSchema.optional().describe('Gateway prefix of the service; default /{service}'),
+    stripPrefix: z
+      .boolean()
+      .optional()
+      .describe('Strip the prefix before proxying; default true (false for grpc)'),
     auth: z
       .union([
         authTypeSchema,
@@ -98,9 +137,22 @@ export function createRegisterSchema(bounds: RegisterBounds) {
           allowGroups: z.array(groupSchema).max(32).optional(),
         }),
       ])
-      .optional(),
-    allowGroups: z.array(groupSchema).max(32).optional(),
-    healthCheck: healthCheckSchema.optional(),
+      .optional()
+      .describe(
+        'Client authentication at the gateway: a type, or {type, allowGroups}; default none',
+      ),
+    allowGroups: z
+      .array(groupSchema)
+      .max(32)
+      .optional()
+      .describe(
+        'ACL groups allowed in, next to a string auth; empty means any authenticated consumer',
+      ),
+    healthCheck: healthCheckSchema
+      .optional()
+      .describe(
+        'Active health check Kong runs; defaults path /health, 5 s interval, thresholds 2/2, timeout 2 s',
+      ),
   }) satisfies z.ZodType<RegisterRequest>;
 }
 

@@ -26,7 +26,9 @@ const heartbeatSchema = z.strictObject({}).optional();
 const deleteQuerySchema = z.strictObject({ drain: z.enum(['true', 'false', '1', '0']).optional() });
 /** Body of `PUT .../gateway-health`. */
 export const gatewayHealthSchema = z.strictObject({
-  status: z.enum(['HEALTHY', 'UNHEALTHY', 'HEALTHCHECKS_OFF', 'DNS_ERROR', 'UNKNOWN']),
+  status: z
+    .enum(['HEALTHY', 'UNHEALTHY', 'HEALTHCHECKS_OFF', 'DNS_ERROR', 'UNKNOWN'])
+    .describe("Kong's health of the target (GET /upstreams/{u}/health)"),
 });
 
 /** The caller's IP, without the IPv4-mapped IPv6 prefix. */
