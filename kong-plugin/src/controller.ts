@@ -109,7 +109,15 @@ export function createController(
 
   const isLeader = (): boolean => !lock || lock.isLeader;
 
-  const reconcileOnce = async ({ apply = true } = {}): Promise<ReconcileReport> => {
+  // Reconciles never overlap (the loop, CLI one-shots and tests share this entry point).
+  let queue: Promise<unknown> = Promise.resolve();
+  const reconcileOnce = ({ apply = true } = {}): Promise<ReconcileReport> => {
+    const next = queue.then(() => reconcileNow(apply));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const reconcileNow = async (apply: boolean): Promise<ReconcileReport> => {
     const writing = apply && isLeader();
     const timer = metrics.reconcileDuration.startTimer();
     const report = await reconciler.reconcile({ apply: writing });
@@ -136,10 +144,24 @@ export function createController(
     return reporter.report(snapshot, health);
   };
 
+  // Held removals must be re-planned when their hold ends, even if nothing else happens.
+  let holdTimer: NodeJS.Timeout | undefined;
+  const scheduleHoldRelease = (report: ReconcileReport): void => {
+    const held = report.nodes.flatMap((n) => n.held);
+    if (held.length === 0 || holdTimer) return;
+    const remaining = Math.max(...held.map((h) => config.massExpiry.holdMs - h.heldForMs));
+    holdTimer = setTimeout(() => {
+      holdTimer = undefined;
+      loop.trigger('mass-expiry hold ended');
+    }, remaining + 10);
+    holdTimer.unref();
+  };
+
   const loop = new ReconcileLoop(
     async () => {
       if (lock && !lock.isLeader) await lock.tick();
       const report = await reconcileOnce();
+      scheduleHoldRelease(report);
       if (report.ok && isLeader())
         await reportHealthOnce().catch((err: unknown) =>
           log.warn({ err: describeError(err) }, 'health feedback failed'),
@@ -200,6 +222,7 @@ export function createController(
         log.info('controller stopping');
         follower?.stop();
         if (healthTimer) clearInterval(healthTimer);
+        if (holdTimer) clearTimeout(holdTimer);
         await loop.stop();
         await lock?.stop();
         if (statusServer)

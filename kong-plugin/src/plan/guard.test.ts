@@ -57,6 +57,29 @@ describe('guardMassExpiry', () => {
     expect(result.ops.length).toBe(Math.min(remaining, total));
   });
 
+  it('holds the whole removal of a service whose targets are held (upstream delete would cascade)', () => {
+    const upstream: PlanOp = {
+      ...del('orders', 'x'),
+      kind: 'upstream',
+      id: 'u',
+      name: 'orders.upstream',
+      body: {},
+    };
+    const other: PlanOp = {
+      ...del('billing', 'y'),
+      kind: 'route',
+      id: 'r',
+      name: 'billing',
+      body: {},
+    };
+    const result = run(
+      [del('orders', 'a'), del('orders', 'b'), upstream, other],
+      { a: 'expired', b: 'expired' },
+      2,
+    );
+    expect(result.ops).toEqual([other]);
+  });
+
   it('holds for a bounded time, then releases', () => {
     const ops = ['a', 'b'].map((id) => del('orders', id));
     const reasons = { a: 'expired', b: 'expired' };

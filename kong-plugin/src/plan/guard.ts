@@ -66,5 +66,11 @@ export function guardMassExpiry(input: GuardInput): { ops: PlanOp[]; held: HeldR
     if (!held.some((h) => h.service === service) && !expiredByService.has(service))
       input.heldSince.delete(service);
   }
-  return { ops: input.ops.filter((op) => !heldOps.has(op)), held };
+  // A service whose last instances expired is removed whole; deleting its upstream would cascade
+  // to the held targets, so every delete of a held service waits with them.
+  const heldServices = new Set(held.map((h) => h.service));
+  const keep = (op: PlanOp): boolean =>
+    !heldOps.has(op) &&
+    !(op.op === 'delete' && op.service !== undefined && heldServices.has(op.service));
+  return { ops: input.ops.filter(keep), held };
 }

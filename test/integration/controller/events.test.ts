@@ -1,0 +1,94 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API and the registry, narrowed by the assertions */
+/**
+ * A started controller: registry events drive reconciles (no manual sync), Kong's health flows
+ * back to the registry, and the mass-expiry guard holds lease expiries for a bounded time.
+ */
+import { ids } from '@kong-registry/kong-plugin';
+import { waitFor } from '../../helpers/wait';
+import { kongGet, startStack, type Stack } from './harness';
+
+describe('event-driven controller', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      env: { MASS_EXPIRY_HOLD: '8s', HEALTH_FEEDBACK_INTERVAL: '500ms' },
+    });
+    await stack.controllers[0]!.start();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const targets = async (svc: string) =>
+    (
+      (await kongGet(stack.kong, `/upstreams/${ids.upstream(svc)}/targets`).catch(() => ({
+        data: [],
+      }))) as { data: any[] }
+    ).data
+      .map((t) => t.target)
+      .sort();
+
+  it('converges on registry events and turns ready', async () => {
+    await stack.register('orders', 'o-1', { host: '127.0.0.1', port: 9701 });
+    await waitFor(async () => (await targets('orders')).length === 1, {
+      what: 'the target to appear',
+    });
+    expect(stack.controllers[0]!.ready).toBe(true);
+    await stack.deregister('orders', 'o-1');
+    await waitFor(async () => (await targets('orders')).length === 0, { what: 'the target to go' });
+  });
+
+  it("reports Kong's health of each instance to the registry", async () => {
+    // Nothing listens on this port: Kong's active checks mark the target UNHEALTHY.
+    await stack.register('health', 'h-1', {
+      host: '127.0.0.1',
+      port: 1,
+      healthCheck: {
+        path: '/health',
+        intervalSeconds: 1,
+        healthyThreshold: 1,
+        unhealthyThreshold: 1,
+        timeoutSeconds: 1,
+      },
+    });
+    await waitFor(
+      async () => {
+        const view = (await stack.api('GET', '/v1/services/health')).body;
+        return view?.instances?.[0]?.gatewayHealth?.status === 'UNHEALTHY';
+      },
+      { what: 'gateway health UNHEALTHY in the registry', timeoutMs: 20_000 },
+    );
+  });
+
+  it('holds a mass lease expiry for a bounded time, then releases it', async () => {
+    await stack.register('fleet', 'f-1', { host: '127.0.0.1', port: 9801, ttlSeconds: 5 });
+    await stack.register('fleet', 'f-2', { host: '127.0.0.2', port: 9801, ttlSeconds: 5 });
+    await waitFor(async () => (await targets('fleet')).length === 2, { what: 'two fleet targets' });
+    // No heartbeats: both leases expire together; the reaper removes them with reason "expired".
+    await waitFor(
+      async () =>
+        ((await stack.api('GET', '/v1/services/fleet')).body?.instances?.length ?? 0) === 0,
+      {
+        what: 'both leases to expire in the registry',
+        timeoutMs: 20_000,
+      },
+    );
+    const report = await stack.controllers[0]!.reconcileOnce();
+    expect(report.nodes[0]?.held).toEqual([
+      {
+        service: 'fleet',
+        targets: expect.arrayContaining([expect.stringContaining('fleet.upstream/')]),
+        heldForMs: expect.any(Number),
+      },
+    ]);
+    expect(await targets('fleet')).toHaveLength(2);
+    const metric = await stack.controllers[0]!.metrics.registry.getSingleMetricAsString(
+      'kr_controller_mass_expiry_holds_total',
+    );
+    expect(metric).toMatch(/kr_controller_mass_expiry_holds_total [1-9]/);
+    await waitFor(async () => (await targets('fleet')).length === 0, {
+      what: 'the held removals to be released',
+      timeoutMs: 20_000,
+    });
+  });
+});
