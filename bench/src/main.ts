@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
 import { stopAll } from './lib/procs';
+import { convergenceSuite } from './suites/convergence';
 import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
 import { throughputSuite, type SuiteOptions } from './suites/throughput';
@@ -14,6 +15,7 @@ const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   throughput: throughputSuite,
   footprint: footprintSuite,
   reconcile: reconcileSuite,
+  convergence: convergenceSuite,
 };
 
 const HELP = `Usage: node bench/dist/main.js [--only a,b] [--runs N] [--duration S] [--quick]
