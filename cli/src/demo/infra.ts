@@ -31,6 +31,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits for `ready`, failing at once (with its last output) when `child` exits first. */
+async function untilExit<T>(child: ManagedChild, ready: Promise<T>): Promise<T> {
+  const exited = child.exited.then((code) => {
+    throw new Error(
+      `${child.name} exited (${code}) before it was ready; last output:\n${child.tail()}`,
+    );
+  });
+  exited.catch(() => undefined);
+  return Promise.race([ready, exited]);
+}
+
 /** A throwaway redis-server and the folder it runs in (removed by `cleanup`). */
 export interface RedisProcess {
   child: ManagedChild;
@@ -169,10 +180,13 @@ export async function startRegistryProcess(
     START_TIMEOUT_MS,
     "'registry listening' log line",
   );
-  await pollUntil(async () => (await callJson(`${url}/readyz`)).status === 200, {
-    timeoutMs: START_TIMEOUT_MS,
-    what: 'the registry to be ready (/readyz)',
-  });
+  await untilExit(
+    child,
+    pollUntil(async () => (await callJson(`${url}/readyz`)).status === 200, {
+      timeoutMs: START_TIMEOUT_MS,
+      what: 'the registry to be ready (/readyz)',
+    }),
+  );
   return { child, url };
 }
 
@@ -213,12 +227,12 @@ export async function startControllerProcess(
     sink,
   );
   const statusUrl = `http://127.0.0.1:${metricsPort}`;
-  await pollUntil(
-    async () => {
-      if (!child.running) throw new Error(`controller exited; last output:\n${child.tail()}`);
-      return (await callJson(`${statusUrl}/readyz`)).status === 200;
-    },
-    { timeoutMs: START_TIMEOUT_MS, what: 'the controller to be ready (/readyz)' },
+  await untilExit(
+    child,
+    pollUntil(async () => (await callJson(`${statusUrl}/readyz`)).status === 200, {
+      timeoutMs: START_TIMEOUT_MS,
+      what: 'the controller to be ready (/readyz)',
+    }),
   );
   return { child, statusUrl };
 }
