@@ -146,6 +146,17 @@ describe('registry: expiry, drain and the reaper', () => {
     }
   });
 
+  it('a prefix whose owner expired is free at once, even before the reaper ran', async () => {
+    await register('orders', 'i-1', { ttlSeconds: 5 });
+    h.clock.advance(5000);
+    const res = await register('billing', 'b-1', { prefix: '/orders' });
+    expect(res.status).toBe(201);
+    const events = await readEvents(h);
+    expect(events.filter((e) => e.type === 'instance.expired')).toEqual([
+      expect.objectContaining({ service: 'orders', instanceId: 'i-1', reason: 'expired' }),
+    ]);
+  });
+
   it('re-registering a draining instance takes it out of draining', async () => {
     await register('orders', 'i-1');
     await request(h.app)

@@ -93,7 +93,14 @@ export function instanceRoutes(deps: AppDeps): Router {
         drainUntil: null,
         gatewayHealth: null,
       };
-      const result = await repository.register(instance, definition, deadline, now);
+      let result = await repository.register(instance, definition, deadline, now);
+      if (!result.ok) {
+        // The owner may be dead with its expiry not yet reaped: reap what is due, then retry once,
+        // so a prefix is only refused while its owner really lives.
+        if ((await repository.reap(now, config.reaper.batchSize)).length > 0) {
+          result = await repository.register(instance, definition, deadline, now);
+        }
+      }
       if (!result.ok) {
         throw new RegistryError(
           'REG_ERR_PREFIX_CONFLICT',
