@@ -79,7 +79,7 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
-  KONG_ADMIN_URL: z.string().min(1),
+  KONG_ADMIN_URL: z.string({ error: 'required' }).min(1, 'required'),
   KONG_ADMIN_TOKEN: z.string().min(1).optional(),
   KONG_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
   KONG_ADMIN_HEADERS: z.string().optional(),

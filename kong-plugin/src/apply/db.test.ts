@@ -1,0 +1,111 @@
+import type { KongAdminClient } from '../admin-api/client';
+import { KongApiError } from '../admin-api/errors';
+import { buildDesiredState } from '../desired/build';
+import { emptyState } from '../kong/entities';
+import { DEFAULT_OWNERSHIP_TAG, ids } from '../naming';
+import { planChanges } from '../plan/plan';
+import { makeInstance, makeService, makeSnapshot, TEST_NOW } from '../testing/snapshot-factory';
+import { applyOpsToState } from './memory';
+import { DbApplier } from './db';
+
+/** Records calls; `fail` decides which ones answer with a Kong error. */
+function fakeClient(
+  fail: (method: string, path: string) => KongApiError | undefined = () => undefined,
+) {
+  const calls: string[] = [];
+  const answer = (method: string, path: string) => {
+    calls.push(`${method} ${path}`);
+    const error = fail(method, path);
+    return error ? Promise.reject(error) : Promise.resolve(undefined);
+  };
+  const client = {
+    baseUrl: 'http://kong',
+    writes: 0,
+    put: (path: string) => answer('PUT', path),
+    post: (path: string) => answer('POST', path),
+    delete: (path: string) => answer('DELETE', path),
+  };
+  return { client: client as unknown as KongAdminClient, calls };
+}
+
+const desired = () =>
+  buildDesiredState(
+    makeSnapshot([
+      makeService('orders', [makeInstance('orders', 'a')], {
+        auth: { type: 'key-auth', allowGroups: [] },
+      }),
+    ]),
+    { ownershipTag: DEFAULT_OWNERSHIP_TAG, now: TEST_NOW },
+  );
+const empty = { managed: emptyState(), unmanaged: [] };
+
+describe('DbApplier', () => {
+  it('writes parents before children: PUT by id, POST for new targets', async () => {
+    const { client, calls } = fakeClient();
+    const plan = planChanges(desired(), empty);
+    const result = await new DbApplier(client, { concurrency: 1 }).apply({ plan, current: empty });
+    expect(result.errors).toEqual([]);
+    expect(calls).toEqual([
+      `PUT /services/${ids.service('orders')}`,
+      `PUT /upstreams/${ids.upstream('orders')}`,
+      `PUT /routes/${ids.route('orders')}`,
+      `POST /upstreams/${ids.upstream('orders')}/targets`,
+      `PUT /plugins/${ids.plugin('orders', 'key-auth')}`,
+    ]);
+  });
+
+  it('skips the children of a parent that failed, and reports each as an ApplyError', async () => {
+    const { client, calls } = fakeClient((method, path) =>
+      path.startsWith('/services/')
+        ? new KongApiError(method, path, 400, {
+            code: 2,
+            name: 'schema violation',
+            message: 'bad',
+            fields: { host: 'x' },
+          })
+        : undefined,
+    );
+    const plan = planChanges(desired(), empty);
+    const result = await new DbApplier(client).apply({ plan, current: empty });
+    expect(calls.some((c) => c.startsWith('PUT /routes/'))).toBe(false);
+    expect(calls.some((c) => c.startsWith('PUT /plugins/'))).toBe(false);
+    expect(result.errors.map((e) => [e.op, e.kind, e.entityName])).toEqual(
+      expect.arrayContaining([
+        ['create', 'service', 'orders'],
+        ['create', 'route', 'orders'],
+        ['create', 'plugin', 'orders/key-auth'],
+      ]),
+    );
+    const serviceError = result.errors.find((e) => e.kind === 'service')!;
+    expect(serviceError.code).toBe('KCP_ERR_APPLY');
+    expect((serviceError.cause as KongApiError).fields).toEqual({ host: 'x' });
+    expect(result.applied.map((op) => op.kind)).toEqual(['upstream', 'target']);
+  });
+
+  it('treats a 404 on delete as done, and keeps a parent whose child could not be deleted', async () => {
+    const current = {
+      managed: applyOpsToState(emptyState(), planChanges(desired(), empty).ops),
+      unmanaged: [],
+    };
+    const nothing = buildDesiredState(makeSnapshot([]), {
+      ownershipTag: DEFAULT_OWNERSHIP_TAG,
+      now: TEST_NOW,
+    });
+    const plan = planChanges(nothing, current);
+    const { client, calls } = fakeClient((method, path) => {
+      if (path.includes('/targets/'))
+        return new KongApiError(method, path, 404, { message: 'Not found' });
+      if (path.startsWith('/routes/'))
+        return new KongApiError(method, path, 500, { message: 'An unexpected error occurred' });
+      return undefined;
+    });
+    const result = await new DbApplier(client).apply({ plan, current });
+    expect(
+      result.errors
+        .map((e) => `${e.kind} ${e.message.includes('skipped') ? 'skipped' : 'failed'}`)
+        .sort(),
+    ).toEqual(['route failed', 'service skipped']);
+    expect(calls).toContain(`DELETE /upstreams/${ids.upstream('orders')}`);
+    expect(calls).not.toContain(`DELETE /services/${ids.service('orders')}`);
+  });
+});
