@@ -3,7 +3,11 @@
  * short log lines; ready lines are awaited; stopping escalates to SIGKILL only after the grace
  * period; a start-up failure says what failed and leaves nothing running.
  */
-import { ManagedChild, loadDemoConfig, startDemoStack, EXAMPLES } from '../../cli/src/demo';
+// Direct module imports: these modules do not load the registry or the controller, so the file
+// starts fast.
+import { ManagedChild } from '../../cli/src/demo/child';
+import { loadDemoConfig } from '../../cli/src/demo/config';
+import { startRedisProcess } from '../../cli/src/demo/infra';
 
 type Line = { name: string; level: string; text: string };
 
@@ -70,14 +74,12 @@ describe('ManagedChild', () => {
   });
 });
 
-describe('startDemoStack', () => {
-  it('fails with the reason when a part cannot start', async () => {
+describe('start-up failures', () => {
+  it('names the process that could not start, and why', async () => {
     const config = loadDemoConfig([], { PATH: '/nonexistent' });
     if (config === 'help') throw new Error('unexpected help');
     const { lines, sink } = collect();
-    await expect(
-      startDemoStack(config, sink, [{ kind: EXAMPLES.orders, count: 1 }]),
-    ).rejects.toThrow(/redis.*(ENOENT|redis-server)/s);
+    await expect(startRedisProcess(config, sink)).rejects.toThrow(/redis.*(ENOENT|redis-server)/s);
     expect(
       lines.some((l) => l.level === 'ERROR' && l.text.includes('could not start redis-server')),
     ).toBe(true);

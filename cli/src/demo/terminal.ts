@@ -4,7 +4,7 @@ import { severityOf } from './log-format';
 
 const COLOURS = [36, 33, 35, 32, 34, 91, 92, 93, 94, 95, 96];
 
-/** A sink writing to `out`; with `quiet` only WARN and above pass. */
+/** A sink writing to `out`; with `quiet` only the demo's own lines and WARN and above pass. */
 export function terminalSink(
   out: NodeJS.WritableStream & { isTTY?: boolean },
   { quiet }: { quiet: boolean },
@@ -12,7 +12,8 @@ export function terminalSink(
   const colourOf = new Map<string, number>();
   const width = 12;
   return (name, level, text) => {
-    if (quiet && severityOf(level) < severityOf('WARN')) return;
+    // The orchestrator's own progress lines always show; the processes' only from WARN when quiet.
+    if (quiet && name !== 'demo' && severityOf(level) < severityOf('WARN')) return;
     let colour = colourOf.get(name);
     if (colour === undefined) {
       colour = COLOURS[colourOf.size % COLOURS.length]!;
