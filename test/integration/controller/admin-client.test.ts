@@ -1,0 +1,125 @@
+/**
+ * KongAdminClient against a scripted HTTP server: paging on `offset`, headers, typed errors that
+ * keep Kong's body, and retries only on 5xx/network errors of idempotent calls.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KongAdminClient } from '@kong-registry/kong-plugin';
+import { freePort } from '../../helpers/ports';
+
+type Reply = { status: number; body?: unknown };
+
+describe('KongAdminClient', () => {
+  let server: Server;
+  let base: string;
+  let seen: IncomingMessage[];
+  let replies: ((req: IncomingMessage) => Reply)[];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req);
+      const next = replies.shift() ?? (() => ({ status: 200, body: { data: [] } }));
+      const reply = next(req);
+      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => {
+    seen = [];
+    replies = [];
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const client = () =>
+    new KongAdminClient({
+      baseUrl: base,
+      token: 'rbac-token',
+      headers: { apikey: 'admin-key' },
+      retries: 2,
+      retryBaseMs: 1,
+    });
+
+  it('pages on offset with size=1000 and the tag filter, sending the auth headers', async () => {
+    replies = [
+      () => ({ status: 200, body: { data: [{ id: 1 }], offset: 'abc', next: '/x' } }),
+      () => ({ status: 200, body: { data: [{ id: 2 }], next: null } }),
+    ];
+    const c = client();
+    expect(await c.listAll('/services', 'managed-by:kong-registry')).toEqual([
+      { id: 1 },
+      { id: 2 },
+    ]);
+    expect(seen.map((r) => r.url)).toEqual([
+      '/services?size=1000&tags=managed-by%3Akong-registry',
+      '/services?size=1000&tags=managed-by%3Akong-registry&offset=abc',
+    ]);
+    expect(seen[0]?.headers['kong-admin-token']).toBe('rbac-token');
+    expect(seen[0]?.headers.apikey).toBe('admin-key');
+    await c.close();
+  });
+
+  it('retries a GET after a 5xx and succeeds', async () => {
+    replies = [
+      () => ({ status: 503, body: { message: 'busy' } }),
+      () => ({ status: 200, body: { ok: true } }),
+    ];
+    const c = client();
+    expect(await c.get('/status')).toEqual({ ok: true });
+    expect(seen).toHaveLength(2);
+    await c.close();
+  });
+
+  it('keeps Kong error bodies and never retries a 4xx', async () => {
+    const body = {
+      code: 5,
+      name: 'unique constraint violation',
+      message: 'UNIQUE violation detected on \'{name="x"}\'',
+      fields: { name: 'x' },
+    };
+    replies = [() => ({ status: 409, body })];
+    const c = client();
+    await expect(c.put('/services/x', { name: 'x' })).rejects.toMatchObject({
+      code: 'KCP_ERR_ADMIN_API',
+      status: 409,
+      kongCode: 5,
+      kongName: 'unique constraint violation',
+      fields: { name: 'x' },
+      method: 'PUT',
+      path: '/services/x',
+    });
+    expect(seen).toHaveLength(1);
+    await c.close();
+  });
+
+  it('does not retry a non-idempotent POST, but does retry POST /config', async () => {
+    replies = [() => ({ status: 500, body: { message: 'An unexpected error occurred' } })];
+    const c = client();
+    await expect(c.post('/upstreams/u/targets', {})).rejects.toMatchObject({ status: 500 });
+    expect(seen).toHaveLength(1);
+    seen = [];
+    replies = [() => ({ status: 500 }), () => ({ status: 201, body: {} })];
+    await c.post('/config', {}, { idempotent: true });
+    expect(seen).toHaveLength(2);
+    await c.close();
+  });
+
+  it('turns connection failures into KongNetworkError after its retries', async () => {
+    const port = await freePort();
+    const c = new KongAdminClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      retries: 1,
+      retryBaseMs: 1,
+      timeoutMs: 2000,
+    });
+    await expect(c.get('/')).rejects.toMatchObject({
+      code: 'KCP_ERR_ADMIN_API_NETWORK',
+      method: 'GET',
+      path: '/',
+    });
+    await c.close();
+  });
+});
