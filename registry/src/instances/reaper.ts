@@ -11,6 +11,7 @@ export class Reaper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private failing = false;
 
   constructor(
     private readonly repository: RedisInstanceRepository,
@@ -45,12 +46,19 @@ export class Reaper {
       const jitter = Math.floor(Math.random() * Math.min(250, this.options.intervalMs / 4));
       this.timer = setTimeout(() => {
         this.running = this.reapOnce().then(
-          () => undefined,
+          () => {
+            if (this.failing) this.logger.info('reaper passes succeed again');
+            this.failing = false;
+          },
           (err: unknown) => {
-            this.logger.warn(
-              { err: err instanceof Error ? err.message : String(err) },
-              'reaper pass failed; retrying next interval',
-            );
+            // Once per outage, not once per interval: Redis being down is already logged.
+            if (!this.failing) {
+              this.logger.warn(
+                { err: err instanceof Error ? err.message : String(err) },
+                'reaper pass failed; retrying every interval',
+              );
+            }
+            this.failing = true;
           },
         );
         void this.running.finally(() => {
