@@ -1,0 +1,89 @@
+/**
+ * `npm run demo` itself, as a user runs it (node cli/dist/demo/main.js, which scripts/demo.sh
+ * execs): --help, bad flags, and the whole `--tour` from start-up to the ordered shutdown.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'cli', 'dist', 'demo', 'main.js');
+
+/** The environment of a user's shell, minus anything a suite run may have set for itself. */
+function userEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/',
+  };
+  // Against a real Kong the demo drives that Kong too (see test/e2e/README.md).
+  for (const name of ['KONG_ADMIN_URL', 'KONG_PROXY_URL', 'KONG_ADMIN_TOKEN']) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
+  if (process.env.E2E_ADVERTISE_HOST) env.DEMO_ADVERTISE_HOST = process.env.E2E_ADVERTISE_HOST;
+  return env;
+}
+
+function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      env: userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Index of the last (or first) log line of `name` matching `pattern`; -1 when none. */
+function lineIndex(lines: string[], name: string, pattern: RegExp, last = false): number {
+  const matches = lines
+    .map((line, index) => ({ line, index }))
+    .filter(({ line }) => line.startsWith(`[${name}]`) && pattern.test(line));
+  const found = last ? matches.at(-1) : matches[0];
+  return found ? found.index : -1;
+}
+
+describe('npm run demo', () => {
+  it('--help documents the flags and exits 0', async () => {
+    const { code, stdout } = await runDemo(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--tour', '--quiet', '--kong-admin-url', '--registry-port', '--proxy-port'])
+      expect(stdout).toContain(flag);
+  });
+
+  it('refuses bad flags with every problem and exit 2', async () => {
+    const { code, stderr } = await runDemo(['--instances', '0', '--kong-admin-url', 'http://x:1']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--instances must be 1..9');
+    expect(stderr).toContain('set both or neither');
+  });
+
+  it('--tour passes every step, then stops services, controller, registry, Kong double and Redis in that order', async () => {
+    const { code, stdout, stderr } = await runDemo(['--tour', '--verbose']);
+    const failed = stdout.split('\n').filter((line) => line.includes('✗'));
+    expect(failed).toEqual([]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/tour: (\d+)\/\1 steps passed/);
+    expect(stdout).toContain('curl -s "$PROXY/orders/42" -H "apikey: $KEY"');
+    expect(stdout).toMatch(/Admin page +http:\/\/127\.0\.0\.1:\d+\/ui#token=ey/);
+
+    const lines = stderr.split('\n');
+    const lastDeregistered = Math.max(
+      ...['orders-2', 'users-1', 'users-2'].map((name) => lineIndex(lines, name, /deregistered/)),
+    );
+    const controllerStops = lineIndex(lines, 'controller', /shutting down/);
+    const registryStops = lineIndex(lines, 'registry', /signal received/);
+    expect(lastDeregistered).toBeGreaterThan(-1);
+    expect(controllerStops).toBeGreaterThan(lastDeregistered);
+    expect(registryStops).toBeGreaterThan(controllerStops);
+    if (!process.env.KONG_ADMIN_URL) {
+      const kongStops = lineIndex(lines, 'kong-sim', /shutting down/);
+      const redisStops = lineIndex(lines, 'redis', /SIGTERM/);
+      expect(kongStops).toBeGreaterThan(registryStops);
+      expect(redisStops).toBeGreaterThan(kongStops);
+    }
+  }, 120_000);
+});
