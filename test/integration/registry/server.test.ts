@@ -1,7 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
+import jwt from 'jsonwebtoken';
+import {
+  startRegistry,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  type RunningRegistry,
+} from '@kong-registry/registry';
 import type { LeaseReply } from '@kong-registry/sdk';
 import { sharedRedisUrl, uniquePrefix } from '../../helpers/redis';
 import { waitFor } from '../../helpers/wait';
@@ -163,6 +171,66 @@ describe('registry: startRegistry and graceful shutdown', () => {
       });
     } finally {
       await reader.close();
+    }
+  });
+
+  it('verifies RS256 tokens with the public key and refuses HS256 tokens signed with it', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    registry = await startRegistry({
+      port: 0,
+      host: '127.0.0.1',
+      reaper: false,
+      env: {
+        REDIS_URL: sharedRedisUrl(),
+        REGISTRY_JWT_PUBLIC_KEY: publicKey,
+        REGISTRY_JWT_PRIVATE_KEY: privateKey,
+        LOG_LEVEL: 'silent',
+        REGISTRY_KEY_PREFIX: uniquePrefix('rs256'),
+      },
+    });
+    const ok = await fetch(`${registry.url}/v1/state`, {
+      headers: { Authorization: `Bearer ${registry.adminToken ?? ''}` },
+    });
+    expect(ok.status).toBe(200);
+    const confused = jwt.sign({ role: 'admin' }, publicKey, {
+      algorithm: 'HS256',
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      expiresIn: 60,
+    });
+    const refused = await fetch(`${registry.url}/v1/state`, {
+      headers: { Authorization: `Bearer ${confused}` },
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('serves the UI folder at /ui without a token, while the API behind it needs one', async () => {
+    const uiDir = mkdtempSync(join(tmpdir(), 'kr-ui-'));
+    writeFileSync(join(uiDir, 'index.html'), '<!doctype html><title>registry</title>');
+    try {
+      registry = await startRegistry({
+        port: 0,
+        host: '127.0.0.1',
+        reaper: false,
+        env: {
+          REDIS_URL: sharedRedisUrl(),
+          REGISTRY_JWT_SECRET: TEST_SECRET,
+          LOG_LEVEL: 'silent',
+          REGISTRY_KEY_PREFIX: uniquePrefix('ui'),
+          REGISTRY_UI_DIR: uiDir,
+        },
+      });
+      const page = await fetch(`${registry.url}/ui/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>registry</title>');
+      expect((await fetch(`${registry.url}/ui/missing.js`)).status).toBe(404);
+      expect((await fetch(`${registry.url}/v1/services`)).status).toBe(401);
+    } finally {
+      rmSync(uiDir, { recursive: true, force: true });
     }
   });
 
