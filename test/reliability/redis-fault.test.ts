@@ -107,10 +107,13 @@ describe('reliability/faults: Redis killed and restarted empty under load', () =
     // Stay down longer than a lease: the SDKs' heartbeats fail, the gateway must not care.
     const okBefore = load.stats.ok;
     const downSince = Date.now();
-    await waitFor(() => Date.now() - downSince > (TTL_SECONDS + 1) * 1000 && load!.stats.ok > okBefore + 100, {
-      timeoutMs: 20_000,
-      what: 'a lease-long outage with traffic flowing',
-    });
+    await waitFor(
+      () => Date.now() - downSince > (TTL_SECONDS + 1) * 1000 && load!.stats.ok > okBefore + 100,
+      {
+        timeoutMs: 20_000,
+        what: 'a lease-long outage with traffic flowing',
+      },
+    );
     const failedDuringOutage = load.stats.failed;
 
     await redis.restart();
@@ -121,7 +124,10 @@ describe('reliability/faults: Redis killed and restarted empty under load', () =
     });
     const backMs = Date.now() - restartedAt;
     const okAfter = load.stats.ok;
-    await waitFor(okAt(okAfter + 100), { timeoutMs: 15_000, what: 'proxied requests after recovery' });
+    await waitFor(okAt(okAfter + 100), {
+      timeoutMs: 15_000,
+      what: 'proxied requests after recovery',
+    });
     await load.stop();
     // Every instance still serves traffic through the gateway.
     for (const echo of echoes) expect(echo.hits).toBeGreaterThan(0);

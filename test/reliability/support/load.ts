@@ -34,7 +34,11 @@ export async function startEcho(id: string): Promise<EchoServer> {
 }
 
 /** A service that accepts connections and never answers (a hung process). */
-export async function startHung(): Promise<{ port: number; connections: number; close(): Promise<void> }> {
+export async function startHung(): Promise<{
+  port: number;
+  connections: number;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const handle = { port: 0, connections: 0, close: () => Promise.resolve() };
   const server: TcpServer = createTcpServer((socket) => {
