@@ -1,71 +1,63 @@
-import { EventEmitter } from 'node:events';
-import type { IncomingMessage, Server } from 'node:http';
 import type { LeaseReply } from './contract';
+import { sendDrainMark, type DrainMark } from './drain-mark';
 import { SdkError, toSdkError } from './errors';
-import type { LeaseLossReason } from './heartbeat-policy';
-import { InFlightTracker, type TrackableResponse } from './in-flight';
+import type {
+  DrainOptions,
+  DrainResult,
+  PauseOptions,
+  PauseResult,
+  RegistrationEvents,
+} from './handle-events';
+import {
+  decidePause,
+  decideResume,
+  holdRemainingMs,
+  shouldSendDrainMark,
+  stateWhileResuming,
+  type RegistrationState,
+  type ReregistrationCause,
+} from './lifecycle';
 import type { ResolvedOptions } from './options';
 import { RegistryClient } from './registry-client';
 import { LeaseKeeper } from './lease-keeper';
+import { sleep } from './sleep';
+import { WorkCountingEmitter } from './work-counting';
 
-/**
- * Life of a handle:
- * `registering` → `registered` ⇄ `reregistering` (lease lost) → `draining` → `closed`;
- * `failed` when the registry refuses us for good (401, 403, or a 4xx on register).
- */
-export type RegistrationState =
-  'registering' | 'registered' | 'reregistering' | 'draining' | 'closed' | 'failed';
-
-/** Payload of the `lost` event. */
-export interface LeaseLostEvent {
-  reason: LeaseLossReason;
-  error: SdkError;
-}
-
-/** Result of `drain()`. */
-export interface DrainResult {
-  /** True when `timeoutMs` passed with requests still in flight. */
-  timedOut: boolean;
-  /** Requests still in flight when the instance was deregistered. */
-  inFlight: number;
-}
-
-/** Events of a {@link RegistrationHandle}, with their arguments. */
-export interface RegistrationEvents {
-  /** First successful registration. */
-  registered: [reply: LeaseReply];
-  /** A heartbeat renewed the lease. */
-  heartbeat: [reply: LeaseReply];
-  /** The lease is gone (404, or expired while the registry was unreachable); registering again now. */
-  lost: [event: LeaseLostEvent];
-  /** Registered again after `lost`. */
-  reregistered: [reply: LeaseReply];
-  /**
-   * Something needs a human: 401/403 (the handle stops, state `failed`), a 4xx on register, or a
-   * deregistration that failed on close. Without a listener these are only logged, never thrown.
-   */
-  error: [error: SdkError];
-  /** `drain()` started: the health handler answers 503 from now on. */
-  draining: [];
-  /** Heartbeats stopped and the instance was deregistered (or deregistration was given up). */
-  closed: [];
-}
+export type {
+  DrainOptions,
+  DrainResult,
+  LeaseLostEvent,
+  PauseOptions,
+  PauseResult,
+  RegistrationEvents,
+} from './handle-events';
+export type { DrainMarkOutcome, RegistrationState, ReregistrationCause } from './lifecycle';
 
 /**
  * What `register()` returns: keeps the lease alive and reports changes as events. Never throws
  * into your event loop: failures arrive as events and log lines.
  */
-export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
+export class RegistrationHandle extends WorkCountingEmitter<RegistrationEvents> {
   readonly #options: ResolvedOptions;
   readonly #client: RegistryClient;
   readonly #keeper: LeaseKeeper;
-  readonly #stop = new AbortController();
-  readonly #inFlight = new InFlightTracker();
+  /** Stops the current run of the lease loop; a new one per `resume()`. */
+  #loopStop = new AbortController();
+  /** Aborted by `close()`: ends `drain()`'s wait and a pause's retries, and turns `pause()`/`resume()` into no-ops. */
+  readonly #closeSignal = new AbortController();
   #state: RegistrationState = 'registering';
   #lease: LeaseReply | undefined;
   #fatal: SdkError | undefined;
   #closing: Promise<void> | undefined;
   #draining: Promise<DrainResult> | undefined;
+  /** `pause()` and `resume()` run one after the other, in call order. */
+  #transitions: Promise<void> = Promise.resolve();
+  /** Set while paused with `drain: true`; cleared by `resume()`. */
+  #drainRequested = false;
+  #drainMark: DrainMark | undefined;
+  /** The draining mark in flight, if any: `close()` lets it land before its own DELETE. */
+  #marking: Promise<unknown> = Promise.resolve();
+  #reregistrationCause: ReregistrationCause = 'lease-lost';
   readonly #ready: Promise<LeaseReply>;
   #settleReady!: { resolve: (reply: LeaseReply) => void; reject: (err: SdkError) => void };
   readonly #cleanups: (() => void)[] = [];
@@ -84,7 +76,6 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         logger: options.logger,
         refFirstRegistration: options.waitForRegistration,
       },
-      this.#stop.signal,
       {
         registered: (reply, first) => this.#onRegistered(reply, first),
         renewed: (reply) => {
@@ -93,6 +84,7 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         },
         lost: (reason, error) => {
           this.#state = 'reregistering';
+          this.#reregistrationCause = 'lease-lost';
           this.#emit('lost', { reason, error });
         },
         failed: (error) => this.#fail(error),
@@ -125,14 +117,12 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     return this.#lease;
   }
 
-  /** True from `drain()` (or `close()`) on: the health handler answers 503. */
+  /** True from `drain()` (or `close()`, or `pause({ drain: true })`) on: the health handler answers 503. */
   get isDraining(): boolean {
-    return this.#state === 'draining' || this.#state === 'closed';
-  }
-
-  /** Requests in flight, as counted by `track()`, `trackRequests()`, `trackServer()` or `begin()`. */
-  get inFlight(): number {
-    return this.#inFlight.count;
+    const state = this.#state;
+    return (
+      state === 'draining' || state === 'closed' || (state === 'paused' && this.#drainRequested)
+    );
   }
 
   /** Resolves on the first successful registration; rejects if the handle fails or closes first. */
@@ -140,33 +130,10 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     return this.#ready;
   }
 
-  /** Counts one request until its response finishes or closes (for `drain()`). */
-  track(_req: unknown, res: TrackableResponse): void {
-    this.#inFlight.track(res);
-  }
-
-  /** Express/Connect middleware that counts every request passing through it. */
-  trackRequests(): (req: unknown, res: TrackableResponse, next: () => void) => void {
-    return (req, res, next) => {
-      this.track(req, res);
-      next();
-    };
-  }
-
-  /** Counts every request a Node `http.Server` (also what `app.listen()` returns) receives. */
-  trackServer<S extends Pick<Server, 'on'>>(server: S): S {
-    server.on('request', (req: IncomingMessage, res: TrackableResponse) => this.track(req, res));
-    return server;
-  }
-
-  /** Counts non-HTTP work (a queue job, a stream); call the returned function when it ends. */
-  begin(): () => void {
-    return this.#inFlight.begin();
-  }
-
   /**
    * Stops heartbeats and deregisters. Idempotent: every call returns the same promise, which
    * never rejects (a failed deregistration is reported by `error`; the lease then simply expires).
+   * During `drain()` it cuts the wait short; after `pause()` it removes the instance at once.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -175,14 +142,35 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
 
   /**
    * Takes the instance out of rotation gracefully: marks it draining in the registry (weight 0 in
-   * Kong), makes the health handler answer 503, waits for tracked in-flight requests (or
-   * `timeoutMs`), then deregisters like `close()`. Idempotent; never rejects.
+   * Kong), makes the health handler answer 503, waits for tracked in-flight requests (at most
+   * `timeoutMs`) and at least `holdMs`, then deregisters like `close()`. Idempotent; never rejects.
    */
   drain({
     timeoutMs = this.#options.drainTimeoutMs,
-  }: { timeoutMs?: number } = {}): Promise<DrainResult> {
-    this.#draining ??= this.#drain(timeoutMs);
+    holdMs = 0,
+  }: DrainOptions = {}): Promise<DrainResult> {
+    this.#draining ??= this.#drain(timeoutMs, holdMs);
     return this.#draining;
+  }
+
+  /**
+   * Stops heartbeats WITHOUT deregistering (say, while a dependency is down). With
+   * `drain: true` it also marks the instance draining: weight 0 in Kong, retried like `drain()`'s
+   * mark. The lease then runs out unless `resume()` comes first; `close()` deregisters at once.
+   * Idempotent; never rejects (a failed mark is logged and reported in the result).
+   */
+  pause({ drain = false }: PauseOptions = {}): Promise<PauseResult> {
+    return this.#serialize(() => this.#pause(drain));
+  }
+
+  /**
+   * Undoes `pause()`: registers again (a PUT, which also clears a draining mark) and restarts
+   * heartbeats. Resolves once the lease loop runs again; `reregistered` (cause `resumed`), or
+   * `registered` if it never registered before, reports the PUT. Idempotent; never rejects; a
+   * no-op unless paused.
+   */
+  resume(): Promise<void> {
+    return this.#serialize(() => this.#resume());
   }
 
   /** @internal Starts the background loop; called once by `register()`. */
@@ -196,14 +184,20 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
         this.#cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
     }
-    this.#loop = this.#keeper
-      .run()
-      .catch((err: unknown) => this.#reportError(toSdkError(err), 'sdk: background loop failed'));
+    if (!this.#closeSignal.signal.aborted) this.#startLoop();
   }
 
   /** @internal Registers a function run once the handle is closed (signal handlers, listeners). */
   addCleanup(cleanup: () => void): void {
     this.#cleanups.push(cleanup);
+  }
+
+  #startLoop(): void {
+    const stop = new AbortController();
+    this.#loopStop = stop;
+    this.#loop = this.#keeper
+      .run(stop.signal)
+      .catch((err: unknown) => this.#reportError(toSdkError(err), 'sdk: background loop failed'));
   }
 
   #onRegistered(reply: LeaseReply, first: boolean): void {
@@ -217,37 +211,114 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
     if (first) {
       this.#settleReady.resolve(reply);
       this.#emit('registered', reply);
-    } else this.#emit('reregistered', reply);
+    } else this.#emit('reregistered', reply, this.#reregistrationCause);
   }
 
   /** Gives up for good: no more requests until the user fixes the token or definition. */
   #fail(error: SdkError): void {
     this.#fatal = error;
     this.#state = 'failed';
-    this.#stop.abort();
+    this.#loopStop.abort();
     this.#settleReady.reject(error);
     this.#reportError(error, 'sdk: the registry refused this instance; giving up');
   }
 
-  async #drain(timeoutMs: number): Promise<DrainResult> {
+  /** Runs pause/resume steps in call order; each step decides from the state it finds. */
+  #serialize<T>(step: () => Promise<T> | T): Promise<T> {
+    const next = this.#transitions.then(step);
+    this.#transitions = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  async #pause(drain: boolean): Promise<PauseResult> {
+    const marked = this.#drainMark !== undefined && this.#drainMark.outcome !== 'failed';
+    const decision = decidePause(this.#state, drain, marked, this.#closeSignal.signal.aborted);
+    if (decision.action === 'ignore') return { state: this.#state };
+    if (decision.action === 'pause') {
+      this.#state = 'paused';
+      this.#drainRequested = drain;
+      this.#options.logger.info('sdk: pausing: heartbeats stop, the instance stays registered', {
+        drain,
+      });
+      await this.#halt();
+    }
+    if (decision.action === 'mark') this.#drainRequested = true;
+    if (decision.action !== 'already-paused' && this.#drainRequested) {
+      this.#drainMark = await this.#sendDrainMark();
+    }
+    const result = this.#pauseResult();
+    if (decision.action !== 'already-paused' && this.#state === 'paused')
+      this.#emit('paused', result);
+    return result;
+  }
+
+  #pauseResult(): PauseResult {
+    const mark = this.#drainRequested ? this.#drainMark : undefined;
+    return {
+      state: this.#state,
+      ...(mark ? { drainMark: mark.outcome } : {}),
+      ...(mark?.error ? { error: mark.error } : {}),
+    };
+  }
+
+  #resume(): void {
+    if (decideResume(this.#state, this.#closeSignal.signal.aborted) !== 'resume') return;
+    this.#drainRequested = false;
+    this.#drainMark = undefined;
+    this.#reregistrationCause = 'resumed';
+    this.#state = stateWhileResuming(this.#keeper.everRegistered);
+    this.#options.logger.info('sdk: resuming: registering again', {
+      service: this.service,
+      instanceId: this.instanceId,
+    });
+    this.#emit('resumed');
+    this.#startLoop();
+  }
+
+  /**
+   * `DELETE ...?drain=true` with the one-shot retry policy; never rejects. `close()` stops its
+   * retries but lets a request already sent finish, so the mark cannot land after the DELETE.
+   */
+  #sendDrainMark(): Promise<DrainMark> {
+    const marking = sendDrainMark(this.#client, {
+      send: shouldSendDrainMark(this.#lease !== undefined, this.#tokenRefused()),
+      retries: this.#options.retry.retries,
+      signal: this.#closeSignal.signal,
+      logger: this.#options.logger,
+      fields: { service: this.service, instanceId: this.instanceId },
+    });
+    this.#marking = marking;
+    return marking;
+  }
+
+  async #drain(timeoutMs: number, holdMs: number): Promise<DrainResult> {
     if (this.#closing) {
       await this.#closing;
       return { timedOut: false, inFlight: this.inFlight };
     }
-    const { logger, retry } = this.#options;
+    const { logger } = this.#options;
     this.#state = 'draining';
-    logger.info('sdk: draining', { inFlight: this.inFlight, timeoutMs });
+    logger.info('sdk: draining', { inFlight: this.inFlight, timeoutMs, holdMs });
     this.#emit('draining');
     await this.#halt();
+    // A pause's mark in flight lands first; a confirmed one (or a 404) need not be sent again.
+    await this.#transitions;
+    let mark = this.#drainMark?.outcome === 'failed' ? undefined : this.#drainMark;
     // Nothing confirmed registered (registry down so far): skip straight to the final DELETE.
-    if (this.#shouldDeregister() && this.#lease !== undefined) {
-      await this.#client
-        .deregister(true, { retries: retry.retries, ref: true })
-        .catch((err: unknown) =>
-          this.#reportError(toSdkError(err), 'sdk: could not mark the instance draining'),
-        );
+    if (mark === undefined && this.#shouldDeregister() && this.#lease !== undefined) {
+      mark = await this.#sendDrainMark();
+      if (mark.error && !this.#closeSignal.signal.aborted)
+        this.#reportError(mark.error, 'sdk: could not mark the instance draining');
     }
-    const idle = await this.#inFlight.waitForIdle(timeoutMs);
+    const cut = this.#closeSignal.signal;
+    const markedAt = mark?.outcome === 'marked' ? mark.at : undefined;
+    const [idle] = await Promise.all([
+      this.waitForIdle(timeoutMs, cut),
+      sleep(holdRemainingMs(markedAt, holdMs, Date.now()), { signal: cut, ref: true }),
+    ]);
     if (!idle)
       logger.warn('sdk: drain timed out with requests in flight', { inFlight: this.inFlight });
     await this.close();
@@ -256,12 +327,15 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
 
   /** Stops the lease loop and waits for its request in flight, if any, to settle. */
   #halt(): Promise<void> {
-    this.#stop.abort();
+    this.#loopStop.abort();
     return this.#loop;
   }
 
   async #shutdown(): Promise<void> {
+    this.#closeSignal.abort();
+    await this.#transitions;
     await this.#halt();
+    await this.#marking;
     if (this.#shouldDeregister()) {
       try {
         await this.#client.deregister(false, { retries: this.#options.retry.retries, ref: true });
@@ -286,9 +360,13 @@ export class RegistrationHandle extends EventEmitter<RegistrationEvents> {
 
   /** Deregister only if a registration may have reached the registry and the token still works. */
   #shouldDeregister(): boolean {
-    const authFailure =
-      this.#fatal?.code === 'SDK_ERR_UNAUTHORIZED' || this.#fatal?.code === 'SDK_ERR_FORBIDDEN';
-    return this.#keeper.sentRegistration && !authFailure;
+    return this.#keeper.sentRegistration && !this.#tokenRefused();
+  }
+
+  #tokenRefused(): boolean {
+    return (
+      this.#fatal?.code === 'SDK_ERR_UNAUTHORIZED' || this.#fatal?.code === 'SDK_ERR_FORBIDDEN'
+    );
   }
 
   #reportError(error: SdkError, message: string): void {

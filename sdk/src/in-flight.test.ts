@@ -32,3 +32,25 @@ describe('InFlightTracker', () => {
     await expect(tracker.waitForIdle(5)).resolves.toBe(false);
   });
 });
+
+describe('InFlightTracker.waitForIdle with a cut signal', () => {
+  it('ends the wait when cut aborts, telling whether anything is still in flight', async () => {
+    const tracker = new InFlightTracker();
+    const cut = new AbortController();
+    tracker.begin();
+    const idle = tracker.waitForIdle(60_000, cut.signal);
+    cut.abort();
+    await expect(idle).resolves.toBe(false);
+    await expect(tracker.waitForIdle(60_000, cut.signal)).resolves.toBe(false);
+  });
+
+  it('still resolves true when the last request ends before the cut', async () => {
+    const tracker = new InFlightTracker();
+    const cut = new AbortController();
+    const end = tracker.begin();
+    const idle = tracker.waitForIdle(60_000, cut.signal);
+    end();
+    cut.abort();
+    await expect(idle).resolves.toBe(true);
+  });
+});

@@ -35,21 +35,26 @@ export class InFlightTracker {
     res.once('close', end);
   }
 
-  /** Resolves true once nothing is in flight, or false after `timeoutMs`. */
-  waitForIdle(timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once nothing is in flight, or false after `timeoutMs`. Aborting `cut` ends the
+   * wait early (`close()` during `drain()`), resolving whether anything is still in flight.
+   */
+  waitForIdle(timeoutMs: number, cut?: AbortSignal): Promise<boolean> {
     if (this.#count === 0) return Promise.resolve(true);
+    if (cut?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const wake = (): void => {
+      const finish = (idle: boolean): void => {
         clearTimeout(timer);
         this.#idleWaiters.delete(wake);
-        resolve(true);
+        cut?.removeEventListener('abort', onCut);
+        resolve(idle);
       };
+      const wake = (): void => finish(true);
+      const onCut = (): void => finish(this.#count === 0);
       // Ref'd on purpose: a draining process must stay up until its requests are done.
-      const timer = setTimeout(() => {
-        this.#idleWaiters.delete(wake);
-        resolve(false);
-      }, timeoutMs);
+      const timer = setTimeout(() => finish(false), timeoutMs);
       this.#idleWaiters.add(wake);
+      cut?.addEventListener('abort', onCut, { once: true });
     });
   }
 }

@@ -31,7 +31,17 @@ export async function register(options: RegisterOptions): Promise<RegistrationHa
 }
 
 export { RegistrationHandle } from './handle';
-export type { RegistrationEvents, RegistrationState, LeaseLostEvent, DrainResult } from './handle';
+export type {
+  RegistrationEvents,
+  RegistrationState,
+  LeaseLostEvent,
+  DrainOptions,
+  DrainResult,
+  DrainMarkOutcome,
+  PauseOptions,
+  PauseResult,
+  ReregistrationCause,
+} from './handle';
 export type { LeaseLossReason } from './heartbeat-policy';
 export { defaultInstanceId, detectHostAddress } from './options';
 export type { RegisterOptions, SdkLogger, SignalHandlingOptions } from './options';

@@ -26,32 +26,34 @@ export interface LeaseKeeperConfig {
 
 /**
  * The background loop of one instance: register (retrying until it works), then heartbeat at
- * the interval the registry asks for; on a lost lease, register again. Runs until `stop` aborts
- * or the registry refuses us for good. Never rejects.
+ * the interval the registry asks for; on a lost lease, register again. One `run()` lasts until
+ * its `stop` signal aborts or the registry refuses us for good; `pause()`/`resume()` end one run
+ * and start the next, which registers again first. Never rejects.
  */
 export class LeaseKeeper {
   readonly #client: RegistryClient;
   readonly #config: LeaseKeeperConfig;
-  readonly #stop: AbortSignal;
   readonly #hooks: LeaseKeeperHooks;
   #everRegistered = false;
   /** True once a registration request has left: it may have reached the registry. */
   sentRegistration = false;
 
-  constructor(
-    client: RegistryClient,
-    config: LeaseKeeperConfig,
-    stop: AbortSignal,
-    hooks: LeaseKeeperHooks,
-  ) {
+  constructor(client: RegistryClient, config: LeaseKeeperConfig, hooks: LeaseKeeperHooks) {
     this.#client = client;
     this.#config = config;
-    this.#stop = stop;
     this.#hooks = hooks;
   }
 
-  async run(): Promise<void> {
-    const stop = this.#stop;
+  /** True once any run has registered: a later registration is a re-registration. */
+  get everRegistered(): boolean {
+    return this.#everRegistered;
+  }
+
+  /**
+   * Registers, then heartbeats until `stop` aborts. Once `stop` has aborted no hook fires, so
+   * the owner's state stays what it set; a request already in flight is let finish.
+   */
+  async run(stop: AbortSignal): Promise<void> {
     let failures = 0;
     let delayMs = 0;
     let leaseValidUntil = 0;
@@ -59,7 +61,7 @@ export class LeaseKeeper {
     while (!stop.aborted) {
       if (mustRegister) {
         const sentAt = Date.now();
-        const reply = await this.#registerUntilDone();
+        const reply = await this.#registerUntilDone(stop);
         if (!reply) return;
         leaseValidUntil = sentAt + leaseWindowMs(reply);
         mustRegister = false;
@@ -112,25 +114,25 @@ export class LeaseKeeper {
   }
 
   /** Registers, retrying retryable errors until it works or `stop` aborts. */
-  async #registerUntilDone(): Promise<LeaseReply | undefined> {
+  async #registerUntilDone(stop: AbortSignal): Promise<LeaseReply | undefined> {
     const { logger } = this.#config;
     const first = !this.#everRegistered;
     this.sentRegistration = true;
     try {
       const reply = await this.#client.register(this.#config.body, {
         retries: Infinity,
-        signal: this.#stop,
+        signal: stop,
         abortInFlight: false,
         ref: first && this.#config.refFirstRegistration,
         onRetry: (error, attempt, delayMs) =>
           logger.warn('sdk: registration failed, retrying', { code: error.code, attempt, delayMs }),
       });
-      if (this.#stop.aborted) return undefined;
+      if (stop.aborted) return undefined;
       this.#everRegistered = true;
       this.#hooks.registered(reply, first);
       return reply;
     } catch (err) {
-      if (!this.#stop.aborted) this.#hooks.failed(toSdkError(err));
+      if (!stop.aborted) this.#hooks.failed(toSdkError(err));
       return undefined;
     }
   }

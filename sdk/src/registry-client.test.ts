@@ -67,6 +67,18 @@ describe('RegistryClient', () => {
     expect(registry.count('DELETE')).toBe(2);
   });
 
+  it('markDraining tells a confirmed mark from an instance already gone (404)', async () => {
+    await client.register({ port: 1 }, { retries: 0 });
+    await expect(client.markDraining({ retries: 0 })).resolves.toBe('marked');
+    expect(registry.instances.get('a%20b/i%2F1')).toMatchObject({ draining: true, weight: 0 });
+    registry.instances.clear();
+    await expect(client.markDraining({ retries: 0 })).resolves.toBe('gone');
+    expect(registry.requests.at(-1)).toMatchObject({
+      method: 'DELETE',
+      path: '/v1/services/a%20b/instances/i%2F1?drain=true',
+    });
+  });
+
   it('stops after `retries` retries of a 5xx and reports SDK_ERR_REGISTRY_UNAVAILABLE', async () => {
     registry.script(() => ({ status: 502, body: 'not json' }));
     await expect(client.heartbeat({ retries: 2 })).rejects.toMatchObject({

@@ -105,6 +105,18 @@ export class RegistryClient {
 
   /** `DELETE .../instances/{instanceId}` (`?drain=true` marks it draining first). A 404 counts as done. */
   async deregister(drain: boolean, options: CallOptions): Promise<void> {
+    await this.#delete(drain, options);
+  }
+
+  /**
+   * `DELETE .../instances/{instanceId}?drain=true`: weight 0 in Kong, still registered. Resolves
+   * `gone` on 404 (the registry no longer has the instance), so the caller can tell.
+   */
+  async markDraining(options: CallOptions): Promise<'marked' | 'gone'> {
+    return (await this.#delete(true, options)) === 'done' ? 'marked' : 'gone';
+  }
+
+  async #delete(drain: boolean, options: CallOptions): Promise<'done' | 'gone'> {
     try {
       await this.#call(
         'DELETE',
@@ -112,8 +124,10 @@ export class RegistryClient {
         undefined,
         options,
       );
+      return 'done';
     } catch (err) {
       if ((err as SdkError).statusCode !== 404) throw err;
+      return 'gone';
     }
   }
 
