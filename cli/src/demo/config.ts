@@ -3,6 +3,7 @@
  * defaults, validated once and frozen. `npm run demo` needs no environment at all. This is the
  * only demo module that reads process.env.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 /** Lease, probe and reconcile timings handed to the children. Short, so the demo reacts fast. */
@@ -180,7 +181,7 @@ export function loadDemoConfig(
       advertiseHost === '127.0.0.1' || advertiseHost === 'localhost' ? '127.0.0.1' : '0.0.0.0',
     advertiseHost,
     logLevel,
-    keyPrefix: `kong-registry-demo:${Date.now().toString(36)}:`,
+    keyPrefix: `kong-registry-demo:${Date.now().toString(36)}${randomBytes(2).toString('hex')}:`,
     timings: Object.freeze({ ...timings }),
     baseEnv: Object.freeze(baseEnv),
   });
