@@ -1,12 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
-import { defaultInstanceId, detectHostAddress, type SdkError } from '@kong-registry/sdk';
+import {
+  defaultInstanceId,
+  detectHostAddress,
+  type RegistrationHandle,
+  type SdkError,
+} from '@kong-registry/sdk';
 import type { AgentConfig } from './config';
 import { HealthGate } from './health-gate';
 import { probeHealth, type HealthProbe } from './health-probe';
-import { openLease, registerOptions, type Lease } from './lease';
+import { openLease, registerOptions } from './lease';
 import type { Logger } from './logger';
-import { deregister, markDraining, type FallbackTarget } from './registry-fallback';
 
 /**
  * Where the agent is:
@@ -35,10 +39,10 @@ export class RegistrationAgent {
   readonly #instanceId: string;
   readonly #stopLoop = new AbortController();
   #state: AgentState = 'waiting';
-  #lease: Lease | undefined;
+  /** The one SDK lease, opened on the first healthy streak and kept (paused or not) until stop. */
+  #handle: RegistrationHandle | undefined;
   #loop: Promise<void> = Promise.resolve();
   #stopping: Promise<number> | undefined;
-  #releaseDrainHold: (() => void) | undefined;
   #hurried = false;
   /** The SDK unrefs its timers; the agent IS the process, so it holds the event loop open. */
   #keepAlive: NodeJS.Timeout | undefined;
@@ -90,7 +94,8 @@ export class RegistrationAgent {
   hurry(): void {
     this.#log.warn('second signal: skipping the rest of the drain wait');
     this.#hurried = true;
-    this.#releaseDrainHold?.();
+    // close() during drain() ends the SDK's hold at once and deregisters.
+    if (this.#handle?.state === 'draining') void this.#handle.close();
   }
 
   async #healthLoop(): Promise<void> {
@@ -119,64 +124,73 @@ export class RegistrationAgent {
     }
   }
 
-  /** Registers (or registers again, which also clears a draining mark) through the SDK. */
+  /** Registers through the SDK; after a pause, registers again (which clears the draining mark). */
   async #openLease(): Promise<void> {
-    if (this.#stopLoop.signal.aborted || this.#lease) return;
-    const lease = await openLease(
+    if (this.#stopLoop.signal.aborted) return;
+    if (this.#handle) {
+      this.#state = 'registered';
+      await this.#handle.resume();
+      return;
+    }
+    const handle = await openLease(
       registerOptions(this.#config, this.#host, this.#instanceId),
       () => this.#token(),
       this.#log.child({ component: 'sdk' }),
     );
-    this.#lease = lease;
-    const { handle } = lease;
-    const wasDraining = this.#state === 'draining';
+    this.#handle = handle;
     this.#state = 'registered';
     handle.on('registered', (reply) =>
-      this.#log.info(
-        { leaseExpiresAt: reply.leaseExpiresAt, undrained: wasDraining },
-        wasDraining ? 'healthy again: registered again' : 'registered',
-      ),
+      this.#log.info({ leaseExpiresAt: reply.leaseExpiresAt }, 'registered'),
     );
     handle.on('heartbeat', (reply) =>
       this.#log.debug({ leaseExpiresAt: reply.leaseExpiresAt }, 'heartbeat'),
     );
     handle.on('lost', ({ reason }) => this.#log.warn({ reason }, 'lease lost: registering again'));
-    handle.on('reregistered', () => this.#log.info('registered again after losing the lease'));
-    handle.on('error', (err) => this.#onSdkError(lease, err));
+    handle.on('reregistered', (reply, cause) =>
+      cause === 'resumed'
+        ? this.#log.info(
+            { leaseExpiresAt: reply.leaseExpiresAt, undrained: true },
+            'healthy again: registered again',
+          )
+        : this.#log.info('registered again after losing the lease'),
+    );
+    handle.on('error', (err) => this.#onSdkError(handle, err));
   }
 
   /**
-   * Health failed N times: stop heartbeats and mark the instance draining (weight 0 in Kong),
-   * without deregistering. WORKAROUND: both steps bypass the SDK (see registry-fallback.ts).
+   * Health failed N times: the SDK stops heartbeats and marks the instance draining (weight 0 in
+   * Kong) without deregistering it; `resume()` undoes both when health returns.
    */
   async #pauseLease(failures: number): Promise<void> {
-    const lease = this.#lease;
-    if (!lease) {
+    const handle = this.#handle;
+    if (!handle || this.#state !== 'registered') {
       this.#log.warn({ failures }, 'health failing; not registered, nothing to drain');
       return;
     }
-    this.#lease = undefined;
     this.#state = 'draining';
-    await lease.abandon();
-    try {
-      const outcome = await markDraining(this.#fallbackTarget());
+    const { drainMark, error } = await handle.pause({ drain: true });
+    if (drainMark === 'marked' || drainMark === 'gone') {
       this.#log.warn(
-        { failures, outcome },
-        outcome === 'done'
+        { failures, outcome: drainMark === 'marked' ? 'done' : 'gone' },
+        drainMark === 'marked'
           ? 'health failing: instance marked draining, heartbeats paused'
           : 'health failing: heartbeats paused (the registry no longer had the instance)',
       );
-    } catch (err) {
+    } else if (drainMark === 'skipped') {
+      this.#log.warn(
+        { failures },
+        'health failing: heartbeats paused (the registry never confirmed the registration)',
+      );
+    } else {
       this.#log.error(
-        { failures, error: (err as Error).message },
+        { failures, error: error?.message },
         'health failing: could not mark the instance draining; its lease will expire on its own',
       );
     }
   }
 
-  #onSdkError(lease: Lease, err: SdkError): void {
-    if (lease.abandoned) return;
-    if (lease.handle.state !== 'failed') {
+  #onSdkError(handle: RegistrationHandle, err: SdkError): void {
+    if (handle.state !== 'failed') {
       this.#log.warn({ code: err.code, error: err.message }, 'registry call failed');
       return;
     }
@@ -200,12 +214,11 @@ export class RegistrationAgent {
     this.#state = failed ? 'failed' : 'stopping';
     this.#stopLoop.abort();
     await this.#loop;
-    const lease = this.#lease;
-    this.#lease = undefined;
-    if (lease && !failed) await this.#drainThroughSdk(lease);
-    else if (lease) await lease.handle.close();
-    else if (from === 'draining') await this.#deregisterDrained();
-    else this.#log.info('stopping: not registered, nothing to deregister');
+    const handle = this.#handle;
+    if (!handle) this.#log.info('stopping: not registered, nothing to deregister');
+    else if (failed) await handle.close();
+    else if (from === 'draining') await this.#deregisterDrained(handle);
+    else await this.#drainThroughSdk(handle);
     if (!failed) this.#state = 'stopped';
     clearInterval(this.#keepAlive);
     this.#log.info({ exitCode: failed ? 1 : 0 }, 'agent stopped');
@@ -214,50 +227,35 @@ export class RegistrationAgent {
   }
 
   /**
-   * SIGTERM while registered: the SDK's drain (mark draining, wait, deregister). The agent is not
-   * in the request path, so it holds one "request" of its own for `drainMs`: the time Kong needs
-   * to stop sending new traffic and let requests in flight finish.
+   * SIGTERM while registered: the SDK's drain (mark draining, hold, deregister). The agent is not
+   * in the request path, so the hold is `drainMs` at weight 0: the time Kong needs to stop
+   * sending new traffic and let requests in flight finish. A second signal cuts it short.
    */
-  async #drainThroughSdk(lease: Lease): Promise<void> {
+  async #drainThroughSdk(handle: RegistrationHandle): Promise<void> {
     const { drainMs } = this.#config;
-    if (lease.handle.lease === undefined) {
+    if (handle.lease === undefined) {
       this.#log.info('stopping: the registry never confirmed the registration; closing');
-      await lease.handle.close();
+      await handle.close();
       return;
     }
     this.#log.info({ drainMs }, 'stopping: draining (weight 0), then deregistering');
-    const done = lease.handle.begin();
-    const timer = setTimeout(done, this.#hurried ? 0 : drainMs);
-    this.#releaseDrainHold = () => {
-      clearTimeout(timer);
-      done();
-    };
-    const result = await lease.handle.drain();
-    this.#releaseDrainHold();
+    const result = await handle.drain({ holdMs: this.#hurried ? 0 : drainMs });
     this.#log.info({ timedOut: result.timedOut }, 'deregistered');
   }
 
-  /** SIGTERM while paused: the SDK no longer holds the lease. WORKAROUND: a direct DELETE. */
-  async #deregisterDrained(): Promise<void> {
-    try {
-      const outcome = await deregister(this.#fallbackTarget());
-      this.#log.info({ outcome }, 'stopping: deregistered the draining instance');
-    } catch (err) {
+  /** SIGTERM while paused for bad health: already at weight 0, so deregister at once. */
+  async #deregisterDrained(handle: RegistrationHandle): Promise<void> {
+    const failures: string[] = [];
+    const onError = (err: SdkError): number => failures.push(err.message);
+    handle.on('error', onError);
+    await handle.close();
+    handle.off('error', onError);
+    if (failures.length === 0) this.#log.info('stopping: deregistered the draining instance');
+    else
       this.#log.error(
-        { error: (err as Error).message },
+        { error: failures.join('; ') },
         'stopping: could not deregister; the registry removes it when its drain ends',
       );
-    }
-  }
-
-  #fallbackTarget(): FallbackTarget {
-    return {
-      registryUrl: this.#config.registryUrl,
-      service: this.#config.service,
-      instanceId: this.#instanceId,
-      token: () => this.#token(),
-      timeoutMs: 5_000,
-    };
   }
 
   /** Read before every request, so a token re-minted into the file is picked up without restart. */

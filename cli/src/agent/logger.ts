@@ -19,18 +19,14 @@ export function createAgentLogger(level: string, bindings: Record<string, unknow
   });
 }
 
-/**
- * Adapts pino to the SDK's `{debug, info, warn, error}(message, fields)` logger. While `quiet()`
- * is true everything goes to debug: a lease the agent has deliberately paused reports its
- * blocked requests as errors, which would only mislead whoever reads the log.
- */
-export function toSdkLogger(logger: Logger, quiet: () => boolean = () => false): SdkLogger {
+/** Adapts pino to the SDK's `{debug, info, warn, error}(message, fields)` logger. */
+export function toSdkLogger(logger: Logger): SdkLogger {
   const at =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields: Record<string, unknown> = {}): void => {
       // Already bound on every agent line; repeating them would duplicate JSON keys.
       const { service: _service, instanceId: _instanceId, ...rest } = fields;
-      logger[quiet() ? 'debug' : level](rest, message);
+      logger[level](rest, message);
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
