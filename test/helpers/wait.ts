@@ -1,17 +1,19 @@
 /**
- * Polls `check` until it returns a value other than undefined/false, or fails with the last
+ * Polls `check` until it returns a value other than undefined, null or false, or fails with the last
  * error after `timeoutMs`. Tests wait on conditions, never on fixed sleeps.
  */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = {},
-): Promise<Exclude<T, false | undefined>> {
+): Promise<Exclude<T, false | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
+      if (value !== undefined && value !== null && value !== false) {
+        return value as Exclude<T, false | null | undefined>;
+      }
     } catch (err) {
       lastError = err;
     }
