@@ -15,10 +15,12 @@ the controller puts it behind Kong; a sidecar for services that cannot embed the
 
   - Waits until --health answers 2xx (--healthy-threshold times), then registers and heartbeats.
   - After --unhealthy-threshold consecutive failed probes: heartbeats stop and the instance is
-    marked draining (weight 0 in Kong; the registry removes it after its drain period).
+    marked draining, still registered (weight 0 in Kong; the registry removes it after its
+    drain period unless health returns first).
   - When health returns: registers again (which also clears the draining mark).
   - SIGTERM/SIGINT: marks the instance draining, waits --drain-seconds, deregisters, exits 0.
-    A second signal skips the rest of the wait (the instance is still deregistered).
+    A second signal skips the rest of the wait (the instance is still deregistered); an
+    instance already draining for bad health is deregistered at once.
   - Exits 1 on bad settings, or when the registry refuses the token or the definition (401,
     403, 4xx): retrying would not help.
 
