@@ -9,6 +9,7 @@
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import {
   DEMO_TIMINGS,
   loadDemoConfig,
@@ -80,8 +81,30 @@ export async function startE2eStack(label: string, plan: ServicePlan[]): Promise
   const { sink, file } = logSink(label);
   if (file)
     process.stderr.write(`e2e ${label}: process logs in ${file} (E2E_LOG=1 streams them)\n`);
-  const stack = await startDemoStack(e2eConfig(), sink, plan);
-  return Object.assign(stack, { logFile: file });
+  const config = e2eConfig();
+  const stack = await startDemoStack(config, sink, plan);
+  const stopStack = stack.stop;
+  let stopping: Promise<boolean> | undefined;
+  // On the shared Redis of `npm test`, remove exactly this stack's keys once it has stopped.
+  const stop = (): Promise<boolean> => {
+    stopping ??= stopStack().then(async (clean) => {
+      if (config.redisUrl) await deleteKeys(config.redisUrl, config.keyPrefix);
+      return clean;
+    });
+    return stopping;
+  };
+  return Object.assign(stack, { logFile: file, stop });
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** True when the suite drives a real Kong rather than kong-sim. */
