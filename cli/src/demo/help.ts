@@ -16,7 +16,7 @@ Options:
                             (process logs: warnings and errors only, unless --verbose)
   -q, --quiet               show only warnings and errors of the processes
   -v, --verbose             with --tour: show the processes' full log too
-  --instances N             instances per example service (1..9, default 2)
+  --instances N             instances per example service (1..9, default 2; the tour needs 2+)
   --no-python               do not start the Python example
   --kong-admin-url URL      use a real Kong instead of kong-sim (with --kong-proxy-url)
   --kong-proxy-url URL      the proxy of that Kong
@@ -34,4 +34,7 @@ Options:
 Environment (flags win): KONG_ADMIN_URL + KONG_PROXY_URL (+ KONG_ADMIN_TOKEN) select a real Kong,
 REDIS_URL an existing Redis, DEMO_ADVERTISE_HOST the advertised address, LOG_LEVEL the log level.
 Nothing else is read: the registry's JWT secret is random for each run.
+
+Exit status: 0 after a clean stop (with --tour: every step passed), 1 when a step or the
+shutdown failed, 2 on bad options, 130 when stopped during start-up.
 `;
