@@ -1,6 +1,7 @@
 // Jest projects, one per test level (see TESTING.md). Unit tests sit next to the code; suites that
 // need real processes (Redis, kong-sim, child processes) live under test/.
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }];
+// Transpile only (isolatedModules): `npm run typecheck` checks types once, before jest runs.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }];
 const moduleNameMapper = {
   '^@kong-registry/(sdk|kong-sim|registry|kong-plugin)$': '<rootDir>/$1/src/index.ts',
 };

@@ -44,4 +44,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'register any process (Java, Python, a container) while its health URL answers',
     load: async () => (await import('./agent/index.js')).runAgentCommand,
   },
+  demo: {
+    summary: 'run the whole system locally: Redis, kong-sim, registry, controller, examples',
+    load: async () => (await import('./demo/index.js')).runDemoCommand,
+  },
 };
