@@ -20,4 +20,7 @@ npm run --silent lint
 log "typecheck (and build)"
 npm run --silent typecheck
 log "jest"
-npx jest --ci "$@"
+# Two workers even on 2 cores: jest's default (cores - 1 = 1) runs every file in band in one
+# process, so the suites take twice as long. --forceExit: a handle a suite forgets to close must
+# not hang CI (jest still names slow-to-exit workers in its output).
+npx jest --ci --maxWorkers=2 --forceExit "$@"

@@ -3,7 +3,7 @@
  * observed), a health endpoint the test can flip, and the agent as a real child process
  * (`node cli/bin/kong-registry.js agent ...`), as systemd runs it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -12,30 +12,16 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
 import type { Instance, ServiceView } from '@kong-registry/sdk';
+import { buildProject } from '../../helpers/build';
 import { sharedRedisUrl, uniquePrefix } from '../../helpers/redis';
 
 /** Repository root. */
 export const ROOT = join(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'cli', 'bin', 'kong-registry.js');
 
-/**
- * Builds cli/dist and what it references (incremental; quick when fresh). Under flock: jest runs
- * suites in parallel workers and two `tsc -b` on one project race. The lock is the one the SDK
- * suites take (test/integration/sdk/build-sdk.ts), since this build writes sdk/dist too.
- */
+/** Builds cli/dist and what it references (the agent runs as a real child process). */
 export function buildCli(): void {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(
-    'flock',
-    [
-      join(tmpdir(), 'kong-registry-sdk-build.lock'),
-      process.execPath,
-      tsc,
-      '-b',
-      join(ROOT, 'cli'),
-    ],
-    { stdio: 'inherit' },
-  );
+  buildProject('cli');
 }
 
 /** A registry over the shared Redis: 1 s minimum lease, 30 s drain, a fast reaper. */

@@ -3,8 +3,8 @@
  * real registry on real Redis: they register with the SDK, answer /health, echo what Kong would
  * forward, log one line per request, and deregister on SIGTERM.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { buildProject } from '../../helpers/build';
 import type { Instance, ServiceView } from '@kong-registry/sdk';
 import type { RunningRegistry } from '@kong-registry/registry';
 import { waitFor } from '../../helpers/wait';
@@ -25,14 +25,8 @@ const mainOf = (name: string): string => join(ROOT, 'examples', name, 'dist', 'm
 let registry: RunningRegistry;
 
 beforeAll(async () => {
-  // The examples run from dist like any deployed service; tsc -b is incremental (and builds the SDK).
-  execFileSync(
-    join(ROOT, 'node_modules', '.bin', 'tsc'),
-    ['-b', join(ROOT, 'examples', 'tsconfig.json')],
-    {
-      stdio: 'inherit',
-    },
-  );
+  // The examples run from dist like any deployed service (this builds the SDK too).
+  buildProject('examples');
   registry = await startTestRegistry('examples');
 });
 
