@@ -118,6 +118,8 @@ export function createController(
   };
 
   const reconcileNow = async (apply: boolean): Promise<ReconcileReport> => {
+    // Renew (or take, if free) the lock right before deciding whether to write.
+    if (lock && apply) await lock.tick();
     const writing = apply && isLeader();
     const timer = metrics.reconcileDuration.startTimer();
     const report = await reconciler.reconcile({ apply: writing });
@@ -159,7 +161,6 @@ export function createController(
 
   const loop = new ReconcileLoop(
     async () => {
-      if (lock && !lock.isLeader) await lock.tick();
       const report = await reconcileOnce();
       scheduleHoldRelease(report);
       if (report.ok && isLeader())

@@ -93,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 
-  return {
+  const stack: Stack = {
     registry,
     kong,
     config,
@@ -113,10 +113,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await Promise.all(controllers.map((c) => c.stop()));
-      await kong.close();
+      // Tests may replace `kong` (a restarted kong-sim): close the current one.
+      await stack.kong.close();
       await registry.close();
     },
   };
+  return stack;
 }
 
 function configEnv(config: ControllerConfig, token: string): Record<string, string> {
