@@ -6,6 +6,7 @@ import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
 import { authenticate } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
+import { requestLog } from './middleware/request-log';
 import { buildOpenApiDocument } from './openapi/document';
 import { consumerRoutes } from './routes/consumers';
 import { eventRoutes } from './routes/events';
@@ -25,11 +26,7 @@ function requestMetrics(deps: AppDeps): RequestHandler {
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      const seconds = stop({ method: req.method, route });
-      deps.logger.debug(
-        { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) },
-        'request',
-      );
+      stop({ method: req.method, route });
     });
     next();
   };
@@ -47,6 +44,7 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
+  app.use(requestLog(deps.logger));
   app.use(requestMetrics(deps));
   app.use((_req, res, next) => {
     if (control.shuttingDown) {

@@ -46,7 +46,13 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       error =
         fromBodyParser(err) ?? new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err });
     }
-    const log = { code: error.code, method: req.method, path: req.path, status: error.statusCode };
+    const log = {
+      reqId: (req as { id?: unknown }).id,
+      code: error.code,
+      method: req.method,
+      path: req.path,
+      status: error.statusCode,
+    };
     if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
       logger.warn(
         { ...log, cause: err instanceof Error ? err.message : String(err) },
