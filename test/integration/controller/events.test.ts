@@ -11,7 +11,7 @@ describe('event-driven controller', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({
-      env: { MASS_EXPIRY_HOLD: '8s', HEALTH_FEEDBACK_INTERVAL: '500ms' },
+      env: { MASS_EXPIRY_HOLD: '8s', HEALTH_FEEDBACK_INTERVAL: '500ms', METRICS_PORT: '0' },
     });
     await stack.controllers[0]!.start();
   });
@@ -34,6 +34,12 @@ describe('event-driven controller', () => {
       what: 'the target to appear',
     });
     expect(stack.controllers[0]!.ready).toBe(true);
+    const status = stack.controllers[0]!.statusAddress!;
+    const ready = await fetch(`http://${status.host}:${status.port}/readyz`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://${status.host}:${status.port}/metrics`)).text();
+    expect(metrics).toMatch(/kr_controller_reconciles_total\{result="ok"\} [1-9]/);
+    expect(metrics).toContain('kr_controller_leader 1');
     await stack.deregister('orders', 'o-1');
     await waitFor(async () => (await targets('orders')).length === 0, { what: 'the target to go' });
   });
