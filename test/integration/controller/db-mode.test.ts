@@ -151,6 +151,23 @@ describe('controller in DB mode', () => {
     expect(targets.data.find((t: any) => t.target === '127.0.0.2:9101').weight).toBe(7);
   });
 
+  it('drains first: a draining instance keeps its target at weight 0 (one write)', async () => {
+    await stack.register('drainy', 'd-1', { host: '127.0.0.9', port: 9109 });
+    await sync();
+    const drained = await stack.api('DELETE', '/v1/services/drainy/instances/d-1?drain=true');
+    expect(drained.status).toBeLessThan(300);
+    stack.kong.resetRequests();
+    await sync();
+    const writes = stack.kong.requests().filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `PUT /upstreams/${ids.upstream('drainy')}/targets/${ids.target('drainy', '127.0.0.9:9109')}`,
+    ]);
+    const targets = await kongGet(stack.kong, `/upstreams/${ids.upstream('drainy')}/targets`);
+    expect(targets.data.map((t: any) => [t.target, t.weight])).toEqual([['127.0.0.9:9109', 0]]);
+    await stack.deregister('drainy', 'd-1');
+    await sync();
+  });
+
   it('reverts a hand edit of a managed entity on the next resync', async () => {
     expect(
       await kongWrite(stack.kong, 'PATCH', `/services/${ids.service('orders')}`, { retries: 1 }),

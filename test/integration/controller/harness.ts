@@ -45,6 +45,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       REGISTRY_KEY_PREFIX: prefix,
       REGISTRY_JWT_SECRET: 'integration-secret-integration-secret-1234',
       LOG_LEVEL: 'silent',
+      // Draining instances stay until a test removes them (no reaper race in assertions).
+      REGISTRY_DRAIN_SECONDS: '3600',
     },
     host: '127.0.0.1',
     port: 0,
