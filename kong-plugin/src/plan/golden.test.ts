@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import type { StateSnapshot } from '@kong-registry/sdk';
 import { currentFromLists } from '../current/split';
 import { buildDesiredState } from '../desired/build';
@@ -48,7 +49,13 @@ describe('golden plans', () => {
     };
     const goldenFile = join(dir, 'plan.golden.json');
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenFile)) {
-      writeFileSync(goldenFile, `${JSON.stringify(actual, null, 2)}\n`);
+      // Formatted like the rest of the repo, so `npm run lint` stays green after a refresh.
+      writeFileSync(goldenFile, JSON.stringify(actual, null, 2));
+      execFileSync(process.execPath, [
+        require.resolve('prettier/bin/prettier.cjs'),
+        '--write',
+        goldenFile,
+      ]);
     }
     expect(actual).toEqual(readJson(goldenFile));
   });
