@@ -118,11 +118,13 @@ export function describeRedisFault({
             const res = await fetch(`${registry.url}/v1/services`, {
               headers: { authorization: `Bearer ${registry.adminToken ?? ''}` },
             });
-            return res.status === 503 ? ((await res.json()) as { code: string }) : undefined;
+            if (res.status !== 503) return undefined;
+            const body = (await res.json()) as { code: string };
+            return { code: body.code, retryAfter: res.headers.get('retry-after') };
           },
           { what: 'a 503 from the registry' },
         );
-        expect(down.code).toBe('REG_ERR_REDIS_UNAVAILABLE');
+        expect(down).toEqual({ code: 'REG_ERR_REDIS_UNAVAILABLE', retryAfter: '1' });
         expect((await fetch(`${registry.url}/healthz`)).status).toBe(200);
         expect((await fetch(`${registry.url}/readyz`)).status).toBe(503);
         // Stay down longer than a lease: the SDKs' heartbeats fail, the gateway must not care.
