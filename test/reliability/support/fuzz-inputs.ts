@@ -22,6 +22,7 @@ function decodable(text: string): boolean {
   }
 }
 
+/** HTTP methods the fuzz suite sends (supertest's method names). */
 export type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
 
 /** One fuzzed request. */
