@@ -83,6 +83,8 @@ export function createController(
       )
     : undefined;
   if (!lock) metrics.leader.set(1);
+  // ioredis reconnects on its own; lock ticks report the failures, so keep its events quiet.
+  redis?.on('error', (err: Error) => log.debug({ err: err.message }, 'Redis connection error'));
   const reasons = new RemovalReasons();
   const reconciler = new Reconciler({
     registry,
@@ -183,7 +185,18 @@ export function createController(
         { nodes: config.kong.urls, mode: config.kong.mode, lock: !!lock },
         'controller starting',
       );
-      if (redis) await redis.connect();
+      // Redis down at start is not fatal: ioredis keeps reconnecting, and until the lock is
+      // held this replica only plans (never writes).
+      if (redis) {
+        await redis
+          .connect()
+          .catch((err: unknown) =>
+            log.warn(
+              { err: describeError(err) },
+              'Redis unreachable: not writing until the leader lock is held',
+            ),
+          );
+      }
       if (lock) await lock.start();
       follower = followRegistryEvents(
         registry,
