@@ -2,6 +2,7 @@
  * `npm run bench`: runs the benchmarks, prints a table per benchmark and writes
  * bench/results/latest.json and latest.md. Not part of `npm test`. See bench/README.md.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
@@ -61,10 +62,12 @@ async function main(): Promise<number> {
   const out = values.out ?? join(__dirname, '..', 'results');
   for (const name of names) {
     const started = Date.now();
+    const loadBefore = loadavg()[0]!.toFixed(1);
     console.error(`\n[bench] ${name} ...`);
     const section = await SUITES[name]!(options);
+    // Other work on the machine skews absolute figures; the 1-minute load average says how much.
     section.notes.push(
-      `Ran ${new Date(started).toISOString()} in ${Math.round((Date.now() - started) / 1000)} s.`,
+      `Ran ${new Date(started).toISOString()} in ${Math.round((Date.now() - started) / 1000)} s; 1-min load average ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after (2 cores).`,
     );
     sections.push(section);
     console.log(renderText(section));

@@ -45,7 +45,9 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
   const redis = await startRedis();
   const registry = await startRegistryProcess(redis.url);
   const backend = await startBareServer('{"ok":true}');
-  const sim = await startKongSim({ mode: 'db' });
+  // DB-less: kong-sim's DB-mode inserts scan every row (O(n) each, see bench/README.md), which
+  // would make a 10,000-target initial sync take minutes in the double, not in the controller.
+  const sim = await startKongSim({ mode: 'dbless' });
   const token = adminToken();
   let controller: Proc | undefined;
   try {
@@ -66,10 +68,10 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
         REGISTRY_URL: registry.url,
         REGISTRY_TOKEN: token,
         KONG_ADMIN_URL: sim.admin,
-        KONG_MODE: 'db',
+        KONG_MODE: 'dbless',
         RESYNC_INTERVAL: `${resyncSeconds}s`,
         METRICS_PORT: String(metricsPort),
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: 'warn',
       },
     });
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
@@ -105,7 +107,7 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
     const redisMemory = rssBytes(redis.pid) ?? 0;
     const writesDuringResyncs = await (async () => {
       sim.resetRequests();
-      const c = benchController(registry.url, token, sim.admin, 'db');
+      const c = benchController(registry.url, token, sim.admin, 'dbless');
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
         const t = performance.now();
@@ -182,7 +184,7 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
       title: `Footprint with ${instances} instances (${services} services x ${perService})`,
       figures,
       notes: [
-        'RSS from /proc/<pid>/status (VmRSS; peak = VmHWM) after the controller converged and ran its resyncs; registry and controller are real processes (kong-registry registry|controller).',
+        'Kong mode: DB-less (one POST /config per change). RSS from /proc/<pid>/status (VmRSS; peak = VmHWM) after the controller converged and ran its resyncs; registry and controller are real processes (kong-registry registry|controller).',
         `Full resync: the controller's own kr_controller_reconcile_duration_seconds histogram over resyncs on RESYNC_INTERVAL=${resyncSeconds}s (registry snapshot, Kong listing, plan, no writes); kong-sim runs in the bench process.`,
       ],
       raw: { resyncs, afterInitial, stateBytes, idleRegistry, registryPeak, controllerPeak },

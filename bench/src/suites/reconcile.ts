@@ -249,9 +249,10 @@ async function oneSize(services: number, raw: Record<string, unknown>): Promise<
   }
 }
 
-/** Runs every size (100, 1,000, 5,000 services; --quick: 100). */
+/** Runs every size (100 and 1,000 services; --quick: 100). */
 export async function reconcileSuite(options: SuiteOptions): Promise<Section> {
-  const sizes = options.quick ? [100] : [100, 1000, 5000];
+  // 5,000 services is left out: kong-sim's DB-mode inserts are O(rows) each (bench/README.md).
+  const sizes = options.quick ? [100] : [100, 1000];
   const raw: Record<string, unknown> = {};
   const figures: Figure[] = [];
   for (const size of sizes) {
