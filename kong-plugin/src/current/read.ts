@@ -1,6 +1,6 @@
 /**
  * Reads Kong's current state through the Admin API: entities carrying the ownership tag (decK
- * `SelectorTags`), plus every route, service and upstream so the planner can see unmanaged ones
+ * `SelectorTags`), plus every route, service, upstream and plugin so the planner can see unmanaged ones
  * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike.
  */
 import type { KongAdminClient } from '../admin-api/client';
@@ -22,7 +22,7 @@ export async function readKongLists(
       client.listAll<KongBody>('/routes'),
       client.listAll<KongBody>('/upstreams'),
       client.listAll<KongBody>('/consumers', tag),
-      client.listAll<KongBody>('/plugins', tag),
+      client.listAll<KongBody>('/plugins'),
       client.listAll<KongBody>('/key-auths', tag),
       client.listAll<KongBody>('/jwts', tag),
       client.listAll<KongBody>('/acls', tag),

@@ -1,13 +1,13 @@
 /**
  * Splits what was read from Kong into the entities we own (ownership tag) and the unmanaged
- * routes/services/upstreams the planner only checks for collisions. Pure.
+ * routes/services/upstreams/plugins the planner only checks for collisions. Pure.
  */
 import { ENTITY_KINDS, emptyState, type Entity, type KongState } from '../kong/entities';
 import { stateFromLists, type KongLists } from '../kong/lists';
 import { isOwned } from '../naming';
 import type { CurrentState } from '../plan/types';
 
-const CHECKED_UNMANAGED = new Set(['route', 'service', 'upstream']);
+const CHECKED_UNMANAGED = new Set(['route', 'service', 'upstream', 'plugin']);
 
 /** Splits a full state into managed entities and the unmanaged ones that matter for conflicts. */
 export function splitByOwnership(state: KongState, ownershipTag: string): CurrentState {

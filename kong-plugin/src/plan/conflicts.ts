@@ -1,10 +1,10 @@
 /**
  * Finds registry services that would collide with Kong entities we do not own: an unmanaged
  * route that already claims the same prefix (two routes on one prefix make Kong's choice depend
- * on UUID order, facts §7.3 point 7), or an unmanaged service/route/upstream holding the name we
- * would use (Kong would answer 409). Such services are quarantined, never clobbered.
+ * on UUID order, facts §7.3 point 7), an unmanaged service/route/upstream holding the name we
+ * would use, or an unmanaged plugin of the same name on our service (Kong would answer 409). Such services are quarantined, never clobbered.
  */
-import type { Entity, KongState } from '../kong/entities';
+import { foreignId, type Entity, type KongState } from '../kong/entities';
 import type { Conflict } from './types';
 
 function trimSlash(path: string): string {
@@ -48,6 +48,26 @@ export function findConflicts(desired: KongState, unmanaged: readonly Entity[]):
           entity: ref(other),
         });
       }
+    }
+  }
+  // Kong allows one plugin of a name per scope (facts §2.6): a hand-made one on our service wins.
+  for (const want of desired.plugin.values()) {
+    if (want.service === undefined) continue;
+    const serviceId = foreignId(want.body, 'service');
+    const other = unmanaged.find(
+      (e) =>
+        e.kind === 'plugin' &&
+        e.body.name === want.body.name &&
+        foreignId(e.body, 'service') === serviceId &&
+        !foreignId(e.body, 'route') &&
+        !foreignId(e.body, 'consumer'),
+    );
+    if (other) {
+      conflicts.push({
+        service: want.service,
+        reason: `an unmanaged ${String(want.body.name)} plugin is already on service '${want.service}'`,
+        entity: ref(other),
+      });
     }
   }
   return conflicts;

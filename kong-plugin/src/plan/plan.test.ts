@@ -139,6 +139,30 @@ describe('planChanges', () => {
     expect(plan.ops.every((op) => op.service === 'billing')).toBe(true);
   });
 
+  it('quarantines a service that already carries an unmanaged plugin of the same name', () => {
+    const desired = desiredOf(
+      makeService('orders', [], { auth: { type: 'jwt', allowGroups: [] } }),
+    );
+    const handMade: Entity = {
+      kind: 'plugin',
+      id: 'p1',
+      name: 'orders/jwt',
+      service: undefined,
+      consumer: undefined,
+      body: {
+        id: 'p1',
+        name: 'jwt',
+        service: { id: ids.service('orders') },
+        route: null,
+        consumer: null,
+        tags: null,
+      },
+    };
+    const plan = planChanges(desired, { managed: emptyState(), unmanaged: [handMade] });
+    expect(plan.quarantined.services).toEqual(['orders']);
+    expect(plan.ops).toEqual([]);
+  });
+
   it('keeps the last applied config of a service that fails translation', () => {
     const kong = converged(desiredOf(orders()));
     const broken = orders();
