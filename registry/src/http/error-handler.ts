@@ -27,6 +27,23 @@ function fromBodyParser(err: unknown): RegistryError | null {
 }
 
 /**
+ * Any other error that carries a 4xx status (http-errors from Express and body-parser: a
+ * malformed percent escape in a path, a body that does not decompress...) is the client's
+ * mistake, never a 500.
+ */
+function fromClientStatus(err: unknown): RegistryError | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || code < 400 || code > 499) return null;
+  if (code === 413) return new RegistryError('REG_ERR_PAYLOAD_TOO_LARGE');
+  if (code === 415) {
+    return new RegistryError('REG_ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  }
+  return new RegistryError('REG_ERR_VALIDATION', 'the request could not be read');
+}
+
+/**
  * The one place where errors become HTTP responses: `{code, message, details?}`, never a stack
  * trace or token content. Client mistakes are 4xx; Redis outages 503; anything else is a bug (500,
  * logged with its stack).
@@ -44,7 +61,9 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       error = new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
     } else {
       error =
-        fromBodyParser(err) ?? new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err });
+        fromBodyParser(err) ??
+        fromClientStatus(err) ??
+        new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err });
     }
     const log = {
       reqId: (req as { id?: unknown }).id,

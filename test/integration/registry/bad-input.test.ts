@@ -312,4 +312,28 @@ describe('registry: bad input is a 4xx and changes nothing', () => {
       .set('Authorization', `Bearer ${h.admin}`);
     expect(bad.status).toBe(400);
   });
+
+  it('a malformed percent escape in the path is 400, not 500, and changes nothing', async () => {
+    const before = await h.dumpKeys();
+    const res = await request(h.app)
+      .put('/v1/services/%zz/instances/i-1')
+      .set('Authorization', `Bearer ${h.admin}`)
+      .send(registration());
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'REG_ERR_VALIDATION' });
+    expect(await h.dumpKeys()).toEqual(before);
+  });
+
+  it('a body that does not decompress is 400, not 500, and changes nothing', async () => {
+    const before = await h.dumpKeys();
+    const res = await request(h.app)
+      .put('/v1/services/billing/instances/i-1')
+      .set('Authorization', `Bearer ${h.admin}`)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"port": 8080}');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'REG_ERR_VALIDATION' });
+    expect(await h.dumpKeys()).toEqual(before);
+  });
 });
