@@ -13,7 +13,9 @@ export function createRedisClient(config: RegistryConfig, logger: Logger): Redis
     maxRetriesPerRequest: 1,
     commandTimeout: config.redisCommandTimeoutMs,
     connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+    // Capped at 500 ms: a reconnect attempt is cheap, and every second Redis is back but we are
+    // not costs instances a heartbeat (they must be back within one interval).
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 4), 500),
     lazyConnect: false,
   };
   const redis =
