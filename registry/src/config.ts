@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_DENIED_TARGETS,
+  parseDeniedTargets,
+  type DeniedTarget,
+} from './instances/target-policy';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -44,6 +49,8 @@ export interface RegistryConfig {
   eventsMaxLen: number;
   /** Gateway paths no service may claim. */
   reservedPrefixes: string[];
+  /** Instance addresses refused (Kong's Admin API on loopback, link-local by default). */
+  deniedTargets: DeniedTarget[];
   bodyLimitBytes: number;
   /** Token bucket per token on registration: refill rate and burst size. */
   rateLimit: { perSecond: number; burst: number };
@@ -108,6 +115,7 @@ const envSchema = z.object({
   REGISTRY_REAPER_BATCH: int(1, 10_000).default(500),
   REGISTRY_EVENTS_MAXLEN: int(100, 10_000_000).default(10_000),
   REGISTRY_RESERVED_PREFIXES: z.string().default('/v1,/registry,/_kong'),
+  REGISTRY_DENIED_TARGETS: z.string().default(DEFAULT_DENIED_TARGETS),
   REGISTRY_BODY_LIMIT_BYTES: int(1024, 10_485_760).default(65_536),
   REGISTRY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
   REGISTRY_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
@@ -210,6 +218,8 @@ export function loadConfig(
     if (!prefix.startsWith('/'))
       problems.push(`REGISTRY_RESERVED_PREFIXES: '${prefix}' must start with /`);
   }
+  const deniedTargets = parseDeniedTargets(e.REGISTRY_DENIED_TARGETS);
+  problems.push(...deniedTargets.problems.map((p) => `REGISTRY_DENIED_TARGETS: ${p}`));
   if (problems.length > 0) throw new ConfigError(problems);
 
   let jwt: JwtConfig;
@@ -256,6 +266,7 @@ export function loadConfig(
     reaper: { intervalMs: e.REGISTRY_REAPER_INTERVAL_MS, batchSize: e.REGISTRY_REAPER_BATCH },
     eventsMaxLen: e.REGISTRY_EVENTS_MAXLEN,
     reservedPrefixes,
+    deniedTargets: deniedTargets.rules,
     bodyLimitBytes: e.REGISTRY_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: e.REGISTRY_RATE_LIMIT_PER_SECOND, burst: e.REGISTRY_RATE_LIMIT_BURST },
     logLevel: e.LOG_LEVEL,

@@ -19,6 +19,10 @@ export const ERRORS = {
   REG_ERR_CONSUMER_EXISTS: { status: 409, message: 'a consumer with this username exists' },
   REG_ERR_CREDENTIAL_EXISTS: { status: 409, message: 'a credential with this key exists' },
   REG_ERR_PREFIX_RESERVED: { status: 400, message: 'the prefix is reserved on the gateway' },
+  REG_ERR_TARGET_DENIED: {
+    status: 400,
+    message: 'the instance address is not allowed as a target',
+  },
   REG_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
   REG_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'send the body as application/json' },
   REG_ERR_RATE_LIMITED: { status: 429, message: 'too many requests: retry later' },

@@ -336,4 +336,22 @@ describe('registry: bad input is a 4xx and changes nothing', () => {
     expect(res.body).toMatchObject({ code: 'REG_ERR_VALIDATION' });
     expect(await h.dumpKeys()).toEqual(before);
   });
+
+  it.each([
+    ['127.0.0.1', 8001],
+    ['localhost', 8444],
+    ['169.254.169.254', 80],
+  ])(
+    'an instance at %s:%d (Kong Admin API, metadata) is refused and nothing is stored',
+    async (host, port) => {
+      const before = await h.dumpKeys();
+      const res = await request(h.app)
+        .put('/v1/services/billing/instances/i-1')
+        .set('Authorization', `Bearer ${h.admin}`)
+        .send({ host, port });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'REG_ERR_TARGET_DENIED' });
+      expect(await h.dumpKeys()).toEqual(before);
+    },
+  );
 });

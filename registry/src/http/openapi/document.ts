@@ -77,6 +77,7 @@ function paths(): Json {
           ...errors(
             ...BODY_ERRORS,
             'REG_ERR_PREFIX_RESERVED',
+            'REG_ERR_TARGET_DENIED',
             'REG_ERR_PREFIX_CONFLICT',
             'REG_ERR_RATE_LIMITED',
             ...AUTH_ERRORS,

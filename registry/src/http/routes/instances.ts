@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { deniedBy } from '../../instances/target-policy';
 import { z } from 'zod';
 import type { Instance, LeaseReply } from '@kong-registry/sdk';
 import { RegistryError } from '../../errors';
@@ -73,13 +74,22 @@ export function instanceRoutes(deps: AppDeps): Router {
           `this token may not claim prefix ${definition.prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
         );
       }
+      const host = body.host ?? callerAddress(req);
+      const denied = deniedBy(config.deniedTargets, host, body.port);
+      if (denied !== undefined) {
+        throw new RegistryError(
+          'REG_ERR_TARGET_DENIED',
+          `${host}:${body.port} may not be a Kong target (REGISTRY_DENIED_TARGETS: ${denied.raw})`,
+          { details: [{ path: 'host', message: `denied by ${denied.raw}` }] },
+        );
+      }
       const now = clock();
       const ttlSeconds = effectiveTtl(body.ttlSeconds, config.lease.defaultTtlSeconds);
       const deadline = leaseDeadline(now, ttlSeconds);
       const instance: Instance = {
         service,
         instanceId,
-        host: body.host ?? callerAddress(req),
+        host,
         port: body.port,
         protocol: definition.protocol,
         version: body.version ?? null,
