@@ -74,6 +74,10 @@ export interface ReconcilerDeps {
 /** Runs reconciles; keeps per-node appliers and the guard's memory between runs. */
 export class Reconciler {
   private readonly heldSince = new Map<string, Map<string, number>>();
+  /** Highest registry revision seen; a lower one means the registry lost its state. */
+  private lastRevision = -1;
+  /** Until then, removals without a known reason count as expiries (the guard may hold them). */
+  private stateLostUntil = 0;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -81,6 +85,7 @@ export class Reconciler {
   async reconcile({ apply }: { apply: boolean }): Promise<ReconcileReport> {
     const started = Date.now();
     const snapshot = await this.deps.registry.getState();
+    this.noteRevision(snapshot.revision);
     const now = this.deps.now?.() ?? new Date();
     const desired = buildDesiredState(snapshot, { ownershipTag: this.deps.ownershipTag, now });
     for (const failure of desired.failures) {
@@ -157,6 +162,29 @@ export class Reconciler {
     return report;
   }
 
+  /**
+   * A revision lower than one already seen means the registry's Redis came back empty: every
+   * instance is gone from the snapshot at once, with no events saying why. Those removals are
+   * treated as expiries for one hold period, so the guard keeps Kong routing while the services
+   * re-register, instead of deleting the whole gateway configuration.
+   */
+  private noteRevision(revision: number): void {
+    if (revision < this.lastRevision) {
+      this.stateLostUntil = Date.now() + this.deps.guard.holdMs;
+      this.deps.logger.warn(
+        { previous: this.lastRevision, revision, holdMs: this.deps.guard.holdMs },
+        'registry revision went backwards: its state was lost; removals count as expiries for the hold period',
+      );
+    }
+    this.lastRevision = revision;
+  }
+
+  private reasonOf(service: string, instanceId: string): string | undefined {
+    const known = this.deps.reasons.reasonOf(service, instanceId);
+    if (known !== undefined) return known;
+    return Date.now() < this.stateLostUntil ? 'expired' : undefined;
+  }
+
   private guard(nodeUrl: string, plan: Plan, current: CurrentState) {
     const targetCounts = new Map<string, number>();
     for (const target of current.managed.target.values()) {
@@ -168,7 +196,7 @@ export class Reconciler {
     return guardMassExpiry({
       ops: plan.ops,
       targetCounts,
-      reasonOf: (service, instanceId) => this.deps.reasons.reasonOf(service, instanceId),
+      reasonOf: (service, instanceId) => this.reasonOf(service, instanceId),
       heldSince,
       now: Date.now(),
       options: this.deps.guard,

@@ -1,8 +1,8 @@
 /**
- * Known gap 4 (docs/RELIABILITY.md), reproduced deterministically: a reconcile that runs after
- * Redis came back empty but before the SDKs re-registered. What holds today is asserted: the
- * registry's revision goes backwards, the signal a fix would use to hold removals. With
- * KR_KNOWN_GAPS=1 the test also asserts that Kong keeps its targets (it fails until the gap is fixed).
+ * Gap 4 of docs/RELIABILITY.md (fixed), reproduced deterministically: a reconcile that runs after
+ * Redis came back empty but before the SDKs re-registered. The registry's revision goes
+ * backwards, and the controller treats that as lost state: the mass-expiry guard holds the
+ * removals, so Kong keeps every target.
  */
 import { startKongSim } from '@kong-registry/kong-sim';
 import { startRedisServer } from '../helpers/redis';
@@ -16,10 +16,8 @@ import {
   startTestRegistry,
 } from './support/stack';
 
-const ASSERT_KNOWN_GAPS = process.env.KR_KNOWN_GAPS === '1';
-
 describe('reliability/faults: reconcile right after Redis returned empty', () => {
-  it('sees the registry revision go backwards (and, once gap 4 is fixed, keeps the targets)', async () => {
+  it('sees the registry revision go backwards and keeps the targets', async () => {
     const redis = await startRedisServer();
     const registry = await startTestRegistry(redis.url, stackPrefix());
     const kong = await startKongSim();
@@ -44,7 +42,7 @@ describe('reliability/faults: reconcile right after Redis returned empty', () =>
         'targets kept by an immediate reconcile (of 8)',
         left.targets ?? 0,
       );
-      if (ASSERT_KNOWN_GAPS) expect(left.targets).toBe(8);
+      expect(left.targets).toBe(8);
     } finally {
       await controller.stop();
       await kong.close();

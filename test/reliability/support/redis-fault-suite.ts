@@ -26,10 +26,9 @@ export interface RedisFaultScale {
 
 const TTL_SECONDS = 3;
 /**
- * Proxied failures while Redis is down are asserted (0). Around the restart they are measured and
- * reported; KR_KNOWN_GAPS=1 asserts 0 there too (see docs/RELIABILITY.md, Known gaps).
+ * Proxied failures are asserted (0) both while Redis is down and around its restart: the
+ * controller holds removals when the registry comes back empty (docs/RELIABILITY.md, gap 4).
  */
-const ASSERT_KNOWN_GAPS = process.env.KR_KNOWN_GAPS === '1';
 
 /** Defines the suite at the given scale. */
 export function describeRedisFault({
@@ -170,7 +169,7 @@ export function describeRedisFault({
       recordFigure(suite, 'proxied failed total', load.stats.failed);
       recordFigure(suite, 'proxied failures', JSON.stringify(load.stats.failures));
       expect(failedDuringOutages).toBe(0);
-      if (ASSERT_KNOWN_GAPS) expect(load.stats.failed).toBe(0);
+      expect(load.stats.failed).toBe(0);
     });
   });
 }
