@@ -22,14 +22,28 @@
     ARGV[8] now (ms)
     ARGV[9] events MAXLEN (approximate)
     ARGV[10] now (ISO 8601)
+    ARGV[11] "1" when the prefix may overlap another service's (admin tokens), else "0"
 
   Output:
-    {"conflict", owner}                  another live service owns the prefix; nothing written
+    {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV[11]
+                                         is "1") a prefix that starts with it or that it starts
+                                         with: Kong matches prefixes as plain strings, so the
+                                         longer one would take the other's traffic; nothing written
     {"ok", instanceJSON, revision, type} type: instance.registered | instance.updated
 ]]
 local owner = redis.call('HGET', KEYS[4], ARGV[5])
 if owner and owner ~= ARGV[1] then
-  return {'conflict', owner}
+  return {'conflict', owner, ARGV[5]}
+end
+if ARGV[11] ~= '1' then
+  local owners = redis.call('HGETALL', KEYS[4])
+  local wanted = ARGV[5]
+  for i = 1, #owners, 2 do
+    local prefix, other = owners[i], owners[i + 1]
+    if other ~= ARGV[1] and (string.sub(wanted, 1, #prefix) == prefix or string.sub(prefix, 1, #wanted) == wanted) then
+      return {'conflict', other, prefix}
+    end
+  end
 end
 
 local instance = cjson.decode(ARGV[3])

@@ -12,7 +12,7 @@ import { SCRIPTS } from './scripts';
 
 /** Result of a registration attempt. */
 export type RegisterResult =
-  | { ok: false; owner: string }
+  | { ok: false; owner: string; ownedPrefix: string }
   | { ok: true; instance: Instance; revision: number; eventType: RegistryEventType };
 
 /** A consistent view of everything, read atomically with its revision. */
@@ -81,6 +81,7 @@ export class RedisInstanceRepository {
     definition: ServiceDefinition,
     leaseDeadlineMs: number,
     nowMs: number,
+    allowOverlap = false,
   ): Promise<RegisterResult> {
     const { service, instanceId } = instance;
     const k = this.keys;
@@ -106,9 +107,12 @@ export class RedisInstanceRepository {
         nowMs,
         this.eventsMaxLen,
         iso(nowMs),
+        allowOverlap ? '1' : '0',
       ],
-    )) as [string, string, number?, string?];
-    if (reply[0] === 'conflict') return { ok: false, owner: reply[1] };
+    )) as [string, string, number | string | undefined, string?];
+    if (reply[0] === 'conflict') {
+      return { ok: false, owner: reply[1], ownedPrefix: String(reply[2]) };
+    }
     return {
       ok: true,
       instance: parseInstance(reply[1]),

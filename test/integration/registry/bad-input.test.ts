@@ -354,4 +354,31 @@ describe('registry: bad input is a 4xx and changes nothing', () => {
       expect(await h.dumpKeys()).toEqual(before);
     },
   );
+
+  it.each(['/orders/admin', '/ordersx', '/ord'])(
+    'a service token may not claim %s, which overlaps /orders of orders (409, nothing stored)',
+    async (prefix) => {
+      const before = await h.dumpKeys();
+      const res = await request(h.app)
+        .put('/v1/services/billing/instances/i-1')
+        .set('Authorization', `Bearer ${h.tokenFor('billing')}`)
+        .send(registration({ prefix }));
+      expect(res.status).toBe(409);
+      expect(res.body).toMatchObject({ code: 'REG_ERR_PREFIX_CONFLICT' });
+      expect(res.body.message).toContain("service 'orders'");
+      expect(await h.dumpKeys()).toEqual(before);
+    },
+  );
+
+  it('an admin may nest a prefix under another service on purpose', async () => {
+    const res = await request(h.app)
+      .put('/v1/services/orders-admin/instances/i-1')
+      .set('Authorization', `Bearer ${h.admin}`)
+      .send(registration({ prefix: '/orders/admin' }));
+    expect(res.status).toBe(201);
+    await request(h.app)
+      .delete('/v1/services/orders-admin/instances/i-1')
+      .set('Authorization', `Bearer ${h.admin}`)
+      .expect(204);
+  });
 });

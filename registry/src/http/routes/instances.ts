@@ -103,22 +103,26 @@ export function instanceRoutes(deps: AppDeps): Router {
         drainUntil: null,
         gatewayHealth: null,
       };
-      let result = await repository.register(instance, definition, deadline, now);
+      // Admins may nest one service's prefix in another's on purpose; services may not, since
+      // Kong's longest-prefix match would hand one service's traffic to the other.
+      const allowOverlap = token.role === 'admin';
+      let result = await repository.register(instance, definition, deadline, now, allowOverlap);
       if (!result.ok) {
         // The owner may be dead with its expiry not yet reaped: reap what is due, then retry once,
         // so a prefix is only refused while its owner really lives.
         if ((await repository.reap(now, config.reaper.batchSize)).length > 0) {
-          result = await repository.register(instance, definition, deadline, now);
+          result = await repository.register(instance, definition, deadline, now, allowOverlap);
         }
       }
       if (!result.ok) {
-        throw new RegistryError(
-          'REG_ERR_PREFIX_CONFLICT',
-          `prefix ${definition.prefix} belongs to service '${result.owner}'`,
-          {
-            details: [{ path: 'prefix', message: `owned by service '${result.owner}'` }],
-          },
-        );
+        const { owner, ownedPrefix } = result;
+        const message =
+          ownedPrefix === definition.prefix
+            ? `prefix ${definition.prefix} belongs to service '${owner}'`
+            : `prefix ${definition.prefix} overlaps ${ownedPrefix} of service '${owner}' (Kong matches prefixes as plain strings, so one would take the other's traffic)`;
+        throw new RegistryError('REG_ERR_PREFIX_CONFLICT', message, {
+          details: [{ path: 'prefix', message: `overlaps service '${owner}' (${ownedPrefix})` }],
+        });
       }
       const created = result.eventType === 'instance.registered';
       metrics.registrations.inc({ kind: created ? 'registered' : 'updated' });
