@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
@@ -21,6 +21,25 @@ export function resolveJwtKeys(config: JwtConfig): JwtKeys {
   if (config.algorithm === 'RS256')
     return { algorithm: 'RS256', publicKey: config.publicKey, privateKey: config.privateKey };
   return { algorithm: 'HS256', secret: randomBytes(32).toString('base64url') };
+}
+
+/**
+ * Verification keys as KeyObjects, built once per keys object. Given a string, jsonwebtoken
+ * rebuilds the key on every call (first trying it as a public key, which throws), which was a
+ * third of the registry's CPU per heartbeat (bench/README.md).
+ */
+const verificationKeys = new WeakMap<JwtKeys, KeyObject>();
+
+function verificationKey(keys: JwtKeys): KeyObject {
+  let key = verificationKeys.get(keys);
+  if (!key) {
+    key =
+      keys.algorithm === 'HS256'
+        ? createSecretKey(Buffer.from(keys.secret, 'utf8'))
+        : createPublicKey(keys.publicKey);
+    verificationKeys.set(keys, key);
+  }
+  return key;
 }
 
 /** A verified token: its claims and a stable id for rate limiting. */
@@ -85,7 +104,7 @@ export function mintToken(
 export function verifyToken(keys: JwtKeys, token: string): VerifiedToken {
   let payload: unknown;
   try {
-    payload = jwt.verify(token, keys.algorithm === 'HS256' ? keys.secret : keys.publicKey, {
+    payload = jwt.verify(token, verificationKey(keys), {
       algorithms: [keys.algorithm],
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
