@@ -121,34 +121,21 @@ export class RedisInstanceRepository {
     };
   }
 
-  /** The stored TTL of an instance, or null when there is none (heartbeats renew by it). */
-  async getInstanceTtl(service: string, instanceId: string): Promise<number | null> {
-    const row = await this.redis.hget(this.keys.instances(service), instanceId);
-    return row ? (JSON.parse(row) as Instance).ttlSeconds : null;
-  }
-
   /**
-   * Renews a live lease to `leaseDeadlineMs`; null when the lease is gone (expired, even if not
-   * yet reaped, or never existed).
+   * Renews a live lease to `nowMs` + the instance's stored TTL (leaseDeadline's math, done inside
+   * the script so a heartbeat is one round trip); null when the lease is gone (expired, even if
+   * not yet reaped, or never existed).
    */
   async heartbeat(
     service: string,
     instanceId: string,
     nowMs: number,
-    leaseDeadlineMs: number,
   ): Promise<{ instance: Instance; definition: ServiceDefinition } | null> {
     const k = this.keys;
     const reply = (await SCRIPTS.heartbeat.run(
       this.redis,
       [k.instances(service), k.leases, k.definition(service)],
-      [
-        instanceId,
-        k.leaseMember(service, instanceId),
-        nowMs,
-        leaseDeadlineMs,
-        iso(nowMs),
-        iso(leaseDeadlineMs),
-      ],
+      [instanceId, k.leaseMember(service, instanceId), nowMs, iso(nowMs)],
     )) as [string, string] | null;
     if (!reply) return null;
     return {

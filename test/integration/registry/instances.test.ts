@@ -91,6 +91,34 @@ describe('registry: register, heartbeat, deregister', () => {
     expect(reply.heartbeatIntervalSeconds).toBe(10);
   });
 
+  it('heartbeat renews each instance by its own stored TTL, in the reply, the hash and the leases set', async () => {
+    // Odd milliseconds across a year boundary check the script's date formatting too.
+    h.clock.now = Date.parse('2030-12-31T23:59:50.000Z');
+    await put('/v1/services/orders/instances/i-1', registration({ ttlSeconds: 7 }));
+    await put('/v1/services/orders/instances/i-2', registration({ port: 8081, ttlSeconds: 45 }));
+    h.clock.advance(4_321);
+    for (const [id, ttl] of [
+      ['i-1', 7],
+      ['i-2', 45],
+    ] as const) {
+      const res = await put(
+        `/v1/services/orders/instances/${id}/heartbeat`,
+        undefined,
+        h.tokenFor('orders'),
+      );
+      expect(res.status).toBe(200);
+      const deadline = h.clock.now + ttl * 1000;
+      const reply = res.body as LeaseReply;
+      expect(reply.leaseExpiresAt).toBe(new Date(deadline).toISOString());
+      expect(reply.instance.leaseExpiresAt).toBe(reply.leaseExpiresAt);
+      expect(reply.instance.ttlSeconds).toBe(ttl);
+      const member = h.repository.keys.leaseMember('orders', id);
+      expect(Number(await h.redis.zscore(h.repository.keys.leases, member))).toBe(deadline);
+      const stored = await h.redis.hget(h.repository.keys.instances('orders'), id);
+      expect(JSON.parse(stored ?? '{}')).toEqual(reply.instance);
+    }
+  });
+
   it('heartbeat after the lease ran out is 404 REG_ERR_LEASE_NOT_FOUND, even before the reaper ran', async () => {
     await put('/v1/services/orders/instances/i-1', registration());
     h.clock.advance(15_000);

@@ -153,12 +153,8 @@ export function instanceRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const { service, instanceId } = parseOrThrow(paramsSchema, req.params, 'path');
       parseOrThrow(heartbeatSchema, req.body, 'heartbeat body');
-      const ttlSeconds = await repository.getInstanceTtl(service, instanceId);
-      const now = clock();
-      const renewed =
-        ttlSeconds === null
-          ? null
-          : await repository.heartbeat(service, instanceId, now, leaseDeadline(now, ttlSeconds));
+      // One round trip: the script renews by the stored TTL, no separate read of it first.
+      const renewed = await repository.heartbeat(service, instanceId, clock());
       if (!renewed) {
         metrics.heartbeats.inc({ result: 'lease_not_found' });
         throw new RegistryError(
