@@ -124,3 +124,34 @@ describe('detectHostAddress', () => {
     expect(detectHostAddress({ lo: [iface('127.0.0.1', 'IPv4', true)] })).toBeUndefined();
   });
 });
+
+describe('resolveOptions: registryUrl as a list', () => {
+  it('keeps every URL in order, without trailing slashes; baseUrl is the first', () => {
+    const resolved = resolveOptions({
+      ...minimal,
+      registryUrl: ['http://a:4000/', new URL('https://b:4443')],
+    });
+    expect(resolved.baseUrls).toEqual(['http://a:4000', 'https://b:4443']);
+    expect(resolved.baseUrl).toBe('http://a:4000');
+    expect(Object.isFrozen(resolved.baseUrls)).toBe(true);
+  });
+
+  it('turns a single URL into a list of one', () => {
+    expect(resolveOptions(minimal).baseUrls).toEqual(['http://registry:4000']);
+  });
+
+  it('refuses an empty list and names every URL that is not http(s)', () => {
+    expect(() => resolveOptions({ ...minimal, registryUrl: [] })).toThrow(
+      /registryUrl must list at least one http\(s\) URL/,
+    );
+    let message = '';
+    try {
+      resolveOptions({ ...minimal, registryUrl: ['http://ok:1', 'ftp://x', 'nope'] });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('"ftp://x"');
+    expect(message).toContain('"nope"');
+    expect(message).not.toContain('ok:1');
+  });
+});

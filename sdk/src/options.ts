@@ -26,8 +26,14 @@ export interface SignalHandlingOptions {
 
 /** Options of `register()`. Only `registryUrl`, `token`, `service` and `port` are required. */
 export interface RegisterOptions {
-  /** Base URL of the registry, e.g. `http://registry:4000` (the SDK adds `/v1/...`). */
-  registryUrl: string | URL;
+  /**
+   * Base URL of the registry, e.g. `http://registry:4000` (the SDK adds `/v1/...`), or a list of
+   * replicas sharing one Redis. With a list, requests go to the current URL; a network error,
+   * timeout or 5xx moves the client to the next one (round-robin) for the retry. A 4xx is the
+   * registry's verdict and is not tried elsewhere. Every URL must be http(s).
+   * @default (required; no default)
+   */
+  registryUrl: string | URL | readonly (string | URL)[];
   /**
    * Bearer token (a service token minted by `npx kong-registry token --service <name>`), or a
    * function returning one, called before every request so tokens can rotate.
@@ -91,7 +97,10 @@ export interface RegisterOptions {
 
 /** Options after defaults and validation; frozen. */
 export interface ResolvedOptions {
+  /** The first registry URL (without trailing slash). */
   readonly baseUrl: string;
+  /** Every registry URL in the order given; `baseUrls[0] === baseUrl`. */
+  readonly baseUrls: readonly string[];
   readonly token: () => string | Promise<string>;
   readonly service: string;
   readonly instanceId: string;
@@ -163,6 +172,15 @@ function checkUrl(value: unknown, problems: string[]): string {
   }
 }
 
+function checkUrls(value: RegisterOptions['registryUrl'], problems: string[]): string[] {
+  if (!Array.isArray(value)) return [checkUrl(value, problems)];
+  if (value.length === 0) {
+    problems.push('registryUrl must list at least one http(s) URL');
+    return [''];
+  }
+  return (value as readonly unknown[]).map((url) => checkUrl(url, problems));
+}
+
 function checkSignals(value: RegisterOptions['handleSignals']): ResolvedOptions['signals'] {
   if (!value) return undefined;
   const given = value === true ? {} : value;
@@ -182,7 +200,7 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
       'invalid options: register() needs an options object',
     );
   }
-  const baseUrl = checkUrl(options.registryUrl, problems);
+  const baseUrls = checkUrls(options.registryUrl, problems);
   const { token } = options;
   if (!((typeof token === 'string' && token.length > 0) || typeof token === 'function')) {
     problems.push('token must be a non-empty string or a function returning one');
@@ -252,7 +270,8 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     if (body[key] === undefined) delete body[key];
   }
   return Object.freeze({
-    baseUrl,
+    baseUrl: baseUrls[0] ?? '',
+    baseUrls: Object.freeze(baseUrls),
     token: typeof token === 'function' ? token : () => token,
     service: options.service,
     instanceId: options.instanceId ?? defaultInstanceId(host, options.port),

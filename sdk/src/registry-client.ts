@@ -6,7 +6,10 @@ import { sleep } from './sleep';
 
 /** What the client needs to talk to the registry about one instance. */
 export interface RegistryClientConfig {
+  /** Registry URL used when `baseUrls` is absent or empty. */
   baseUrl: string;
+  /** Registry replicas, tried round-robin: a network error, timeout or 5xx moves to the next. */
+  baseUrls?: readonly string[];
   token: () => string | Promise<string>;
   service: string;
   instanceId: string;
@@ -63,6 +66,17 @@ function mapStatus(
   );
 }
 
+/**
+ * True when the next attempt should go to another replica: the replica did not answer (network
+ * error, timeout) or answered 5xx. A 4xx (and 408/429, which ask us to slow down) is the
+ * registry's verdict, shared by every replica through Redis, so it is not tried elsewhere.
+ */
+export function shouldFailOver(error: SdkError): boolean {
+  if (error.code === 'SDK_ERR_TIMEOUT') return true;
+  if (error.code !== 'SDK_ERR_REGISTRY_UNAVAILABLE') return false;
+  return error.statusCode === undefined || error.statusCode >= 500;
+}
+
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text();
   if (text === '') return {};
@@ -75,14 +89,19 @@ async function readJson(response: Response): Promise<unknown> {
 
 /**
  * A tiny typed client for the three calls an instance makes. Only PUT and DELETE are used, and
- * both are idempotent, so every call may be retried on network errors, timeouts, 429 and 5xx.
+ * both are idempotent, so every call may be retried on network errors, timeouts, 429 and 5xx,
+ * and with several replicas a retry may safely land on another one (see {@link shouldFailOver}).
  */
 export class RegistryClient {
   readonly #config: RegistryClientConfig;
   readonly #instancePath: string;
+  readonly #urls: readonly string[];
+  /** Index in `#urls` of the replica requests go to; shared by every call of this client. */
+  #current = 0;
 
   constructor(config: RegistryClientConfig) {
     this.#config = config;
+    this.#urls = config.baseUrls && config.baseUrls.length > 0 ? config.baseUrls : [config.baseUrl];
     this.#instancePath =
       `/v1/services/${encodeURIComponent(config.service)}` +
       `/instances/${encodeURIComponent(config.instanceId)}`;
@@ -133,8 +152,10 @@ export class RegistryClient {
 
   async #call(method: string, path: string, body: unknown, options: CallOptions): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
+      const used = this.#current;
       try {
         return await this.#once(
+          this.#urls[used] ?? this.#config.baseUrl,
           method,
           path,
           body,
@@ -142,6 +163,11 @@ export class RegistryClient {
         );
       } catch (err) {
         const error = toSdkError(err);
+        // Move on even when this call gives up, so the next one (the lease loop's next heartbeat,
+        // the DELETE of close()) goes to the next replica; but not when our own abort cut the
+        // request short, which says nothing about the replica.
+        const cutShort = options.signal?.aborted === true && options.abortInFlight !== false;
+        if (shouldFailOver(error) && !cutShort) this.#moveOn(used, error);
         if (options.signal?.aborted)
           throw new SdkError('SDK_ERR_ABORTED', undefined, { cause: error });
         if (!error.retryable || attempt >= options.retries) throw error;
@@ -159,13 +185,26 @@ export class RegistryClient {
     }
   }
 
+  /** Moves to the replica after `used`, unless a concurrent call has already moved on. */
+  #moveOn(used: number, error: SdkError): void {
+    if (this.#urls.length < 2 || this.#current !== used) return;
+    this.#current = (used + 1) % this.#urls.length;
+    this.#config.logger.warn('sdk: registry replica failed, trying the next one', {
+      failed: this.#urls[used],
+      next: this.#urls[this.#current],
+      code: error.code,
+      statusCode: error.statusCode,
+    });
+  }
+
   async #once(
+    baseUrl: string,
     method: string,
     path: string,
     body: unknown,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const { baseUrl, requestTimeoutMs, logger } = this.#config;
+    const { requestTimeoutMs, logger } = this.#config;
     const timeout = AbortSignal.timeout(requestTimeoutMs);
     const token = await this.#config.token();
     let response: Response;
