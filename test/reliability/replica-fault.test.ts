@@ -1,8 +1,8 @@
 /**
  * Two registry replicas share one Redis; one of them is a real child process SIGKILLed under a
- * steady registration load. Clients hold both URLs and fail over (the SDK takes one URL only, so
- * the test client does the failover; see docs/RELIABILITY.md). Every registration the registry
- * acknowledged (2xx) must still be there afterwards.
+ * steady registration load. Clients hold both URLs and fail over (a plain test client here, so
+ * every attempt is counted; the SDK's own failover is in test/integration/sdk/failover.test.ts).
+ * Every registration the registry acknowledged (2xx) must still be there afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
