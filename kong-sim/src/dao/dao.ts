@@ -26,6 +26,7 @@ import {
   uniqueViolation,
 } from './errors';
 import type { MemoryStore } from './memory-store';
+import { compositeKey, compositeSignature, fieldKey, foreignKey } from './row-index';
 
 /** DAO settings. */
 export interface DaoOptions {
@@ -56,7 +57,7 @@ export class Dao {
     if (isUuid(idOrKey)) return this.store.get(kind, idOrKey.toLowerCase()) as Row | undefined;
     const key = schemaOf(kind).endpointKey;
     if (!key) return undefined;
-    return this.store.rows(kind).find((row) => row[key] === idOrKey);
+    return this.store.lookup(kind, fieldKey(key), idOrKey)[0];
   }
 
   /** POST: insert (201). A supplied id that exists is a primary key violation. */
@@ -178,7 +179,7 @@ export class Dao {
       if (!ENTITY_KINDS.includes(reference)) continue;
       const key = schemaOf(reference).endpointKey;
       if (!key || value[key] === undefined) continue;
-      const found = this.store.rows(reference).find((r) => r[key] === value[key]);
+      const found = this.store.lookup(reference, fieldKey(key), value[key])[0];
       if (!found) throw foreignKeyUnresolved(name, key, value[key], reference);
       body[name] = { id: found.id };
     }
@@ -198,17 +199,18 @@ export class Dao {
   }
 
   private checkUnique(kind: EntityKind, schema: EntitySchema, fields: FieldList, row: Row): void {
-    const others = this.store.rows(kind).filter((other) => other.id !== row.id);
+    // Indexed lookups: a scan per write made bulk syncs quadratic (bench/README.md, fix 4).
+    const isOther = (other: Row): boolean => other.id !== row.id;
     for (const [name, def] of fieldEntries(fields)) {
       const value = row[name];
       if (!def.unique || value === null || value === undefined) continue;
-      if (others.some((other) => other[name] === value)) throw uniqueViolation({ [name]: value });
+      if (this.store.lookup(kind, fieldKey(name), value).some(isOther))
+        throw uniqueViolation({ [name]: value });
     }
     const cacheKey = schema.cacheKey;
     if (!cacheKey) return;
-    const signature = (r: Row): string => JSON.stringify(cacheKey.map((k) => r[k] ?? null));
-    const mine = signature(row);
-    if (others.some((other) => signature(other) === mine))
+    const mine = compositeSignature(cacheKey, row);
+    if (this.store.lookup(kind, compositeKey(cacheKey), mine).some(isOther))
       throw uniqueViolation(Object.fromEntries(cacheKey.map((k) => [k, row[k] ?? null])));
   }
 
@@ -216,9 +218,7 @@ export class Dao {
     for (const childKind of ENTITY_KINDS) {
       for (const [field, def] of fieldEntries(schemaOf(childKind).fields)) {
         if (def.type !== 'foreign' || def.reference !== kind) continue;
-        const children = this.store
-          .rows(childKind)
-          .filter((child) => (child[field] as Row | null)?.id === row.id);
+        const children = this.store.lookup(childKind, foreignKey(field), row.id);
         if (children.length === 0) continue;
         if (def.on_delete !== 'cascade') throw foreignKeyRestricted(childKind, kind);
         for (const child of children) this.collectDeletes(childKind, child, doomed);

@@ -5,13 +5,16 @@
 import type { EntityKind, EntityMap, StoreChange, StoreReader, Uuid } from '../store/types';
 import type { Row } from '../schema/types';
 import { ENTITY_KINDS } from '../schema/entities';
+import { RowIndex, type KeyOf } from './row-index';
 
 type Listener = (change: StoreChange) => void;
 
 /** Rows per kind, kept as Kong serialises them; lists are sorted by id like Postgres paging. */
 export class MemoryStore implements StoreReader {
   private readonly tables = new Map<EntityKind, Map<Uuid, Row>>();
+  /** Sorted snapshots; a write replaces (never mutates) the array so callers keep theirs. */
   private readonly sorted = new Map<EntityKind, Row[]>();
+  private readonly indexes = new Map<EntityKind, Map<string, RowIndex>>();
   private readonly listeners = new Set<Listener>();
   private currentVersion = 0;
 
@@ -28,9 +31,7 @@ export class MemoryStore implements StoreReader {
   list<K extends EntityKind>(kind: K): readonly EntityMap[K][] {
     let rows = this.sorted.get(kind);
     if (!rows) {
-      rows = [...this.table(kind).values()].sort((a, b) =>
-        compareIds(a.id as string, b.id as string),
-      );
+      rows = [...this.table(kind).values()].sort(byId);
       this.sorted.set(kind, rows);
     }
     return rows as unknown as EntityMap[K][];
@@ -51,6 +52,21 @@ export class MemoryStore implements StoreReader {
     return this.table(kind).get(id);
   }
 
+  /**
+   * Rows whose derived key equals `key`, ordered by id. The index `name` is built on first use
+   * and kept current by every write; `keyOf` must always be the same for one name.
+   */
+  lookup(kind: EntityKind, index: { name: string; keyOf: KeyOf }, key: unknown): Row[] {
+    const ids = this.index(kind, index.name, index.keyOf).ids(key);
+    const table = this.table(kind);
+    const rows: Row[] = [];
+    for (const id of ids) {
+      const row = table.get(id);
+      if (row) rows.push(row);
+    }
+    return rows.length > 1 ? rows.sort(byId) : rows;
+  }
+
   /** Subscribes to committed writes; returns the unsubscribe function. */
   onChange(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -59,8 +75,11 @@ export class MemoryStore implements StoreReader {
 
   /** Stores a row (insert or replace) and notifies listeners. DAO use only. */
   write(kind: EntityKind, row: Row): void {
-    const previous = this.table(kind).get(row.id as string);
-    this.table(kind).set(row.id as string, row);
+    const id = row.id as string;
+    const previous = this.table(kind).get(id);
+    this.table(kind).set(id, row);
+    for (const index of this.indexes.get(kind)?.values() ?? []) index.add(row);
+    this.resort(kind, id, row);
     this.commit(kind, previous ? 'update' : 'create', row, previous);
   }
 
@@ -69,6 +88,8 @@ export class MemoryStore implements StoreReader {
     const previous = this.table(kind).get(id);
     if (!previous) return;
     this.table(kind).delete(id);
+    for (const index of this.indexes.get(kind)?.values() ?? []) index.remove(id);
+    this.resort(kind, id, undefined);
     this.commit(kind, 'delete', previous, undefined);
   }
 
@@ -86,6 +107,7 @@ export class MemoryStore implements StoreReader {
       }
     }
     this.sorted.clear();
+    this.indexes.clear();
     this.currentVersion++;
     for (const change of changes) this.emit(change);
   }
@@ -96,9 +118,38 @@ export class MemoryStore implements StoreReader {
     row: Row,
     previous: Row | undefined,
   ): void {
-    this.sorted.delete(kind);
     this.currentVersion++;
     this.emit(toChange(kind, op, row, previous));
+  }
+
+  /** Puts `row` at its id's place in a fresh copy of the sorted snapshot (undefined: removes). */
+  private resort(kind: EntityKind, id: Uuid, row: Row | undefined): void {
+    const current = this.sorted.get(kind);
+    if (!current) return;
+    const next = current.slice();
+    // Ids that differ only in case compare equal: match the exact one, append after the run.
+    let at = lowerBound(next, id);
+    while (at < next.length && next[at]?.id !== id && compareIds(next[at]?.id as string, id) === 0)
+      at++;
+    const found = next[at]?.id === id;
+    if (row) next.splice(at, found ? 1 : 0, row);
+    else if (found) next.splice(at, 1);
+    this.sorted.set(kind, next);
+  }
+
+  private index(kind: EntityKind, name: string, keyOf: KeyOf): RowIndex {
+    let byName = this.indexes.get(kind);
+    if (!byName) {
+      byName = new Map();
+      this.indexes.set(kind, byName);
+    }
+    let index = byName.get(name);
+    if (!index) {
+      index = new RowIndex(keyOf);
+      for (const row of this.table(kind).values()) index.add(row);
+      byName.set(name, index);
+    }
+    return index;
   }
 
   private emit(change: StoreChange): void {
@@ -119,6 +170,22 @@ function toChange(
   previous?: Row,
 ): StoreChange {
   return { kind, op, entity, previous } as unknown as StoreChange;
+}
+
+function byId(a: Row, b: Row): number {
+  return compareIds(a.id as string, b.id as string);
+}
+
+/** First position in id-sorted `rows` whose id is not below `id`. */
+function lowerBound(rows: readonly Row[], id: string): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareIds(rows[mid]?.id as string, id) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Byte order of the textual UUIDs, as Postgres orders the uuid type (lowercase hex). */
