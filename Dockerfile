@@ -78,7 +78,7 @@ FROM build AS examples-build
 COPY examples/ examples/
 RUN npx tsc -b examples \
  && mkdir /out-examples \
- && for name in orders users; do \
+ && for name in shared orders users; do \
       mkdir -p /out-examples/$name && cp -r examples/$name/package.json examples/$name/dist /out-examples/$name/; \
     done \
  && find /out-examples -name '*.test.*' -delete

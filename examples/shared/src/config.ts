@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 
-/** Everything the orders example needs, read once from flags and environment, then frozen. */
-export interface OrdersConfig {
+/** What differs between the example services: their name and how Kong authenticates them. */
+export interface ExampleIdentity {
+  service: string;
+  /** For the usage text, e.g. "key-auth at the gateway". */
+  authSummary: string;
+}
+
+/** Everything an example service needs, read once from flags and environment, then frozen. */
+export interface ExampleConfig {
   /** Port to listen on; 0 picks a free one (the registry is told the real port). */
   port: number;
   /** Address to bind. */
@@ -9,7 +16,7 @@ export interface OrdersConfig {
   /** Address Kong should connect to; undefined lets the SDK pick the machine's IPv4. */
   advertiseHost: string | undefined;
   registryUrl: string;
-  /** Service token; required (npx kong-registry token --service orders). */
+  /** Service token; required (npx kong-registry token --service <name>). */
   registryToken: string;
   /** Stable id for this instance; undefined lets the SDK derive one from host and port. */
   instanceId: string | undefined;
@@ -22,22 +29,24 @@ export interface OrdersConfig {
 }
 
 /** Shown by `--help`: every flag with its environment variable and default. */
-export const USAGE = `Usage: node examples/orders/dist/main.js [options]
+export function exampleUsage({ service, authSummary }: ExampleIdentity): string {
+  return `Usage: node examples/${service}/dist/main.js [options]
 
-An example service behind Kong: registers itself as "orders" (key-auth at the gateway) and echoes
+An example service behind Kong: registers itself as "${service}" (${authSummary}) and echoes
 who called it. Flags win over environment variables.
 
   --port N              PORT              port to listen on, 0 = a free one      (default 0)
   --host ADDR           HOST              address to bind                        (default 0.0.0.0)
   --advertise-host H    ADVERTISE_HOST    address Kong connects to     (default: the machine's IPv4)
   --registry-url URL    REGISTRY_URL      registry base URL         (default http://127.0.0.1:4000)
-  --token JWT           REGISTRY_TOKEN    service token (npx kong-registry token --service orders)
+  --token JWT           REGISTRY_TOKEN    service token (npx kong-registry token --service ${service})
   --instance-id ID      INSTANCE_ID       instance id              (default: derived from host:port)
-  --prefix /P           PREFIX            gateway prefix                         (default /orders)
+  --prefix /P           PREFIX            gateway prefix                         (default /${service})
   --ttl S               TTL_SECONDS       lease length in seconds        (default: the registry's)
   --health-interval S   HEALTH_INTERVAL_SECONDS  Kong probe interval   (default: the registry's)
   --help                                  this text
 `;
+}
 
 /** A bad flag or variable; main prints it with the usage and exits 2. */
 export class ConfigError extends Error {
@@ -45,10 +54,11 @@ export class ConfigError extends Error {
 }
 
 /** Parses argv and env into a frozen config, or throws ConfigError listing every problem. */
-export function loadConfig(
+export function loadExampleConfig(
+  { service }: ExampleIdentity,
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
-): OrdersConfig | 'help' {
+): ExampleConfig | 'help' {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -74,7 +84,7 @@ export function loadConfig(
     problems.push(`PORT must be 0..65535, got "${portText}"`);
   const registryUrl = values['registry-url'] ?? env.REGISTRY_URL ?? 'http://127.0.0.1:4000';
   if (!URL.canParse(registryUrl)) problems.push(`REGISTRY_URL is not a URL: "${registryUrl}"`);
-  const prefix = values.prefix ?? env.PREFIX ?? '/orders';
+  const prefix = values.prefix ?? env.PREFIX ?? `/${service}`;
   if (!prefix.startsWith('/')) problems.push(`PREFIX must start with "/", got "${prefix}"`);
   const ttlSeconds = optionalSeconds('TTL_SECONDS', values.ttl ?? env.TTL_SECONDS, problems);
   const healthIntervalSeconds = optionalSeconds(
@@ -84,7 +94,7 @@ export function loadConfig(
   );
   const registryToken = values.token ?? env.REGISTRY_TOKEN ?? '';
   if (!registryToken)
-    problems.push('REGISTRY_TOKEN is required (npx kong-registry token --service orders)');
+    problems.push(`REGISTRY_TOKEN is required (npx kong-registry token --service ${service})`);
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
 
   return Object.freeze({

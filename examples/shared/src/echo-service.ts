@@ -1,0 +1,191 @@
+/**
+ * The echo service every TypeScript example runs: it registers itself with the registry through
+ * the SDK, answers Kong's health probes on /health, and echoes every other request as JSON so you
+ * can see what Kong forwarded (which consumer, which path after the prefix was stripped, which
+ * instance answered). The examples differ only in name, auth and what extra they echo.
+ *
+ * Only node:http and @kong-registry/sdk: copy this file and config.ts to start a real service.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import {
+  consumerFromHeaders,
+  healthHandler,
+  register,
+  type AuthType,
+  type SdkLogger,
+} from '@kong-registry/sdk';
+import {
+  ConfigError,
+  exampleUsage,
+  loadExampleConfig,
+  type ExampleConfig,
+  type ExampleIdentity,
+} from './config';
+
+/** One example service: who it is, how Kong authenticates its clients, what else it echoes. */
+export interface EchoServiceSpec extends ExampleIdentity {
+  auth: AuthType;
+  /** Extra fields for the echo body (users: the claims Kong verified). */
+  echoExtras?: (req: IncomingMessage) => Record<string, unknown>;
+}
+
+/** Headers Kong adds or passes on that are worth seeing in the echo. */
+const HEADERS_OF_INTEREST = [
+  'x-consumer-id',
+  'x-consumer-username',
+  'x-consumer-custom-id',
+  'x-consumer-groups',
+  'x-credential-identifier',
+  'x-anonymous-consumer',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'x-request-id',
+  'via',
+];
+
+type Log = (level: string, msg: string, fields?: Record<string, unknown>) => void;
+
+/** One JSON line on stderr per log record; stdout carries only the "ready" line. */
+function stderrLog(service: string): Log {
+  return (level, msg, fields = {}) =>
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`,
+    );
+}
+
+/** The SDK's logger interface, onto the same stderr lines. */
+function sdkLoggerFor(log: Log): SdkLogger {
+  return {
+    debug: () => undefined,
+    info: (msg, fields) => log('info', msg, fields),
+    warn: (msg, fields) => log('warn', msg, fields),
+    error: (msg, fields) => log('error', msg, fields),
+  };
+}
+
+function pickHeaders(req: IncomingMessage): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of HEADERS_OF_INTEREST) {
+    const value = req.headers[name];
+    if (value !== undefined) picked[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return picked;
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Promise<void> {
+  // Until registration gives us a handle, /health answers 200 from a handler without one.
+  let health = healthHandler();
+  let instanceId = config.instanceId ?? '(registering)';
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    res.once('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const consumer = consumerFromHeaders(req)?.username ?? null;
+      log('info', 'request', {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        consumer,
+        durationMs,
+      });
+    });
+    if (path === '/health') return health(req, res);
+    sendJson(res, 200, {
+      service: spec.service,
+      instanceId,
+      path,
+      method: req.method,
+      consumer: consumerFromHeaders(req),
+      ...spec.echoExtras?.(req),
+      headers: pickHeaders(req),
+    });
+  });
+  const port = await listen(server, config.port, config.bindHost);
+  log('info', 'listening', { host: config.bindHost, port });
+
+  // Resolves once registered. SIGTERM/SIGINT then drain: health answers 503 so Kong stops
+  // sending traffic, in-flight requests finish, the instance deregisters and the process exits.
+  const handle = await register({
+    registryUrl: config.registryUrl,
+    token: config.registryToken,
+    service: spec.service,
+    instanceId: config.instanceId,
+    host: config.advertiseHost,
+    port,
+    prefix: config.prefix,
+    auth: spec.auth,
+    ttlSeconds: config.ttlSeconds,
+    healthCheck: config.healthIntervalSeconds
+      ? { intervalSeconds: config.healthIntervalSeconds }
+      : undefined,
+    handleSignals: true,
+    logger: sdkLoggerFor(log),
+  });
+  handle.trackServer(server);
+  health = healthHandler(handle);
+  instanceId = handle.instanceId;
+  handle.on('lost', ({ reason }) => log('warn', 'lease lost, registering again', { reason }));
+  handle.on('reregistered', () => log('info', 're-registered'));
+  handle.on('error', (err) =>
+    log('error', 'registry problem', { code: err.code, error: err.message }),
+  );
+  handle.on('draining', () => log('info', 'draining'));
+  const host = handle.lease?.instance.host ?? config.advertiseHost ?? config.bindHost;
+  process.stdout.write(`${JSON.stringify({ service: spec.service, instanceId, host, port })}\n`);
+}
+
+/**
+ * Runs an example service from the process's flags and environment: exit 2 on bad options (every
+ * problem listed), 1 when it cannot start, 0 after a clean drain on SIGTERM/SIGINT.
+ */
+export function runEchoService(spec: EchoServiceSpec): void {
+  const log = stderrLog(spec.service);
+  const usage = exampleUsage(spec);
+  let config: ExampleConfig | 'help';
+  try {
+    config = loadExampleConfig(spec);
+  } catch (err) {
+    // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
+    if (
+      err instanceof ConfigError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`${(err as Error).message}\n\n${usage}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (config === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
+  run(spec, config, log).catch((err: unknown) => {
+    log('error', 'could not start', { error: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  });
+}
