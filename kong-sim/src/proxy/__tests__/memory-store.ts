@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { upstreams } from '../../schema/entities/upstreams';
+import { fillDefaults } from '../../schema/validate';
 import type {
   AclEntity,
   ConsumerEntity,
@@ -114,39 +116,9 @@ export function aRoute(fields: Partial<RouteEntity> = {}): RouteEntity {
   };
 }
 
-/** Kong's default healthchecks record (facts §2.3.1), with overrides merged one level deep. */
+/** Kong's default healthchecks record (facts §2.3.1), from the Admin API's own upstream schema. */
 export function defaultHealthchecks(): Healthchecks {
-  return {
-    threshold: 0,
-    active: {
-      type: 'http',
-      timeout: 1,
-      concurrency: 10,
-      http_path: '/',
-      https_sni: null,
-      https_verify_certificate: true,
-      headers: null,
-      healthy: { interval: 0, http_statuses: [200, 302], successes: 0 },
-      unhealthy: {
-        interval: 0,
-        http_statuses: [429, 404, 500, 501, 502, 503, 504, 505],
-        tcp_failures: 0,
-        timeouts: 0,
-        http_failures: 0,
-      },
-    },
-    passive: {
-      type: 'http',
-      healthy: {
-        http_statuses: [
-          200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307,
-          308,
-        ],
-        successes: 0,
-      },
-      unhealthy: { http_statuses: [429, 500, 503], tcp_failures: 0, timeouts: 0, http_failures: 0 },
-    },
-  };
+  return fillDefaults(upstreams.fields, {}).healthchecks as Healthchecks;
 }
 
 /** An upstream with Kong's defaults. */
