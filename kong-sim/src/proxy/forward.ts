@@ -11,8 +11,10 @@ export interface Peer {
 }
 
 /**
- * How one attempt ended. `connect_failure` happened before any byte of the request was sent and
- * may be retried on the next peer; `failure` happened later and ends the request.
+ * How one attempt ended. `connect_failure` may be retried on the next peer: the connection
+ * failed before any byte of the request was sent, or (like nginx's `proxy_next_upstream error`,
+ * which Kong keeps) it failed before a response header arrived and the request is idempotent with
+ * a replayable body. `failure` ends the request.
  */
 export type AttemptOutcome =
   | { kind: 'response'; response: IncomingMessage }
@@ -63,6 +65,9 @@ export class AgentPool {
 class TimeoutError extends Error {}
 
 const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/** Methods nginx passes to the next upstream after the request was sent (not POST, LOCK, PATCH). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** Whether the request can be sent again: a buffered body, or a client request without a body. */
 function isReplayable(body: Buffer | IncomingMessage): boolean {
@@ -126,8 +131,11 @@ export function sendAttempt(
         resolve({ kind: 'stale' });
         return;
       }
+      const retryable =
+        !bodyStarted ||
+        (!timeout && IDEMPOTENT.has(request.method.toUpperCase()) && isReplayable(request.body));
       resolve({
-        kind: bodyStarted ? 'failure' : 'connect_failure',
+        kind: retryable ? 'connect_failure' : 'failure',
         timeout,
         error: err.message,
         code,

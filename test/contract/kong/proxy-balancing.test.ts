@@ -115,6 +115,39 @@ describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', (
     expect(json.json().message).toBe('An invalid response was received from the upstream server');
   });
 
+  it('passes an idempotent request whose connection dies before the response to the next target, but not a POST', async () => {
+    // An upstream that reads the request, then drops the connection without answering (an
+    // instance exiting mid-request): nginx's proxy_next_upstream `error` retries GET elsewhere.
+    let dropped = 0;
+    const dropper = http.createServer((req) => {
+      dropped += 1;
+      req.socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (dropper.address() as AddressInfo).port;
+      const path = await balanced([{ target: `127.0.0.1:${port}` }, { target: a.address }]);
+      for (let i = 0; i < 4; i++) {
+        const res = await proxyCall(kong, path);
+        expect(res.status).toBe(200);
+        expect(res.json().upstream).toBe('a');
+      }
+      expect(dropped).toBeGreaterThan(0);
+
+      const before = dropped;
+      const statuses = new Set<number>();
+      for (let i = 0; i < 4; i++) {
+        statuses.add((await proxyCall(kong, path, { method: 'POST', body: '{}' })).status);
+      }
+      // Round-robin sends some POSTs to the dropper; those are not replayed: 502.
+      expect(dropped).toBeGreaterThan(before);
+      expect(statuses.has(502)).toBe(true);
+    } finally {
+      dropper.closeAllConnections();
+      dropper.close();
+    }
+  });
+
   it('504 "The upstream server is timing out" after read_timeout', async () => {
     const silent = http.createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
