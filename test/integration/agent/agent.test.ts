@@ -120,7 +120,11 @@ describe('kong-registry agent', () => {
     );
     expect(draining.weight).toBe(0);
     expect(health.probes - probesBefore).toBeGreaterThanOrEqual(3);
-    const drainLog = agent.logs().find((l) => l.msg.startsWith('health failing: instance marked'));
+    // The registry answers before the agent has read the reply and logged it, so wait for the line.
+    const drainLog = await waitFor(
+      () => agent.logs().find((l) => l.msg.startsWith('health failing: instance marked')),
+      { timeoutMs: 5_000, what: `the agent's drain log line\n${agent.output()}` },
+    );
     expect(drainLog).toMatchObject({ failures: 3, outcome: 'done' });
 
     // ... and no heartbeats while unhealthy: lastHeartbeatAt stays put over several intervals.
