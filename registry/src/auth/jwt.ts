@@ -45,6 +45,8 @@ function verificationKey(keys: JwtKeys): KeyObject {
 /** A verified token: its claims and a stable id for rate limiting. */
 export interface VerifiedToken extends RegistryTokenClaims {
   subject: string;
+  /** The token's `exp` claim (seconds since the epoch): it is refused from then on. */
+  expiresAt: number;
 }
 
 const claimsSchema = z
@@ -134,5 +136,6 @@ export function verifyToken(keys: JwtKeys, token: string): VerifiedToken {
     ...(claims.prefixes !== undefined ? { prefixes: claims.prefixes } : {}),
     subject:
       claims.role === 'admin' ? `admin:${claims.sub ?? ''}` : `service:${claims.service ?? ''}`,
+    expiresAt: claims.exp,
   };
 }

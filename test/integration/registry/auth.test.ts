@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { mintToken, TOKEN_AUDIENCE, TOKEN_ISSUER } from '@kong-registry/registry';
+import { waitFor } from '../../helpers/wait';
 import { createHarness, registration, TEST_SECRET, type Harness } from './harness';
 
 describe('registry: token scope', () => {
@@ -127,6 +128,28 @@ describe('registry: token scope', () => {
     const refused = await put('/other');
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ code: 'REG_ERR_FORBIDDEN' });
+  });
+
+  it('a token accepted before (remembered by the token cache) is refused once its exp passes', async () => {
+    const token = sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) + 1 });
+    expect((await register(token, 'shortlived')).status).toBe(201);
+    const refused = await waitFor(
+      async () => {
+        const res = await register(token, 'shortlived');
+        return res.status === 401 ? res : undefined;
+      },
+      { timeoutMs: 5000, what: 'the short-lived token to be refused' },
+    );
+    expect(refused.body).toMatchObject({ code: 'REG_ERR_TOKEN_EXPIRED' });
+  });
+
+  it('a remembered token lets no other token through: same claims, another signature, is 401', async () => {
+    const good = sign({ role: 'admin', sub: 'cache-check' });
+    expect((await register(good, 'cachecheck')).status).toBe(201);
+    const forged = `${good.slice(0, good.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    const res = await register(forged, 'cachecheck');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ code: 'REG_ERR_UNAUTHORIZED' });
   });
 
   it('rate limits registrations per token with 429 and Retry-After', async () => {
