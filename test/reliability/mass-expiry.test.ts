@@ -91,8 +91,10 @@ describe('reliability/faults: every lease expires at once (services cut off from
     const expiredAt = Date.now();
     const okAtExpiry = load.stats.ok;
     const failedAtExpiry = load.stats.failed;
-    // Still routed while the guard holds: a good stretch of traffic after the expiry.
-    await waitFor(() => load.stats.ok >= okAtExpiry + 100, {
+    // Still routed while the guard holds: a stretch of traffic after the expiry. Kept small
+    // because a loaded 2-core machine may serve only a few dozen sequential requests in the hold.
+    await waitFor(() => load.stats.ok >= okAtExpiry + 20, {
+      timeoutMs: HOLD_MS,
       what: 'proxied requests while the removals are held',
     });
     const servedWhileHeld = load.stats.ok - okAtExpiry;
