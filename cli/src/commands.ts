@@ -1,6 +1,9 @@
 /**
  * The `kong-registry` subcommands. Each one lives in the package that owns the behaviour and is
- * loaded lazily, so `kong-registry token` does not pay for Express or the reconciler.
+ * loaded lazily, so `kong-registry token` does not pay for Express or the reconciler. `sync` and
+ * `diff` load their module directly rather than the package index, which would load every
+ * command and the whole controller (start-up is most of a one-shot sync's time:
+ * bench/profiles/controller-reconcile.md).
  *
  * A command receives the arguments after its name and resolves to the process exit code.
  */
@@ -26,11 +29,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   diff: {
     summary: 'show what a sync would change in Kong (exit 2 when not converged)',
-    load: async () => (await import('@kong-registry/kong-plugin')).runDiffCommand,
+    load: async () =>
+      (await import('@kong-registry/kong-plugin/dist/cli/run-diff.js')).runDiffCommand,
   },
   sync: {
     summary: 'reconcile Kong once and exit',
-    load: async () => (await import('@kong-registry/kong-plugin')).runSyncCommand,
+    load: async () =>
+      (await import('@kong-registry/kong-plugin/dist/cli/run-diff.js')).runSyncCommand,
   },
   routes: {
     summary: 'list routes: prefix, service, auth, instances and their Kong health',

@@ -134,7 +134,10 @@ export const ENV_HELP: [string, string][] = [
   ['RESYNC_INTERVAL', 'full resync period, jittered +-10% (default 30s)'],
   ['EVENT_DEBOUNCE', 'quiet time after a registry event before reconciling (default 250ms)'],
   ['RETRY_MAX_INTERVAL', 'cap of the retry backoff after a failed reconcile (default 30s)'],
-  ['APPLY_CONCURRENCY', 'Admin API requests in flight within one level (default 10)'],
+  [
+    'APPLY_CONCURRENCY',
+    'Admin API requests in flight: writes of one level, target list reads (default 10)',
+  ],
   [
     'LEADER_LOCK_KEY / LEADER_LOCK_TTL',
     'Redis lock key and TTL (default kong-registry:controller:leader, 15s)',

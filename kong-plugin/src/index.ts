@@ -53,6 +53,8 @@ export { ReconcileLoop, type LoopOptions } from './loop';
 export { LeaderLock, NotLeaderError } from './leader/lock';
 export { RegistryClient } from './registry/client';
 export { ControllerMetrics } from './metrics';
+export { NO_METRICS, type MetricsSink } from './metrics-sink';
+export { assembleController } from './controller-core';
 export { matchRoute, parseRequest, type RouteMatch } from './explain/match';
 export {
   emptyState,

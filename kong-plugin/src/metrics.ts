@@ -3,9 +3,10 @@
  * and several controllers in one process do not collide).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MetricsSink } from './metrics-sink';
 
 /** The controller's metrics. */
-export class ControllerMetrics {
+export class ControllerMetrics implements MetricsSink {
   readonly registry = new Registry();
   readonly reconciles = new Counter({
     name: 'kr_controller_reconciles_total',
@@ -56,4 +57,9 @@ export class ControllerMetrics {
     help: 'Unix time of the last successful reconcile',
     registers: [this.registry],
   });
+
+  /** The Prometheus text of every metric above. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
 }

@@ -13,7 +13,7 @@ import { buildDesiredState } from './desired/build';
 import type { DesiredState, TranslationFailure } from './desired/types';
 import { describeError } from './errors';
 import type { Logger } from './logger';
-import type { ControllerMetrics } from './metrics';
+import type { MetricsSink } from './metrics-sink';
 import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
 import { planChanges } from './plan/plan';
 import { summarizePlan, type CurrentState, type Plan } from './plan/types';
@@ -63,7 +63,7 @@ export interface ReconcilerDeps {
   guard: GuardOptions;
   reasons: RemovalReasons;
   logger: Logger;
-  metrics?: ControllerMetrics;
+  metrics?: MetricsSink;
   /** Parsed DBLESS_BASE_FILE. */
   dblessBase?: Record<string, unknown>;
   /** Checked before every write batch (leader lock). */
@@ -123,7 +123,11 @@ export class Reconciler {
     try {
       const mode = await this.resolveMode(node);
       report.mode = mode;
-      const current = await readCurrentState(node.client, this.deps.ownershipTag);
+      const current = await readCurrentState(
+        node.client,
+        this.deps.ownershipTag,
+        this.deps.applyConcurrency,
+      );
       report.current = current;
       const plan = planChanges(desired, current);
       const guarded = this.guard(node.url, plan, current);

@@ -3,11 +3,11 @@
  * `/readyz` (200 after the first successful reconcile, 503 before).
  */
 import { createServer, type Server } from 'node:http';
-import type { ControllerMetrics } from './metrics';
+import type { MetricsSink } from './metrics-sink';
 
 /** Starts the listener; resolves to the bound server. */
 export function startStatusServer(
-  metrics: ControllerMetrics,
+  metrics: MetricsSink,
   isReady: () => boolean,
   port: number,
   host: string,
@@ -27,9 +27,9 @@ export function startStatusServer(
               : { code: 'KCP_NOT_READY', message: 'no successful reconcile yet' },
           ),
         );
-    } else if (path === '/metrics') {
-      metrics.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body),
+    } else if (path === '/metrics' && metrics.expose) {
+      metrics.expose().then(
+        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
         () => res.writeHead(500).end(),
       );
     } else {

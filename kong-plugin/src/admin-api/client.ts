@@ -1,9 +1,9 @@
 /**
- * Typed Kong Admin API client over undici: keep-alive connections, timeouts, TLS options, and
- * retries with exponential backoff on 5xx and network errors only (never on 4xx, never for a
- * non-idempotent POST), like undici's own retry handler.
+ * Typed Kong Admin API client over node:http keep-alive pools (http/transport.ts): timeouts, TLS
+ * options, and retries with exponential backoff on 5xx and network errors only (never on 4xx,
+ * never for a non-idempotent POST), like undici's retry handler.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { HttpTransport, type HttpReply } from '../http/transport';
 import { KongApiError, KongNetworkError } from './errors';
 
 /** Connection settings for one Kong node. */
@@ -37,7 +37,7 @@ export class KongAdminClient {
   readonly baseUrl: string;
   /** Write requests (POST/PUT/PATCH/DELETE) answered by Kong, for the reconcile summary. */
   writes = 0;
-  private readonly dispatcher: Dispatcher;
+  private readonly transport: HttpTransport;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -50,12 +50,9 @@ export class KongAdminClient {
     this.retryBaseMs = options.retryBaseMs ?? 200;
     this.headers = { accept: 'application/json', ...(options.headers ?? {}) };
     if (options.token) this.headers['kong-admin-token'] = options.token;
-    this.dispatcher = new Agent({
-      keepAliveTimeout: 30_000,
+    this.transport = new HttpTransport({
       connections: 32,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connect: { timeout: this.timeoutMs, ...(options.tls ?? {}) },
+      ...(options.tls ? { tls: options.tls } : {}),
     });
   }
 
@@ -96,7 +93,7 @@ export class KongAdminClient {
 
   /** Closes pooled connections. */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.transport.close();
   }
 
   private async send<T>(
@@ -120,21 +117,21 @@ export class KongAdminClient {
   }
 
   private async once<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Dispatcher.ResponseData;
+    let response: HttpReply;
     const headers = { ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      response = await request(`${this.baseUrl}${path}`, {
-        method: method as Dispatcher.HttpMethod,
+      response = await this.transport.send({
+        method,
+        url: `${this.baseUrl}${path}`,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       throw new KongNetworkError(method, path, err);
     }
-    const text = await response.body.text().catch(() => '');
+    const text = response.text;
     if (method !== 'GET' && method !== 'HEAD') this.writes++;
     let parsed: unknown = undefined;
     if (text) {

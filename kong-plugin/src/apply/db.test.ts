@@ -109,3 +109,72 @@ describe('DbApplier', () => {
     expect(calls).not.toContain(`DELETE /services/${ids.service('orders')}`);
   });
 });
+
+describe('DbApplier concurrency', () => {
+  /** Answers every call on a later macrotask; records start/end order and the peak in flight. */
+  function slowClient() {
+    const events: string[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const answer = async (method: string, path: string) => {
+      events.push(`start ${method} ${path}`);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      events.push(`end ${method} ${path}`);
+    };
+    const client = {
+      baseUrl: 'http://kong',
+      writes: 0,
+      put: (path: string) => answer('PUT', path),
+      post: (path: string) => answer('POST', path),
+      delete: (path: string) => answer('DELETE', path),
+    };
+    return { client: client as unknown as KongAdminClient, events, peak: () => peak };
+  }
+
+  const fleet = (count: number) =>
+    buildDesiredState(
+      makeSnapshot(
+        Array.from({ length: count }, (_, i) =>
+          makeService(`svc-${i}`, [makeInstance(`svc-${i}`, 'a')]),
+        ),
+      ),
+      { ownershipTag: DEFAULT_OWNERSHIP_TAG, now: TEST_NOW },
+    );
+  const lastIndex = (events: string[], test: (e: string) => boolean) =>
+    events.reduce((last, e, i) => (test(e) ? i : last), -1);
+  const firstIndex = (events: string[], test: (e: string) => boolean) => events.findIndex(test);
+
+  it('keeps at most `concurrency` requests in flight, and finishes a level before the next', async () => {
+    const { client, events, peak } = slowClient();
+    const plan = planChanges(fleet(12), empty);
+    const result = await new DbApplier(client, { concurrency: 4 }).apply({ plan, current: empty });
+    expect(result.errors).toEqual([]);
+    expect(result.applied).toHaveLength(48); // service, upstream, route, target per service
+    expect(peak()).toBe(4);
+    const parents = (e: string) => /^end PUT \/(services|upstreams)\//.test(e);
+    const children = (e: string) => /^start (PUT \/routes|POST \/upstreams\/.*\/targets)/.test(e);
+    expect(lastIndex(events, parents)).toBeLessThan(firstIndex(events, children));
+  });
+
+  it('deletes children before their parents, bounded the same way', async () => {
+    const { client, events, peak } = slowClient();
+    const current = {
+      managed: applyOpsToState(emptyState(), planChanges(fleet(8), empty).ops),
+      unmanaged: [],
+    };
+    const none = buildDesiredState(makeSnapshot([]), {
+      ownershipTag: DEFAULT_OWNERSHIP_TAG,
+      now: TEST_NOW,
+    });
+    const plan = planChanges(none, current);
+    const result = await new DbApplier(client, { concurrency: 3 }).apply({ plan, current });
+    expect(result.errors).toEqual([]);
+    expect(peak()).toBe(3);
+    const childDeletes = (e: string) => /^end DELETE \/(routes|upstreams\/.*\/targets)\//.test(e);
+    const parentDeletes = (e: string) => /^start DELETE \/(services|upstreams)\/[^/]+$/.test(e);
+    expect(firstIndex(events, parentDeletes)).toBeGreaterThan(lastIndex(events, childDeletes));
+  });
+});

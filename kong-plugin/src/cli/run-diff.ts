@@ -2,7 +2,8 @@
  * `kong-registry diff` (what a sync would do, exit 2 when not converged) and `kong-registry sync`
  * (one reconcile, then exit).
  */
-import { createController } from '../controller';
+import { assembleController } from '../controller-core';
+import { NO_METRICS } from '../metrics-sink';
 import { summarizePlan } from '../plan/types';
 import type { ReconcileReport } from '../reconciler';
 import { formatNodeReport } from './diff-format';
@@ -76,7 +77,8 @@ async function runOnce(argv: string[], apply: boolean): Promise<number> {
   }
   const config = configFromFlags(parsed.flags);
   if (!config) return 1;
-  const controller = createController(config, {
+  // A one-shot exports no metrics: NO_METRICS keeps prom-client out of its start-up.
+  const controller = assembleController(config, NO_METRICS, {
     logger: cliLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
   });
   try {

@@ -4,16 +4,25 @@
  * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike.
  */
 import type { KongAdminClient } from '../admin-api/client';
+import { mapLimited } from '../apply/concurrency';
 import type { KongBody } from '../kong/entities';
 import type { KongLists } from '../kong/lists';
 import { isOwned } from '../naming';
 import type { CurrentState } from '../plan/types';
 import { currentFromLists } from './split';
 
-/** Every list the planner needs, as plain Kong JSON. */
+/** Target lists read at once: decK's default parallelism (one request per owned upstream). */
+export const TARGET_READ_CONCURRENCY = 10;
+
+/**
+ * Every list the planner needs, as plain Kong JSON. The eight top-level lists are read at once;
+ * the per-upstream target lists with at most `concurrency` in flight, so 5,000 upstreams do not
+ * queue 5,000 requests (and their buffers) at the same moment.
+ */
 export async function readKongLists(
   client: KongAdminClient,
   ownershipTag: string,
+  concurrency = TARGET_READ_CONCURRENCY,
 ): Promise<KongLists> {
   const tag = encodeTag(ownershipTag);
   const [services, routes, upstreams, consumers, plugins, keyAuths, jwts, acls] = await Promise.all(
@@ -30,8 +39,8 @@ export async function readKongLists(
   );
   // Nested target lists ignore ?tags= (facts §1.5), so filter them here.
   const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));
-  const targetLists = await Promise.all(
-    owned.map((u) => client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`)),
+  const targetLists = await mapLimited(owned, concurrency, (u) =>
+    client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`),
   );
   const targets = targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag));
   return {
@@ -58,6 +67,7 @@ function encodeTag(tag: string): string {
 export async function readCurrentState(
   client: KongAdminClient,
   ownershipTag: string,
+  concurrency = TARGET_READ_CONCURRENCY,
 ): Promise<CurrentState> {
-  return currentFromLists(await readKongLists(client, ownershipTag), ownershipTag);
+  return currentFromLists(await readKongLists(client, ownershipTag, concurrency), ownershipTag);
 }

@@ -3,7 +3,7 @@
  * reports (sdk/src/contract.ts).
  */
 import type { GatewayHealthStatus, StateSnapshot } from '@kong-registry/sdk';
-import { Agent, request, type Dispatcher } from 'undici';
+import { HttpTransport, type HttpReply } from '../http/transport';
 import { RegistryError } from '../errors';
 
 /** Registry endpoint and admin token. */
@@ -16,7 +16,7 @@ export interface RegistryClientOptions {
 /** Reads the registry state and reports Kong's view of each instance. */
 export class RegistryClient {
   readonly url: string;
-  readonly dispatcher: Dispatcher;
+  private readonly transport = new HttpTransport({ connections: 8 });
   private readonly token: string;
   private readonly timeoutMs: number;
 
@@ -24,7 +24,6 @@ export class RegistryClient {
     this.url = options.url.replace(/\/+$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.dispatcher = new Agent({ keepAliveTimeout: 30_000 });
   }
 
   /** Authorization header for every call. */
@@ -52,22 +51,22 @@ export class RegistryClient {
 
   /** Closes pooled connections. */
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.transport.close();
   }
 
-  private async call<T>(method: Dispatcher.HttpMethod, path: string, body?: unknown): Promise<T> {
-    let response: Dispatcher.ResponseData;
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: HttpReply;
     try {
-      response = await request(`${this.url}${path}`, {
+      response = await this.transport.send({
         method,
+        url: `${this.url}${path}`,
         headers: {
           authorization: this.authHeader,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       throw new RegistryError(
@@ -75,7 +74,7 @@ export class RegistryClient {
         { cause: err },
       );
     }
-    const text = await response.body.text();
+    const text = response.text;
     if (response.statusCode >= 400) {
       let message = text.slice(0, 200);
       try {

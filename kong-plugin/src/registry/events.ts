@@ -4,7 +4,7 @@
  * changed" signals (the snapshot stays the source of truth) and to learn why instances left.
  */
 import type { RegistryEvent } from '@kong-registry/sdk';
-import { request } from 'undici';
+import type * as Undici from 'undici';
 import type { Logger } from '../logger';
 import type { RegistryClient } from './client';
 import { SseParser } from './sse';
@@ -36,6 +36,10 @@ export function followRegistryEvents(
 
   const once = async (): Promise<void> => {
     controller = new AbortController();
+    // Required here, not at the top: one-shot commands (sync, diff) never follow events, and
+    // undici is 100+ modules. require, not import(): ts-jest runs CommonJS without VM modules.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
+    const { request } = require('undici') as typeof Undici;
     const response = await request(`${client.url}/v1/events`, {
       method: 'GET',
       headers: {
@@ -43,7 +47,6 @@ export function followRegistryEvents(
         accept: 'text/event-stream',
         ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
       },
-      dispatcher: client.dispatcher,
       signal: controller.signal,
       bodyTimeout: 0,
     });

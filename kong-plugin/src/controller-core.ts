@@ -1,0 +1,279 @@
+/**
+ * Composition root of the control plane: wires the registry client, Kong clients, leader lock,
+ * event follower, reconcile loop, health feedback and status listener from one config.
+ * `assembleController(config, metrics)` takes its metrics sink from the caller, so one-shot
+ * commands can pass NO_METRICS and never load prom-client; controller.ts adds the Prometheus
+ * metrics (`createController`, what the CLI, the demo and the e2e tests use in-process).
+ */
+import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { StateSnapshot } from '@kong-registry/sdk';
+import type Redis from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type * as Yaml from 'yaml';
+import { createAdminClient } from './admin-api/factory';
+import type { ControllerConfig } from './config';
+import { describeError } from './errors';
+import { readKongHealth, HealthReporter } from './health/feedback';
+import { LeaderLock } from './leader/lock';
+import { createLogger, type Logger } from './logger';
+import { ReconcileLoop } from './loop';
+import type { ControllerMetrics } from './metrics';
+import type { MetricsSink } from './metrics-sink';
+import { Reconciler, type KongNode, type ReconcileReport } from './reconciler';
+import { RegistryClient } from './registry/client';
+import { followRegistryEvents, type EventFollower } from './registry/events';
+import { RemovalReasons } from './registry/removal-reasons';
+import { startStatusServer } from './status-server';
+
+/** A running (or startable) controller; `metrics` is the sink it records into. */
+export interface Controller<M extends MetricsSink = ControllerMetrics> {
+  /** Starts the lock, event follower, loop and status listener. */
+  start(): Promise<void>;
+  /** Stops everything, releases the lock, closes connections. Idempotent. */
+  stop(): Promise<void>;
+  /** One reconcile now; applies only when this replica may write (or `apply: false` plans only). */
+  reconcileOnce(options?: { apply?: boolean }): Promise<ReconcileReport>;
+  /** Pushes Kong's upstream health to the registry now; returns how many reports were sent. */
+  reportHealthOnce(): Promise<number>;
+  /** One leader-lock attempt (CLI one-shots); true when this replica may write. */
+  acquireLeadership(): Promise<boolean>;
+  /** True after the first successful reconcile. */
+  readonly ready: boolean;
+  /** True when this replica writes (it holds the lock, or no Redis lock is configured). */
+  readonly isLeader: boolean;
+  readonly metrics: M;
+  /** Bound address of the status listener, when METRICS_PORT is set. */
+  readonly statusAddress: { host: string; port: number } | undefined;
+}
+
+/** Options beside the config, mostly for tests. */
+export interface ControllerOptions {
+  logger?: Logger;
+  now?: () => Date;
+}
+
+// ioredis and yaml are required on first use, not at the top: a one-shot `kong-registry sync`
+// without REDIS_URL or DBLESS_BASE_FILE never needs them, and loading them was a third of its
+// start-up (bench/profiles/controller-reconcile.md). require, not import(): ts-jest runs
+// CommonJS without the VM modules flag that a dynamic import() needs.
+
+function newRedis(url: string): Redis {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
+  const { Redis: RedisClient } = require('ioredis') as typeof IoRedis;
+  return new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+}
+
+function loadBase(path: string | undefined): Record<string, unknown> | undefined {
+  if (!path) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
+  const { parse: parseYaml } = require('yaml') as typeof Yaml;
+  const parsed = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`DBLESS_BASE_FILE ${path}: not a declarative document`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Builds a controller that records into `metrics`. Nothing runs until start() or reconcileOnce(). */
+export function assembleController<M extends MetricsSink>(
+  config: ControllerConfig,
+  metrics: M,
+  options: ControllerOptions = {},
+): Controller<M> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const log = logger.child({ component: 'controller' });
+  const registry = new RegistryClient({ url: config.registryUrl, token: config.registryToken });
+  const nodes: KongNode[] = config.kong.urls.map((url) => ({
+    url,
+    mode: config.kong.mode,
+    client: createAdminClient(config.kong, url),
+  }));
+  const redis = config.redisUrl ? newRedis(config.redisUrl) : undefined;
+  const lock = redis
+    ? new LeaderLock(
+        redis,
+        { ...config.lock, onChange: (leader) => metrics.leader.set(leader ? 1 : 0) },
+        logger.child({ component: 'leader' }),
+      )
+    : undefined;
+  if (!lock) metrics.leader.set(1);
+  // ioredis reconnects on its own; lock ticks report the failures, so keep its events quiet.
+  redis?.on('error', (err: Error) => log.debug({ err: err.message }, 'Redis connection error'));
+  const reasons = new RemovalReasons();
+  const reconciler = new Reconciler({
+    registry,
+    nodes,
+    ownershipTag: config.ownershipTag,
+    applyConcurrency: config.applyConcurrency,
+    guard: config.massExpiry,
+    reasons,
+    logger: logger.child({ component: 'reconciler' }),
+    metrics,
+    ...(config.dblessBaseFile ? { dblessBase: loadBase(config.dblessBaseFile) } : {}),
+    ...(lock ? { beforeWrite: () => lock.assertLeader() } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const reporter = new HealthReporter(registry, logger.child({ component: 'health-feedback' }));
+
+  let ready = false;
+  let lastSnapshot: StateSnapshot | undefined;
+  let follower: EventFollower | undefined;
+  let healthTimer: NodeJS.Timeout | undefined;
+  let statusServer: Server | undefined;
+  let statusAddress: Controller['statusAddress'];
+  let stopping: Promise<void> | undefined;
+
+  const isLeader = (): boolean => !lock || lock.isLeader;
+
+  // Reconciles never overlap (the loop, CLI one-shots and tests share this entry point).
+  let queue: Promise<unknown> = Promise.resolve();
+  const reconcileOnce = ({ apply = true } = {}): Promise<ReconcileReport> => {
+    const next = queue.then(() => reconcileNow(apply));
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const reconcileNow = async (apply: boolean): Promise<ReconcileReport> => {
+    // Renew (or take, if free) the lock right before deciding whether to write.
+    if (lock && apply) await lock.tick();
+    const writing = apply && isLeader();
+    const timer = metrics.reconcileDuration.startTimer();
+    const report = await reconciler.reconcile({ apply: writing });
+    timer();
+    lastSnapshot = report.snapshot;
+    metrics.reconciles.inc({ result: !report.ok ? 'failed' : writing ? 'ok' : 'follower' });
+    if (report.ok) {
+      metrics.lastSuccess.set(Date.now() / 1000);
+      if (!ready) {
+        ready = true;
+        metrics.ready.set(1);
+        log.info({ leader: isLeader() }, 'controller ready');
+      }
+    }
+    return report;
+  };
+
+  const reportHealthOnce = async (): Promise<number> => {
+    if (!isLeader()) return 0;
+    const snapshot = lastSnapshot ?? (await registry.getState());
+    const node = nodes[0];
+    if (!node) return 0;
+    const health = await readKongHealth(node.client, snapshot, config.ownershipTag);
+    return reporter.report(snapshot, health);
+  };
+
+  // Held removals must be re-planned when their hold ends, even if nothing else happens.
+  let holdTimer: NodeJS.Timeout | undefined;
+  const scheduleHoldRelease = (report: ReconcileReport): void => {
+    const held = report.nodes.flatMap((n) => n.held);
+    if (held.length === 0 || holdTimer) return;
+    const remaining = Math.max(...held.map((h) => config.massExpiry.holdMs - h.heldForMs));
+    holdTimer = setTimeout(() => {
+      holdTimer = undefined;
+      loop.trigger('mass-expiry hold ended');
+    }, remaining + 10);
+    holdTimer.unref();
+  };
+
+  const loop = new ReconcileLoop(
+    async () => {
+      const report = await reconcileOnce();
+      scheduleHoldRelease(report);
+      if (report.ok && isLeader())
+        await reportHealthOnce().catch((err: unknown) =>
+          log.warn({ err: describeError(err) }, 'health feedback failed'),
+        );
+      return report.ok;
+    },
+    {
+      resyncMs: config.resyncIntervalMs,
+      debounceMs: config.debounceMs,
+      retryMaxMs: config.retryMaxMs,
+    },
+    logger.child({ component: 'loop' }),
+  );
+
+  return {
+    async start() {
+      log.info(
+        { nodes: config.kong.urls, mode: config.kong.mode, lock: !!lock },
+        'controller starting',
+      );
+      // Redis down at start is not fatal: ioredis keeps reconnecting, and until the lock is
+      // held this replica only plans (never writes).
+      if (redis) {
+        await redis
+          .connect()
+          .catch((err: unknown) =>
+            log.warn(
+              { err: describeError(err) },
+              'Redis unreachable: not writing until the leader lock is held',
+            ),
+          );
+      }
+      if (lock) await lock.start();
+      follower = followRegistryEvents(
+        registry,
+        {
+          onEvent: (event) => {
+            reasons.record(event);
+            if (event.type !== 'instance.gateway-health') loop.trigger(event.type);
+          },
+          onResync: () => loop.trigger('event stream (re)connected'),
+        },
+        logger.child({ component: 'events' }),
+      );
+      loop.start();
+      if (config.healthFeedbackIntervalMs > 0) {
+        healthTimer = setInterval(() => {
+          reportHealthOnce().catch((err: unknown) =>
+            log.warn({ err: describeError(err) }, 'health feedback failed'),
+          );
+        }, config.healthFeedbackIntervalMs);
+        healthTimer.unref();
+      }
+      if (config.metrics.port !== undefined) {
+        statusServer = await startStatusServer(
+          metrics,
+          () => ready,
+          config.metrics.port,
+          config.metrics.host,
+        );
+        const address = statusServer.address();
+        if (address && typeof address === 'object')
+          statusAddress = { host: address.address, port: address.port };
+        log.info(statusAddress, 'status listener up (/metrics, /healthz, /readyz)');
+      }
+    },
+    stop() {
+      stopping ??= (async () => {
+        log.info('controller stopping');
+        follower?.stop();
+        if (healthTimer) clearInterval(healthTimer);
+        if (holdTimer) clearTimeout(holdTimer);
+        await loop.stop();
+        await lock?.stop();
+        if (statusServer)
+          await new Promise<void>((resolve) => statusServer!.close(() => resolve()));
+        redis?.disconnect();
+        await Promise.all([registry.close(), ...nodes.map((n) => n.client.close())]);
+        log.info('controller stopped');
+      })();
+      return stopping;
+    },
+    reconcileOnce,
+    reportHealthOnce,
+    acquireLeadership: async () => (lock ? lock.tick() : true),
+    get ready() {
+      return ready;
+    },
+    get isLeader() {
+      return isLeader();
+    },
+    metrics,
+    get statusAddress() {
+      return statusAddress;
+    },
+  };
+}

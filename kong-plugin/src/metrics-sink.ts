@@ -1,0 +1,35 @@
+/**
+ * What the controller records, as an interface apart from prom-client: one-shot commands (sync,
+ * diff) record into NO_METRICS and so never load prom-client, which cost as much start-up as
+ * the whole reconcile of 100 services (bench/profiles/controller-reconcile.md).
+ */
+
+/** The instruments the controller and reconciler write to (ControllerMetrics implements it). */
+export interface MetricsSink {
+  reconciles: { inc(labels: { result: string }): void };
+  reconcileDuration: { startTimer(): () => unknown };
+  operations: { inc(labels: { op: string; kind: string; result: string }): void };
+  heldRemovals: { set(labels: { service: string }, value: number): void };
+  massExpiryHolds: { inc(): void };
+  quarantined: { set(value: number): void };
+  leader: { set(value: number): void };
+  ready: { set(value: number): void };
+  lastSuccess: { set(value: number): void };
+  /** Prometheus text exposition for `/metrics`; absent when nothing is exported. */
+  expose?(): Promise<{ contentType: string; body: string }>;
+}
+
+const ignore = (): void => undefined;
+
+/** Records nothing (one-shot commands). */
+export const NO_METRICS: MetricsSink = Object.freeze({
+  reconciles: { inc: ignore },
+  reconcileDuration: { startTimer: () => ignore },
+  operations: { inc: ignore },
+  heldRemovals: { set: ignore },
+  massExpiryHolds: { inc: ignore },
+  quarantined: { set: ignore },
+  leader: { set: ignore },
+  ready: { set: ignore },
+  lastSuccess: { set: ignore },
+});
