@@ -4,26 +4,24 @@ import type {
   StoreReader,
   TargetEntity,
   TargetHealthState,
+  UpstreamEntity,
   Uuid,
 } from '../store/types';
+import { ChangeTracker } from './change-tracker';
 import { isHealthcheckingOn, UpstreamHealthChecker, type CheckerDeps } from './checker';
 import { DnsCache } from './dns-cache';
 import { parseTargetAddress } from './target-address';
 
 /** What identifies a checker's configuration; timestamps are left out on purpose (see FIDELITY). */
-function signatureOf(store: StoreReader, upstreamId: Uuid): string {
-  const upstream = store.get('upstreams', upstreamId);
-  const targets = store
-    .list('targets')
-    .filter((t) => t.upstream.id === upstreamId)
-    .map((t) => `${t.id}|${t.target}|${t.weight}`)
-    .sort();
-  return JSON.stringify([upstream?.name, upstream?.host_header, upstream?.healthchecks, targets]);
+function signatureOf(upstream: UpstreamEntity, targets: readonly TargetEntity[]): string {
+  const rows = targets.map((t) => `${t.id}|${t.target}|${t.weight}`).sort();
+  return JSON.stringify([upstream.name, upstream.host_header, upstream.healthchecks, rows]);
 }
 
 /**
  * All health checkers of the node, kept in step with the store, and the {@link HealthView} the
  * Admin API reads. A checker exists only for upstreams with health checking on (facts §4.1 rule 4).
+ * Store changes are tracked as they happen, so a sync only revisits the upstreams that changed.
  */
 export class HealthRegistry implements HealthView {
   private readonly checkers = new Map<
@@ -31,42 +29,52 @@ export class HealthRegistry implements HealthView {
     { signature: string; checker: UpstreamHealthChecker }
   >();
   private readonly dns = new DnsCache();
-  private syncedVersion = -1;
+  private readonly changes: ChangeTracker;
+  private readonly unsubscribe: () => void;
   private closed = false;
 
   constructor(
     private readonly store: StoreReader,
     private readonly deps: CheckerDeps,
-  ) {}
+  ) {
+    this.changes = new ChangeTracker(store);
+    this.unsubscribe = store.onChange((change) => this.changes.note(change));
+  }
 
   /** Rebuilds the checkers whose upstream or targets changed since the last sync. */
   sync(): void {
-    if (this.closed || this.syncedVersion === this.store.version) return;
-    this.syncedVersion = this.store.version;
+    if (this.closed) return;
+    const pending = this.changes.take();
+    if (!pending.any) return;
+    // Names are looked up again on every configuration change (see DnsCache).
     this.dns.refreshAll();
     // Start lookups for new names now, so the first proxied request already has an answer.
-    for (const target of this.store.list('targets'))
-      this.dns.resolve(parseTargetAddress(target.target).host);
-    const upstreams = this.store.list('upstreams');
-    const wanted = new Set<Uuid>();
-    for (const upstream of upstreams) {
-      if (!isHealthcheckingOn(upstream.healthchecks)) continue;
-      wanted.add(upstream.id);
-      const signature = signatureOf(this.store, upstream.id);
-      const existing = this.checkers.get(upstream.id);
-      if (existing?.signature === signature) continue;
+    for (const host of pending.hosts) this.dns.resolve(host);
+    for (const upstreamId of pending.upstreams) this.resync(upstreamId);
+  }
+
+  /** Makes one upstream's checker match the store: none, unchanged, or rebuilt (facts §4.2). */
+  private resync(upstreamId: Uuid): void {
+    const upstream = this.store.get('upstreams', upstreamId);
+    const existing = this.checkers.get(upstreamId);
+    if (!upstream || !isHealthcheckingOn(upstream.healthchecks)) {
       existing?.checker.stop();
-      const targets = this.store.list('targets').filter((t) => t.upstream.id === upstream.id);
-      const checker = new UpstreamHealthChecker(upstream, targets, this.deps);
-      checker.start();
-      this.checkers.set(upstream.id, { signature, checker });
+      this.checkers.delete(upstreamId);
+      return;
     }
-    for (const [id, entry] of this.checkers) {
-      if (!wanted.has(id)) {
-        entry.checker.stop();
-        this.checkers.delete(id);
-      }
-    }
+    const targets = this.changes.targetsOf(upstreamId);
+    const signature = signatureOf(upstream, targets);
+    if (existing?.signature === signature) return;
+    existing?.checker.stop();
+    const checker = new UpstreamHealthChecker(upstream, targets, this.deps);
+    checker.start();
+    this.checkers.set(upstreamId, { signature, checker });
+  }
+
+  /** The configuration signature of every live checker by upstream id (tests compare registries). */
+  checkerSignatures(): ReadonlyMap<Uuid, string> {
+    this.sync();
+    return new Map([...this.checkers].map(([id, entry]) => [id, entry.signature]));
   }
 
   /** The live checker of an upstream, if health checking is on for it. */
@@ -125,6 +133,7 @@ export class HealthRegistry implements HealthView {
   /** Stops every checker; the registry stays inert afterwards. */
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     for (const { checker } of this.checkers.values()) checker.stop();
     this.checkers.clear();
   }

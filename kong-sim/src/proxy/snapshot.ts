@@ -21,10 +21,9 @@ function buildSnapshot(store: StoreReader, logger: Logger): ProxySnapshot {
   );
   const targetsByUpstream = new Map<string, TargetEntity[]>();
   for (const target of store.list('targets')) {
-    targetsByUpstream.set(target.upstream.id, [
-      ...(targetsByUpstream.get(target.upstream.id) ?? []),
-      target,
-    ]);
+    const own = targetsByUpstream.get(target.upstream.id);
+    if (own) own.push(target);
+    else targetsByUpstream.set(target.upstream.id, [target]);
   }
   return {
     version: store.version,
