@@ -5,6 +5,7 @@
 import { ok, type AdminContext } from './context';
 import { listPage, mountCollection, mountNested, mountParentOf } from './endpoints';
 import { HttpError } from '../dao/errors';
+import { fieldKey } from '../dao/row-index';
 import { Router } from './router';
 import { mountConfigRoutes } from './routes/config';
 import { mountHealthRoutes } from './routes/health';
@@ -89,7 +90,7 @@ export function buildAdminRouter(ctx: AdminContext): Router {
       const customId = req.query.get('custom_id');
       if (customId === null) return listPage(ctx, 'consumers', req, '/consumers');
       if (customId === '') throw new HttpError(400, 'custom_id must be an unempty string');
-      const found = ctx.dao.store.rows('consumers').find((c) => c.custom_id === customId);
+      const found = ctx.dao.store.lookup('consumers', fieldKey('custom_id'), customId)[0];
       return ok({ data: found ? [found] : [], next: null });
     },
   });

@@ -22,6 +22,23 @@ describe('pageRows', () => {
     ).toEqual({ id: 'c' });
   });
 
+  it('pages over the rows a filter keeps, like paging the filtered list', () => {
+    const many = Array.from({ length: 50 }, (_, i) => ({ id: `id-${String(i).padStart(2, '0')}` }));
+    const keep = (row: { id: string }): boolean => Number(row.id.slice(3)) % 3 === 0;
+    for (const size of [1, 2, 5, 17, 100]) {
+      const walked: unknown[] = [];
+      let offset: string | undefined;
+      do {
+        const page = pageRows(many, size, offset, (row) => keep(row as { id: string }));
+        const expected = pageRows(many.filter(keep), size, offset);
+        expect(page).toEqual(expected);
+        walked.push(...page.data);
+        offset = page.offset;
+      } while (offset !== undefined);
+      expect(walked).toEqual(many.filter(keep));
+    }
+  });
+
   it('rejects offsets it did not make with code 7', () => {
     expect(() => decodeOffset('!!')).toThrow(KongDbError);
     expect(() => decodeOffset('aGVsbG8=')).toThrow(

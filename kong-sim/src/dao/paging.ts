@@ -65,19 +65,40 @@ export function decodeOffset(offset: string): string {
   throw invalidOffset(offset);
 }
 
-/** One page of id-ordered rows after `offset`; `offset` is set only when more rows follow. */
+/**
+ * One page of the id-ordered rows after `offset` that `keep` accepts; `offset` is set only when
+ * another accepted row follows. Costs a binary search plus the rows visited, not a full scan.
+ */
 export function pageRows(
   rows: readonly Row[],
   size: number,
   offset: string | undefined,
+  keep: (row: Row) => boolean = () => true,
 ): { data: Row[]; offset?: string } {
   const after = offset === undefined ? undefined : decodeOffset(offset);
-  const start =
-    after === undefined ? 0 : rows.findIndex((row) => compareIds(row.id as string, after) > 0);
-  const from = start === -1 ? rows.length : start;
-  const data = rows.slice(from, from + size);
+  const data: Row[] = [];
+  let more = false;
+  for (let i = after === undefined ? 0 : firstAfter(rows, after); i < rows.length; i++) {
+    const row = rows[i] as Row;
+    if (!keep(row)) continue;
+    if (data.length === size) {
+      more = true;
+      break;
+    }
+    data.push(row);
+  }
   const last = data[data.length - 1];
-  return from + size < rows.length && last
-    ? { data, offset: encodeOffset(last.id as string) }
-    : { data };
+  return more && last ? { data, offset: encodeOffset(last.id as string) } : { data };
+}
+
+/** Index of the first row whose id sorts after `id` (rows are ordered by compareIds). */
+function firstAfter(rows: readonly Row[], id: string): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareIds(rows[mid]?.id as string, id) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

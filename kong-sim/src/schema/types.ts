@@ -74,11 +74,18 @@ export interface EntitySchema {
   writeOnly?: readonly string[];
 }
 
-/** Iterates a FieldList as `[name, def]` pairs. */
-export function fieldEntries(list: FieldList): Array<[string, FieldDef]> {
-  const out: Array<[string, FieldDef]> = [];
-  for (const item of list) {
-    for (const [name, def] of Object.entries(item)) out.push([name, def]);
+const entriesCache = new WeakMap<FieldList, ReadonlyArray<readonly [string, FieldDef]>>();
+
+/** Iterates a FieldList as `[name, def]` pairs (computed once per list: schemas never change). */
+export function fieldEntries(list: FieldList): ReadonlyArray<readonly [string, FieldDef]> {
+  let out = entriesCache.get(list);
+  if (!out) {
+    const pairs: Array<readonly [string, FieldDef]> = [];
+    for (const item of list) {
+      for (const [name, def] of Object.entries(item)) pairs.push([name, def]);
+    }
+    out = Object.freeze(pairs);
+    entriesCache.set(list, out);
   }
   return out;
 }

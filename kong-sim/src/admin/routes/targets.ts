@@ -5,6 +5,7 @@
  */
 import { invalidOffset } from '../../dao/errors';
 import { parseSize, pageRows } from '../../dao/paging';
+import { foreignKey } from '../../dao/row-index';
 import { parseTarget } from '../../schema/entities/targets';
 import type { Row } from '../../schema/types';
 import { isUuid } from '../../schema/validate';
@@ -18,10 +19,15 @@ export function upstreamOf(ctx: AdminContext, req: AdminRequest): Row {
   return upstream;
 }
 
+/** Every target row of an upstream, ordered by id (an index lookup, not a table scan). */
+function targetsOf(ctx: AdminContext, upstream: Row): Row[] {
+  return ctx.dao.store.lookup('targets', foreignKey('upstream'), upstream.id);
+}
+
 /** Targets of an upstream as Kong lists them: newest first, one row per address. */
 export function listTargets(ctx: AdminContext, upstream: Row): Row[] {
-  const own = ctx.dao.store.rows('targets').filter((t) => (t.upstream as Row).id === upstream.id);
-  const newestFirst = [...own].sort((a, b) => (b.created_at as number) - (a.created_at as number));
+  const own = targetsOf(ctx, upstream);
+  const newestFirst = own.sort((a, b) => (b.created_at as number) - (a.created_at as number));
   const seen = new Set<string>();
   return newestFirst.filter((t) => !seen.has(t.target as string) && seen.add(t.target as string));
 }
@@ -69,7 +75,7 @@ export function mountTargetRoutes(router: Router, ctx: AdminContext): void {
   router.add('/upstreams/{upstreams}/targets/all', {
     GET: (req) => {
       const upstream = upstreamOf(ctx, req);
-      const rows = dao.store.rows('targets').filter((t) => (t.upstream as Row).id === upstream.id);
+      const rows = targetsOf(ctx, upstream);
       const page = pageRows(
         rows,
         parseSize(req.query.get('size') ?? undefined),

@@ -3,8 +3,22 @@ import { PLUGIN_SCHEMAS, type PluginSchema } from '../plugins';
 import * as t from '../typedefs';
 import type { EntitySchema, FieldDef, FieldList, Row } from '../types';
 
-/** The entity fields with `config` (and, for no_consumer plugins, `consumer`) specialised. */
+const fieldsByPlugin = new Map<PluginSchema | undefined, FieldList>();
+
+/**
+ * The entity fields with `config` (and, for no_consumer plugins, `consumer`) specialised; one list
+ * per plugin, so per-list caches (fieldEntries) hit on every write.
+ */
 export function pluginFields(plugin: PluginSchema | undefined): FieldList {
+  let fields = fieldsByPlugin.get(plugin);
+  if (!fields) {
+    fields = buildPluginFields(plugin);
+    fieldsByPlugin.set(plugin, fields);
+  }
+  return fields;
+}
+
+function buildPluginFields(plugin: PluginSchema | undefined): FieldList {
   const consumer: FieldDef = plugin?.noConsumer
     ? { ...t.foreign('consumers', { on_delete: 'cascade' }), eq: null }
     : t.foreign('consumers', { on_delete: 'cascade' });
