@@ -7,11 +7,14 @@ export { runTokenCommand } from './token-command';
 export { startRegistry, canMint, type StartRegistryOptions, type RunningRegistry } from './main';
 export { createApp, type AppControl } from './http/app';
 export type { AppDeps } from './http/deps';
+export { heartbeatFastPath, type FastPathDeps } from './http/heartbeat-fast-path';
+export { VerifiedTokenCache } from './auth/token-cache';
 export { loadConfig, ConfigError, type RegistryConfig } from './config';
 export {
   mintToken,
   verifyToken,
   resolveJwtKeys,
+  type VerifiedToken,
   TOKEN_AUDIENCE,
   TOKEN_ISSUER,
   type JwtKeys,

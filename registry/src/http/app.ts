@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
-import express, { type Express, type RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express } from 'express';
+import { VerifiedTokenCache } from '../auth/token-cache';
 import { ConsumerService } from '../consumers/service';
 import { RegistryError } from '../errors';
 import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
-import { authenticate } from './middleware/auth';
+import { heartbeatFastPath } from './heartbeat-fast-path';
+import { authenticate, TOKEN_CACHE_ENTRIES } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
-import { requestLog } from './middleware/request-log';
+import { accessLogger, requestLog } from './middleware/request-log';
+import { requestMetrics } from './middleware/request-metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { consumerRoutes } from './routes/consumers';
 import { eventRoutes } from './routes/events';
@@ -14,22 +18,11 @@ import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { serviceRoutes } from './routes/services';
 
+type ExpressHandle = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
 /** Switches the app into "draining" for shutdown: new requests get 503 and `Connection: close`. */
 export interface AppControl {
   shuttingDown: boolean;
-}
-
-/** Counts requests and their duration by route template (never by raw path, to bound labels). */
-function requestMetrics(deps: AppDeps): RequestHandler {
-  return (req, res, next) => {
-    const stop = deps.metrics.httpDuration.startTimer();
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      deps.metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      stop({ method: req.method, route });
-    });
-    next();
-  };
 }
 
 /**
@@ -45,7 +38,7 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   app.set('trust proxy', deps.config.trustProxy);
   app.set('etag', false);
   app.use(requestLog(deps.logger));
-  app.use(requestMetrics(deps));
+  app.use(requestMetrics(deps.metrics));
   app.use((_req, res, next) => {
     if (control.shuttingDown) {
       res.set('Connection', 'close');
@@ -65,13 +58,30 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
     app.use('/ui', express.static(deps.config.uiDir, { index: 'index.html', fallthrough: true }));
   }
 
-  app.use('/v1', authenticate(deps.jwtKeys), ...jsonBody(deps.config.bodyLimitBytes));
+  const tokens = new VerifiedTokenCache(TOKEN_CACHE_ENTRIES);
+  app.use('/v1', authenticate(deps.jwtKeys, tokens), ...jsonBody(deps.config.bodyLimitBytes));
   app.use(instanceRoutes(deps));
   app.use(serviceRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(consumerRoutes(new ConsumerService(deps.repository, deps.clock)));
 
   app.use(notFoundHandler);
-  app.use(createErrorHandler(deps.logger.child({ component: 'http' })));
+  const errorLog = deps.logger.child({ component: 'http' });
+  app.use(createErrorHandler(errorLog));
+
+  // Heartbeats with a known token skip Express (see heartbeatFastPath); the hook is the app's
+  // own request entry point, so `listen` and supertest alike go through it.
+  const fastPath = heartbeatFastPath({
+    ...deps,
+    tokens,
+    accessLog: accessLogger(deps.logger),
+    errorLog,
+    isShuttingDown: () => control.shuttingDown,
+  });
+  const routable = app as unknown as { handle: ExpressHandle };
+  const expressHandle = routable.handle.bind(app);
+  routable.handle = (req, res, next) => {
+    if (!fastPath(req, res)) expressHandle(req, res, next);
+  };
   return app;
 }

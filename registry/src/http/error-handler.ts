@@ -43,6 +43,61 @@ function fromClientStatus(err: unknown): RegistryError | null {
   return new RegistryError('REG_ERR_VALIDATION', 'the request could not be read');
 }
 
+/** Any error as the RegistryError it answers with: ours as they are, the rest classified. */
+export function toRegistryError(err: unknown): RegistryError {
+  if (isRegistryError(err)) return err;
+  if (isRedisUnavailableError(err)) {
+    return new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
+  }
+  return (
+    fromBodyParser(err) ??
+    fromClientStatus(err) ??
+    new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err })
+  );
+}
+
+/** What a failed request's log line names it by. */
+export interface FailedRequest {
+  reqId: unknown;
+  method: string;
+  path: string;
+}
+
+/**
+ * Logs a failed request: a dependency outage at warn, a bug at error with its stack, a client's
+ * mistake at debug (its access line already says warn).
+ */
+export function logRequestError(
+  logger: Logger,
+  error: RegistryError,
+  cause: unknown,
+  request: FailedRequest,
+): void {
+  const log = { ...request, code: error.code, status: error.statusCode };
+  if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
+    logger.warn(
+      { ...log, cause: cause instanceof Error ? cause.message : String(cause) },
+      'request failed: dependency unavailable',
+    );
+  } else if (error.code === 'REG_ERR_INTERNAL') {
+    logger.error({ ...log, err: cause }, 'request failed: internal error');
+  } else {
+    logger.debug({ ...log, message: error.message }, 'request refused');
+  }
+}
+
+/** The reply body and extra headers of an error. */
+export function errorReply(error: RegistryError): {
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
+  const body: ErrorBody = { code: error.code, message: error.message };
+  if (error.details) body.details = error.details;
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.code === 'REG_ERR_REDIS_UNAVAILABLE') headers['Retry-After'] = '1';
+  return { body, headers };
+}
+
 /**
  * The one place where errors become HTTP responses: `{code, message, details?}`, never a stack
  * trace or token content. Client mistakes are 4xx; Redis outages 503; anything else is a bug (500,
@@ -54,38 +109,14 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    let error: RegistryError;
-    if (isRegistryError(err)) {
-      error = err;
-    } else if (isRedisUnavailableError(err)) {
-      error = new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
-    } else {
-      error =
-        fromBodyParser(err) ??
-        fromClientStatus(err) ??
-        new RegistryError('REG_ERR_INTERNAL', undefined, { cause: err });
-    }
-    const log = {
+    const error = toRegistryError(err);
+    logRequestError(logger, error, err, {
       reqId: (req as { id?: unknown }).id,
-      code: error.code,
       method: req.method,
       path: req.path,
-      status: error.statusCode,
-    };
-    if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
-      logger.warn(
-        { ...log, cause: err instanceof Error ? err.message : String(err) },
-        'request failed: dependency unavailable',
-      );
-    } else if (error.code === 'REG_ERR_INTERNAL') {
-      logger.error({ ...log, err }, 'request failed: internal error');
-    } else {
-      logger.debug({ ...log, message: error.message }, 'request refused');
-    }
-    const body: ErrorBody = { code: error.code, message: error.message };
-    if (error.details) body.details = error.details;
-    if (error.headers) res.set(error.headers);
-    if (error.code === 'REG_ERR_REDIS_UNAVAILABLE') res.set('Retry-After', '1');
+    });
+    const { body, headers } = errorReply(error);
+    res.set(headers);
     res.status(error.statusCode).json(body);
   };
 }

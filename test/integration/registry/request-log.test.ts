@@ -76,3 +76,25 @@ it('logs refused requests at warn with the error code under the same id', async 
   expect(accessLineFor(id)).toMatchObject({ level: 40, res: { statusCode: 401 } });
   expect(res.body).toMatchObject({ code: 'REG_ERR_UNAUTHORIZED' });
 });
+
+it('logs heartbeats at debug under their id, also the ones the fast path serves', async () => {
+  const token = harness.tokenFor('orders');
+  const ids: string[] = [];
+  // The first heartbeat verifies the token (Express); the second finds it remembered (fast path).
+  for (let i = 0; i < 2; i += 1) {
+    const res = await request(app)
+      .put('/v1/services/orders/instances/orders-1/heartbeat')
+      .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    ids.push(String(res.headers['x-request-id']));
+  }
+  for (const id of ids) {
+    expect(accessLineFor(id)).toMatchObject({
+      level: 20,
+      component: 'http',
+      req: { method: 'PUT', url: '/v1/services/orders/instances/orders-1/heartbeat' },
+      res: { statusCode: 200 },
+    });
+  }
+  expect(JSON.stringify(lines)).not.toContain(token);
+});

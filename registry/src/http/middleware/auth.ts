@@ -16,6 +16,13 @@ export function tokenOf(res: Response): VerifiedToken {
   return token;
 }
 
+const BEARER = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i;
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for anything else. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? BEARER.exec(header.trim())?.[1] : undefined;
+}
+
 /**
  * Requires `Authorization: Bearer <JWT>` and verifies it; 401 otherwise. A token that passed is
  * remembered until its `exp` (see {@link VerifiedTokenCache}), so repeated requests skip the check.
@@ -25,9 +32,8 @@ export function authenticate(
   cache = new VerifiedTokenCache(TOKEN_CACHE_ENTRIES),
 ): RequestHandler {
   return (req, res, next) => {
-    const header = req.get('authorization');
-    const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
-    if (!match?.[1]) {
+    const raw = bearerToken(req.get('authorization'));
+    if (!raw) {
       next(
         new RegistryError(
           'REG_ERR_UNAUTHORIZED',
@@ -36,7 +42,6 @@ export function authenticate(
       );
       return;
     }
-    const raw = match[1];
     let token = cache.get(raw, Date.now());
     if (token === undefined) {
       token = verifyToken(keys, raw);

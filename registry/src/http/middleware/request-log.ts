@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { Level } from 'pino';
 import type { Logger } from '../../logger';
 
@@ -12,16 +13,59 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const CHATTY = /^\/(healthz|readyz|metrics)$|\/heartbeat$/;
 
 /** The request's id: the caller's own when well-formed, else a fresh UUID. */
-function requestIdFor(req: Request): string {
+function requestIdFor(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
 /** Level of the access line: errors, then chatty paths at debug, refusals at warn. */
-function levelFor(req: Request, res: Response, failed: boolean): Level {
+function levelFor(url: string, res: ServerResponse, failed: boolean): Level {
   if (failed || res.statusCode >= 500) return 'error';
-  if (CHATTY.test(req.originalUrl)) return 'debug';
+  if (CHATTY.test(url)) return 'debug';
   return res.statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * Gives a request its id (in `X-Request-Id` of the response) and writes its access line when the
+ * response is done. `url` is the full request URL (Express's `originalUrl`). Returns the id.
+ * Shared by the Express middleware and the heartbeat fast path, so both log alike.
+ */
+export function trackRequest(
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: string,
+): string {
+  const id = requestIdFor(req);
+  res.setHeader(REQUEST_ID_HEADER, id);
+  const startedAt = Date.now();
+  const onDone = (err?: unknown): void => {
+    res.removeListener('finish', onDone);
+    res.removeListener('close', onDone);
+    res.removeListener('error', onDone);
+    const failed = err instanceof Error;
+    const level = levelFor(url, res, failed);
+    if (!log.isLevelEnabled(level)) return;
+    const line: Record<string, unknown> = {
+      req: { method: req.method, url },
+      reqId: id,
+      res: { statusCode: res.statusCode },
+      responseTime: Date.now() - startedAt,
+    };
+    if (failed || res.statusCode >= 500) {
+      line.err = failed ? err : new Error(`failed with status code ${res.statusCode}`);
+    }
+    log[level](line, `${req.method ?? ''} ${url} ${res.statusCode}`);
+  };
+  res.on('finish', onDone);
+  res.on('close', onDone);
+  res.on('error', onDone);
+  return id;
+}
+
+/** The child logger access lines are written with. */
+export function accessLogger(logger: Logger): Logger {
+  return logger.child({ component: 'http' });
 }
 
 /**
@@ -37,33 +81,9 @@ function levelFor(req: Request, res: Response, failed: boolean): Level {
  * was the largest single cost of a heartbeat (bench/profiles/registry-throughput.md).
  */
 export function requestLog(logger: Logger): RequestHandler {
-  const log = logger.child({ component: 'http' });
+  const log = accessLogger(logger);
   return (req, res, next) => {
-    const id = requestIdFor(req);
-    (req as { id?: string }).id = id;
-    res.setHeader(REQUEST_ID_HEADER, id);
-    const startedAt = Date.now();
-    const onDone = (err?: unknown): void => {
-      res.removeListener('finish', onDone);
-      res.removeListener('close', onDone);
-      res.removeListener('error', onDone);
-      const failed = err instanceof Error;
-      const level = levelFor(req, res, failed);
-      if (!log.isLevelEnabled(level)) return;
-      const line: Record<string, unknown> = {
-        req: { method: req.method, url: req.originalUrl },
-        reqId: id,
-        res: { statusCode: res.statusCode },
-        responseTime: Date.now() - startedAt,
-      };
-      if (failed || res.statusCode >= 500) {
-        line.err = failed ? err : new Error(`failed with status code ${res.statusCode}`);
-      }
-      log[level](line, `${req.method} ${req.originalUrl} ${res.statusCode}`);
-    };
-    res.on('finish', onDone);
-    res.on('close', onDone);
-    res.on('error', onDone);
+    (req as { id?: string }).id = trackRequest(log, req, res, req.originalUrl);
     next();
   };
 }

@@ -19,6 +19,7 @@ import {
   serviceNameSchema,
 } from '../../instances/validation';
 import type { AppDeps } from '../deps';
+import { HEARTBEAT_ROUTE, renewLease } from '../heartbeat';
 import { rateLimitPerToken, TokenBuckets } from '../middleware/rate-limit';
 import { requireAdmin, requireServiceScope, tokenOf } from '../middleware/auth';
 
@@ -147,31 +148,11 @@ export function instanceRoutes(deps: AppDeps): Router {
     },
   );
 
-  router.put(
-    '/v1/services/:service/instances/:instanceId/heartbeat',
-    requireServiceScope,
-    async (req, res) => {
-      const { service, instanceId } = parseOrThrow(paramsSchema, req.params, 'path');
-      parseOrThrow(heartbeatSchema, req.body, 'heartbeat body');
-      // One round trip: the script renews by the stored TTL, no separate read of it first.
-      const renewed = await repository.heartbeat(service, instanceId, clock());
-      if (!renewed) {
-        metrics.heartbeats.inc({ result: 'lease_not_found' });
-        throw new RegistryError(
-          'REG_ERR_LEASE_NOT_FOUND',
-          `no live lease for ${service}/${instanceId}: register again`,
-        );
-      }
-      metrics.heartbeats.inc({ result: 'renewed' });
-      const reply: LeaseReply = {
-        instance: renewed.instance,
-        leaseExpiresAt: renewed.instance.leaseExpiresAt,
-        heartbeatIntervalSeconds: heartbeatIntervalSeconds(renewed.instance.ttlSeconds),
-        definition: renewed.definition,
-      };
-      res.status(200).json(reply);
-    },
-  );
+  router.put(HEARTBEAT_ROUTE, requireServiceScope, async (req, res) => {
+    const { service, instanceId } = parseOrThrow(paramsSchema, req.params, 'path');
+    parseOrThrow(heartbeatSchema, req.body, 'heartbeat body');
+    res.status(200).json(await renewLease(deps, service, instanceId));
+  });
 
   router.delete(
     '/v1/services/:service/instances/:instanceId',

@@ -1,0 +1,147 @@
+/**
+ * The heartbeat fast path (registry/src/http/heartbeat-fast-path.ts) serves only the plain case
+ * and answers exactly like the Express route; everything else falls through to Express.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import request from 'supertest';
+import {
+  heartbeatFastPath,
+  RegistryMetrics,
+  verifyToken,
+  VerifiedTokenCache,
+} from '@kong-registry/registry';
+import { createHarness, registration, type Harness } from './harness';
+
+/** Status of a request that the fast path declined (Express would have handled it). */
+const DECLINED = 599;
+
+let h: Harness;
+let server: Server;
+let url: string;
+let shuttingDown = false;
+const tokens = new VerifiedTokenCache(16);
+const metrics = new RegistryMetrics({ defaultMetrics: false });
+
+beforeAll(async () => {
+  h = await createHarness({}, { label: 'fastpath' });
+  const logger = pino({ level: 'silent' });
+  const fastPath = heartbeatFastPath({
+    repository: h.repository,
+    clock: h.clock.read,
+    metrics,
+    tokens,
+    accessLog: logger,
+    errorLog: logger,
+    isShuttingDown: () => shuttingDown,
+  });
+  server = createServer((req, res) => {
+    if (fastPath(req, res)) return;
+    req.resume();
+    res.statusCode = DECLINED;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const id of ['i-1', 'i-2']) {
+    const res = await request(h.app)
+      .put(`/v1/services/orders/instances/${id}`)
+      .set('Authorization', `Bearer ${h.admin}`)
+      .send(registration());
+    expect(res.status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await h.close();
+});
+
+/** Caches a token as `authenticate` would after verifying it. */
+const remember = (token: string): string => {
+  tokens.set(token, verifyToken(h.keys, token));
+  return token;
+};
+
+const heartbeat = (path: string, token: string | undefined, init: RequestInit = {}) =>
+  fetch(`${url}${path}`, {
+    method: 'PUT',
+    ...init,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers },
+  });
+
+it('serves a heartbeat with a remembered token, with the same reply as the Express route', async () => {
+  const token = remember(h.tokenFor('orders'));
+  const fast = await heartbeat('/v1/services/orders/instances/i-1/heartbeat', token);
+  expect(fast.status).toBe(200);
+  expect(fast.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(fast.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  const fastBody = (await fast.json()) as Record<string, unknown>;
+
+  const viaExpress = await request(h.app)
+    .put('/v1/services/orders/instances/i-1/heartbeat?via=express')
+    .set('Authorization', `Bearer ${h.tokenFor('orders', { prefixes: ['/orders'] })}`);
+  expect(viaExpress.status).toBe(200);
+  expect(viaExpress.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(fastBody).toEqual(viaExpress.body);
+  expect(Object.keys(fastBody)).toEqual(Object.keys(viaExpress.body as object));
+});
+
+it('keeps a well-formed request id and counts the heartbeat under its route', async () => {
+  const token = remember(h.tokenFor('orders'));
+  const res = await heartbeat('/v1/services/orders/instances/i-2/heartbeat', token, {
+    headers: { 'x-request-id': 'kong-req-1' },
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('x-request-id')).toBe('kong-req-1');
+  const text = await metrics.registry.metrics();
+  expect(text).toMatch(
+    /registry_http_requests_total\{method="PUT",route="\/v1\/services\/:service\/instances\/:instanceId\/heartbeat",status="200"\} [1-9]/,
+  );
+  expect(text).toMatch(/registry_heartbeats_total\{result="renewed"\} [1-9]/);
+});
+
+it('answers 404 REG_ERR_LEASE_NOT_FOUND like the Express route when there is no lease', async () => {
+  const token = remember(h.admin);
+  const res = await heartbeat('/v1/services/orders/instances/nobody/heartbeat', token);
+  expect(res.status).toBe(404);
+  const viaExpress = await request(h.app)
+    .put('/v1/services/orders/instances/nobody/heartbeat?via=express')
+    .set('Authorization', `Bearer ${h.admin}`);
+  expect(await res.json()).toEqual(viaExpress.body);
+  expect(viaExpress.body).toMatchObject({ code: 'REG_ERR_LEASE_NOT_FOUND' });
+});
+
+describe('declines (leaves to Express)', () => {
+  const path = '/v1/services/orders/instances/i-1/heartbeat';
+  it.each<[string, () => Promise<Response>]>([
+    [
+      'a token it has not seen verified',
+      () => heartbeat(path, h.tokenFor('orders', { prefixes: ['/x'] })),
+    ],
+    ['no token', () => heartbeat(path, undefined)],
+    ['a token for another service', () => heartbeat(path, remember(h.tokenFor('billing')))],
+    ['another method', () => fetch(`${url}${path}`, { method: 'POST' })],
+    ['a body', () => heartbeat(path, remember(h.admin), { body: '{}' })],
+    ['a query string', () => heartbeat(`${path}?x=1`, remember(h.admin))],
+    ['a trailing slash', () => heartbeat(`${path}/`, remember(h.admin))],
+    ['upper case', () => heartbeat(path.toUpperCase(), remember(h.admin))],
+    ['a percent escape', () => heartbeat(path.replace('i-1', 'i%2D1'), remember(h.admin))],
+    [
+      'an invalid service name',
+      () => heartbeat(path.replace('orders', '-orders'), remember(h.admin)),
+    ],
+  ])('%s', async (_name, send) => {
+    expect((await send()).status).toBe(DECLINED);
+  });
+
+  it('anything while shutting down', async () => {
+    shuttingDown = true;
+    try {
+      expect((await heartbeat(path, remember(h.admin))).status).toBe(DECLINED);
+    } finally {
+      shuttingDown = false;
+    }
+  });
+});
