@@ -5,6 +5,8 @@
  */
 import type { GatewayHealthStatus, StateSnapshot } from '@kong-registry/sdk';
 import type { KongAdminClient } from '../admin-api/client';
+import { forEachLimited, mapLimited } from '../apply/concurrency';
+import { TARGET_READ_CONCURRENCY } from '../current/read';
 import type { KongBody } from '../kong/entities';
 import type { Logger } from '../logger';
 import { INSTANCE_TAG_PREFIX, isOwned, names, tagValue } from '../naming';
@@ -31,34 +33,33 @@ export async function readKongHealth(
   snapshot: StateSnapshot,
   ownershipTag: string,
 ): Promise<InstanceHealth[]> {
-  const results = await Promise.all(
-    snapshot.services.map(async (view) => {
-      let rows: KongBody[];
-      try {
-        rows = await client.listAll<KongBody>(
-          `/upstreams/${encodeURIComponent(names.upstream(view.name))}/health`,
-        );
-      } catch {
-        return []; // upstream not there (yet, or quarantined): nothing to report
-      }
-      return rows
-        .filter((row) => isOwned(row.tags, ownershipTag))
-        .flatMap((row): InstanceHealth[] => {
-          const instanceId = tagValue(row.tags, INSTANCE_TAG_PREFIX);
-          if (instanceId === undefined) return [];
-          const status =
-            typeof row.health === 'string' && KNOWN.has(row.health) ? row.health : 'UNKNOWN';
-          return [
-            {
-              service: view.name,
-              instanceId,
-              target: String(row.target),
-              status: status as GatewayHealthStatus,
-            },
-          ];
-        });
-    }),
-  );
+  // One health list per upstream, 10 in flight (as target reads): not 1,000 requests at once.
+  const results = await mapLimited(snapshot.services, TARGET_READ_CONCURRENCY, async (view) => {
+    let rows: KongBody[];
+    try {
+      rows = await client.listAll<KongBody>(
+        `/upstreams/${encodeURIComponent(names.upstream(view.name))}/health`,
+      );
+    } catch {
+      return []; // upstream not there (yet, or quarantined): nothing to report
+    }
+    return rows
+      .filter((row) => isOwned(row.tags, ownershipTag))
+      .flatMap((row): InstanceHealth[] => {
+        const instanceId = tagValue(row.tags, INSTANCE_TAG_PREFIX);
+        if (instanceId === undefined) return [];
+        const status =
+          typeof row.health === 'string' && KNOWN.has(row.health) ? row.health : 'UNKNOWN';
+        return [
+          {
+            service: view.name,
+            instanceId,
+            target: String(row.target),
+            status: status as GatewayHealthStatus,
+          },
+        ];
+      });
+  });
   return results.flat();
 }
 
@@ -83,19 +84,25 @@ export class HealthReporter {
         known.set(`${view.name}/${instance.instanceId}`, instance.gatewayHealth?.status);
       }
     }
-    let sent = 0;
-    for (const item of health) {
+    const due = health.filter((item) => {
       const key = `${item.service}/${item.instanceId}`;
-      if (!known.has(key)) continue; // instance gone from the registry
+      if (!known.has(key)) return false; // instance gone from the registry
       if (known.get(key) === item.status) {
         this.lastSent.delete(key);
-        continue;
+        return false;
       }
       const last = this.lastSent.get(key);
-      if (last && last.status === item.status && this.now() - last.at < RESEND_AFTER_MS) continue;
+      return !(last && last.status === item.status && this.now() - last.at < RESEND_AFTER_MS);
+    });
+    let sent = 0;
+    // 10 reports in flight: after a mass change (a Kong restart) thousands are due at once.
+    await forEachLimited(due, TARGET_READ_CONCURRENCY, async (item) => {
       try {
         await this.registry.reportGatewayHealth(item.service, item.instanceId, item.status);
-        this.lastSent.set(key, { status: item.status, at: this.now() });
+        this.lastSent.set(`${item.service}/${item.instanceId}`, {
+          status: item.status,
+          at: this.now(),
+        });
         sent++;
         this.logger.info(
           { service: item.service, instanceId: item.instanceId, status: item.status },
@@ -111,7 +118,7 @@ export class HealthReporter {
           'gateway-health report failed',
         );
       }
-    }
+    });
     return sent;
   }
 }
