@@ -17,7 +17,6 @@ export function createRedisClient(config: RegistryConfig, logger: Logger): Redis
     // not costs instances a heartbeat (they must be back within one interval).
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 4), 500),
     lazyConnect: false,
-    enableAutoPipelining: true,
   };
   const redis =
     config.redis.mode === 'standalone'
