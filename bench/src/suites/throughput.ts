@@ -3,7 +3,7 @@
  * against the HTTP ceiling (bare node:http), the storage ceiling (redis-benchmark running the
  * same commands) and etcd doing the same job through its HTTP JSON gateway.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Figure, Section } from '../lib/report';
@@ -66,6 +66,20 @@ async function redisBenchmark(
   return { rps: Number(cols[0]), p50Ms: Number(cols[3]), p99Ms: Number(cols[5]) };
 }
 
+/**
+ * CPU time (user + system, microseconds) a process has used so far, from /proc; null where there
+ * is no /proc. CPU per request is the figure that survives a noisy machine: other processes
+ * on the cores slow a run down, but hardly change what one request costs the server.
+ */
+function cpuMicros(pid: number): number | null {
+  const path = `/proc/${pid}/stat`;
+  if (!existsSync(path)) return null;
+  // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks * 10_000 : null; // USER_HZ is 100 on Linux
+}
+
 async function median3<T>(runs: number, f: () => Promise<T>, key: (t: T) => number): Promise<T> {
   const results: T[] = [];
   for (let i = 0; i < runs; i++) results.push(await f());
@@ -120,10 +134,11 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
     const pool = { services: POOL.services, perService: POOL.perService };
     const targets: Record<
       string,
-      { url: string; request: (run: number, c: number) => WrkRequest }
+      { url: string; pid: number; request: (run: number, c: number) => WrkRequest }
     > = {
       bare: {
         url: bare.url,
+        pid: bare.pid,
         request: () => ({
           method: 'PUT',
           path: '/v1/services/{svc}/instances/{id}/heartbeat',
@@ -133,6 +148,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       },
       heartbeat: {
         url: registry.url,
+        pid: registry.pid,
         request: () => ({
           method: 'PUT',
           path: '/v1/services/{svc}/instances/{id}/heartbeat',
@@ -142,6 +158,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       },
       register: {
         url: registry.url,
+        pid: registry.pid,
         request: () => ({
           method: 'PUT',
           path: '/v1/services/{svc}/instances/{id}',
@@ -152,10 +169,12 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       },
       etcdKeepalive: {
         url: etcd.url,
+        pid: etcd.pid,
         request: () => ({ method: 'POST', path: '/v3/lease/keepalive', body: '{"ID":{i}}', pool }),
       },
       etcdRegister: {
         url: etcd.url,
+        pid: etcd.pid,
         request: (r, c) => ({
           method: 'POST',
           path: '/v3/lease/grant',
@@ -171,22 +190,34 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       },
     };
     const points: Record<string, Record<number, WrkPoint>> = {};
+    /** Server CPU microseconds per operation, over all runs of a point. */
+    const cpuPerOp: Record<string, Record<number, number | null>> = {};
     for (const c of CONNECTIONS) {
       for (const [name, target] of Object.entries(targets)) {
         points[name] ??= {};
-        points[name][c] = await wrkPoint(
+        cpuPerOp[name] ??= {};
+        const cpuBefore = cpuMicros(target.pid);
+        const point = await wrkPoint(
           target.url,
           (r) => target.request(r, c),
           c,
           options.durationSeconds,
           options.runs,
         );
+        const cpuAfter = cpuMicros(target.pid);
+        const ops = point.runs.reduce((sum, r) => sum + r.opsPerSec * options.durationSeconds, 0);
+        cpuPerOp[name][c] =
+          cpuBefore === null || cpuAfter === null || ops === 0
+            ? null
+            : Math.round((cpuAfter - cpuBefore) / ops);
+        points[name][c] = point;
         process.stderr.write(
-          `  throughput ${name} c=${c}: ${points[name][c]!.opsPerSec} ops/s p99 ${points[name][c]!.p99Ms} ms\n`,
+          `  throughput ${name} c=${c}: ${point.opsPerSec} ops/s p99 ${point.p99Ms} ms, ${cpuPerOp[name][c] ?? '?'} us CPU/op\n`,
         );
       }
     }
     raw.wrk = points;
+    raw.serverCpuMicrosPerOp = cpuPerOp;
 
     // Storage ceiling: the command one heartbeat issues (EVALSHA heartbeat.lua) and the one
     // register issues (EVALSHA register.lua), run by redis-benchmark against the same Redis.
@@ -333,6 +364,28 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
           ratio: ratio(p('register').opsPerSec, storage.registerScript![c]!.rps),
         },
       );
+      const cpu = (name: string) => cpuPerOp[name]?.[c] ?? null;
+      figures.push(
+        {
+          metric: `heartbeat c=${c} server CPU per request`,
+          value: cpu('heartbeat'),
+          unit: 'us',
+          baseline: { name: 'etcd per keep-alive', value: cpu('etcdKeepalive') },
+          ratio: ratio(cpu('heartbeat'), cpu('etcdKeepalive')),
+        },
+        {
+          metric: `register c=${c} server CPU per request`,
+          value: cpu('register'),
+          unit: 'us',
+          baseline: { name: 'etcd per grant+put', value: cpu('etcdRegister') },
+          ratio: ratio(cpu('register'), cpu('etcdRegister')),
+        },
+        {
+          metric: `bare HTTP c=${c} server CPU per request`,
+          value: cpu('bare'),
+          unit: 'us',
+        },
+      );
       const errors = ['heartbeat', 'register', 'etcdKeepalive', 'etcdRegister', 'bare']
         .map((n) => `${n} ${p(n).errors}`)
         .join(', ');
@@ -342,6 +395,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       `wrk 1 thread, ${options.durationSeconds} s per run, median of ${options.runs} runs per point; all servers are separate processes on the same 2 cores.`,
       'Heartbeats and re-registrations cycle over 1,000 live instances (100 services x 10). etcd: keep-alive cycles over 1,000 leases; register = lease grant (client-chosen ID) + put with that lease, pipelined on one connection, counted as one operation.',
       'Redis ceiling: redis-benchmark runs the commands one request issues against the same Redis (heartbeat: EVALSHA heartbeat.lua; register: EVALSHA register.lua).',
+      'Server CPU per request: user + system CPU time of the server process (/proc/<pid>/stat) over all runs of the point, divided by the requests served; robust to other load on the machine. etcd uses several threads, all counted; Redis is not included for the registry (see bench/profiles/registry-throughput.md).',
     );
     return { id: 'throughput', title: 'Registry throughput', figures, notes, raw };
   } finally {
