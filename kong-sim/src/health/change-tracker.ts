@@ -12,8 +12,6 @@ export interface PendingChanges {
   upstreams: ReadonlySet<Uuid>;
   /** Hostnames of targets written since the last take (to resolve before the first request). */
   hosts: ReadonlySet<string>;
-  /** Whether anything at all changed. */
-  any: boolean;
 }
 
 /** Mirrors targets per upstream from the store's change events and collects dirty upstreams. */
@@ -50,9 +48,10 @@ export class ChangeTracker {
     return [...own.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Returns what changed since the last call and starts collecting afresh. */
-  take(): PendingChanges {
-    const pending = { upstreams: this.dirty, hosts: this.hosts, any: this.any };
+  /** Returns what changed since the last call (undefined: nothing) and starts collecting afresh. */
+  take(): PendingChanges | undefined {
+    if (!this.any) return undefined;
+    const pending = { upstreams: this.dirty, hosts: this.hosts };
     this.dirty = new Set();
     this.hosts = new Set();
     this.any = false;

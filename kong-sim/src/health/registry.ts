@@ -44,8 +44,9 @@ export class HealthRegistry implements HealthView {
   /** Rebuilds the checkers whose upstream or targets changed since the last sync. */
   sync(): void {
     if (this.closed) return;
+    // Proxied requests call this too: without changes it must cost next to nothing.
     const pending = this.changes.take();
-    if (!pending.any) return;
+    if (!pending) return;
     // Names are looked up again on every configuration change (see DnsCache).
     this.dns.refreshAll();
     // Start lookups for new names now, so the first proxied request already has an answer.
