@@ -28,6 +28,9 @@ export interface KongNode {
   applier?: Applier;
 }
 
+/** A node's mode and current state, or why they could not be read. */
+type NodeRead = { mode: 'db' | 'dbless'; current: CurrentState } | { error: unknown };
+
 /** What happened on one node. */
 export interface NodeReport {
   node: string;
@@ -84,6 +87,9 @@ export class Reconciler {
   /** Reads everything and plans; applies when `apply` is true. */
   async reconcile({ apply }: { apply: boolean }): Promise<ReconcileReport> {
     const started = Date.now();
+    // Kong is read while the registry snapshot is on its way: neither read depends on the other
+    // (only this controller writes managed entities, and its reconciles never overlap).
+    const reads = this.deps.nodes.map((node) => this.readNode(node));
     const snapshot = await this.deps.registry.getState();
     this.noteRevision(snapshot.revision);
     const now = this.deps.now?.() ?? new Date();
@@ -92,7 +98,7 @@ export class Reconciler {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
     const nodes = await Promise.all(
-      this.deps.nodes.map((node) => this.reconcileNode(node, desired, apply)),
+      this.deps.nodes.map((node, i) => this.reconcileNode(node, reads[i]!, desired, apply)),
     );
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
     return {
@@ -107,8 +113,24 @@ export class Reconciler {
     };
   }
 
+  /** Mode and current state of one node; never rejects (the failure is reported per node). */
+  private async readNode(node: KongNode): Promise<NodeRead> {
+    try {
+      const mode = await this.resolveMode(node);
+      const current = await readCurrentState(
+        node.client,
+        this.deps.ownershipTag,
+        this.deps.applyConcurrency,
+      );
+      return { mode, current };
+    } catch (error) {
+      return { error };
+    }
+  }
+
   private async reconcileNode(
     node: KongNode,
+    pending: Promise<NodeRead>,
     desired: DesiredState,
     apply: boolean,
   ): Promise<NodeReport> {
@@ -121,13 +143,10 @@ export class Reconciler {
       durationMs: 0,
     };
     try {
-      const mode = await this.resolveMode(node);
+      const read = await pending;
+      if ('error' in read) throw read.error;
+      const { mode, current } = read;
       report.mode = mode;
-      const current = await readCurrentState(
-        node.client,
-        this.deps.ownershipTag,
-        this.deps.applyConcurrency,
-      );
       report.current = current;
       const plan = planChanges(desired, current);
       const guarded = this.guard(node.url, plan, current);
