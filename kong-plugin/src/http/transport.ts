@@ -40,13 +40,25 @@ export interface HttpCall {
 
 /** Keep-alive pools for http and https, and a buffered request function over them. */
 export class HttpTransport {
-  private readonly pool: { keepAlive: true; keepAliveMsecs: number; maxSockets: number };
+  private readonly pool: {
+    keepAlive: true;
+    keepAliveMsecs: number;
+    timeout: number;
+    maxSockets: number;
+  };
   private readonly http: HttpAgent;
   /** node:https (and TLS) is loaded on the first https:// request only. */
   private https: { module: typeof Https; agent: Https.Agent } | undefined;
 
   constructor(private readonly options: TransportOptions = {}) {
-    this.pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 32 };
+    // An idle pooled socket is closed after 30 s (as undici's keepAliveTimeout did), before
+    // Kong's own keepalive_timeout (60 s) can close it under a request that reuses it.
+    this.pool = {
+      keepAlive: true,
+      keepAliveMsecs: 30_000,
+      timeout: 30_000,
+      maxSockets: options.connections ?? 32,
+    };
     this.http = new HttpAgent(this.pool);
   }
 
