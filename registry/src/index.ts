@@ -8,6 +8,12 @@ export { startRegistry, canMint, type StartRegistryOptions, type RunningRegistry
 export { createApp, type AppControl } from './http/app';
 export type { AppDeps } from './http/deps';
 export { heartbeatFastPath, type FastPathDeps } from './http/heartbeat-fast-path';
+export {
+  registerFastPath,
+  parseJsonBody,
+  type RegisterFastPathDeps,
+} from './http/register-fast-path';
+export { createRegistrar, type Registrar } from './http/register';
 export { VerifiedTokenCache } from './auth/token-cache';
 export { loadConfig, ConfigError, type RegistryConfig } from './config';
 export {

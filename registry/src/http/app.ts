@@ -7,6 +7,8 @@ import { RegistryError } from '../errors';
 import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
 import { heartbeatFastPath } from './heartbeat-fast-path';
+import { createRegistrar } from './register';
+import { registerFastPath } from './register-fast-path';
 import { authenticate, TOKEN_CACHE_ENTRIES } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
 import { accessLogger, requestLog } from './middleware/request-log';
@@ -60,7 +62,8 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
 
   const tokens = new VerifiedTokenCache(TOKEN_CACHE_ENTRIES);
   app.use('/v1', authenticate(deps.jwtKeys, tokens), ...jsonBody(deps.config.bodyLimitBytes));
-  app.use(instanceRoutes(deps));
+  const registrar = createRegistrar(deps);
+  app.use(instanceRoutes(deps, registrar));
   app.use(serviceRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(consumerRoutes(new ConsumerService(deps.repository, deps.clock)));
@@ -69,19 +72,26 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   const errorLog = deps.logger.child({ component: 'http' });
   app.use(createErrorHandler(errorLog));
 
-  // Heartbeats with a known token skip Express (see heartbeatFastPath); the hook is the app's
-  // own request entry point, so `listen` and supertest alike go through it.
-  const fastPath = heartbeatFastPath({
-    ...deps,
+  // Heartbeats and registrations with a known token skip Express (see heartbeatFastPath and
+  // registerFastPath); the hook is the app's own request entry point, so `listen` and supertest
+  // alike go through it.
+  const isShuttingDown = (): boolean => control.shuttingDown;
+  const accessLog = accessLogger(deps.logger);
+  const heartbeat = heartbeatFastPath({ ...deps, tokens, accessLog, errorLog, isShuttingDown });
+  const register = registerFastPath({
+    register: registrar,
     tokens,
-    accessLog: accessLogger(deps.logger),
+    metrics: deps.metrics,
+    accessLog,
     errorLog,
-    isShuttingDown: () => control.shuttingDown,
+    bodyLimitBytes: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    isShuttingDown,
   });
   const routable = app as unknown as { handle: ExpressHandle };
   const expressHandle = routable.handle.bind(app);
   routable.handle = (req, res, next) => {
-    if (!fastPath(req, res)) expressHandle(req, res, next);
+    if (!heartbeat(req, res) && !register(req, res)) expressHandle(req, res, next);
   };
   return app;
 }

@@ -25,7 +25,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Writes a JSON reply the way Express's `res.json` does (same headers, no ETag). */
-function writeJson(
+export function writeJson(
   res: ServerResponse,
   status: number,
   body: unknown,

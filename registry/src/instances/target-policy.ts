@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, SocketAddress } from 'node:net';
 
 /**
  * Which instance addresses the registry refuses. A registered instance becomes a Kong target, so
@@ -87,9 +87,48 @@ export function deniedBy(
   port: number,
 ): DeniedTarget | undefined {
   const family = isIP(host);
+  // One SocketAddress for all rules: BlockList.check(string) builds one per call, per rule.
+  const address =
+    family === 0
+      ? undefined
+      : new SocketAddress({ address: host, family: family === 4 ? 'ipv4' : 'ipv6' });
   return rules.find((rule) => {
     if (rule.port !== undefined && rule.port !== port) return false;
-    if (rule.block) return family !== 0 && rule.block.check(host, family === 4 ? 'ipv4' : 'ipv6');
-    return family === 0 && rule.hostname === host.toLowerCase();
+    if (rule.block) return address !== undefined && rule.block.check(address);
+    return address === undefined && rule.hostname === host.toLowerCase();
   });
+}
+
+/** Distinct `host:port` verdicts a {@link DeniedTargetCache} keeps before starting afresh. */
+export const DENIED_TARGET_CACHE_ENTRIES = 4096;
+
+/**
+ * {@link deniedBy} over fixed rules, remembering each `host:port` verdict: the rules never change
+ * for the life of the process, and a fleet re-registers from the same few addresses all day.
+ * Bounded: when full it is emptied, so a flood of distinct hosts costs a re-check, never memory.
+ */
+export class DeniedTargetCache {
+  private readonly verdicts = new Map<string, DeniedTarget | null>();
+
+  constructor(
+    private readonly rules: readonly DeniedTarget[],
+    private readonly maxEntries = DENIED_TARGET_CACHE_ENTRIES,
+  ) {}
+
+  /** The first rule that refuses `host:port`, if any (same answer as {@link deniedBy}). */
+  deniedBy(host: string, port: number): DeniedTarget | undefined {
+    const key = `${port} ${host}`;
+    let verdict = this.verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = deniedBy(this.rules, host, port) ?? null;
+      if (this.verdicts.size >= this.maxEntries) this.verdicts.clear();
+      this.verdicts.set(key, verdict);
+    }
+    return verdict ?? undefined;
+  }
+
+  /** How many verdicts are remembered (for tests). */
+  get size(): number {
+    return this.verdicts.size;
+  }
 }

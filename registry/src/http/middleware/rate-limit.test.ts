@@ -1,4 +1,5 @@
-import { TokenBuckets } from './rate-limit';
+import { RegistryError } from '../../errors';
+import { takeOrThrow, TokenBuckets } from './rate-limit';
 
 describe('TokenBuckets', () => {
   it('allows a burst, then refills at the rate (fake clock)', () => {
@@ -18,5 +19,32 @@ describe('TokenBuckets', () => {
     buckets.take('a');
     now += 60_000;
     expect([buckets.take('a'), buckets.take('a'), buckets.take('a')]).toEqual([0, 0, 1]);
+  });
+});
+
+describe('takeOrThrow', () => {
+  it('keys the bucket by the token signature and refuses with 429 and Retry-After', () => {
+    const buckets = new TokenBuckets(1, 1, () => 0);
+    expect(() => takeOrThrow(buckets, 'header.claims.sig-a')).not.toThrow();
+    // Same signature, other header and claims: the same bucket.
+    let refused: unknown;
+    try {
+      takeOrThrow(buckets, 'other.claims.sig-a');
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(RegistryError);
+    expect(refused).toMatchObject({
+      code: 'REG_ERR_RATE_LIMITED',
+      statusCode: 429,
+      headers: { 'Retry-After': '1' },
+    });
+    expect(() => takeOrThrow(buckets, 'header.claims.sig-b')).not.toThrow();
+  });
+
+  it('puts requests without a token in one anonymous bucket', () => {
+    const buckets = new TokenBuckets(1, 1, () => 0);
+    takeOrThrow(buckets, undefined);
+    expect(() => takeOrThrow(buckets, undefined)).toThrow(RegistryError);
   });
 });

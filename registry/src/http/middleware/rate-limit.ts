@@ -47,23 +47,31 @@ export class TokenBuckets {
   }
 }
 
+/**
+ * Takes one token from the bucket of `rawToken` (anonymous when absent); REG_ERR_RATE_LIMITED
+ * with Retry-After once it is used up.
+ */
+export function takeOrThrow(buckets: TokenBuckets, rawToken: string | undefined): void {
+  const raw = rawToken ?? 'anonymous';
+  // The signature identifies the token without keeping the whole token in memory.
+  const key = raw.slice(raw.lastIndexOf('.') + 1);
+  const retryAfter = buckets.take(key);
+  if (retryAfter > 0) {
+    throw new RegistryError(
+      'REG_ERR_RATE_LIMITED',
+      `too many registrations with this token: retry in ${retryAfter}s`,
+      { headers: { 'Retry-After': String(retryAfter) } },
+    );
+  }
+}
+
 /** 429 with Retry-After once the caller's token has used its bucket. Runs after authenticate. */
 export function rateLimitPerToken(buckets: TokenBuckets): RequestHandler {
   return (_req, res, next) => {
-    const raw = String(res.locals.rawToken ?? 'anonymous');
-    // The signature identifies the token without keeping the whole token in memory.
-    const key = raw.slice(raw.lastIndexOf('.') + 1);
-    const retryAfter = buckets.take(key);
-    if (retryAfter > 0) {
-      next(
-        new RegistryError(
-          'REG_ERR_RATE_LIMITED',
-          `too many registrations with this token: retry in ${retryAfter}s`,
-          {
-            headers: { 'Retry-After': String(retryAfter) },
-          },
-        ),
-      );
+    try {
+      takeOrThrow(buckets, res.locals.rawToken as string | undefined);
+    } catch (err) {
+      next(err);
       return;
     }
     next();
