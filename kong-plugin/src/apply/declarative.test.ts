@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the rendered document is loose JSON */
 import { buildDesiredState } from '../desired/build';
+import { foreignId, type Entity, type KongState } from '../kong/entities';
 import { DEFAULT_OWNERSHIP_TAG } from '../naming';
 import {
   makeConsumer,
@@ -42,6 +43,66 @@ describe('declarative rendering', () => {
       acls: [{ group: 'staff' }],
     });
     expect(doc.plugins).toEqual([]);
+  });
+
+  it('nests every child under its own parent, sorted by id, across a fleet', () => {
+    const services = Array.from({ length: 12 }, (_, s) =>
+      makeService(
+        `svc-${s}`,
+        Array.from({ length: 1 + (s % 4) }, (_, i) =>
+          makeInstance(`svc-${s}`, `i${i}`, { port: 8000 + i }),
+        ),
+        s % 3 === 0 ? { auth: { type: 'key-auth', allowGroups: ['staff'] } } : {},
+      ),
+    );
+    const consumers = Array.from({ length: 5 }, (_, c) =>
+      makeConsumer(`user-${c}`, {
+        groups: c % 2 === 0 ? ['staff'] : [],
+        credentials: [{ id: `k${c}`, type: 'key-auth', createdAt: '', key: `key-${c}` }],
+      }),
+    );
+    const fleet = buildDesiredState(makeSnapshot(services, consumers), {
+      ownershipTag: DEFAULT_OWNERSHIP_TAG,
+      now: TEST_NOW,
+    }).state;
+    const doc = renderState(fleet) as any;
+    // The straightforward definition: filter every entity of the kind by its parent's id.
+    const childNames = (kind: keyof KongState, field: string, parentId: string, key: string) =>
+      [...fleet[kind].values()]
+        .filter((e: Entity) => foreignId(e.body, field) === parentId)
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((e) => e.body[key]);
+    const byName = (kind: keyof KongState, name: string, key = 'name') =>
+      [...fleet[kind].values()].find((e) => e.body[key] === name)!.id;
+
+    expect(doc.services).toHaveLength(12);
+    for (const service of doc.services) {
+      const id = byName('service', service.name);
+      expect(service.routes.map((r: any) => r.name)).toEqual(
+        childNames('route', 'service', id, 'name'),
+      );
+      expect(service.plugins.map((p: any) => p.name)).toEqual(
+        childNames('plugin', 'service', id, 'name'),
+      );
+    }
+    expect(doc.upstreams.flatMap((u: any) => u.targets)).toHaveLength(
+      services.reduce((n, s) => n + s.instances.length, 0),
+    );
+    for (const upstream of doc.upstreams) {
+      const id = byName('upstream', upstream.name);
+      expect(upstream.targets.map((t: any) => t.target)).toEqual(
+        childNames('target', 'upstream', id, 'target'),
+      );
+    }
+    for (const consumer of doc.consumers) {
+      const id = byName('consumer', consumer.username, 'username');
+      expect(consumer.keyauth_credentials.map((k: any) => k.key)).toEqual(
+        childNames('key-auth', 'consumer', id, 'key'),
+      );
+      expect(consumer.acls.map((a: any) => a.group)).toEqual(
+        childNames('acl', 'consumer', id, 'group'),
+      );
+    }
   });
 
   it('merges a base document and drops base entities that collide with ours', () => {

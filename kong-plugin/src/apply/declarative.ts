@@ -38,44 +38,54 @@ function stripNulls(value: object): unknown {
 
 const byId = (a: Entity, b: Entity): number => a.id.localeCompare(b.id);
 
-function children(
-  state: KongState,
-  kind: keyof KongState,
-  field: string,
-  parentId: string,
-): Entity[] {
-  return [...state[kind].values()].filter((e) => foreignId(e.body, field) === parentId).sort(byId);
+/**
+ * The entities of `kind` grouped by the parent id in `field`, each group sorted by id. Built once
+ * per kind, so rendering is linear in the entities (a filter per parent was O(parents x children):
+ * seconds at 5,000 services).
+ */
+function groupByParent(state: KongState, kind: keyof KongState, field: string): ChildIndex {
+  const groups = new Map<string, Entity[]>();
+  for (const entity of state[kind].values()) {
+    const parentId = foreignId(entity.body, field);
+    if (!parentId) continue;
+    const group = groups.get(parentId);
+    if (group) group.push(entity);
+    else groups.set(parentId, [entity]);
+  }
+  for (const group of groups.values()) group.sort(byId);
+  return (parentId) => groups.get(parentId) ?? [];
 }
+
+/** A parent id's children, sorted by id. */
+type ChildIndex = (parentId: string) => Entity[];
 
 /** The nested declarative form of `state` (our entities only). */
 export function renderState(state: KongState): DeclarativeDoc {
+  const servicePlugins = groupByParent(state, 'plugin', 'service');
+  const serviceRoutes = groupByParent(state, 'route', 'service');
+  const upstreamTargets = groupByParent(state, 'target', 'upstream');
+  const keyAuths = groupByParent(state, 'key-auth', 'consumer');
+  const jwtSecrets = groupByParent(state, 'jwt', 'consumer');
+  const acls = groupByParent(state, 'acl', 'consumer');
   const nestedPlugins = new Set<string>();
   const services = [...state.service.values()].sort(byId).map((service) => {
-    const plugins = children(state, 'plugin', 'service', service.id).filter(
-      (p) => !foreignId(p.body, 'route'),
-    );
+    const plugins = servicePlugins(service.id).filter((p) => !foreignId(p.body, 'route'));
     plugins.forEach((p) => nestedPlugins.add(p.id));
     return {
       ...clean(service.body),
-      routes: children(state, 'route', 'service', service.id).map((r) => clean(r.body, 'service')),
+      routes: serviceRoutes(service.id).map((r) => clean(r.body, 'service')),
       plugins: plugins.map((p) => clean(p.body, 'service')),
     };
   });
   const upstreams = [...state.upstream.values()].sort(byId).map((upstream) => ({
     ...clean(upstream.body),
-    targets: children(state, 'target', 'upstream', upstream.id).map((t) =>
-      clean(t.body, 'upstream'),
-    ),
+    targets: upstreamTargets(upstream.id).map((t) => clean(t.body, 'upstream')),
   }));
   const consumers = [...state.consumer.values()].sort(byId).map((consumer) => ({
     ...clean(consumer.body),
-    keyauth_credentials: children(state, 'key-auth', 'consumer', consumer.id).map((c) =>
-      clean(c.body, 'consumer'),
-    ),
-    jwt_secrets: children(state, 'jwt', 'consumer', consumer.id).map((c) =>
-      clean(c.body, 'consumer'),
-    ),
-    acls: children(state, 'acl', 'consumer', consumer.id).map((c) => clean(c.body, 'consumer')),
+    keyauth_credentials: keyAuths(consumer.id).map((c) => clean(c.body, 'consumer')),
+    jwt_secrets: jwtSecrets(consumer.id).map((c) => clean(c.body, 'consumer')),
+    acls: acls(consumer.id).map((c) => clean(c.body, 'consumer')),
   }));
   const plugins = [...state.plugin.values()]
     .filter((p) => !nestedPlugins.has(p.id))
