@@ -1,12 +1,13 @@
 /**
  * The `kong-registry` subcommands. Each one lives in the package that owns the behaviour and is
  * loaded lazily, so `kong-registry token` does not pay for Express or the reconciler. `sync` and
- * `diff` load their module directly rather than the package index, which would load every
- * command and the whole controller (start-up is most of a one-shot sync's time:
- * bench/profiles/controller-reconcile.md).
+ * `diff` run from one esbuild bundle with a V8 code cache (one-shot.ts): start-up is most of a
+ * one-shot sync's time.
  *
  * A command receives the arguments after its name and resolves to the process exit code.
  */
+import { loadOneShot } from './one-shot';
+
 export type CommandRunner = (argv: string[]) => Promise<number>;
 
 export interface CommandSpec {
@@ -29,13 +30,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   diff: {
     summary: 'show what a sync would change in Kong (exit 2 when not converged)',
-    load: async () =>
-      (await import('@kong-registry/kong-plugin/dist/cli/run-diff.js')).runDiffCommand,
+    load: async () => (await loadOneShot()).runDiffCommand,
   },
   sync: {
     summary: 'reconcile Kong once and exit',
-    load: async () =>
-      (await import('@kong-registry/kong-plugin/dist/cli/run-diff.js')).runSyncCommand,
+    load: async () => (await loadOneShot()).runSyncCommand,
   },
   routes: {
     summary: 'list routes: prefix, service, auth, instances and their Kong health',

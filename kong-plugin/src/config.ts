@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors';
 import { DEFAULT_OWNERSHIP_TAG } from './naming';
 
