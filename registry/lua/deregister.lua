@@ -10,6 +10,7 @@
     KEYS[5] services set
     KEYS[6] revision counter
     KEYS[7] events stream
+    KEYS[8] prefix index (sorted set of the prefixes, kept with KEYS[4])
     ARGV[1] service name
     ARGV[2] instance id
     ARGV[3] lease member
@@ -36,7 +37,10 @@ if redis.call('HLEN', KEYS[1]) == 0 then
   local definition = redis.call('GET', KEYS[2])
   if definition then
     local prefix = cjson.decode(definition)['prefix']
-    if redis.call('HGET', KEYS[4], prefix) == ARGV[1] then redis.call('HDEL', KEYS[4], prefix) end
+    if redis.call('HGET', KEYS[4], prefix) == ARGV[1] then
+      redis.call('HDEL', KEYS[4], prefix)
+      redis.call('ZREM', KEYS[8], prefix)
+    end
   end
   redis.call('DEL', KEYS[2])
   redis.call('SREM', KEYS[5], ARGV[1])

@@ -14,6 +14,7 @@
     KEYS[3] services set
     KEYS[4] revision counter
     KEYS[5] events stream
+    KEYS[6] prefix index (sorted set of the prefixes, kept with KEYS[2])
     ARGV[1] service key prefix "{p}service:"
     ARGV[2] now (ms)
     ARGV[3] batch size
@@ -51,7 +52,10 @@ for _, member in ipairs(due) do
       local definition = redis.call('GET', definitionKey)
       if definition then
         local prefix = cjson.decode(definition)['prefix']
-        if redis.call('HGET', KEYS[2], prefix) == service then redis.call('HDEL', KEYS[2], prefix) end
+        if redis.call('HGET', KEYS[2], prefix) == service then
+          redis.call('HDEL', KEYS[2], prefix)
+          redis.call('ZREM', KEYS[6], prefix)
+        end
       end
       redis.call('DEL', definitionKey)
       redis.call('SREM', KEYS[3], service)

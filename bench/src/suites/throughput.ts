@@ -249,7 +249,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
     const reg = [
       'EVALSHA',
       sha(regSource),
-      '7',
+      '8',
       'kr:service:rb:instances',
       'kr:service:rb:def',
       'kr:leases',
@@ -257,6 +257,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
       'kr:services',
       'kr:revision',
       'kr:events',
+      'kr:prefix-index',
       'rb',
       'r-__rand_int__',
       JSON.stringify({ ...instance, service: 'rb' }),

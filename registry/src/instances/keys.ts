@@ -8,6 +8,9 @@
  *   {p}leases                        ZSET    "{svc}/{instanceId}" -> deadline (ms): lease expiry,
  *                                            or drainUntil while draining. The reaper's work list.
  *   {p}prefixes                      HASH    gateway prefix -> owning service
+ *   {p}prefix-index                  ZSET    the same prefixes, all scored 0: a lexicographic
+ *                                            index, so "prefixes starting with /x" is one
+ *                                            ZRANGEBYLEX, not a scan (register.lua's overlap check)
  *   {p}revision                      STRING  INCR'd by every state change, in the same script
  *   {p}events                        STREAM  one entry per change (field "data": JSON event)
  *   {p}consumers                     HASH    username -> JSON consumer, secrets included
@@ -19,6 +22,7 @@ export class RegistryKeys {
   readonly services: string;
   readonly leases: string;
   readonly prefixes: string;
+  readonly prefixIndex: string;
   readonly revision: string;
   readonly events: string;
   readonly consumers: string;
@@ -29,6 +33,7 @@ export class RegistryKeys {
     this.services = `${prefix}services`;
     this.leases = `${prefix}leases`;
     this.prefixes = `${prefix}prefixes`;
+    this.prefixIndex = `${prefix}prefix-index`;
     this.revision = `${prefix}revision`;
     this.events = `${prefix}events`;
     this.consumers = `${prefix}consumers`;

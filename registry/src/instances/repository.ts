@@ -95,6 +95,7 @@ export class RedisInstanceRepository {
         k.services,
         k.revision,
         k.events,
+        k.prefixIndex,
       ],
       [
         service,
@@ -157,6 +158,7 @@ export class RedisInstanceRepository {
         k.services,
         k.revision,
         k.events,
+        k.prefixIndex,
       ],
       [service, instanceId, k.leaseMember(service, instanceId), this.eventsMaxLen, iso(nowMs)],
     )) as number | null;
@@ -208,7 +210,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     return (await SCRIPTS.reap.run(
       this.redis,
-      [k.leases, k.prefixes, k.services, k.revision, k.events],
+      [k.leases, k.prefixes, k.services, k.revision, k.events, k.prefixIndex],
       [k.servicePrefix, nowMs, batchSize, this.eventsMaxLen, iso(nowMs)],
     )) as string[];
   }
