@@ -3,11 +3,11 @@ import type { VerifiedTokenCache } from '../auth/token-cache';
 import { SERVICE_NAME } from '../instances/validation';
 import type { Logger } from '../logger';
 import type { AppDeps } from './deps';
-import { errorReply, logRequestError, toRegistryError } from './error-handler';
 import { HEARTBEAT_ROUTE, renewLease } from './heartbeat';
 import { bearerToken } from './middleware/auth';
 import { trackRequest } from './middleware/request-log';
 import { trackMetrics } from './middleware/request-metrics';
+import { writeFailure, writeJson } from './raw-reply';
 
 /**
  * The heartbeat path as Express would match it, restricted to what needs no decoding: lowercase,
@@ -22,21 +22,6 @@ function hasBody(req: IncomingMessage): boolean {
   if (req.headers['transfer-encoding'] !== undefined) return true;
   const length = req.headers['content-length'];
   return length !== undefined && length !== '0';
-}
-
-/** Writes a JSON reply the way Express's `res.json` does (same headers, no ETag). */
-export function writeJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const json = JSON.stringify(body);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(json));
-  res.end(json);
 }
 
 /** What the fast path shares with the Express app it sits in front of. */
@@ -80,12 +65,7 @@ export function heartbeatFastPath(
     req.resume();
     renewLease(deps, service, instanceId).then(
       (reply) => writeJson(res, 200, reply),
-      (err: unknown) => {
-        const error = toRegistryError(err);
-        logRequestError(deps.errorLog, error, err, { reqId, method: 'PUT', path: url });
-        const { body, headers } = errorReply(error);
-        writeJson(res, error.statusCode, body, headers);
-      },
+      (err: unknown) => writeFailure(deps.errorLog, res, err, { reqId, method: 'PUT', path: url }),
     );
     return true;
   };

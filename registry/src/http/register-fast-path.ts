@@ -4,11 +4,10 @@ import { RegistryError } from '../errors';
 import { SERVICE_NAME } from '../instances/validation';
 import type { Logger } from '../logger';
 import type { RegistryMetrics } from '../metrics';
-import { errorReply, logRequestError, toRegistryError } from './error-handler';
-import { writeJson } from './heartbeat-fast-path';
 import { bearerToken } from './middleware/auth';
 import { trackRequest } from './middleware/request-log';
 import { trackMetrics } from './middleware/request-metrics';
+import { writeFailure, writeJson } from './raw-reply';
 import { plainAddress, REGISTER_ROUTE, type Registrar } from './register';
 
 /** The register path as Express would match it, restricted like the heartbeat fast path's. */
@@ -130,12 +129,8 @@ export function registerFastPath(
       )
       .then(
         ({ status, reply }) => writeJson(res, status, reply),
-        (err: unknown) => {
-          const error = toRegistryError(err);
-          logRequestError(deps.errorLog, error, err, { reqId, method: 'PUT', path: url });
-          const { body, headers } = errorReply(error);
-          writeJson(res, error.statusCode, body, headers);
-        },
+        (err: unknown) =>
+          writeFailure(deps.errorLog, res, err, { reqId, method: 'PUT', path: url }),
       );
     return true;
   };
