@@ -2,8 +2,6 @@
  * The register fast path (registry/src/http/register-fast-path.ts) serves only the plain case
  * and answers exactly like the Express route; everything else falls through to Express.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import request from 'supertest';
 import {
@@ -14,13 +12,13 @@ import {
   VerifiedTokenCache,
 } from '@kong-registry/registry';
 import { createHarness, registration, type Harness } from './harness';
+import { DECLINED, serveFastPath, type FastPathServer } from './fast-path-server';
 
 /** Status of a request that the fast path declined (Express would have handled it). */
-const DECLINED = 599;
 const PATH = '/v1/services/orders/instances/i-1';
 
 let h: Harness;
-let server: Server;
+let server: FastPathServer;
 let url: string;
 let shuttingDown = false;
 let trustProxy = false;
@@ -50,18 +48,12 @@ beforeAll(async () => {
     },
     isShuttingDown: () => shuttingDown,
   });
-  server = createServer((req, res) => {
-    if (fastPath(req, res)) return;
-    req.resume();
-    res.statusCode = DECLINED;
-    res.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveFastPath(fastPath);
+  url = server.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await h.close();
 });
 
