@@ -3,7 +3,9 @@
  * execs): --help, bad flags, and the whole `--tour` from start-up to the ordered shutdown.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '../helpers/wait';
 
 const MAIN = join(__dirname, '..', '..', 'cli', 'dist', 'demo', 'main.js');
 
@@ -38,6 +40,16 @@ function lineIndex(lines: string[], name: string, pattern: RegExp, last = false)
     .filter(({ line }) => line.startsWith(`[${name}]`) && pattern.test(line));
   const found = last ? matches.at(-1) : matches[0];
   return found ? found.index : -1;
+}
+
+/** True while a process with this pid runs (an exited one not yet reaped, a zombie, is not). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 describe('npm run demo', () => {
@@ -77,5 +89,47 @@ describe('npm run demo', () => {
     const redisStops = lineIndex(lines, 'redis', /SIGTERM/);
     expect(kongStops).toBeGreaterThan(registryStops);
     expect(redisStops).toBeGreaterThan(kongStops);
+  }, 120_000);
+
+  it('stops everything in order when the process that started it is SIGKILLed and cannot pass a signal on', async () => {
+    // A stand-in for npm: starts the demo on the same stdout/stderr, prints its pid, then is killed.
+    const launcher = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('node:child_process').spawn(process.execPath, [${JSON.stringify(MAIN)}, '--no-python'], { stdio: 'inherit' });
+         process.stdout.write('demo pid ' + c.pid + '\\n');`,
+      ],
+      { env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    launcher.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    launcher.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Both pipes close only when every writer is gone: the launcher and the demo it started.
+    const pipesClosed = Promise.all([
+      new Promise((resolve) => launcher.stdout.once('close', resolve)),
+      new Promise((resolve) => launcher.stderr.once('close', resolve)),
+    ]);
+    await waitFor(() => stdout.includes('kong-registry demo is up'), {
+      timeoutMs: 60_000,
+      what: `the demo up\n${stderr}`,
+    });
+    const demoPid = Number(/demo pid (\d+)/.exec(stdout)?.[1]);
+    expect(alive(demoPid)).toBe(true);
+
+    try {
+      launcher.kill('SIGKILL');
+      await waitFor(() => !alive(demoPid), {
+        timeoutMs: 60_000,
+        what: `demo process ${demoPid} gone after its parent\n${stderr}`,
+      });
+      await pipesClosed;
+      expect(stderr).toContain('is gone: stopping everything in order');
+      expect(stderr).toMatch(/\[demo\] +.*stopped cleanly/);
+    } finally {
+      // On failure, stop the orphan the way a user would, so it cannot outlive the suite.
+      if (alive(demoPid)) process.kill(demoPid, 'SIGTERM');
+    }
   }, 120_000);
 });

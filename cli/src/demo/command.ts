@@ -18,6 +18,9 @@ import { runTour, tourSteps } from './tour';
 /** Signals closer together than this are one Ctrl-C (npm forwards the terminal's SIGINT again). */
 const REPEATED_SIGNAL_MS = 3000;
 
+/** How often the demo checks that the process that started it (npm, a shell) is still there. */
+const PARENT_CHECK_MS = 1000;
+
 function hasPython(): boolean {
   return spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -50,7 +53,11 @@ async function printBanner(stack: DemoStack, services: ServiceKind[]): Promise<v
   );
 }
 
-/** Resolves with the first signal; a second one (after the echo window) kills every child. */
+/**
+ * Resolves with the first signal; a second one (after the echo window) kills every child.
+ * Losing the parent counts as SIGTERM: when the process that started the demo (npm, a shell, a CI
+ * runner) dies without passing a signal on, SIGKILLed say, the whole stack would live on orphaned.
+ */
 function waitForSignal(children: () => ManagedChild[]): {
   signalled: Promise<NodeJS.Signals>;
   dispose(): void;
@@ -58,6 +65,16 @@ function waitForSignal(children: () => ManagedChild[]): {
   let first: number | undefined;
   let resolveSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const signalled = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parent || first !== undefined) return;
+    first = Date.now();
+    process.stderr.write(
+      `\n[demo] the process that started the demo (pid ${parent}) is gone: stopping everything in order\n`,
+    );
+    resolveSignal('SIGTERM');
+  }, PARENT_CHECK_MS);
+  parentWatch.unref();
   const onSignal = (signal: NodeJS.Signals): void => {
     const now = Date.now();
     if (first === undefined) {
@@ -75,6 +92,7 @@ function waitForSignal(children: () => ManagedChild[]): {
   return {
     signalled,
     dispose: () => {
+      clearInterval(parentWatch);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     },
