@@ -74,6 +74,9 @@ export interface ReconcilerDeps {
   now?: () => Date;
 }
 
+/** How long removals without a known reason count as expiries while events lag the snapshot. */
+const EVENT_LAG_GRACE_MS = 5000;
+
 /** Runs reconciles; keeps per-node appliers and the guard's memory between runs. */
 export class Reconciler {
   private readonly heldSince = new Map<string, Map<string, number>>();
@@ -81,6 +84,8 @@ export class Reconciler {
   private lastRevision = -1;
   /** Until then, removals without a known reason count as expiries (the guard may hold them). */
   private stateLostUntil = 0;
+  /** Since when snapshots have been ahead of the event stream; undefined while it keeps up. */
+  private eventsBehindSince: number | undefined;
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -92,6 +97,7 @@ export class Reconciler {
     const reads = this.deps.nodes.map((node) => this.readNode(node));
     const snapshot = await this.deps.registry.getState();
     this.noteRevision(snapshot.revision);
+    this.noteEventLag(snapshot.revision);
     const now = this.deps.now?.() ?? new Date();
     const desired = buildDesiredState(snapshot, { ownershipTag: this.deps.ownershipTag, now });
     for (const failure of desired.failures) {
@@ -202,10 +208,24 @@ export class Reconciler {
     this.lastRevision = revision;
   }
 
+  /**
+   * A snapshot can be ahead of the event stream: the reaper's expiries are in it, their events
+   * not delivered yet. Without a reason those removals would skip the mass-expiry guard, so for a
+   * short while (EVENT_LAG_GRACE_MS) they count as expiries; the late events trigger the next
+   * reconcile, which sees the real reasons. Only once events flow at all (never in a one-shot).
+   */
+  private noteEventLag(revision: number): void {
+    const seen = this.deps.reasons.seenRevision;
+    if (seen < 0 || seen >= revision) this.eventsBehindSince = undefined;
+    else this.eventsBehindSince ??= Date.now();
+  }
+
   private reasonOf(service: string, instanceId: string): string | undefined {
     const known = this.deps.reasons.reasonOf(service, instanceId);
     if (known !== undefined) return known;
-    return Date.now() < this.stateLostUntil ? 'expired' : undefined;
+    if (Date.now() < this.stateLostUntil) return 'expired';
+    const behind = this.eventsBehindSince;
+    return behind !== undefined && Date.now() - behind < EVENT_LAG_GRACE_MS ? 'expired' : undefined;
   }
 
   private guard(nodeUrl: string, plan: Plan, current: CurrentState) {

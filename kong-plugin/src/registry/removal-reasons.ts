@@ -9,11 +9,13 @@ const KEEP_MS = 15 * 60_000;
 /** Recent removal reasons per `service/instanceId`. */
 export class RemovalReasons {
   private readonly reasons = new Map<string, { reason: string; at: number }>();
+  private seen = -1;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Records the reason carried by an instance event; other events are ignored. */
   record(event: RegistryEvent): void {
+    if (event.revision > this.seen) this.seen = event.revision;
     if (!event.service || !event.instanceId) return;
     const key = `${event.service}/${event.instanceId}`;
     let reason = event.reason;
@@ -27,6 +29,11 @@ export class RemovalReasons {
       this.reasons.set(key, { reason, at: this.now() });
     }
     this.prune();
+  }
+
+  /** The highest registry revision an event has carried so far; -1 before the first event. */
+  get seenRevision(): number {
+    return this.seen;
   }
 
   /** Why the instance left, if an event said so recently. */
