@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifyToken, type JwtKeys, type VerifiedTokenCache } from '@kong-registry/registry';
 
 /** The status a request gets when the fast path declined it (no real route answers 599). */
 export const DECLINED = 599;
@@ -29,4 +30,10 @@ export async function serveFastPath(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Puts a token in the cache as `authenticate` does after verifying it; returns the token. */
+export function rememberToken(tokens: VerifiedTokenCache, keys: JwtKeys, token: string): string {
+  tokens.set(token, verifyToken(keys, token));
+  return token;
 }

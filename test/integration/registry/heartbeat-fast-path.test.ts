@@ -4,14 +4,9 @@
  */
 import pino from 'pino';
 import request from 'supertest';
-import {
-  heartbeatFastPath,
-  RegistryMetrics,
-  verifyToken,
-  VerifiedTokenCache,
-} from '@kong-registry/registry';
+import { heartbeatFastPath, RegistryMetrics, VerifiedTokenCache } from '@kong-registry/registry';
 import { createHarness, registration, type Harness } from './harness';
-import { DECLINED, serveFastPath, type FastPathServer } from './fast-path-server';
+import { DECLINED, rememberToken, serveFastPath, type FastPathServer } from './fast-path-server';
 
 /** Status of a request that the fast path declined (Express would have handled it). */
 
@@ -50,11 +45,7 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Caches a token as `authenticate` would after verifying it. */
-const remember = (token: string): string => {
-  tokens.set(token, verifyToken(h.keys, token));
-  return token;
-};
+const remember = (token: string): string => rememberToken(tokens, h.keys, token);
 
 const heartbeat = (path: string, token: string | undefined, init: RequestInit = {}) =>
   fetch(`${url}${path}`, {

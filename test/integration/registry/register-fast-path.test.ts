@@ -8,13 +8,12 @@ import {
   createRegistrar,
   registerFastPath,
   RegistryMetrics,
-  verifyToken,
   VerifiedTokenCache,
 } from '@kong-registry/registry';
 import { createHarness, registration, type Harness } from './harness';
-import { DECLINED, serveFastPath, type FastPathServer } from './fast-path-server';
+import { DECLINED, rememberToken, serveFastPath, type FastPathServer } from './fast-path-server';
 
-/** Status of a request that the fast path declined (Express would have handled it). */
+/** The registration path every case uses. */
 const PATH = '/v1/services/orders/instances/i-1';
 
 let h: Harness;
@@ -57,11 +56,7 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Caches a token as `authenticate` would after verifying it. */
-const remember = (token: string): string => {
-  tokens.set(token, verifyToken(h.keys, token));
-  return token;
-};
+const remember = (token: string): string => rememberToken(tokens, h.keys, token);
 
 const put = (
   path: string,
