@@ -22,6 +22,20 @@ ensure_packages() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# print_versions: one line per tool the suites rely on, so a failure on a new machine is easy to read.
+print_versions() {
+  local tool line
+  for tool in node npm redis-server deck docker-compose chromium systemd-analyze python3; do
+    case $tool in
+      redis-server) line=$(redis-server --version 2>/dev/null | awk '{print $3}') ;;
+      deck) line=$(deck version 2>/dev/null | head -1) ;;
+      systemd-analyze) line=$(systemd-analyze --version 2>/dev/null | head -1) ;;
+      *) line=$("$tool" --version 2>/dev/null | head -1) ;;
+    esac
+    printf '  %-16s %s\n' "$tool" "${line:-not installed}" >&2
+  done
+}
+
 # free_port: a TCP port on loopback that nothing listens on right now.
 free_port() {
   node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"

@@ -5,7 +5,6 @@
  * instances → one SIGKILLed → one SIGTERMed), as a deploy would.
  */
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import {
   EXAMPLES,
   callJson,
@@ -25,13 +24,8 @@ import { startE2eStack, type E2eStack } from './helpers/stack';
 
 jest.setTimeout(60_000);
 
-const PYTHON = spawnSync('python3', ['--version'], { stdio: 'ignore' }).status === 0;
-/** The services every routing test walks; inventory (Python) only where python3 exists. */
-const KINDS: ServiceKind[] = [
-  EXAMPLES.orders,
-  EXAMPLES.users,
-  ...(PYTHON ? [EXAMPLES.inventory] : []),
-];
+/** The services every routing test walks (`npm test` installs python3 for inventory). */
+const KINDS: ServiceKind[] = [EXAMPLES.orders, EXAMPLES.users, EXAMPLES.inventory];
 
 let stack: E2eStack;
 
@@ -39,7 +33,7 @@ beforeAll(async () => {
   stack = await startE2eStack('gateway', [
     { kind: EXAMPLES.orders, count: 3 },
     { kind: EXAMPLES.users, count: 1 },
-    ...(PYTHON ? [{ kind: EXAMPLES.inventory, count: 1 }] : []),
+    { kind: EXAMPLES.inventory, count: 1 },
   ]);
 }, 90_000);
 
