@@ -80,6 +80,8 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
   });
 
   let configHash = '0'.repeat(32);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let adminPort = options.adminPort ?? 0;
   const ctx: AdminContext = {
     dao,
     health: () => proxy.health,
@@ -90,6 +92,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
     setConfigHash: (hash) => {
       configHash = hash;
     },
+    listen: () => ({ admin: [`${urlHost}:${adminPort}`], proxy: [`${urlHost}:${proxy.port}`] }),
   };
   const log = new RequestLog();
   const server = createAdminServer({
@@ -98,14 +101,12 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
     logger,
     adminToken: options.adminToken,
   });
-  let adminPort: number;
   try {
-    adminPort = await listen(server, options.adminPort ?? 0, host);
+    adminPort = await listen(server, adminPort, host);
   } catch (err) {
     await proxy.close();
     throw err;
   }
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   logger.info({ admin: adminPort, proxy: proxy.port, mode }, 'kong-sim listening');
 
   let closing: Promise<void> | undefined;

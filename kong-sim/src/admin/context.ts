@@ -19,6 +19,12 @@ export interface AdminContext {
   /** Current declarative config hash (DB-less), 32 hex characters. */
   configHash: () => string;
   setConfigHash: (hash: string) => void;
+  /**
+   * The `admin_listen` / `proxy_listen` values kong-sim really has (`<host>:<bound port>`, e.g.
+   * `['127.0.0.1:43127']`). A function because the context is built before the admin server
+   * listens, so the admin port is known only later.
+   */
+  listen: () => { admin: string[]; proxy: string[] };
 }
 
 /** Kong's version as reported by `GET /` and the `Server` header. */
