@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_DENIED_TARGETS,
-  parseDeniedTargets,
-  type DeniedTarget,
+  parseTargetRules,
+  type TargetRule,
 } from './instances/target-policy';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -49,8 +49,12 @@ export interface RegistryConfig {
   eventsMaxLen: number;
   /** Gateway paths no service may claim. */
   reservedPrefixes: string[];
-  /** Instance addresses refused (Kong's Admin API on loopback, link-local by default). */
-  deniedTargets: DeniedTarget[];
+  /** Instance addresses refused (Kong's admin and status ports anywhere, link-local by default). */
+  deniedTargets: TargetRule[];
+  /** When set, the only instance addresses accepted (REGISTRY_ALLOWED_TARGETS). */
+  allowedTargets: TargetRule[] | undefined;
+  /** A service token may register only the address it calls from (REGISTRY_BIND_SOURCE). */
+  bindSource: boolean;
   bodyLimitBytes: number;
   /** Token bucket per token on registration: refill rate and burst size. */
   rateLimit: { perSecond: number; burst: number };
@@ -116,6 +120,8 @@ const envSchema = z.object({
   REGISTRY_EVENTS_MAXLEN: int(100, 10_000_000).default(10_000),
   REGISTRY_RESERVED_PREFIXES: z.string().default('/v1,/registry,/_kong'),
   REGISTRY_DENIED_TARGETS: z.string().default(DEFAULT_DENIED_TARGETS),
+  REGISTRY_ALLOWED_TARGETS: z.string().optional(),
+  REGISTRY_BIND_SOURCE: bool.default(false),
   REGISTRY_BODY_LIMIT_BYTES: int(1024, 10_485_760).default(65_536),
   REGISTRY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
   REGISTRY_RATE_LIMIT_BURST: int(1, 1_000_000).default(200),
@@ -218,8 +224,15 @@ export function loadConfig(
     if (!prefix.startsWith('/'))
       problems.push(`REGISTRY_RESERVED_PREFIXES: '${prefix}' must start with /`);
   }
-  const deniedTargets = parseDeniedTargets(e.REGISTRY_DENIED_TARGETS);
+  const deniedTargets = parseTargetRules(e.REGISTRY_DENIED_TARGETS);
   problems.push(...deniedTargets.problems.map((p) => `REGISTRY_DENIED_TARGETS: ${p}`));
+  const allowedTargets =
+    e.REGISTRY_ALLOWED_TARGETS === undefined
+      ? undefined
+      : parseTargetRules(e.REGISTRY_ALLOWED_TARGETS);
+  problems.push(...(allowedTargets?.problems ?? []).map((p) => `REGISTRY_ALLOWED_TARGETS: ${p}`));
+  if (allowedTargets && allowedTargets.rules.length === 0)
+    problems.push('REGISTRY_ALLOWED_TARGETS: empty (unset it to allow every address not denied)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   let jwt: JwtConfig;
@@ -267,6 +280,8 @@ export function loadConfig(
     eventsMaxLen: e.REGISTRY_EVENTS_MAXLEN,
     reservedPrefixes,
     deniedTargets: deniedTargets.rules,
+    allowedTargets: allowedTargets?.rules,
+    bindSource: e.REGISTRY_BIND_SOURCE,
     bodyLimitBytes: e.REGISTRY_BODY_LIMIT_BYTES,
     rateLimit: { perSecond: e.REGISTRY_RATE_LIMIT_PER_SECOND, burst: e.REGISTRY_RATE_LIMIT_BURST },
     logLevel: e.LOG_LEVEL,

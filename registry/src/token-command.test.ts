@@ -28,6 +28,25 @@ describe('kong-registry token', () => {
     expect(claims).toMatchObject({ role: 'service', service: 'orders', prefixes: ['/orders'] });
   });
 
+  it('mints a service token with its own targets, comma-separated or repeated', async () => {
+    expect(
+      await runTokenCommand([
+        '--service',
+        'orders',
+        '--targets',
+        '10.0.3.0/24,orders.internal',
+        '--targets',
+        '10.0.4.7:3000',
+      ]),
+    ).toBe(0);
+    const claims = verifyToken({ algorithm: 'HS256', secret: SECRET }, out[0] ?? '');
+    expect(claims).toMatchObject({
+      role: 'service',
+      targets: ['10.0.3.0/24', 'orders.internal', '10.0.4.7:3000'],
+    });
+    expect(claims.targetRules?.map((r) => r.raw)).toEqual(claims.targets);
+  });
+
   it('mints an admin token', async () => {
     expect(await runTokenCommand(['--admin'])).toBe(0);
     expect(verifyToken({ algorithm: 'HS256', secret: SECRET }, out[0] ?? '')).toMatchObject({
@@ -41,6 +60,9 @@ describe('kong-registry token', () => {
     [['--service', 'Bad_Name'], /not a service name/],
     [['--service', 'a', '--prefix', 'nope'], /not a valid prefix/],
     [['--service', 'a', '--ttl', 'forever'], /not a duration/],
+    [['--service', 'a', '--targets', '10.0.0.0/33'], /--targets: '10.0.0.0\/33'/],
+    [['--service', 'a', '--targets', ','], /at least one/],
+    [['--admin', '--targets', '10.0.0.0/8'], /--targets goes with --service only/],
     [['--bogus'], /Unknown option/],
   ])('refuses %j', async (argv, message) => {
     expect(await runTokenCommand(argv)).toBe(1);

@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import { mintToken, parseDurationSeconds, resolveJwtKeys } from './auth/jwt';
 import { ConfigError, loadConfig } from './config';
+import { parseTargetRules } from './instances/target-policy';
 import { prefixSchema, SERVICE_NAME } from './instances/validation';
 
-const TOKEN_HELP = `Usage: kong-registry token --service NAME [--prefix /p ...] [--ttl 24h]
+const TOKEN_HELP = `Usage: kong-registry token --service NAME [--prefix /p ...] [--targets LIST] [--ttl 24h]
        kong-registry token --admin [--ttl 1h]
 
 Mints a registry token (JWT) with the registry's own key and prints it on stdout.
@@ -14,6 +15,9 @@ REGISTRY_JWT_PUBLIC_KEY(_FILE) (RS256), exactly as the registry does.
 Options:
   --service NAME   a service token: may register, heartbeat and deregister only NAME
   --prefix /p      restrict the prefixes the service may claim (repeatable)
+  --targets LIST   restrict the addresses its instances may register: IPs, CIDR blocks or
+                   hostnames, each optionally :port, comma-separated or repeated
+                   (e.g. 10.0.3.0/24); narrower than the registry's REGISTRY_ALLOWED_TARGETS
   --admin          an admin token: may do everything (consumers, /v1/state, any service)
   --ttl DURATION   lifetime: 90s, 15m, 1h, 7d (default 24h for services, 1h for admin)
   -h, --help       this help
@@ -24,6 +28,7 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
   let values: {
     service?: string;
     prefix?: string[];
+    targets?: string[];
     admin?: boolean;
     ttl?: string;
     help?: boolean;
@@ -34,6 +39,7 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
       options: {
         service: { type: 'string' },
         prefix: { type: 'string', multiple: true },
+        targets: { type: 'string', multiple: true },
         admin: { type: 'boolean' },
         ttl: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -59,6 +65,13 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
     return fail(`'${values.service}' is not a service name (1-63 of [a-z0-9-])`);
   }
   if (values.admin && values.prefix) return fail('--prefix goes with --service only');
+  if (values.admin && values.targets) return fail('--targets goes with --service only');
+  const targets = values.targets?.flatMap((list) => list.split(',')).map((t) => t.trim());
+  if (targets) {
+    const { rules, problems } = parseTargetRules(targets.join(','));
+    if (problems.length > 0) return fail(`--targets: ${problems.join('; ')}`);
+    if (rules.length === 0) return fail('--targets: give at least one IP, CIDR block or hostname');
+  }
   for (const prefix of values.prefix ?? []) {
     if (!prefixSchema.safeParse(prefix).success)
       return fail(`'${prefix}' is not a valid prefix (like /orders)`);
@@ -89,6 +102,7 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
         role: 'service',
         service: values.service ?? '',
         ...(values.prefix ? { prefixes: values.prefix } : {}),
+        ...(targets ? { targets: targets.filter((t) => t !== '') } : {}),
       };
   console.log(mintToken(resolveJwtKeys(config.jwt), claims, { ttlSeconds }));
   return 0;

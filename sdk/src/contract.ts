@@ -226,6 +226,11 @@ export interface RegistryTokenClaims {
   service?: string;
   /** Optional allow-list of prefixes the service may claim. */
   prefixes?: string[];
+  /**
+   * Optional allow-list of instance addresses (IPs, CIDR blocks or hostnames, each optionally
+   * `:port`), narrower than the registry's REGISTRY_ALLOWED_TARGETS.
+   */
+  targets?: string[];
 }
 
 /** `GET /v1/services` (admin or service token). */

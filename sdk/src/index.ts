@@ -57,6 +57,7 @@ export type {
   HealthCheckResult,
   HealthSource,
 } from './health';
+export { canonicalHost, isIpAddress } from './target-address';
 export { consumerFromHeaders } from './consumer';
 export type { KongConsumer } from './consumer';
 export { installSignalHandlers } from './signals';

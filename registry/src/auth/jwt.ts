@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import type { JwtConfig } from '../config';
 import { RegistryError } from '../errors';
+import { parseTargetRules, type TargetRule } from '../instances/target-policy';
 import { SERVICE_NAME } from '../instances/validation';
 
 /** Issuer and audience of every registry token; fixed so tokens for other systems never pass. */
@@ -47,6 +48,8 @@ export interface VerifiedToken extends RegistryTokenClaims {
   subject: string;
   /** The token's `exp` claim (seconds since the epoch): it is refused from then on. */
   expiresAt: number;
+  /** The `targets` claim, parsed once (the token is cached with it). */
+  targetRules?: TargetRule[];
 }
 
 const claimsSchema = z
@@ -54,6 +57,7 @@ const claimsSchema = z
     role: z.enum(['service', 'admin']),
     service: z.string().regex(SERVICE_NAME).optional(),
     prefixes: z.array(z.string().startsWith('/')).max(64).optional(),
+    targets: z.array(z.string()).min(1).max(64).optional(),
     exp: z.number(),
     sub: z.string().optional(),
   })
@@ -89,6 +93,7 @@ export function mintToken(
   const payload: Record<string, unknown> = { role: claims.role };
   if (claims.service !== undefined) payload.service = claims.service;
   if (claims.prefixes !== undefined) payload.prefixes = claims.prefixes;
+  if (claims.targets !== undefined) payload.targets = claims.targets;
   return jwt.sign(payload, signingKey, {
     algorithm: keys.algorithm,
     expiresIn: options.ttlSeconds,
@@ -130,10 +135,19 @@ export function verifyToken(keys: JwtKeys, token: string): VerifiedToken {
     );
   }
   const claims = parsed.data;
+  const targets = claims.targets && parseTargetRules(claims.targets.join(','));
+  if (targets && targets.problems.length > 0) {
+    throw new RegistryError(
+      'REG_ERR_UNAUTHORIZED',
+      `invalid bearer token claims: targets: ${targets.problems.join('; ')}`,
+    );
+  }
   return {
     role: claims.role,
     ...(claims.service !== undefined ? { service: claims.service } : {}),
     ...(claims.prefixes !== undefined ? { prefixes: claims.prefixes } : {}),
+    ...(claims.targets !== undefined ? { targets: claims.targets } : {}),
+    ...(targets && { targetRules: targets.rules }),
     subject:
       claims.role === 'admin' ? `admin:${claims.sub ?? ''}` : `service:${claims.service ?? ''}`,
     expiresAt: claims.exp,

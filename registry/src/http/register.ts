@@ -3,7 +3,7 @@ import type { Instance, LeaseReply } from '@kong-registry/sdk';
 import type { VerifiedToken } from '../auth/jwt';
 import { RegistryError } from '../errors';
 import { effectiveTtl, heartbeatIntervalSeconds, leaseDeadline } from '../instances/lease';
-import { DeniedTargetCache } from '../instances/target-policy';
+import { TargetPolicy } from '../instances/target-policy';
 import {
   createRegisterSchema,
   instanceIdSchema,
@@ -61,7 +61,11 @@ export function createRegistrar(deps: AppDeps): Registrar {
   const { config, repository, clock, metrics, logger } = deps;
   const registerSchema = createRegisterSchema(config.lease);
   const buckets = new TokenBuckets(config.rateLimit.perSecond, config.rateLimit.burst, clock);
-  const deniedTargets = new DeniedTargetCache(config.deniedTargets);
+  const targets = new TargetPolicy({
+    denied: config.deniedTargets,
+    ...(config.allowedTargets && { allowed: config.allowedTargets }),
+    clock,
+  });
   const log = logger.child({ component: 'instances' });
 
   return async ({ body: rawBody, token, rawToken, callerAddress, ...path }) => {
@@ -83,15 +87,11 @@ export function createRegistrar(deps: AppDeps): Registrar {
         `this token may not claim prefix ${definition.prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
       );
     }
-    const host = body.host ?? callerAddress();
-    const denied = deniedTargets.deniedBy(host, body.port);
-    if (denied !== undefined) {
-      throw new RegistryError(
-        'REG_ERR_TARGET_DENIED',
-        `${host}:${body.port} may not be a Kong target (REGISTRY_DENIED_TARGETS: ${denied.raw})`,
-        { details: [{ path: 'host', message: `denied by ${denied.raw}` }] },
-      );
-    }
+    const host = await targets.check(body.host ?? callerAddress(), body.port, {
+      ...(token.targetRules && { tokenTargets: token.targetRules }),
+      // Admin tokens register on others' behalf (the agent, operators): never bound.
+      ...(config.bindSource && token.role !== 'admin' && { boundTo: callerAddress() }),
+    });
     const now = clock();
     const ttlSeconds = effectiveTtl(body.ttlSeconds, config.lease.defaultTtlSeconds);
     const deadline = leaseDeadline(now, ttlSeconds);

@@ -1,14 +1,20 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, SocketAddress } from 'node:net';
+import { canonicalHost } from '@kong-registry/sdk';
+import { RegistryError } from '../errors';
 
 /**
- * Which instance addresses the registry refuses. A registered instance becomes a Kong target, so
- * a service that registers `127.0.0.1:8001` would make Kong proxy clients to its own Admin API,
- * and `169.254.169.254` to a cloud metadata service. Pure: parsed once from configuration.
+ * Which instance addresses the registry accepts. A registered instance becomes a Kong target, so
+ * a service that registers Kong's own Admin API (`127.0.0.1:8001`, `10.0.0.12:8001`, `127.1:8001`
+ * or a name that resolves there) would publish it on the public proxy, and `169.254.169.254` a
+ * cloud metadata service. Every host is compared in its canonical form (`canonicalHost`), and a
+ * name is resolved and each of its addresses checked. The controller checks again against the Kong
+ * nodes it manages (kong-plugin/src/safety/), so Kong protects itself whatever this allows.
  */
-export interface DeniedTarget {
+export interface TargetRule {
   /** The entry as configured, quoted in error messages. */
   raw: string;
-  /** Exact hostname (lowercase), when the entry is a name. */
+  /** Exact hostname (canonical), when the entry is a name. */
   hostname?: string;
   /** Addresses, when the entry is an IP or a CIDR block. */
   block?: BlockList;
@@ -16,9 +22,15 @@ export interface DeniedTarget {
   port?: number;
 }
 
-/** Kong's Admin API defaults (8001 http, 8444 https) on loopback, plus link-local (metadata). */
-export const DEFAULT_DENIED_TARGETS =
-  '169.254.0.0/16,[fe80::/10],127.0.0.0/8:8001,127.0.0.0/8:8444,[::1]:8001,[::1]:8444,localhost:8001,localhost:8444';
+/**
+ * Kong's Admin API (8001 http, 8444 https) and status API (8007) default ports on every address,
+ * and link-local addresses (cloud metadata). Kong's defaults: kong/templates/kong_defaults.lua.
+ */
+export const DEFAULT_DENIED_TARGETS = [
+  '169.254.0.0/16',
+  '[fe80::/10]',
+  ...[8001, 8444, 8007].flatMap((port) => [`0.0.0.0/0:${port}`, `[::/0]:${port}`]),
+].join(',');
 
 /** Splits `addr[:port]`, `[v6addr]:port`, `v6addr` (several colons and no brackets: no port). */
 function splitPort(entry: string): { address: string; port?: string } {
@@ -33,26 +45,27 @@ function splitPort(entry: string): { address: string; port?: string } {
 }
 
 function addressBlock(address: string): BlockList | undefined {
-  const [ip, bits] = address.split('/');
-  const family = isIP(ip ?? '');
+  const [spelled, bits] = address.split('/');
+  const ip = canonicalHost(spelled ?? '');
+  const family = isIP(ip);
   if (family === 0) return undefined;
   const type = family === 4 ? 'ipv4' : 'ipv6';
   const block = new BlockList();
   if (bits === undefined) {
-    block.addAddress(ip!, type);
+    block.addAddress(ip, type);
     return block;
   }
   const prefix = Number(bits);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) {
     return undefined;
   }
-  block.addSubnet(ip!, prefix, type);
+  block.addSubnet(ip, prefix, type);
   return block;
 }
 
-/** Parses a comma-separated list; returns the rules and a message per bad entry. */
-export function parseDeniedTargets(spec: string): { rules: DeniedTarget[]; problems: string[] } {
-  const rules: DeniedTarget[] = [];
+/** Parses a comma-separated list of `IP`, `CIDR` or `name`, each with an optional `:port`. */
+export function parseTargetRules(spec: string): { rules: TargetRule[]; problems: string[] } {
+  const rules: TargetRule[] = [];
   const problems: string[] = [];
   for (const raw of spec
     .split(',')
@@ -64,15 +77,12 @@ export function parseDeniedTargets(spec: string): { rules: DeniedTarget[]; probl
       problems.push(`'${raw}': bad port`);
       continue;
     }
+    const withPort = portNumber !== undefined ? { port: portNumber } : {};
     const block = addressBlock(address);
     if (block) {
-      rules.push({ raw, block, ...(portNumber !== undefined && { port: portNumber }) });
-    } else if (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(address)) {
-      rules.push({
-        raw,
-        hostname: address.toLowerCase(),
-        ...(portNumber !== undefined && { port: portNumber }),
-      });
+      rules.push({ raw, block, ...withPort });
+    } else if (/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.?$/i.test(address)) {
+      rules.push({ raw, hostname: canonicalHost(address), ...withPort });
     } else {
       problems.push(`'${raw}': expected an IP, a CIDR block or a hostname, optionally with :port`);
     }
@@ -80,55 +90,123 @@ export function parseDeniedTargets(spec: string): { rules: DeniedTarget[]; probl
   return { rules, problems };
 }
 
-/** The first rule that refuses `host:port`, if any. */
-export function deniedBy(
-  rules: readonly DeniedTarget[],
-  host: string,
+/** One address of a target, canonical, as a SocketAddress for BlockList checks. */
+function socketAddress(ip: string): SocketAddress {
+  return new SocketAddress({ address: ip, family: isIP(ip) === 4 ? 'ipv4' : 'ipv6' });
+}
+
+/** The first rule that matches `name` (when it is one) or `address` on `port`. */
+function firstMatch(
+  rules: readonly TargetRule[],
   port: number,
-): DeniedTarget | undefined {
-  const family = isIP(host);
-  // One SocketAddress for all rules: BlockList.check(string) builds one per call, per rule.
-  const address =
-    family === 0
-      ? undefined
-      : new SocketAddress({ address: host, family: family === 4 ? 'ipv4' : 'ipv6' });
+  name: string | undefined,
+  address: SocketAddress | undefined,
+): TargetRule | undefined {
   return rules.find((rule) => {
     if (rule.port !== undefined && rule.port !== port) return false;
     if (rule.block) return address !== undefined && rule.block.check(address);
-    return address === undefined && rule.hostname === host.toLowerCase();
+    return name !== undefined && rule.hostname === name;
   });
 }
 
-/** Distinct `host:port` verdicts a {@link DeniedTargetCache} keeps before starting afresh. */
-export const DENIED_TARGET_CACHE_ENTRIES = 4096;
+/** What a registration's target is checked against, besides the configured lists. */
+export interface TargetContext {
+  /** The token's own `targets` claim: the target must also match one of these. */
+  tokenTargets?: readonly TargetRule[];
+  /** With source binding: the caller's address, which every address of the target must equal. */
+  boundTo?: string;
+}
+
+/** Resolves a name to its addresses (all families). */
+export type Resolver = (name: string) => Promise<string[]>;
+
+export const systemResolver: Resolver = async (name) =>
+  (await dnsLookup(name, { all: true, verbatim: true })).map((a) => a.address);
+
+/** Options of {@link TargetPolicy}. */
+export interface TargetPolicyOptions {
+  denied: readonly TargetRule[];
+  /** REGISTRY_ALLOWED_TARGETS; when set, only these may be registered. */
+  allowed?: readonly TargetRule[];
+  resolve?: Resolver;
+  clock?: () => number;
+  /** How long a name's addresses are reused. @default 5000 */
+  resolveCacheMs?: number;
+  /** Names whose addresses are kept at once; when full, the cache starts afresh. @default 4096 */
+  maxCachedNames?: number;
+}
+
+const denied = (target: string, why: string, rule?: string): RegistryError =>
+  new RegistryError('REG_ERR_TARGET_DENIED', `${target} may not be a Kong target: ${why}`, {
+    details: [{ path: 'host', message: rule ? `denied by ${rule}` : why }],
+  });
 
 /**
- * {@link deniedBy} over fixed rules, remembering each `host:port` verdict: the rules never change
- * for the life of the process, and a fleet re-registers from the same few addresses all day.
- * Bounded: when full it is emptied, so a flood of distinct hosts costs a re-check, never memory.
+ * Checks a registration's `host:port` and returns the host in its canonical form, which is what
+ * the registry stores and Kong receives. Throws REG_ERR_TARGET_DENIED naming the rule.
  */
-export class DeniedTargetCache {
-  private readonly verdicts = new Map<string, DeniedTarget | null>();
+export class TargetPolicy {
+  private readonly resolved = new Map<string, { addresses: string[]; until: number }>();
+  private readonly resolve: Resolver;
+  private readonly clock: () => number;
 
-  constructor(
-    private readonly rules: readonly DeniedTarget[],
-    private readonly maxEntries = DENIED_TARGET_CACHE_ENTRIES,
-  ) {}
-
-  /** The first rule that refuses `host:port`, if any (same answer as {@link deniedBy}). */
-  deniedBy(host: string, port: number): DeniedTarget | undefined {
-    const key = `${port} ${host}`;
-    let verdict = this.verdicts.get(key);
-    if (verdict === undefined) {
-      verdict = deniedBy(this.rules, host, port) ?? null;
-      if (this.verdicts.size >= this.maxEntries) this.verdicts.clear();
-      this.verdicts.set(key, verdict);
-    }
-    return verdict ?? undefined;
+  constructor(private readonly options: TargetPolicyOptions) {
+    this.resolve = options.resolve ?? systemResolver;
+    this.clock = options.clock ?? Date.now;
   }
 
-  /** How many verdicts are remembered (for tests). */
-  get size(): number {
-    return this.verdicts.size;
+  async check(host: string, port: number, context: TargetContext = {}): Promise<string> {
+    const canonical = canonicalHost(host);
+    const target = `${host}:${port}`;
+    const name = isIP(canonical) === 0 ? canonical : undefined;
+    const addresses = name === undefined ? [canonical] : await this.addressesOf(name);
+    const { allowed } = this.options;
+    const lists: Array<[string, readonly TargetRule[]]> = [];
+    if (allowed && allowed.length > 0) lists.push(['REGISTRY_ALLOWED_TARGETS', allowed]);
+    if (context.tokenTargets) lists.push(["the token's targets claim", context.tokenTargets]);
+
+    if (addresses.length === 0 && (lists.length > 0 || context.boundTo !== undefined)) {
+      throw denied(
+        target,
+        `${host} does not resolve, so it cannot be checked against the allow-list`,
+      );
+    }
+    const nameRule =
+      name === undefined ? undefined : firstMatch(this.options.denied, port, name, undefined);
+    if (nameRule)
+      throw denied(target, `REGISTRY_DENIED_TARGETS rule ${nameRule.raw}`, nameRule.raw);
+    for (const ip of addresses) {
+      const address = socketAddress(ip);
+      const via = name === undefined ? '' : ` (${name} resolves to ${ip})`;
+      const rule = firstMatch(this.options.denied, port, undefined, address);
+      if (rule) throw denied(target, `REGISTRY_DENIED_TARGETS rule ${rule.raw}${via}`, rule.raw);
+      for (const [setting, rules] of lists) {
+        if (!firstMatch(rules, port, name, address))
+          throw denied(target, `not in ${setting}${via}`);
+      }
+      if (context.boundTo !== undefined && ip !== canonicalHost(context.boundTo)) {
+        throw denied(
+          target,
+          `source binding: a service token may register only the address it calls from (${context.boundTo})${via}`,
+        );
+      }
+    }
+    return name === undefined ? canonical : host;
+  }
+
+  /** A name's addresses, canonical; empty when it does not resolve. */
+  private async addressesOf(name: string): Promise<string[]> {
+    const now = this.clock();
+    const cached = this.resolved.get(name);
+    if (cached && cached.until > now) return cached.addresses;
+    let addresses: string[];
+    try {
+      addresses = [...new Set((await this.resolve(name)).map((a) => canonicalHost(a)))];
+    } catch {
+      addresses = [];
+    }
+    if (this.resolved.size >= (this.options.maxCachedNames ?? 4096)) this.resolved.clear();
+    this.resolved.set(name, { addresses, until: now + (this.options.resolveCacheMs ?? 5000) });
+    return addresses;
   }
 }
