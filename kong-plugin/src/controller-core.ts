@@ -21,6 +21,7 @@ import { ReconcileLoop } from './loop';
 import type { ControllerMetrics } from './metrics';
 import type { MetricsSink } from './metrics-sink';
 import { Reconciler, type KongNode, type ReconcileReport } from './reconciler';
+import { KongSelfProtection } from './safety/self-protection';
 import { RegistryClient } from './registry/client';
 import { followRegistryEvents, type EventFollower } from './registry/events';
 import { RemovalReasons } from './registry/removal-reasons';
@@ -110,6 +111,8 @@ export function assembleController<M extends MetricsSink>(
     reasons,
     logger: logger.child({ component: 'reconciler' }),
     metrics,
+    // Always on: whatever the registry let through, Kong never proxies to its own Admin API.
+    selfProtection: new KongSelfProtection({ nodes }),
     ...(config.dblessBaseFile ? { dblessBase: loadBase(config.dblessBaseFile) } : {}),
     ...(lock ? { beforeWrite: () => lock.assertLeader() } : {}),
     ...(options.now ? { now: options.now } : {}),

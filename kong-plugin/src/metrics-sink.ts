@@ -12,6 +12,8 @@ export interface MetricsSink {
   heldRemovals: { set(labels: { service: string }, value: number): void };
   massExpiryHolds: { inc(): void };
   quarantined: { set(value: number): void };
+  /** Instances left out because their target is a Kong Admin or status API, per service. */
+  unsafeTargets: { reset(): void; set(labels: { service: string }, value: number): void };
   leader: { set(value: number): void };
   ready: { set(value: number): void };
   lastSuccess: { set(value: number): void };
@@ -29,6 +31,7 @@ export const NO_METRICS: MetricsSink = Object.freeze({
   heldRemovals: { set: ignore },
   massExpiryHolds: { inc: ignore },
   quarantined: { set: ignore },
+  unsafeTargets: { reset: ignore, set: ignore },
   leader: { set: ignore },
   ready: { set: ignore },
   lastSuccess: { set: ignore },

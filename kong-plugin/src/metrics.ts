@@ -42,6 +42,12 @@ export class ControllerMetrics implements MetricsSink {
     help: 'Services left untouched because of translation failures or conflicts',
     registers: [this.registry],
   });
+  readonly unsafeTargets = new Gauge({
+    name: 'kr_controller_unsafe_targets',
+    help: 'Instances never programmed because their target is a Kong Admin or status API, per service',
+    labelNames: ['service'] as const,
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: 'kr_controller_leader',
     help: '1 while this replica holds the leader lock',

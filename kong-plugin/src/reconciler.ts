@@ -19,6 +19,8 @@ import { planChanges } from './plan/plan';
 import { summarizePlan, type CurrentState, type Plan } from './plan/types';
 import type { RegistryClient } from './registry/client';
 import type { RemovalReasons } from './registry/removal-reasons';
+import type { UnsafeTarget } from './safety/protected-endpoints';
+import type { KongSelfProtection } from './safety/self-protection';
 
 /** One Kong node and how we write to it (resolved on first contact in auto mode). */
 export interface KongNode {
@@ -69,6 +71,8 @@ export interface ReconcilerDeps {
   metrics?: MetricsSink;
   /** Parsed DBLESS_BASE_FILE. */
   dblessBase?: Record<string, unknown>;
+  /** Leaves out instances whose target is a managed node's Admin or status API. */
+  selfProtection?: KongSelfProtection;
   /** Checked before every write batch (leader lock). */
   beforeWrite?: () => Promise<void>;
   now?: () => Date;
@@ -86,6 +90,8 @@ export class Reconciler {
   private stateLostUntil = 0;
   /** Since when snapshots have been ahead of the event stream; undefined while it keeps up. */
   private eventsBehindSince: number | undefined;
+  /** Quarantined targets already logged (`service/instance/target`). */
+  private unsafeReported = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -99,7 +105,13 @@ export class Reconciler {
     this.noteRevision(snapshot.revision);
     this.noteEventLag(snapshot.revision);
     const now = this.deps.now?.() ?? new Date();
-    const desired = buildDesiredState(snapshot, { ownershipTag: this.deps.ownershipTag, now });
+    const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
+    this.reportUnsafe(unsafeTargets);
+    const desired = buildDesiredState(snapshot, {
+      ownershipTag: this.deps.ownershipTag,
+      now,
+      unsafeTargets,
+    });
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
@@ -117,6 +129,35 @@ export class Reconciler {
       applied: apply,
       durationMs: Date.now() - started,
     };
+  }
+
+  /** Quarantined targets: a log line per instance when it is first seen, and the gauge. */
+  private reportUnsafe(unsafe: UnsafeTarget[]): void {
+    const now = new Set<string>();
+    const perService = new Map<string, number>();
+    for (const u of unsafe) {
+      const key = `${u.service}/${u.instanceId}/${u.target}`;
+      now.add(key);
+      perService.set(u.service, (perService.get(u.service) ?? 0) + 1);
+      if (this.unsafeReported.has(key)) continue;
+      this.deps.logger.warn(
+        {
+          event: 'target.quarantined',
+          service: u.service,
+          instanceId: u.instanceId,
+          target: u.target,
+          address: u.address,
+          kongNode: u.endpoint.node,
+          protects: u.endpoint.what,
+        },
+        `target quarantined: ${u.target} reaches ${u.endpoint.what} of Kong node ${u.endpoint.node}; it is never programmed`,
+      );
+    }
+    this.unsafeReported = now;
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    metrics.unsafeTargets.reset();
+    for (const [service, count] of perService) metrics.unsafeTargets.set({ service }, count);
   }
 
   /** Mode and current state of one node; never rejects (the failure is reported per node). */

@@ -46,6 +46,8 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
   };
 
   // Sorted so that, when two services claim one prefix, the same one wins on every replica.
+  const unsafeTargets = options.unsafeTargets ?? [];
+  const unsafe = new Set(unsafeTargets.map((u) => `${u.service}/${u.instanceId}`));
   const views = [...snapshot.services].sort((a, b) => a.name.localeCompare(b.name));
   const claimed = new Map<string, string>();
   for (const view of views) {
@@ -55,11 +57,10 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
       continue;
     }
     claimed.set(view.definition.prefix, view.name);
-    const translated = translateService(
-      view,
-      liveInstances(view, options.now),
-      options.ownershipTag,
+    const instances = liveInstances(view, options.now).filter(
+      (i) => !unsafe.has(`${view.name}/${i.instanceId}`),
     );
+    const translated = translateService(view, instances, options.ownershipTag);
     add(translated.entities);
     for (const source of translated.targets) {
       const target = translated.entities.find(
@@ -77,5 +78,12 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
     if ('failure' in result) failures.push(result.failure);
     else add(result.entities);
   }
-  return { state, failures, revision: snapshot.revision, services, targets };
+  return {
+    state,
+    failures,
+    revision: snapshot.revision,
+    services,
+    targets,
+    unsafeTargets: [...unsafeTargets],
+  };
 }

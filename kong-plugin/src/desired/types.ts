@@ -1,5 +1,6 @@
 /** Output types of the translator (registry snapshot -> Kong entities). */
 import type { KongState } from '../kong/entities';
+import type { UnsafeTarget } from '../safety/protected-endpoints';
 
 /**
  * A registry object that could not be translated (KIC `ResourceFailure`). The service (or
@@ -31,6 +32,8 @@ export interface DesiredState {
   services: string[];
   /** Every target of the desired state, by target entity id. */
   targets: Map<string, TargetSource>;
+  /** Instances left out because their target is a Kong node's Admin or status API. */
+  unsafeTargets: UnsafeTarget[];
 }
 
 /** Options of buildDesiredState. */
@@ -38,4 +41,9 @@ export interface BuildOptions {
   ownershipTag: string;
   /** Instances whose lease ended before this moment are left out. */
   now: Date;
+  /**
+   * Instances never to program (their target would publish a Kong Admin or status API): left
+   * out, so Kong deletes such a target if it has one; the service keeps its other instances.
+   */
+  unsafeTargets?: readonly UnsafeTarget[];
 }

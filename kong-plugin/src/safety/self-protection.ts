@@ -1,0 +1,119 @@
+/**
+ * The I/O around protected-endpoints.ts: learns what each managed Kong node listens on (`GET /`)
+ * and resolves names, so every reconcile can leave out instances whose target would reach a Kong
+ * Admin or status API. Names are resolved again once their short cache runs out, so a name that
+ * was safe at registration and now points at Kong (DNS rebinding) is caught by the next reconcile,
+ * and at the latest by the periodic full resync.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { canonicalHost, type StateSnapshot } from '@kong-registry/sdk';
+import type { KongAdminClient } from '../admin-api/client';
+import { forEachLimited } from '../apply/concurrency';
+import {
+  findUnsafeTargets,
+  protectedEndpointsOf,
+  type KongListenerConfig,
+  type ProtectedEndpoint,
+  type UnsafeTarget,
+} from './protected-endpoints';
+
+/** Resolves a name to its addresses (all families). */
+export type Resolver = (name: string) => Promise<string[]>;
+
+const systemResolver: Resolver = async (name) =>
+  (await dnsLookup(name, { all: true, verbatim: true })).map((a) => a.address);
+
+/** A managed Kong node as far as protection goes. */
+export interface ProtectedNode {
+  url: string;
+  client: Pick<KongAdminClient, 'get'>;
+}
+
+export interface SelfProtectionOptions {
+  nodes: readonly ProtectedNode[];
+  resolve?: Resolver;
+  clock?: () => number;
+  /** How long a node's listeners are reused before `GET /` is read again. @default 60000 */
+  listenersTtlMs?: number;
+  /** How long a name's addresses are reused. @default 5000 */
+  resolveTtlMs?: number;
+  /** Lookups in flight at once. @default 10 */
+  concurrency?: number;
+}
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+export class KongSelfProtection {
+  private readonly endpoints = new Map<string, Cached<ProtectedEndpoint[]>>();
+  private readonly names = new Map<string, Cached<string[]>>();
+  private readonly resolve: Resolver;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: SelfProtectionOptions) {
+    this.resolve = options.resolve ?? systemResolver;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Instances of the snapshot whose target is a managed Kong node's Admin or status API. */
+  async unsafeTargets(snapshot: StateSnapshot): Promise<UnsafeTarget[]> {
+    const instances = snapshot.services.flatMap((s) => s.instances);
+    const endpoints = (
+      await Promise.all(this.options.nodes.map((node) => this.endpointsOf(node)))
+    ).flat();
+    const names = [...new Set(instances.map((i) => canonicalHost(i.host)))].filter(
+      (host) => isIP(host) === 0,
+    );
+    await forEachLimited(names, this.options.concurrency ?? 10, async (name) => {
+      await this.addressesOf(name);
+    });
+    return findUnsafeTargets(
+      instances,
+      (host) => {
+        const canonical = canonicalHost(host);
+        return isIP(canonical) !== 0 ? [canonical] : (this.names.get(canonical)?.value ?? []);
+      },
+      endpoints,
+    );
+  }
+
+  /** A node's protected endpoints; on a failed `GET /`, its Admin URL alone (retried next time). */
+  private async endpointsOf(node: ProtectedNode): Promise<ProtectedEndpoint[]> {
+    const now = this.clock();
+    const cached = this.endpoints.get(node.url);
+    if (cached && cached.until > now) return cached.value;
+    const url = new URL(node.url);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const addresses = await this.addressesOf(canonicalHost(url.hostname));
+    let config: KongListenerConfig | undefined;
+    try {
+      config = (await node.client.get<{ configuration?: KongListenerConfig }>('/')).configuration;
+    } catch {
+      config = undefined;
+    }
+    const value = protectedEndpointsOf(node.url, addresses, port, config);
+    if (config)
+      this.endpoints.set(node.url, { value, until: now + (this.options.listenersTtlMs ?? 60_000) });
+    return value;
+  }
+
+  /** Canonical addresses of a host; a name that does not resolve has none. */
+  private async addressesOf(host: string): Promise<string[]> {
+    if (isIP(host) !== 0) return [host];
+    const now = this.clock();
+    const cached = this.names.get(host);
+    if (cached && cached.until > now) return cached.value;
+    let value: string[];
+    try {
+      value = [...new Set((await this.resolve(host)).map((a) => canonicalHost(a)))];
+    } catch {
+      value = [];
+    }
+    this.names.set(host, { value, until: now + (this.options.resolveTtlMs ?? 5000) });
+    if (this.names.size > 100_000) this.names.clear();
+    return value;
+  }
+}
