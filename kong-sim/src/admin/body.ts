@@ -1,7 +1,7 @@
 /**
- * Request body parsing as Kong's `before_filter` and `parse_params` do it (facts §1.1): JSON,
- * form-urlencoded with `a.b` / `a[1]` / `a[]` keys, a minimal multipart, YAML for `/config`;
- * anything else with a body is 415.
+ * Request body parsing as Kong's `before_filter` and `parse_params` do it
+ * (K:kong/api/api_helpers.lua): JSON, form-urlencoded with `a.b` / `a[1]` / `a[]` keys, a minimal
+ * multipart, YAML for `/config`; anything else with a body is 415.
  */
 import { HttpError } from '../dao/errors';
 import type { Row } from '../schema/types';

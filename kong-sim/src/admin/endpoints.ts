@@ -1,6 +1,7 @@
 /**
  * Generic CRUD endpoints per entity, like Kong's K:kong/api/endpoints.lua: collection, entity,
- * nested collection under a parent, and the parent seen from the child (facts §1.2, §1.3).
+ * nested collection under a parent, and the parent seen from the child (what each method does:
+ * kong-sim/KONG_BEHAVIOUR.md#generated-endpoints-and-write-semantics).
  */
 import { notFound } from '../dao/errors';
 import { fieldKey, foreignKey } from '../dao/row-index';

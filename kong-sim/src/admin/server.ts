@@ -1,6 +1,7 @@
 /**
- * The Admin API HTTP server on node:http: Kong's transport rules (facts §1.1) around the router:
- * 404/405/415, trailing slashes, HEAD, OPTIONS, headers, the optional admin token, the request log.
+ * The Admin API HTTP server on node:http: Kong's transport rules
+ * (kong-sim/KONG_BEHAVIOUR.md#admin-api-transport) around the router: 404/405/415, trailing
+ * slashes, HEAD, OPTIONS, headers, the optional admin token, the request log.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HttpError, KongDbError } from '../dao/errors';

@@ -12,7 +12,8 @@ function setup() {
   return { store, alice, bob };
 }
 
-describe('acl access (facts §8.3)', () => {
+// Kong's rules: K:kong/plugins/acl/handler.lua.
+describe('acl access', () => {
   it('401 Unauthorized when no consumer was identified', () => {
     const { store } = setup();
     expect(aclPlugin.access({ allow: ['admins'] }, authContext(store))).toEqual({

@@ -4,7 +4,7 @@ import type { AccessPlugin } from './types';
 const FORBIDDEN = 'You cannot consume this service';
 
 /**
- * acl (K:kong/plugins/acl/handler.lua, facts §8.3), priority 950: runs after key-auth and jwt and
+ * acl (K:kong/plugins/acl/handler.lua), priority 950: runs after key-auth and jwt and
  * checks the consumer's groups against `allow` or `deny` (exactly one is set).
  */
 export const aclPlugin: AccessPlugin = {

@@ -2,9 +2,10 @@ import { configValue, loadConsumer, setConsumer } from './consumer';
 import type { AuthContext, PluginExit } from './types';
 
 /**
- * The shared shape of key-auth's and jwt's access phase (facts §8.1, §8.2): skip OPTIONS when
- * `run_on_preflight` is off; with `anonymous` set, do nothing if an earlier plugin already
- * authenticated (logical OR), and on failure proxy as the anonymous consumer instead of answering.
+ * The shared shape of key-auth's and jwt's access phase
+ * (kong-sim/KONG_BEHAVIOUR.md#authentication-plugins): skip OPTIONS when `run_on_preflight` is
+ * off; with `anonymous` set, do nothing if an earlier plugin already authenticated (logical OR),
+ * and on failure proxy as the anonymous consumer instead of answering.
  */
 export function runAuthentication(
   config: Record<string, unknown>,

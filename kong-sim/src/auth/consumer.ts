@@ -12,8 +12,9 @@ export const CONSUMER_HEADERS = {
 } as const;
 
 /**
- * `set_consumer` of key-auth and jwt (facts §8.4): authenticates the request and rewrites the
- * consumer headers sent upstream, clearing the ones that do not apply so clients cannot spoof them.
+ * `set_consumer` of key-auth and jwt (kong-sim/KONG_BEHAVIOUR.md#authentication-plugins):
+ * authenticates the request and rewrites the consumer headers sent upstream, clearing the ones
+ * that do not apply so clients cannot spoof them.
  */
 export function setConsumer(
   ctx: AuthContext,

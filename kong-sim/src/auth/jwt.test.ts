@@ -43,7 +43,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 const sign = (payload: object, secret = 'shh', options: jsonwebtoken.SignOptions = {}) =>
   jsonwebtoken.sign(payload, secret, { algorithm: 'HS256', noTimestamp: true, ...options });
 
-describe('jwt access (facts §8.2)', () => {
+// Kong's rules: K:kong/plugins/jwt/handler.lua.
+describe('jwt access', () => {
   it('authenticates HS256 and sets the credential identifier to the jwt key', () => {
     const { store, alice } = setup();
     const { exit, ctx } = run(store, sign({ iss: 'hs-key' }));

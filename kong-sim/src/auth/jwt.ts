@@ -8,7 +8,10 @@ import {
 } from './jwt-token';
 import type { AccessPlugin, AuthContext, PluginExit } from './types';
 
-/** Every distinct token found in the query, cookies and `Bearer` headers (facts §8.2). */
+/**
+ * Every distinct token found in the query, cookies and `Bearer` headers
+ * (K:kong/plugins/jwt/handler.lua `retrieve_tokens`).
+ */
 function collectTokens(config: Record<string, unknown>, ctx: AuthContext): Set<string> {
   const tokens = new Set<string>();
   for (const name of configValue<string[]>(config, 'uri_param_names', ['jwt'])) {
@@ -86,7 +89,7 @@ function authenticate(config: Record<string, unknown>, ctx: AuthContext): Plugin
   return undefined;
 }
 
-/** jwt (K:kong/plugins/jwt/handler.lua, facts §8.2), priority 1450. */
+/** jwt (K:kong/plugins/jwt/handler.lua), priority 1450. */
 export const jwtPlugin: AccessPlugin = {
   name: 'jwt',
   priority: 1450,

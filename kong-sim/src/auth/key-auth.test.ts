@@ -21,7 +21,8 @@ function setup() {
   return { store, alice, anon, cred };
 }
 
-describe('key-auth access (facts §8.1)', () => {
+// Kong's rules: K:kong/plugins/key-auth/handler.lua.
+describe('key-auth access', () => {
   it.each([
     ['no key', {}, '', 'No API key found in request'],
     ['empty key', { apikey: '' }, '', 'No API key found in request'],

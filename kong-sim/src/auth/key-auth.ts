@@ -56,7 +56,7 @@ function authenticate(config: Record<string, unknown>, ctx: AuthContext): Plugin
   return undefined;
 }
 
-/** key-auth (K:kong/plugins/key-auth/handler.lua, facts §8.1), priority 1250. */
+/** key-auth (K:kong/plugins/key-auth/handler.lua), priority 1250. */
 export const keyAuthPlugin: AccessPlugin = {
   name: 'key-auth',
   priority: 1250,

@@ -30,7 +30,7 @@ import { compositeKey, compositeSignature, fieldKey, foreignKey } from './row-in
 
 /** DAO settings. */
 export interface DaoOptions {
-  /** DB-less: every write is refused with code 12 (facts §6.1). */
+  /** DB-less: every write is refused with code 12 (K:kong/db/strategies/off/init.lua). */
   dbless?: boolean;
   /** Clock in milliseconds (tests inject one). */
   now?: () => number;
@@ -52,7 +52,7 @@ export class Dao {
     this.dbless = options.dbless ?? false;
   }
 
-  /** Looks a row up by id, or by endpoint key when the value is not a UUID (facts §1.2). */
+  /** Looks a row up by id, or by endpoint key when it is not a UUID (K:kong/api/endpoints.lua). */
   find(kind: EntityKind, idOrKey: string): Row | undefined {
     if (isUuid(idOrKey)) return this.store.get(kind, idOrKey.toLowerCase()) as Row | undefined;
     const key = schemaOf(kind).endpointKey;
@@ -97,7 +97,7 @@ export class Dao {
     return this.commit(kind, this.prepare(kind, body, existing, 'upsert'));
   }
 
-  /** PATCH: deep-merges records, replaces everything else (facts §1.3). */
+  /** PATCH: deep-merges records, replaces the rest (K:kong/db/schema/init.lua `merge_values`). */
   update(kind: EntityKind, existing: Row, input: Row): Row {
     if (this.dbless)
       throw operationUnsupported(`cannot update '${kind}' entities when not using a database`);

@@ -1,6 +1,6 @@
 /**
  * Kong's DAO errors (K:kong/db/errors.lua) and their HTTP statuses (K:kong/api/endpoints.lua
- * `ERRORS_HTTP_CODES`, facts §1.6). The Admin API turns them into bodies in one place.
+ * `ERRORS_HTTP_CODES`). The Admin API turns them into bodies in one place.
  */
 import { isPlainObject, schemaViolationMessage, type ErrorTree } from '../schema/validate';
 

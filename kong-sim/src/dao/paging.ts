@@ -1,4 +1,7 @@
-/** List options: page size, opaque offset and tag filters (facts §1.4, §1.5). */
+/**
+ * List options: page size, opaque offset and tag filters
+ * (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags).
+ */
 import { invalidOffset, invalidOptions, invalidSize } from './errors';
 import { tagError } from '../schema/typedefs';
 import { compareIds } from './memory-store';

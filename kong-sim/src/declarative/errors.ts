@@ -1,5 +1,5 @@
 /**
- * Declarative config errors (K:kong/db/errors.lua `declarative_config`, facts §6.2): code 14
+ * Declarative config errors (K:kong/db/errors.lua `declarative_config`): code 14
  * with a `fields` tree mirroring the input, a Lua-table rendering in the message, and the
  * optional `flattened_errors` list.
  */

@@ -7,7 +7,10 @@ import { HealthRegistry } from './registry';
 
 const deps = { probe: () => Promise.resolve({ kind: 'connected' as const }), logger: silentLogger };
 
-/** Passive-only checks (no timers); `tcpFailures` 0 switches checking off (facts §4.1 rule 4). */
+/**
+ * Passive-only checks (no timers); `tcpFailures` 0 switches checking off
+ * (K:kong/runloop/balancer/healthcheckers.lua `is_upstream_using_healthcheck`).
+ */
 function healthchecks(tcpFailures: number): Row {
   return { passive: { unhealthy: { tcp_failures: tcpFailures } } };
 }

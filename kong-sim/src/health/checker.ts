@@ -21,7 +21,10 @@ export interface Logger {
 /** A no-op logger for when none is given. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Health checking counts as on only under facts §4.1 rule 4. */
+/**
+ * When health checking counts as on
+ * (K:kong/runloop/balancer/healthcheckers.lua `is_upstream_using_healthcheck`).
+ */
 export function isHealthcheckingOn(healthchecks: Healthchecks): boolean {
   const { active, passive } = healthchecks;
   return (
@@ -62,7 +65,9 @@ export interface CheckerDeps {
 /**
  * The health checker of one upstream: active probe loops plus passive reports, one state per
  * target. It is thrown away and rebuilt when the upstream or its targets change, so all state is
- * lost then, as in Kong (facts §4.2). Weight-0 targets are not checked (HEALTHCHECKS_OFF).
+ * lost then. Kong instead carries each address's status over into the rebuilt checker for 300 s
+ * (kong-sim/KONG_BEHAVIOUR.md#manual-overrides-and-checker-lifetime): a known difference.
+ * Weight-0 targets are not checked (HEALTHCHECKS_OFF).
  */
 export class UpstreamHealthChecker {
   private readonly states = new Map<string, TargetHealth>();

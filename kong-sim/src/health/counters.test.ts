@@ -18,7 +18,8 @@ function run(events: HealthEvent[], l: HealthLimits = limits, start = initialHea
   return seen;
 }
 
-describe('health counters (facts §4.3)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#health-checker.
+describe('health counters', () => {
   it('goes unhealthy after http_failures consecutive http failures', () => {
     expect(run(['http_failure', 'http_failure', 'http_failure'])).toEqual([true, true, false]);
   });

@@ -1,7 +1,8 @@
 /**
- * The per-target health state machine of lua-resty-healthcheck 3.1.0 (facts §4.3), pure so it can
- * be tested without sockets or clocks. Counters are consecutive: a success clears the failure
- * counters and a failure clears the success counter. A limit of 0 disables that counter entirely
+ * The per-target health state machine of lua-resty-healthcheck 3.1.0 (`lib/resty/healthcheck.lua`;
+ * kong-sim/KONG_BEHAVIOUR.md#health-checker), pure so it can be tested without sockets or clocks.
+ * Counters are consecutive: a success clears the failure counters and a failure clears the
+ * success counter. A limit of 0 disables that counter entirely
  * (the event is ignored and clears nothing, as `incr_counter` returns before touching the shm).
  */
 
@@ -59,7 +60,7 @@ export function applyHealthEvent(
   return next[field] >= limits[field] ? initialHealth(false) : next;
 }
 
-/** How an HTTP status observed by a check counts (facts §4.3): other statuses are ignored. */
+/** How an HTTP status observed by a check counts (`report_http_status`): others are ignored. */
 export function classifyStatus(
   status: number | null,
   healthyStatuses: readonly number[],

@@ -6,8 +6,8 @@ export type Resolution = { ips: string[] } | { error: string } | undefined;
 
 /**
  * Resolves target hostnames in the background so the health view can show addresses and
- * `DNS_ERROR` the way Kong does (facts §4.1), while every read stays synchronous. IPs resolve to
- * themselves. Names are looked up again whenever the configuration changes (no TTL tracking);
+ * `DNS_ERROR` the way Kong does (K:kong/db/dao/targets.lua `page_for_upstream_with_health`), while
+ * every read stays synchronous. IPs resolve to themselves. Names are looked up again whenever the configuration changes (no TTL tracking);
  * the previous answer stays visible until the new one arrives.
  */
 export class DnsCache {

@@ -2,8 +2,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /**
- * One active health probe, as lua-resty-healthcheck sends it (facts §4.3): connect with a socket
- * timeout, and for http/https send `GET <path> HTTP/1.0` and read only the status line.
+ * One active health probe, as lua-resty-healthcheck 3.1.0 sends it (`lib/resty/healthcheck.lua`):
+ * connect with a socket timeout, and for http/https send `GET <path> HTTP/1.0` and read only the
+ * status line.
  */
 
 /** What a probe observed. `status: null` means the status line could not be parsed. */

@@ -20,7 +20,9 @@ function setup() {
   return { store, upstream, target, registry };
 }
 
-describe('HealthRegistry (facts §4.1, §4.2)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#upstream-health-view and
+// #manual-overrides-and-checker-lifetime (which notes where kong-sim's rebuild differs).
+describe('HealthRegistry', () => {
   it('loses health state when the upstream targets change, keeps it on timestamp-only writes', () => {
     const { store, upstream, target, registry } = setup();
     expect(registry.setTargetHealth(upstream.id, target, false)).toBe(true);

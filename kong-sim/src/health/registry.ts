@@ -20,7 +20,8 @@ function signatureOf(upstream: UpstreamEntity, targets: readonly TargetEntity[])
 
 /**
  * All health checkers of the node, kept in step with the store, and the {@link HealthView} the
- * Admin API reads. A checker exists only for upstreams with health checking on (facts §4.1 rule 4).
+ * Admin API reads. A checker exists only for upstreams with health checking on
+ * (K:kong/runloop/balancer/healthcheckers.lua `is_upstream_using_healthcheck`).
  * Store changes are tracked as they happen, so a sync only revisits the upstreams that changed.
  */
 export class HealthRegistry implements HealthView {
@@ -54,7 +55,10 @@ export class HealthRegistry implements HealthView {
     for (const upstreamId of pending.upstreams) this.resync(upstreamId);
   }
 
-  /** Makes one upstream's checker match the store: none, unchanged, or rebuilt (facts §4.2). */
+  /**
+   * Makes one upstream's checker match the store: none, unchanged, or rebuilt
+   * (kong-sim/KONG_BEHAVIOUR.md#manual-overrides-and-checker-lifetime).
+   */
   private resync(upstreamId: Uuid): void {
     const upstream = this.store.get('upstreams', upstreamId);
     const existing = this.checkers.get(upstreamId);
@@ -117,7 +121,8 @@ export class HealthRegistry implements HealthView {
     }
     const { host, port } = parseTargetAddress(target.target);
     const resolution = this.dns.resolve(host);
-    // A name that does not resolve leaves the balancer entry without addresses (facts §4.1 rule 1).
+    // A name that does not resolve leaves the balancer entry without addresses: DNS_ERROR
+    // (K:kong/db/dao/targets.lua `page_for_upstream_with_health`).
     if (resolution && 'error' in resolution) return { health: 'DNS_ERROR', addresses: [] };
     const ips = resolution?.ips ?? [host];
     return { health, addresses: ips.map((ip) => ({ ip, port, weight: target.weight, health })) };

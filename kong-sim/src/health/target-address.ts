@@ -1,4 +1,4 @@
-/** `host:port` / `[v6]:port` of a target entity, split (targets are stored with a port, facts §2.4). */
+/** `host:port` / `[v6]:port` of a target, split (stored with a port: K:kong/db/dao/targets.lua). */
 export function parseTargetAddress(target: string): { host: string; port: number } {
   const v6 = /^\[(.+)\]:(\d+)$/.exec(target);
   if (v6) return { host: v6[1] ?? '', port: Number(v6[2]) };

@@ -3,12 +3,16 @@ import type { TargetEntity, UpstreamEntity } from '../store/types';
 /** Something that knows whether a target may get traffic (health checker and DNS). */
 export interface TargetHealthLookup {
   isHealthy(targetId: string): boolean;
-  /** False when the target's name does not resolve: it then has no weight at all (facts §4.1). */
+  /**
+   * False when the target's name does not resolve: it then has no weight at all
+   * (kong-sim/KONG_BEHAVIOUR.md#balancer).
+   */
   hasAddresses?(target: TargetEntity): boolean;
 }
 
 /**
- * Weighted round-robin over an upstream's healthy targets with weight > 0 (facts §2.4, §4.3).
+ * Weighted round-robin over an upstream's healthy targets with weight > 0
+ * (kong-sim/KONG_BEHAVIOUR.md#balancer).
  * Smooth weighted round-robin spreads picks evenly in proportion to weight, like Kong's wheel.
  * State is kept per target id, so it survives store changes without any rebuild.
  */
@@ -17,7 +21,8 @@ export class RoundRobinBalancer {
 
   /**
    * Picks the next target, or undefined when the balancer is unhealthy: total weight 0, or the
-   * available share not above `healthchecks.threshold` percent (facts §4.3, balancers.lua).
+   * available share not above `healthchecks.threshold` percent
+   * (K:kong/runloop/balancer/balancers.lua `updateStatus`).
    * `exclude` holds targets that already failed for this request (tried again only if nothing else).
    */
   pick(

@@ -1,6 +1,7 @@
 import { nginxErrorFormat, pdkErrorFormat, renderErrorBody } from './errors';
 
-describe('Kong error bodies (facts §7.6)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#responses-kong-produces.
+describe('Kong error bodies', () => {
   it('renders the JSON template with request_id, two-space indent', () => {
     expect(renderErrorBody('json', 'no Route matched with those values', 'abc').body).toBe(
       '{\n  "message":"no Route matched with those values",\n  "request_id":"abc"\n}',

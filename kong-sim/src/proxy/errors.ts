@@ -1,6 +1,7 @@
 /**
- * Bodies of the responses Kong produces itself (facts §7.6). `kong.response.error` negotiates the
- * format from `Accept` (JSON when absent); nginx-level errors (502/504) fall back to the request
+ * Bodies of the responses Kong produces itself
+ * (kong-sim/KONG_BEHAVIOUR.md#responses-kong-produces). `kong.response.error` negotiates the format
+ * from `Accept` (JSON when absent); nginx-level errors (502/504) fall back to the request
  * Content-Type and then to text/plain.
  */
 

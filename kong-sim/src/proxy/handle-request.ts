@@ -37,7 +37,10 @@ export interface ProxyDeps {
   port(): number;
 }
 
-/** Splits the request target into path and query (`?` included, a bare `?` kept, facts §7.4). */
+/**
+ * Splits the request target into path and query (`?` included, a bare `?` kept:
+ * K:kong/runloop/handler.lua).
+ */
 function splitTarget(url: string): { path: string; query: string } {
   const target = /^https?:\/\//i.test(url) ? url.replace(/^https?:\/\/[^/]*/i, '') || '/' : url;
   const idx = target.indexOf('?');
@@ -46,7 +49,7 @@ function splitTarget(url: string): { path: string; query: string } {
     : { path: target.slice(0, idx), query: target.slice(idx) };
 }
 
-/** An https-only route hit over http: 426, or the configured redirect (facts §7.6). */
+/** An https-only route hit over http: 426 or the redirect (K:kong/runloop/handler.lua). */
 function rejectPlainHttp(
   req: IncomingMessage,
   res: ServerResponse,
@@ -70,7 +73,10 @@ function rejectPlainHttp(
   });
 }
 
-/** The whole proxy path of one request: route, plugins, upstream (facts §7, §8). */
+/**
+ * The whole proxy path of one request: route, plugins, upstream (kong-sim/KONG_BEHAVIOUR.md, from
+ * #route-matching to #authentication-plugins).
+ */
 export async function handleProxyRequest(
   req: IncomingMessage,
   res: ServerResponse,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Kong's version string as it appears in `Via` and `Server` (facts §7.5, §7.7). */
+/** Kong's version string as it appears in `Via` and `Server` (K:kong/meta.lua). */
 export const KONG_VERSION = '3.9.3';
 /** `Server: kong/3.9.3`. */
 export const SERVER_HEADER = `kong/${KONG_VERSION}`;
@@ -63,8 +63,9 @@ export interface ForwardingInfo {
 }
 
 /**
- * Sets the headers Kong adds upstream (facts §7.5). Incoming X-Forwarded-* values are replaced,
- * because Kong trusts them only from `trusted_ips`, which is empty by default.
+ * Sets the headers Kong adds upstream (kong-sim/KONG_BEHAVIOUR.md#upstream-request-headers).
+ * Incoming X-Forwarded-* values are replaced, because Kong trusts them only from `trusted_ips`,
+ * which is empty by default.
  */
 export function setForwardingHeaders(
   headers: Record<string, string | string[] | undefined>,

@@ -1,7 +1,8 @@
 import { aPlugin } from './__tests__/memory-store';
 import { createAccessPlugins, resolvePlugin } from './plugins';
 
-describe('plugin precedence (facts §2.6)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#plugin-scope-and-priority.
+describe('plugin precedence', () => {
   const ids = { route: 'r', service: 's', consumer: 'c' };
   const global = aPlugin('key-auth', {}, {});
   const onService = aPlugin('key-auth', {}, { service: { id: 's' } });

@@ -7,8 +7,9 @@ import { corsPlugin } from './traffic/cors';
 import { createRateLimitingPlugin } from './traffic/rate-limiting';
 
 /**
- * The runtime plugins kong-sim executes, highest priority first (facts §2.6); others are stored
- * only. A fresh set per proxy, because rate-limiting keeps counters.
+ * The runtime plugins kong-sim executes, highest priority first
+ * (kong-sim/KONG_BEHAVIOUR.md#plugin-scope-and-priority); others are stored only. A fresh set per
+ * proxy, because rate-limiting keeps counters.
  */
 export function createAccessPlugins(): readonly AccessPlugin[] {
   return [corsPlugin, jwtPlugin, keyAuthPlugin, aclPlugin, createRateLimitingPlugin()].sort(

@@ -15,8 +15,8 @@ function elapsedMs(ctx: ResponseContext): string {
 }
 
 /**
- * Sends a response Kong produced itself (facts §7.7): `Server`, `X-Kong-Response-Latency` and
- * `X-Kong-Request-Id`, and no `Via`.
+ * Sends a response Kong produced itself (K:kong/runloop/handler.lua `header_filter`): `Server`,
+ * `X-Kong-Response-Latency` and `X-Kong-Request-Id`, and no `Via`.
  */
 export function sendKongResponse(
   req: IncomingMessage,

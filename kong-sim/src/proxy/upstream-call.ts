@@ -51,7 +51,10 @@ function nextPeer(
   return { host, port, protocol: service.protocol, targetId: target.id };
 }
 
-/** The Host header for a peer (facts §7.5): upstream.host_header, else the target's own host. */
+/**
+ * The Host header for a peer: upstream.host_header, else the target's own host
+ * (K:kong/runloop/balancer/init.lua `execute` and `set_host_header`).
+ */
 function hostHeaderFor(deps: UpstreamCallDeps, service: ServiceEntity, peer: Peer): string {
   const upstream = deps.snapshot.upstreamsByName.get(service.host);
   const host = upstream?.host_header ?? peer.host;
@@ -76,7 +79,10 @@ function reportPassive(
   else checker.reportFailure(peer.targetId, outcome.timeout ? 'timeout' : 'tcp_failure');
 }
 
-/** Copies the upstream response to the client with Kong's proxied-response headers (facts §7.7). */
+/**
+ * Copies the upstream response to the client with Kong's proxied-response headers
+ * (K:kong/runloop/handler.lua `header_filter`).
+ */
 function relayResponse(
   res: ServerResponse,
   response: IncomingMessage,
@@ -116,7 +122,8 @@ function relayResponse(
 
 /**
  * Sends the request to the service: balancer pick, up to `retries` more attempts on connect
- * failures, passive health reports, then Kong's 502/503/504 when nothing answered (facts §7.6).
+ * failures, passive health reports, then Kong's 502/503/504 when nothing answered
+ * (kong-sim/KONG_BEHAVIOUR.md#responses-kong-produces).
  */
 export async function callUpstream(
   req: IncomingMessage,

@@ -1,8 +1,8 @@
 import { computeUpstreamPath } from './upstream-path';
 
-// Worked examples from K:spec/fixtures/router_path_handling_tests.lua, as listed in facts §7.4,
-// plus one row per branch of the v0 table.
-describe('computeUpstreamPath (facts §7.4, v0)', () => {
+// Worked examples from K:spec/fixtures/router_path_handling_tests.lua, plus one row per branch of
+// the v0 rules in K:kong/router/utils.lua `get_upstream_uri_v0`.
+describe('computeUpstreamPath (v0)', () => {
   it.each([
     // servicePath, routePath (matched), strip, request, expected
     ['/', '/route', true, '/route/x', '/x'],

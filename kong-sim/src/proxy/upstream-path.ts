@@ -1,6 +1,7 @@
 /**
- * The path sent upstream, following Kong's `get_upstream_uri_v0` (facts §7.4). Under
- * traditional_compatible only v0 exists: `path_handling: "v1"` is stored but ignored.
+ * The path sent upstream, following Kong's `get_upstream_uri_v0` (K:kong/router/utils.lua). Under
+ * traditional_compatible only v0 exists: `path_handling: "v1"` is stored but ignored
+ * (K:kong/router/atc.lua always calls v0).
  */
 
 /** Inputs of the path computation; `requestPath` is the normalised path without the query. */

@@ -11,7 +11,7 @@ export const autoTimestampMs: FieldDef = { type: 'number', timestamp: true, auto
 
 const TAG_RE = /^[\x20-\x2b\x2d\x2e\x30-\x7e\u0080-\u{10ffff}]+$/u;
 
-/** Message for a stored tag that breaks Kong's charset rule (facts §1.5). */
+/** Message for a stored tag that breaks Kong's charset rule (K:kong/db/schema/typedefs.lua). */
 export function tagError(tag: string): string | undefined {
   return TAG_RE.test(tag)
     ? undefined
@@ -95,7 +95,7 @@ export function foreign(reference: string, extra: Partial<FieldDef> = {}): Field
   return { type: 'foreign', reference, ...extra };
 }
 
-/** Protocols every HTTP plugin accepts by default (facts §2.6). */
+/** Protocols every HTTP plugin accepts by default (K:kong/db/schema/typedefs.lua). */
 export const PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
 
 /** Protocol enum shared by services, routes and plugins. */

@@ -54,13 +54,13 @@ export interface CheckResult {
 export interface EntitySchema {
   name: EntityKind;
   fields: FieldList;
-  /** Field accepted as `{x}` in URLs when `{x}` is not a UUID (facts §1.2). */
+  /** Field accepted as `{x}` in URLs when `{x}` is not a UUID (K:kong/api/endpoints.lua). */
   endpointKey?: string;
   /** Composite uniqueness (Kong's cache_key), e.g. plugins `(name, route, service, consumer)`. */
   cacheKey?: readonly string[];
   /** Admin API collection path; undefined when Kong generates no top-level endpoints. */
   adminPath?: string;
-  /** Targets keep float-second timestamps (facts §2.4). */
+  /** Targets keep float-second timestamps (K:kong/db/schema/entities/targets.lua). */
   floatTimestamps?: boolean;
   /** Serializable entity checks, served as-is by `/schemas/{entity}`. */
   entityChecks?: readonly unknown[];

@@ -2,7 +2,8 @@
  * The seam between kong-sim's two halves: the Admin API (which owns the store and every write)
  * and the proxy (router, balancer, health checker, auth plugins), which only reads the store and
  * listens for changes. Entities are kept exactly as the Admin API serialises them (every schema
- * field present, unset ones null, foreign keys as `{ id }`), per ADMIN_API_FACTS.md §1.1.
+ * field present, unset ones null, foreign keys as `{ id }`), per
+ * kong-sim/KONG_BEHAVIOUR.md#admin-api-transport.
  */
 
 export type Uuid = string;
@@ -192,7 +193,10 @@ export interface StoreReader {
   readonly version: number;
 }
 
-/** Health of a target as Kong reports it on `GET /upstreams/{u}/health` (facts §4.1). */
+/**
+ * Health of a target as Kong reports it on `GET /upstreams/{u}/health`
+ * (kong-sim/KONG_BEHAVIOUR.md#upstream-health-view).
+ */
 export type TargetHealthState = 'HEALTHY' | 'UNHEALTHY' | 'HEALTHCHECKS_OFF' | 'DNS_ERROR';
 
 export interface AddressHealth {
@@ -207,7 +211,7 @@ export interface AddressHealth {
  * `/upstreams/{u}/health` and `PUT /upstreams/{u}/targets/{t}/healthy|unhealthy`.
  */
 export interface HealthView {
-  /** Whether the upstream has health checking switched on (facts §4.1 rule 4). */
+  /** Whether the upstream has health checking on (K:kong/runloop/balancer/healthcheckers.lua). */
   isHealthcheckingOn(upstreamId: Uuid): boolean;
   targetHealth(
     upstreamId: Uuid,

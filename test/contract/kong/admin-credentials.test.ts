@@ -1,4 +1,5 @@
-// Plugins and the key-auth / jwt / acl credential endpoints (ADMIN_API_FACTS.md §2.6, §2.7, §3).
+// Plugins and the key-auth / jwt / acl credential endpoints (Kong's schemas:
+// kong-sim/KONG_BEHAVIOUR.md#entity-schemas-and-defaults).
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

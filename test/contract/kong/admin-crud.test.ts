@@ -1,5 +1,7 @@
-// CRUD semantics of generated endpoints (ADMIN_API_FACTS.md §1.2, §1.3, §2): defaults, PUT
-// upsert, PATCH merge, DELETE, nested paths, foreign keys and referential integrity.
+// CRUD semantics of generated endpoints: defaults, PUT upsert, PATCH merge, DELETE, nested paths,
+// foreign keys and referential integrity. Kong's rules:
+// kong-sim/KONG_BEHAVIOUR.md#generated-endpoints-and-write-semantics and
+// kong-sim/KONG_BEHAVIOUR.md#entity-schemas-and-defaults.
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

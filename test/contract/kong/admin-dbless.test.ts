@@ -1,5 +1,6 @@
-// DB-less mode (ADMIN_API_FACTS.md §6): refused writes, POST /config in its three forms, errors,
-// check_hash and the configuration hash on /status. Real Kong: set KONG_DBLESS_ADMIN_URL.
+// DB-less mode (kong-sim/KONG_BEHAVIOUR.md#db-less-mode): refused writes, POST /config in its
+// three forms, errors, check_hash and the configuration hash on /status. Real Kong: set
+// KONG_DBLESS_ADMIN_URL.
 import { parse as parseYaml } from 'yaml';
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 

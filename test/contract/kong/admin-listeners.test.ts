@@ -1,6 +1,6 @@
-// GET / reports the listeners the node really has (ADMIN_API_FACTS.md §5.1; the parsing is
-// kong/conf_loader/listeners.lua, the settings kong/conf_loader/init.lua). Runs against kong-sim,
-// or real Kong when KONG_ADMIN_URL and KONG_PROXY_URL are set.
+// GET / reports the listeners the node really has (Kong 3.9.3: kong/api/routes/kong.lua; the
+// parsing is kong/conf_loader/listeners.lua, the settings kong/conf_loader/init.lua). Runs against
+// kong-sim, or real Kong when KONG_ADMIN_URL and KONG_PROXY_URL are set.
 import { startKongSim } from '@kong-registry/kong-sim';
 import { adminCall, startKongTarget, type KongTarget } from './helpers/target';
 

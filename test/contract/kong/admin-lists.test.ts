@@ -1,4 +1,4 @@
-// List pagination and tag filters (ADMIN_API_FACTS.md §1.4, §1.5).
+// List pagination and tag filters (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags).
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

@@ -1,4 +1,5 @@
-// Node endpoints, schemas and the endpoints decK lists (ADMIN_API_FACTS.md §5, §9.3).
+// Node endpoints, schemas and the endpoints decK lists (kong-sim/KONG_BEHAVIOUR.md#node-endpoints,
+// #how-deck-uses-the-admin-api).
 import { adminCall, startKongTarget, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

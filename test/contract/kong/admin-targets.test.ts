@@ -1,4 +1,5 @@
-// Upstream targets and health endpoints (ADMIN_API_FACTS.md §2.4, §4.1, §4.2).
+// Upstream targets and health endpoints (kong-sim/KONG_BEHAVIOUR.md#targets, #upstream-health-view,
+// #manual-overrides-and-checker-lifetime).
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

@@ -1,5 +1,5 @@
-// Admin API transport rules (ADMIN_API_FACTS.md §1.1): status codes, bodies and headers that do
-// not depend on any entity. Runs against kong-sim, or real Kong when KONG_ADMIN_URL is set.
+// Admin API transport rules (kong-sim/KONG_BEHAVIOUR.md#admin-api-transport): status codes, bodies
+// and headers that do not depend on any entity. Runs against kong-sim, or real Kong when KONG_ADMIN_URL is set.
 import { adminCall, startKongTarget, uniqueName, type KongTarget } from './helpers/target';
 
 let kong: KongTarget;

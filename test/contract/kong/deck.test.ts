@@ -1,6 +1,7 @@
 // The real Kong client decK (1.4.0, /usr/bin/deck) against the Admin API: ping, sync, dump, and a
-// second sync that creates and deletes nothing (ADMIN_API_FACTS.md §9). decK 1.4.0 predates
-// Kong 3 and may report "updates" for defaults Kong fills in: that is decK's quirk, not asserted.
+// second sync that creates and deletes nothing
+// (kong-sim/KONG_BEHAVIOUR.md#how-deck-uses-the-admin-api). decK 1.4.0 predates Kong 3 and may
+// report "updates" for defaults Kong fills in: that is decK's quirk, not asserted.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

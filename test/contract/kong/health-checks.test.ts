@@ -15,7 +15,9 @@ interface HealthRow {
   data: { addresses: { health: string }[] };
 }
 
-describe('health checks (facts §4)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#health-checker, #upstream-health-view and
+// #manual-overrides-and-checker-lifetime.
+describe('health checks', () => {
   let kong: KongTarget;
 
   beforeAll(async () => {

@@ -7,7 +7,8 @@ interface HealthRow {
   data: { addresses: { ip: string; port: number }[] };
 }
 
-describe('health view of hostname targets (facts §4.1)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#upstream-health-view.
+describe('health view of hostname targets', () => {
   let kong: KongTarget;
 
   beforeAll(async () => {

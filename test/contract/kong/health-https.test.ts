@@ -10,7 +10,9 @@ import {
 } from './proxy-helpers';
 import { TEST_TLS_CERT, TEST_TLS_KEY } from './proxy-tls-fixture';
 
-describe('https upstreams and https health probes (facts §2.1, §4.3)', () => {
+// Kong's rules: Kong 3.9.3 kong/db/schema/entities/services.lua (tls_verify) and
+// kong-sim/KONG_BEHAVIOUR.md#health-checker (https probes).
+describe('https upstreams and https health probes', () => {
   let kong: KongTarget;
   let server: https.Server;
   let healthStatus = 200;

@@ -9,7 +9,8 @@ import {
   type KongTarget,
 } from './proxy-helpers';
 
-describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#authentication-plugins.
+describe('proxy: key-auth, jwt and acl at runtime', () => {
   let kong: KongTarget;
   let echo: EchoUpstream;
 
@@ -177,7 +178,8 @@ describe('proxy: key-auth, jwt and acl at runtime (facts §8)', () => {
   });
 });
 
-describe('proxy: rate-limiting, local policy (facts §8.5)', () => {
+// Kong's rules: Kong 3.9.3 kong/plugins/rate-limiting/handler.lua.
+describe('proxy: rate-limiting, local policy', () => {
   let kong: KongTarget;
   let echo: EchoUpstream;
 
@@ -216,7 +218,8 @@ describe('proxy: rate-limiting, local policy (facts §8.5)', () => {
   });
 });
 
-describe('proxy: cors (facts §8.6)', () => {
+// Kong's rules: Kong 3.9.3 kong/plugins/cors/handler.lua.
+describe('proxy: cors', () => {
   let kong: KongTarget;
   let echo: EchoUpstream;
 

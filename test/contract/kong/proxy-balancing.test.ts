@@ -12,7 +12,8 @@ import {
   type KongTarget,
 } from './proxy-helpers';
 
-describe('proxy: balancing, retries and upstream errors (facts §2.4, §7.6)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#balancer and #responses-kong-produces.
+describe('proxy: balancing, retries and upstream errors', () => {
   let kong: KongTarget;
   let a: EchoUpstream;
   let b: EchoUpstream;

@@ -8,7 +8,9 @@ import {
   type KongTarget,
 } from './proxy-helpers';
 
-describe('proxy: routing and path handling (facts §7)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#route-matching, #route-priority, #upstream-path,
+// #upstream-request-headers and #response-headers.
+describe('proxy: routing and path handling', () => {
   let kong: KongTarget;
   let echo: EchoUpstream;
 
@@ -100,7 +102,8 @@ describe('proxy: routing and path handling (facts §7)', () => {
   });
 });
 
-describe('proxy: protocol and name resolution errors (facts §7.6)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#responses-kong-produces.
+describe('proxy: protocol and name resolution errors', () => {
   let kong: KongTarget;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 /**
- * `/config` (facts §6.2): DB-less declarative loads (JSON object, `{config: string}` or a YAML
- * body), `check_hash`, `flatten_errors`, and the export; in DB mode it only answers 400.
+ * `/config` (K:kong/api/routes/config.lua): DB-less declarative loads (JSON object,
+ * `{config: string}` or a YAML body), `check_hash`, `flatten_errors`, and the export; in DB mode
+ * it only answers 400.
  */
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';

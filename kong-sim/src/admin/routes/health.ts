@@ -1,5 +1,6 @@
 /**
- * `GET /upstreams/{u}/health` and the manual healthy/unhealthy overrides (facts §4.1, §4.2),
+ * `GET /upstreams/{u}/health` (kong-sim/KONG_BEHAVIOUR.md#upstream-health-view) and the manual
+ * healthy/unhealthy overrides (kong-sim/KONG_BEHAVIOUR.md#manual-overrides-and-checker-lifetime),
  * answered from the proxy's health checker through the HealthView seam.
  */
 import { HttpError } from '../../dao/errors';

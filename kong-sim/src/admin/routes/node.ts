@@ -1,4 +1,7 @@
-/** Node endpoints: `GET /`, `GET /status`, `GET /endpoints`, `GET /plugins/enabled` (facts §5). */
+/**
+ * Node endpoints: `GET /`, `GET /status`, `GET /endpoints`, `GET /plugins/enabled`
+ * (kong-sim/KONG_BEHAVIOUR.md#node-endpoints).
+ */
 import { hostname } from 'node:os';
 import { HttpError } from '../../dao/errors';
 import { PLUGIN_SCHEMAS, bundledPluginNames } from '../../schema/plugins';

@@ -1,6 +1,7 @@
 /**
- * Entities kong-sim does not model but that clients such as decK list (facts §9.3): they answer
- * as an empty OSS Kong 3.9 would, so dumps and syncs work.
+ * Entities kong-sim does not model but that clients such as decK list
+ * (kong-sim/KONG_BEHAVIOUR.md#how-deck-uses-the-admin-api): they answer as an empty OSS Kong 3.9
+ * would, so dumps and syncs work.
  */
 import { HttpError } from '../../dao/errors';
 import { parseSize, parseTags } from '../../dao/paging';

@@ -1,4 +1,7 @@
-/** `/schemas/{entity}`, `/schemas/plugins/{name}` and their `validate` twins (facts §5.3). */
+/**
+ * `/schemas/{entity}`, `/schemas/plugins/{name}` and their `validate` twins
+ * (K:kong/api/routes/kong.lua).
+ */
 import { HttpError } from '../../dao/errors';
 import { ENTITY_KINDS, schemaOf } from '../../schema/entities';
 import { pluginFields } from '../../schema/entities/plugins';

@@ -1,4 +1,7 @@
-/** `/tags` and `/tags/{tag}` (facts §1.5): every tagged entity as `{tag, entity_name, entity_id}`. */
+/**
+ * `/tags` and `/tags/{tag}`: every tagged entity as `{tag, entity_name, entity_id}`
+ * (K:kong/db/schema/entities/tags.lua).
+ */
 import { parseSize } from '../../dao/paging';
 import { ENTITY_KINDS } from '../../schema/entities';
 import type { Row } from '../../schema/types';

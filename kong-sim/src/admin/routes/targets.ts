@@ -1,7 +1,7 @@
 /**
- * `/upstreams/{u}/targets` with Kong's custom semantics (facts §2.4, §1.4): newest first with one
- * row per address and a numeric offset, PUT that is an update (404 when missing), `{t}` by id or
- * address, and `/all` for the raw page.
+ * `/upstreams/{u}/targets` with Kong's custom semantics (kong-sim/KONG_BEHAVIOUR.md#targets):
+ * newest first with one row per address and a numeric offset, PUT that is an update (404 when
+ * missing), `{t}` by id or address, and `/all` for the raw page.
  */
 import { invalidOffset } from '../../dao/errors';
 import { parseSize, pageRows } from '../../dao/paging';

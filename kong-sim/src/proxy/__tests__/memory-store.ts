@@ -20,7 +20,8 @@ import type {
 
 /**
  * Test-only in-memory StoreReader, so the proxy half can be unit-tested without the Admin API.
- * Builders fill Kong's defaults (facts §2) so entities look like the Admin API serialises them.
+ * Builders fill Kong's defaults (kong-sim/KONG_BEHAVIOUR.md#entity-schemas-and-defaults) so
+ * entities look like the Admin API serialises them.
  */
 export class MemoryStore implements StoreReader {
   private readonly data = new Map<EntityKind, Map<string, unknown>>();
@@ -116,7 +117,10 @@ export function aRoute(fields: Partial<RouteEntity> = {}): RouteEntity {
   };
 }
 
-/** Kong's default healthchecks record (facts §2.3.1), from the Admin API's own upstream schema. */
+/**
+ * Kong's default healthchecks record (K:kong/db/schema/entities/upstreams.lua), from the Admin
+ * API's own upstream schema.
+ */
 export function defaultHealthchecks(): Healthchecks {
   return fillDefaults(upstreams.fields, {}).healthchecks as Healthchecks;
 }

@@ -1,9 +1,9 @@
 import type { RouteEntity, ServiceEntity } from '../../store/types';
 
 /**
- * Turns one route into the matchers Kong's traditional_compatible router builds for it (facts
- * §7.2, §7.3): one matcher per path group (all regex paths together, prefix paths grouped by
- * length), each with its own priority.
+ * Turns one route into the matchers Kong's traditional_compatible router builds for it
+ * (kong-sim/KONG_BEHAVIOUR.md#route-matching, #route-priority): one matcher per path group (all
+ * regex paths together, prefix paths grouped by length), each with its own priority.
  */
 
 /** A compiled host pattern: exact, `*.x` (suffix) or `x.*` (prefix), with an optional port. */

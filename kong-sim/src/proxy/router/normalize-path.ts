@@ -1,7 +1,7 @@
 /**
- * Request-path normalisation done by Kong before routing (facts §7.2, K:kong/router/utils.lua):
- * percent-encoded unreserved characters are decoded and dot segments are removed. Other escapes
- * stay encoded, so `/a%2Fb` never turns into two segments.
+ * Request-path normalisation done by Kong before routing (K:kong/router/utils.lua, which calls
+ * `normalize` in K:kong/tools/uri.lua): percent-encoded unreserved characters are decoded and dot
+ * segments are removed. Other escapes stay encoded, so `/a%2Fb` never turns into two segments.
  */
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;

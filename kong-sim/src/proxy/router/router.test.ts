@@ -10,7 +10,8 @@ function routerOf(...routes: RouteEntity[]): Router {
   return new Router(routes, new Map());
 }
 
-describe('Router matching (facts §7.2)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#route-matching.
+describe('Router matching', () => {
   it('matches prefix paths as plain string prefixes, not segments', () => {
     const r = aRoute({ name: 'foo', paths: ['/foo'] });
     expect(routerOf(r).match(request('/foobar'))?.route.name).toBe('foo');
@@ -62,7 +63,8 @@ describe('Router matching (facts §7.2)', () => {
   });
 });
 
-describe('Router priority (facts §7.3)', () => {
+// Kong's rules: kong-sim/KONG_BEHAVIOUR.md#route-priority.
+describe('Router priority', () => {
   const cases: [string, Partial<RouteEntity>, Partial<RouteEntity>, RoutableRequest][] = [
     [
       'more attribute kinds wins',

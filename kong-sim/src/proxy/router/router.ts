@@ -26,7 +26,10 @@ export interface RouteMatch {
   matchedPath: string;
 }
 
-/** Orders two priority vectors, higher first; ties go to the higher route id (facts §7.3 rule 7). */
+/**
+ * Orders two priority vectors, higher first; ties go to the higher route id
+ * (kong-sim/KONG_BEHAVIOUR.md#route-priority, rule 7).
+ */
 function comparePriority(a: RouteMatcher, b: RouteMatcher): number {
   for (let i = 0; i < Math.max(a.priority.length, b.priority.length); i++) {
     const diff = (b.priority[i] ?? 0) - (a.priority[i] ?? 0);
@@ -85,7 +88,7 @@ export class Router {
     for (const route of routes) {
       if (!route.protocols.some((p) => p === 'http' || p === 'https')) continue;
       const service = route.service ? (servicesById.get(route.service.id) ?? null) : null;
-      // Routes of a disabled service are left out of the router (facts §2.1).
+      // Routes of a disabled service are left out of the router (K:kong/runloop/handler.lua).
       if (service && !service.enabled) continue;
       try {
         matchers.push(...compileRoute(route, service));

@@ -5,7 +5,8 @@ import { corsPlugin } from './cors';
 const store = new MemoryStore();
 const preflightHeaders = (origin: string) => ({ origin, 'access-control-request-method': 'POST' });
 
-describe('cors (facts §8.6)', () => {
+// Kong's rules: K:kong/plugins/cors/handler.lua.
+describe('cors', () => {
   it('answers a preflight with 200 and the allow headers, methods comma-joined without spaces', () => {
     const exit = corsPlugin.access(
       { origins: ['http://a.test'], methods: ['GET', 'POST'], max_age: 600, credentials: true },

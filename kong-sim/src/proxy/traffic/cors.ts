@@ -2,7 +2,7 @@ import { configValue } from '../../auth/consumer';
 import type { AccessPlugin, AuthContext, PluginExit } from '../../auth/types';
 
 /**
- * cors (K:kong/plugins/cors/handler.lua, facts §8.6), priority 2000: answers preflights itself
+ * cors (K:kong/plugins/cors/handler.lua), priority 2000: answers preflights itself
  * (200, empty body) unless `preflight_continue`, and adds the CORS response headers to every other
  * response of the route, including ones Kong produces (401 from a later auth plugin).
  */

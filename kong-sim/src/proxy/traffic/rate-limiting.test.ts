@@ -2,7 +2,8 @@ import { authContext } from '../__tests__/auth-context';
 import { MemoryStore } from '../__tests__/memory-store';
 import { createRateLimitingPlugin } from './rate-limiting';
 
-describe('rate-limiting, local policy (facts §8.5)', () => {
+// Kong's rules: K:kong/plugins/rate-limiting/handler.lua.
+describe('rate-limiting, local policy', () => {
   const store = new MemoryStore();
   const at = Date.UTC(2026, 0, 1, 12, 0, 30);
 

@@ -2,7 +2,7 @@ import { configValue } from '../../auth/consumer';
 import type { AccessPlugin, AuthContext, PluginExit } from '../../auth/types';
 
 /**
- * rate-limiting with the `local` policy (K:kong/plugins/rate-limiting/handler.lua, facts §8.5):
+ * rate-limiting with the `local` policy (K:kong/plugins/rate-limiting/handler.lua):
  * fixed windows aligned to UTC, counters per plugin instance and identifier, headers for every
  * configured period, 429 with `Retry-After` once a limit is used up. `cluster` and `redis` policies
  * are treated as `local` (one node, no shared store).

@@ -1,4 +1,4 @@
-/** Consumer schema (facts §2.5, K:kong/db/schema/entities/consumers.lua). */
+/** Consumer schema (K:kong/db/schema/entities/consumers.lua). */
 import * as t from '../typedefs';
 import type { EntitySchema } from '../types';
 

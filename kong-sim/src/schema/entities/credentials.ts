@@ -1,4 +1,4 @@
-/** Credential DAOs of the bundled auth plugins (facts §2.7). */
+/** Credential DAOs of the bundled auth plugins (K:kong/plugins/{key-auth,jwt,acl}/daos.lua). */
 import * as t from '../typedefs';
 import type { EntitySchema } from '../types';
 

@@ -1,4 +1,4 @@
-/** Plugin schema (facts §2.6, K:kong/db/schema/entities/plugins.lua). */
+/** Plugin schema (K:kong/db/schema/entities/plugins.lua). */
 import { PLUGIN_SCHEMAS, type PluginSchema } from '../plugins';
 import * as t from '../typedefs';
 import type { EntitySchema, FieldDef, FieldList, Row } from '../types';

@@ -1,4 +1,4 @@
-/** Route schema (facts §2.2, K:kong/db/schema/entities/routes.lua). */
+/** Route schema (K:kong/db/schema/entities/routes.lua, routes_subschemas.lua). */
 import * as t from '../typedefs';
 import type { EntitySchema, FieldDef, Row } from '../types';
 

@@ -1,4 +1,4 @@
-/** Service schema (facts §2.1, K:kong/db/schema/entities/services.lua). */
+/** Service schema (K:kong/db/schema/entities/services.lua). */
 import * as t from '../typedefs';
 import type { EntitySchema, Row } from '../types';
 

@@ -1,4 +1,7 @@
-/** Target schema (facts §2.4, K:kong/db/schema/entities/targets.lua). */
+/**
+ * Target schema (K:kong/db/schema/entities/targets.lua; Admin API rules:
+ * kong-sim/KONG_BEHAVIOUR.md#targets).
+ */
 import * as t from '../typedefs';
 import type { EntitySchema } from '../types';
 

@@ -1,4 +1,4 @@
-/** Upstream schema (facts §2.3, K:kong/db/schema/entities/upstreams.lua). */
+/** Upstream schema (K:kong/db/schema/entities/upstreams.lua). */
 import * as t from '../typedefs';
 import type { EntitySchema, FieldDef, Row } from '../types';
 
@@ -12,7 +12,7 @@ const statuses = (list: number[]): FieldDef => ({
   elements: { type: 'integer', between: [100, 999] },
 });
 
-/** The `healthchecks` record with every default (facts §2.3.1). */
+/** The `healthchecks` record with every default (`healthchecks_config` in upstreams.lua). */
 const healthchecks: FieldDef = {
   type: 'record',
   default: {},
@@ -110,8 +110,9 @@ const upstreamName: FieldDef = {
 };
 
 /**
- * Kong's algorithm / hash_on rewrites, applied only when the body contains the field (facts
- * §2.3): least-connections and latency clear hash_on; any other hash_on means consistent-hashing.
+ * Kong's algorithm / hash_on rewrites, applied only when the body contains the field
+ * (`shorthand_fields` in K:kong/db/schema/entities/upstreams.lua): least-connections and latency
+ * clear hash_on; any other hash_on means consistent-hashing.
  */
 function rewriteHashing(input: Row): Row {
   const out = { ...input };

@@ -1,4 +1,4 @@
-/** acl config (facts §3, K:kong/plugins/acl/schema.lua). */
+/** acl config (K:kong/plugins/acl/schema.lua). */
 import type { PluginSchema } from './types';
 
 /** acl. */

@@ -1,4 +1,4 @@
-/** cors config (facts §3, K:kong/plugins/cors/schema.lua). */
+/** cors config (K:kong/plugins/cors/schema.lua). */
 import type { PluginSchema } from './types';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'];

@@ -1,4 +1,4 @@
-/** jwt config (facts §3, K:kong/plugins/jwt/schema.lua). */
+/** jwt config (K:kong/plugins/jwt/schema.lua). */
 import type { PluginSchema } from './types';
 
 /** jwt. */

@@ -1,4 +1,4 @@
-/** key-auth config (facts §3, K:kong/plugins/key-auth/schema.lua). */
+/** key-auth config (K:kong/plugins/key-auth/schema.lua). */
 import type { PluginSchema } from './types';
 
 const headerName = {

@@ -1,4 +1,4 @@
-/** prometheus config (facts §3, K:kong/plugins/prometheus/schema.lua). */
+/** prometheus config (K:kong/plugins/prometheus/schema.lua). */
 import type { PluginSchema } from './types';
 
 const flag = { type: 'boolean' as const, default: false };

@@ -1,4 +1,4 @@
-/** rate-limiting config (facts §3, K:kong/plugins/rate-limiting/schema.lua). */
+/** rate-limiting config (K:kong/plugins/rate-limiting/schema.lua). */
 import type { FieldDef } from '../types';
 import type { PluginSchema } from './types';
 

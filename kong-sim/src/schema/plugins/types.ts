@@ -1,7 +1,7 @@
 /** What kong-sim knows about a bundled plugin: its config subschema and runtime facts. */
 import type { CheckResult, FieldList, Row } from '../types';
 
-/** A plugin's subschema (K:kong/plugins/<name>/schema.lua) and handler facts (facts §2.6, §3). */
+/** A plugin's subschema and handler facts (K:kong/plugins/<name>/schema.lua, handler.lua). */
 export interface PluginSchema {
   name: string;
   /** Handler priority; higher runs first. */
