@@ -1,7 +1,8 @@
 /**
  * Error model of the control plane. Callers branch on `code`, never on `instanceof`, because two
- * copies of this package in one process would make `instanceof` lie (see STYLE.md §4).
+ * copies of this package in one process would make `instanceof` lie.
  */
+import type { ControllerErrorCodeShape } from '@kong-registry/sdk';
 
 /** Every code this package throws. A code is never reused once retired. */
 export const ErrorCodes = {
@@ -12,7 +13,7 @@ export const ErrorCodes = {
   APPLY: 'KCP_ERR_APPLY',
   NOT_LEADER: 'KCP_ERR_NOT_LEADER',
   USAGE: 'KCP_ERR_USAGE',
-} as const;
+} as const satisfies Record<string, ControllerErrorCodeShape>;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

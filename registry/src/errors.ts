@@ -1,3 +1,5 @@
+import type { RegistryErrorCodeShape } from '@kong-registry/sdk';
+
 /**
  * Every error the registry sends, in one table: stable code, HTTP status and a default message.
  * Callers (SDK, control plane, other languages) branch on `code`, so a code is never renamed or
@@ -29,7 +31,7 @@ export const ERRORS = {
   REG_ERR_INTERNAL: { status: 500, message: 'internal error' },
   REG_ERR_REDIS_UNAVAILABLE: { status: 503, message: 'Redis is unavailable: retry later' },
   REG_ERR_SHUTTING_DOWN: { status: 503, message: 'the registry is shutting down' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<RegistryErrorCodeShape, { status: number; message: string }>;
 
 /** A stable error code from {@link ERRORS}. */
 export type RegistryErrorCode = keyof typeof ERRORS;

@@ -2,6 +2,11 @@
  * Retry timing, kept pure (the random source is injected) so it can be tested without clocks.
  * Defaults follow undici's retry handler: 500 ms doubling up to 30 s.
  */
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
+  leaseDurationFromIntervalMs,
+  leaseDurationMs,
+} from './rules';
 
 /** How the SDK waits between attempts. Every field is optional in `register()` options. */
 export interface RetryPolicy {
@@ -84,7 +89,7 @@ export function heartbeatDelayMs(
 /** Floor of any heartbeat wait, so a broken reply can never make the SDK spin. */
 const MIN_HEARTBEAT_MS = 50;
 /** Used when a reply has no usable interval: the contract's default TTL (15 s) / 3. */
-const DEFAULT_HEARTBEAT_SECONDS = 5;
+const DEFAULT_HEARTBEAT_SECONDS = DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
 
 function intervalSecondsOrDefault(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0
@@ -102,6 +107,6 @@ export function leaseWindowMs(reply: {
   instance: { ttlSeconds: number };
 }): number {
   const ttl = reply.instance.ttlSeconds;
-  if (typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0) return ttl * 1000;
-  return intervalSecondsOrDefault(reply.heartbeatIntervalSeconds) * 3000;
+  if (typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0) return leaseDurationMs(ttl);
+  return leaseDurationFromIntervalMs(intervalSecondsOrDefault(reply.heartbeatIntervalSeconds));
 }

@@ -3,6 +3,7 @@
  * on `instanceof`, because two copies of the SDK in one process make `instanceof` lie.
  * A code is never reused once retired.
  */
+import type { SdkErrorCodeShape } from './rules';
 
 /** Every code an {@link SdkError} can carry, with the message used when none is given. */
 export const SDK_ERROR_CODES = {
@@ -22,7 +23,7 @@ export const SDK_ERROR_CODES = {
   SDK_ERR_INVALID_OPTIONS: 'invalid options',
   /** The `signal` was aborted, or the handle was closed, before the operation finished. */
   SDK_ERR_ABORTED: 'aborted before the registration finished',
-} as const;
+} as const satisfies Record<SdkErrorCodeShape, string>;
 
 /** A stable error code of the SDK. */
 export type SdkErrorCode = keyof typeof SDK_ERROR_CODES;

@@ -1,5 +1,6 @@
 import { computeBackoffMs, type RetryPolicy } from './backoff';
 import type { SdkError } from './errors';
+import { isLeaseExpired } from './rules';
 
 /** Why a lease was given up and registration starts over. */
 export type LeaseLossReason =
@@ -36,7 +37,8 @@ export function decideAfterHeartbeatFailure(
     return { action: 'stop' };
   if (error.statusCode === 404) return { action: 'reregister', reason: 'lease-not-found' };
   if (!error.retryable) return { action: 'reregister', reason: 'rejected' };
-  if (now >= leaseValidUntil) return { action: 'reregister', reason: 'lease-expired' };
+  if (isLeaseExpired(leaseValidUntil, now))
+    return { action: 'reregister', reason: 'lease-expired' };
   const backoff = computeBackoffMs(Math.max(0, failures - 1), policy, random, error.retryAfterMs);
   return { action: 'retry', delayMs: Math.max(0, Math.min(backoff, leaseValidUntil - now)) };
 }

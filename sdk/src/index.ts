@@ -61,4 +61,6 @@ export { canonicalHost, isIpAddress } from './target-address';
 export { consumerFromHeaders } from './consumer';
 export type { KongConsumer } from './consumer';
 export { installSignalHandlers } from './signals';
+/** The contract's rules (names, prefixes, lease arithmetic, error codes), shared with the registry. */
+export * from './rules';
 export type * from './contract';

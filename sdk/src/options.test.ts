@@ -1,5 +1,8 @@
 import type { NetworkInterfaceInfo } from 'node:os';
+import { FakeRegistry } from './__tests__/fake-registry';
 import { DEFAULT_RETRY_POLICY } from './backoff';
+import type { SdkError } from './errors';
+import { register } from './index';
 import {
   defaultInstanceId,
   detectHostAddress,
@@ -153,5 +156,54 @@ describe('resolveOptions: registryUrl as a list', () => {
     expect(message).toContain('"ftp://x"');
     expect(message).toContain('"nope"');
     expect(message).not.toContain('ok:1');
+  });
+});
+
+describe('register() refuses what the registry would refuse, before any request', () => {
+  let registry: FakeRegistry;
+
+  beforeEach(async () => {
+    registry = await new FakeRegistry().start();
+  });
+  afterEach(() => registry.stop());
+
+  const longName = 'a'.repeat(64);
+  it.each([
+    ['a service name with capitals and _', { service: 'Orders_v2' }, /service .*"Orders_v2"/],
+    ['a 64-character service name', { service: longName }, /service .*1-63 of \[a-z0-9-\]/],
+    ['a bad instance id', { instanceId: 'i/1' }, /instanceId .*"i\/1".*1-128 of/],
+    ['a prefix with a trailing /', { prefix: '/orders/' }, /prefix .*"\/orders\/".*no trailing/],
+    ['a prefix with dot segments', { prefix: '/a/../b' }, /prefix .*'\.\.' segments/],
+  ] as const)('%s', async (_label, bad, message) => {
+    const error = (await register({
+      registryUrl: registry.url,
+      token: 't',
+      service: 'orders',
+      host: '127.0.0.1',
+      port: 3000,
+      ...bad,
+    }).catch((e: unknown) => e)) as SdkError;
+    expect(error).toMatchObject({
+      code: 'SDK_ERR_INVALID_OPTIONS',
+      message: expect.stringMatching(message),
+    });
+    expect(registry.requests).toEqual([]);
+  });
+
+  it('accepts every name, id and prefix the registry accepts', () => {
+    expect(() =>
+      resolveOptions({
+        ...minimal,
+        service: 'a'.repeat(63),
+        instanceId: 'x'.repeat(128),
+        prefix: '/api/orders-v2',
+      }),
+    ).not.toThrow();
+  });
+
+  it('names the rule and the value in the message', () => {
+    expect(() => resolveOptions({ ...minimal, service: 'Orders_v2' })).toThrow(
+      'invalid options: service must be a service name (got "Orders_v2"): service names are 1-63 of [a-z0-9-], starting and ending with a letter or digit',
+    );
   });
 });

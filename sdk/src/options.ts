@@ -7,6 +7,13 @@ import type {
 } from './contract';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { SdkError } from './errors';
+import {
+  INSTANCE_ID_MAX_LENGTH,
+  instanceIdProblem,
+  isLeaseTtl,
+  prefixProblem,
+  serviceNameProblem,
+} from './rules';
 
 /** Where the SDK writes what it does. Any console-like or pino-like logger fits. */
 export interface SdkLogger {
@@ -124,7 +131,6 @@ export const silentLogger: SdkLogger = Object.freeze({
 });
 
 const PROTOCOLS: readonly InstanceProtocol[] = ['http', 'https', 'grpc', 'grpcs'];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** The first non-internal IPv4 address of this machine, or undefined. */
 export function detectHostAddress(interfaces = networkInterfaces()): string | undefined {
@@ -142,7 +148,13 @@ export function defaultInstanceId(host: string, port: number): string {
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[^a-z0-9]+/, '');
-  return cleaned.slice(0, 128);
+  return cleaned.slice(0, INSTANCE_ID_MAX_LENGTH);
+}
+
+/** `(got "x")`, shortened, for messages about a bad value. */
+function got(value: unknown): string {
+  if (typeof value !== 'string') return `(got ${value === null ? 'null' : typeof value})`;
+  return `(got ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)})`;
 }
 
 function isInteger(value: unknown, min: number, max: number): boolean {
@@ -205,9 +217,10 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   if (!((typeof token === 'string' && token.length > 0) || typeof token === 'function')) {
     problems.push('token must be a non-empty string or a function returning one');
   }
-  if (typeof options.service !== 'string' || !NAME.test(options.service)) {
-    problems.push('service must be a name of letters, digits, ".", "_" or "-" (at most 128)');
-  }
+  // Names and prefix follow the registry's rules (./rules): a bad one fails here, not at run time.
+  const badService = serviceNameProblem(options.service);
+  if (badService)
+    problems.push(`service must be a service name ${got(options.service)}: ${badService}`);
   if (!isInteger(options.port, 1, 65535)) problems.push('port must be an integer 1..65535');
   if (
     options.host !== undefined &&
@@ -215,18 +228,19 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   ) {
     problems.push('host must be a non-empty string');
   }
-  if (
-    options.instanceId !== undefined &&
-    (typeof options.instanceId !== 'string' || !NAME.test(options.instanceId))
-  ) {
-    problems.push('instanceId must be letters, digits, ".", "_" or "-" (at most 128)');
-  }
+  const badInstanceId =
+    options.instanceId === undefined ? undefined : instanceIdProblem(options.instanceId);
+  if (badInstanceId)
+    problems.push(`instanceId must be an instance id ${got(options.instanceId)}: ${badInstanceId}`);
+  const badPrefix = options.prefix === undefined ? undefined : prefixProblem(options.prefix);
+  if (badPrefix)
+    problems.push(`prefix must be a gateway prefix ${got(options.prefix)}: ${badPrefix}`);
   if (options.protocol !== undefined && !PROTOCOLS.includes(options.protocol)) {
     problems.push(`protocol must be one of ${PROTOCOLS.join(', ')}`);
   }
   if (options.weight !== undefined && !isInteger(options.weight, 0, 1000))
     problems.push('weight must be an integer 0..1000');
-  if (options.ttlSeconds !== undefined && !isInteger(options.ttlSeconds, 1, 86_400)) {
+  if (options.ttlSeconds !== undefined && !isLeaseTtl(options.ttlSeconds)) {
     problems.push('ttlSeconds must be a positive integer');
   }
   if (

@@ -1,6 +1,7 @@
 import type { ErrorBody, LeaseReply, RegisterRequest } from './contract';
 import { computeBackoffMs, parseRetryAfterMs, type RetryPolicy } from './backoff';
 import { SdkError, toSdkError } from './errors';
+import { readErrorBody } from './rules';
 import type { SdkLogger } from './options';
 import { sleep } from './sleep';
 
@@ -249,6 +250,6 @@ export class RegistryClient {
       return payload;
     }
     const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
-    throw mapStatus(response.status, (payload ?? {}) as Partial<ErrorBody>, retryAfterMs);
+    throw mapStatus(response.status, readErrorBody(payload), retryAfterMs);
   }
 }

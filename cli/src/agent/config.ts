@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  INSTANCE_ID,
+  INSTANCE_ID_RULE,
+  LEASE_TTL_RANGE_SECONDS,
+  prefixProblem,
+  SERVICE_NAME,
+  SERVICE_NAME_RULE,
+  type AgentErrorCodeShape,
+} from '@kong-registry/sdk';
 import { AGENT_OPTIONS, CONFIG_KEY } from './options';
 
 /** How the agent gets its service token. */
@@ -46,7 +55,7 @@ export interface AgentConfig {
 /** Bad settings; `problems` lists every one of them, so a single run shows them all. */
 export class AgentConfigError extends Error {
   override readonly name = 'AgentConfigError';
-  readonly code = 'AGENT_ERR_CONFIG';
+  readonly code = 'AGENT_ERR_CONFIG' satisfies AgentErrorCodeShape;
   constructor(readonly problems: string[]) {
     super(`invalid agent settings:\n  - ${problems.join('\n  - ')}`);
   }
@@ -90,28 +99,31 @@ const httpUrl = z
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const seconds = (min: number, max: number) => z.coerce.number().min(min).max(max);
 const nonEmpty = z.string().trim().min(1);
+/** A gateway prefix, by the rule the registry checks it with. */
+const prefix = z.string().superRefine((value, ctx) => {
+  const problem = prefixProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const schema = z.strictObject({
-  service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, . _ -'),
+  // Names and prefixes follow the registry's rules (from the SDK), so a bad one fails at start.
+  service: z.string().regex(SERVICE_NAME, SERVICE_NAME_RULE),
   port: int(1, 65535),
   host: nonEmpty.optional(),
-  prefix: z.string().startsWith('/').optional(),
+  prefix: prefix.optional(),
   health: httpUrl.optional(),
   auth: z.enum(['none', 'key-auth', 'jwt']).optional(),
   allowGroups: list.optional(),
   tokenFile: nonEmpty.optional(),
   token: nonEmpty.optional(),
   registryUrl: httpUrl.default('http://127.0.0.1:4000'),
-  instanceId: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, . _ -')
-    .optional(),
+  instanceId: z.string().regex(INSTANCE_ID, INSTANCE_ID_RULE).optional(),
   protocol: z.enum(['http', 'https', 'grpc', 'grpcs']).optional(),
   stripPrefix: bool.optional(),
   version: nonEmpty.optional(),
   weight: int(0, 1000).optional(),
   metadata: metadata.optional(),
-  ttlSeconds: int(1, 86_400).optional(),
+  ttlSeconds: int(LEASE_TTL_RANGE_SECONDS.min, LEASE_TTL_RANGE_SECONDS.max).optional(),
   kongHealthPath: z.string().startsWith('/').optional(),
   healthInterval: seconds(0.05, 3600).default(5),
   healthTimeout: seconds(0.05, 600).optional(),

@@ -3,6 +3,7 @@
  * first one set wins), its key in a --config file, and its help line. The parser, the config
  * loader and `--help` are all generated from it, so they cannot disagree.
  */
+import { DEFAULT_LEASE_TTL_SECONDS } from '@kong-registry/sdk';
 
 /** One setting of the agent. */
 export interface AgentOption {
@@ -148,7 +149,7 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
     env: ['AGENT_TTL_SECONDS'],
     arg: 'SECONDS',
     help: 'lease length asked for; heartbeats every third of it',
-    shown: 'registry default (15)',
+    shown: `registry default (${DEFAULT_LEASE_TTL_SECONDS})`,
   },
   {
     key: 'kongHealthPath',

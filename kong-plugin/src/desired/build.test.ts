@@ -5,7 +5,7 @@ import {
   makeService,
   makeSnapshot,
   TEST_NOW,
-} from '../testing/snapshot-factory';
+} from '../__tests__/snapshot-factory';
 import { buildDesiredState } from './build';
 
 const build = (snapshot: Parameters<typeof buildDesiredState>[0]) =>

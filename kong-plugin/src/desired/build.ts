@@ -3,7 +3,12 @@
  * clock (the caller passes `now`). A service or consumer that cannot be translated becomes a
  * TranslationFailure and the rest of the build carries on.
  */
-import type { Instance, ServiceView, StateSnapshot } from '@kong-registry/sdk';
+import {
+  isLeaseExpired,
+  type Instance,
+  type ServiceView,
+  type StateSnapshot,
+} from '@kong-registry/sdk';
 import { emptyState, type Entity } from '../kong/entities';
 import { translateConsumer } from './consumers';
 import { translateService } from './service';
@@ -14,7 +19,7 @@ import { checkPrefix, checkServiceName } from './validate';
 export function liveInstances(view: ServiceView, now: Date): Instance[] {
   const nowMs = now.getTime();
   return view.instances.filter((instance) => {
-    if (Date.parse(instance.leaseExpiresAt) <= nowMs) return false;
+    if (isLeaseExpired(Date.parse(instance.leaseExpiresAt), nowMs)) return false;
     if (instance.draining && instance.drainUntil && Date.parse(instance.drainUntil) <= nowMs)
       return false;
     return true;

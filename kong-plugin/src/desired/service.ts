@@ -7,7 +7,10 @@ import type { Entity, EntityKind, KongBody } from '../kong/entities';
 import { ids, INSTANCE_TAG_PREFIX, names, serviceTags } from '../naming';
 import type { TargetSource } from './types';
 
-/** Kong's health checker asserts every counter is at most 254 (facts §2.3.1). */
+/**
+ * Kong's health checker asserts every counter is at most 254 (lua-resty-healthcheck 3.1.0, pinned
+ * by Kong 3.9.3: lib/resty/healthcheck.lua `new`), although the upstream schema accepts 255.
+ */
 const MAX_COUNTER = 254;
 
 function counter(value: number): number {

@@ -1,19 +1,22 @@
 /**
  * Checks that a registry name or prefix can become a Kong entity. Kong rejects these with a 400
  * at apply time; catching them here turns them into a quarantine of one service instead of a
- * failed apply for everybody.
+ * failed apply for everybody. Names and prefixes must follow the contract's rules, the ones the
+ * registry validates with (sdk/src/rules.ts); those are narrower than what Kong accepts.
  */
+import { hasDotSegment, prefixProblem, serviceNameProblem } from '@kong-registry/sdk';
 
-/** Upstream names are hostnames (facts §2.3), so service names must be valid hostname labels. */
-const HOSTNAME_SAFE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 /** Consumer usernames only need to be non-empty printable strings; tags forbid `,` and `/`. */
 const TAG_SAFE = /^[\x20-\x7e]+$/;
 
-/** Why `name` cannot be a Kong service/upstream name, or undefined when it can. */
+/**
+ * Why `name` cannot be a Kong service/upstream name, or undefined when it can. Upstream names are
+ * hostnames (Kong 3.9.3: kong/db/schema/entities/upstreams.lua); a service name is one DNS label
+ * of it.
+ */
 export function checkServiceName(name: string): string | undefined {
-  if (!HOSTNAME_SAFE.test(name)) {
-    return `service name '${name}' is not a valid hostname label (a-z, 0-9, '-', '.')`;
-  }
+  const problem = serviceNameProblem(name);
+  if (problem) return `service name '${name}' is not a valid hostname label (${problem})`;
   return undefined;
 }
 
@@ -25,14 +28,15 @@ export function checkTagValue(name: string): string | undefined {
   return undefined;
 }
 
-/** Why `prefix` cannot be a Kong prefix path, or undefined when it can (facts §2.2). */
+/**
+ * Why `prefix` cannot be a Kong prefix path, or undefined when it can (Kong 3.9.3:
+ * kong/db/schema/typedefs.lua `router_paths`).
+ */
 export function checkPrefix(prefix: string): string | undefined {
   if (!prefix.startsWith('/')) return `prefix '${prefix}' must start with '/'`;
   if (prefix.includes('//')) return `prefix '${prefix}' must not contain '//'`;
-  if (/(^|\/)\.\.?(\/|$)/.test(prefix))
-    return `prefix '${prefix}' is not normalized (dot segments)`;
-  if (/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/.test(prefix)) {
-    return `prefix '${prefix}' has characters outside RFC 3986`;
-  }
+  if (hasDotSegment(prefix)) return `prefix '${prefix}' is not normalized (dot segments)`;
+  const problem = prefixProblem(prefix);
+  if (problem) return `prefix '${prefix}' is not a registry prefix (${problem})`;
   return undefined;
 }

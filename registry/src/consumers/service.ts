@@ -1,15 +1,19 @@
 import { generateKeyPairSync, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Consumer, Credential, RegistryEventType } from '@kong-registry/sdk';
+import {
+  CONSUMER_USERNAME,
+  CONSUMER_USERNAME_RULE,
+  type Consumer,
+  type Credential,
+  type RegistryEventType,
+} from '@kong-registry/sdk';
 import { RegistryError } from '../errors';
 import type { Clock } from '../instances/lease';
 import type { RedisInstanceRepository } from '../instances/repository';
 import { groupSchema } from '../instances/validation';
 
 /** Kong consumer usernames: kept narrow because they appear in Kong entity names and tags. */
-export const usernameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._@-]{1,128}$/, 'usernames are 1-128 of [A-Za-z0-9._@-]');
+export const usernameSchema = z.string().regex(CONSUMER_USERNAME, CONSUMER_USERNAME_RULE);
 
 /** Body of `POST /v1/consumers`. */
 export const createConsumerSchema = z.strictObject({

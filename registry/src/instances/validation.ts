@@ -1,52 +1,51 @@
 import { z } from 'zod';
-import type {
-  AuthPolicy,
-  HealthCheckDefinition,
-  InstanceProtocol,
-  RegisterRequest,
-  ServiceDefinition,
+import {
+  defaultPrefix,
+  GROUP_NAME,
+  GROUP_NAME_RULE,
+  hasDotSegment,
+  INSTANCE_ID,
+  INSTANCE_ID_RULE,
+  PREFIX_DOT_SEGMENT_RULE,
+  PREFIX_LENGTH_RULE,
+  PREFIX_MAX_LENGTH,
+  PREFIX_SHAPE,
+  PREFIX_SHAPE_RULE,
+  SERVICE_NAME,
+  SERVICE_NAME_RULE,
+  type AuthPolicy,
+  type HealthCheckDefinition,
+  type InstanceProtocol,
+  type RegisterRequest,
+  type ServiceDefinition,
 } from '@kong-registry/sdk';
 import { RegistryError, type ErrorDetail } from '../errors';
 
 /**
  * Request validation for instances. Names end up in Kong entity names and Redis keys, so they are
- * narrow on purpose: a service name is a DNS label, an instance id a safe token.
+ * narrow on purpose: a service name is a DNS label, an instance id a safe token. The rules
+ * themselves (patterns, limits, messages) are the contract's, defined once in the SDK
+ * (sdk/src/rules.ts) so that `register()` refuses what the registry refuses; these schemas only
+ * wrap them for zod (and, through zod, for the OpenAPI document).
  */
 
-/** DNS-label-like: lowercase letters, digits and `-`, 1-63, no leading or trailing `-`. */
-export const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** Letters, digits, `.`, `_`, `-`; 1-128. */
-export const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** The contract's name patterns, re-exported for the registry's own modules. */
+export { INSTANCE_ID, SERVICE_NAME };
+
 /** RFC 1123 hostname (labels of letters, digits and `-`). */
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export const serviceNameSchema = z.string().regex(SERVICE_NAME, SERVICE_NAME_RULE);
+export const instanceIdSchema = z.string().regex(INSTANCE_ID, INSTANCE_ID_RULE);
+export const groupSchema = z.string().regex(GROUP_NAME, GROUP_NAME_RULE);
+
 /** Path segments of plain characters only: no regex, no `~` (Kong's regex marker), no `..`. */
-const PREFIX_SHAPE = /^(\/[A-Za-z0-9._-]+)+$/;
-
-export const serviceNameSchema = z
-  .string()
-  .regex(
-    SERVICE_NAME,
-    'service names are 1-63 of [a-z0-9-], starting and ending with a letter or digit',
-  );
-export const instanceIdSchema = z
-  .string()
-  .regex(INSTANCE_ID, 'instance ids are 1-128 of [A-Za-z0-9._-]');
-export const groupSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'groups are 1-64 of [A-Za-z0-9._-]');
-
 export const prefixSchema = z
   .string()
-  .max(200, 'at most 200 characters')
-  .regex(
-    PREFIX_SHAPE,
-    "prefixes look like /orders or /api/orders: plain path segments, no trailing '/', no regex",
-  )
-  .refine(
-    (p) => !p.split('/').some((segment) => segment === '..' || segment === '.'),
-    "'.' and '..' segments are not allowed",
-  );
+  .max(PREFIX_MAX_LENGTH, PREFIX_LENGTH_RULE)
+  .regex(PREFIX_SHAPE, PREFIX_SHAPE_RULE)
+  .refine((p) => !hasDotSegment(p), PREFIX_DOT_SEGMENT_RULE);
 
 export const hostSchema = z.union([z.ipv4(), z.ipv6(), z.string().regex(HOSTNAME)], {
   error: 'host must be a hostname or an IP address',
@@ -216,7 +215,7 @@ export function resolveDefinition(
   }
   auth = { type: auth.type, allowGroups: [...new Set(auth.allowGroups)].sort() };
   return {
-    prefix: request.prefix ?? `/${service}`,
+    prefix: request.prefix ?? defaultPrefix(service),
     stripPrefix: request.stripPrefix ?? !grpc,
     protocol,
     auth,
@@ -234,3 +233,10 @@ export function prefixAllowed(prefix: string, allowed: readonly string[] | undef
   if (allowed === undefined) return true;
   return allowed.some((a) => prefix === a || prefix.startsWith(`${a}/`));
 }
+
+/** Body of `PUT .../gateway-health`: Kong's health of one target, reported by the controller. */
+export const gatewayHealthSchema = z.strictObject({
+  status: z
+    .enum(['HEALTHY', 'UNHEALTHY', 'HEALTHCHECKS_OFF', 'DNS_ERROR', 'UNKNOWN'])
+    .describe("Kong's health of the target (GET /upstreams/{u}/health)"),
+});

@@ -2,6 +2,7 @@
  * Configuration of the demo's echo service (the "new service" of the tour and the e2e suite):
  * environment only, validated and frozen. Its service name is free, unlike the examples'.
  */
+import { defaultPrefix, SERVICE_NAME } from '@kong-registry/sdk';
 
 /** Settings of one echo instance. */
 export interface EchoConfig {
@@ -30,13 +31,13 @@ function optionalInt(
 export function loadEchoConfig(env: Record<string, string | undefined> = process.env): EchoConfig {
   const problems: string[] = [];
   const service = env.SERVICE ?? '';
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(service))
+  if (!SERVICE_NAME.test(service))
     problems.push(`SERVICE must be a service name, not '${service}'`);
   const registryToken = env.REGISTRY_TOKEN ?? '';
   if (registryToken === '') problems.push('REGISTRY_TOKEN is required');
   const config: EchoConfig = {
     service,
-    prefix: env.PREFIX ?? `/${service}`,
+    prefix: env.PREFIX ?? defaultPrefix(service),
     registryUrl: env.REGISTRY_URL ?? 'http://127.0.0.1:4000',
     registryToken,
     instanceId: env.INSTANCE_ID || undefined,

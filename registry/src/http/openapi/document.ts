@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  CONSUMER_USERNAME,
+  DEFAULT_LEASE_TTL_BOUNDS,
+  INSTANCE_ID,
+  INSTANCE_ID_MAX_LENGTH,
+  SERVICE_NAME,
+  SERVICE_NAME_MAX_LENGTH,
+} from '@kong-registry/sdk';
 import { ERRORS } from '../../errors';
 import type { RegisterBounds } from '../../instances/validation';
 import { componentSchemas } from './schemas';
@@ -30,20 +38,21 @@ const pathParam = (name: string, description: string, pattern: string): Json => 
   schema: { type: 'string', pattern },
 });
 
+// Path parameters carry the contract's patterns (sdk/src/rules.ts), as the validators use them.
 const SERVICE = pathParam(
   'service',
-  'Service name: a DNS label (lowercase [a-z0-9-], 1-63)',
-  '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+  `Service name: a DNS label (lowercase [a-z0-9-], 1-${SERVICE_NAME_MAX_LENGTH})`,
+  SERVICE_NAME.source,
 );
 const INSTANCE = pathParam(
   'instanceId',
-  'Instance id: 1-128 of [A-Za-z0-9._-]',
-  '^[A-Za-z0-9._-]{1,128}$',
+  `Instance id: 1-${INSTANCE_ID_MAX_LENGTH} of [A-Za-z0-9._-]`,
+  INSTANCE_ID.source,
 );
 const USERNAME = pathParam(
   'username',
   'Consumer username: 1-128 of [A-Za-z0-9._@-]',
-  '^[A-Za-z0-9._@-]{1,128}$',
+  CONSUMER_USERNAME.source,
 );
 const AUTH_ERRORS = [
   'REG_ERR_UNAUTHORIZED',
@@ -87,7 +96,7 @@ function paths(): Json {
       delete: {
         operationId: 'deregisterInstance',
         summary: 'Deregister now, or drain first with ?drain=true',
-        description: `${OWN_SERVICE} With drain=true the instance gets weight 0 and is removed when drainUntil passes (REGISTRY_DRAIN_SECONDS, default 10 s), with an event of reason "drained".`,
+        description: `${OWN_SERVICE} With drain=true the instance gets weight 0 and is removed when drainUntil passes (REGISTRY_DRAIN_SECONDS, default 10 s), with an event of reason "drained". Without it the instance goes at once, with reason "deregistered" (a service token) or "deleted" (an admin token). Each removal leaves a tombstone in GET /v1/state.`,
         parameters: [
           {
             name: 'drain',
@@ -171,7 +180,7 @@ function paths(): Json {
       get: {
         operationId: 'getState',
         summary: 'Full snapshot with revision, credential secrets included',
-        description: `${ADMIN} Read atomically: the revision matches the data exactly.`,
+        description: `${ADMIN} Read atomically: the revision matches the data exactly, and the tombstones (why and when instances were removed) agree with the services.`,
         responses: { '200': json('StateSnapshot', 'The snapshot'), ...errors(...AUTH_ERRORS) },
       },
     },
@@ -342,9 +351,7 @@ function paths(): Json {
  * The OpenAPI 3.1 document of `/v1`, generated from the same zod schemas that validate requests
  * (and the reply schemas checked against sdk/src/contract.ts), so it cannot drift from the code.
  */
-export function buildOpenApiDocument(
-  bounds: RegisterBounds = { minTtlSeconds: 5, maxTtlSeconds: 300 },
-): Json {
+export function buildOpenApiDocument(bounds: RegisterBounds = DEFAULT_LEASE_TTL_BOUNDS): Json {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(componentSchemas(bounds))) registry.add(schema, { id });
   const generated = z.toJSONSchema(registry, {

@@ -1,0 +1,173 @@
+import {
+  CONSUMER_USERNAME,
+  DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
+  ERROR_CODE,
+  GROUP_NAME,
+  INSTANCE_ID,
+  INSTANCE_ID_PATTERN,
+  PREFIX_DOT_SEGMENT_RULE,
+  PREFIX_LENGTH_RULE,
+  PREFIX_SHAPE,
+  PREFIX_SHAPE_RULE,
+  SERVICE_NAME,
+  SERVICE_NAME_PATTERN,
+  SERVICE_NAME_RULE,
+  SERVICE_NAME_SEGMENT_PATTERN,
+  defaultPrefix,
+  drainDeadline,
+  effectiveTtl,
+  hasDotSegment,
+  heartbeatIntervalSeconds,
+  instanceIdProblem,
+  isErrorCodeShape,
+  isLeaseExpired,
+  isLeaseTtl,
+  leaseDeadline,
+  leaseDurationFromIntervalMs,
+  prefixProblem,
+  readErrorBody,
+  serviceNameProblem,
+} from './rules';
+import { SDK_ERROR_CODES } from './errors';
+
+describe('names', () => {
+  it.each(['orders', 'a', 'orders-v2', '0', 'a'.repeat(63)])('%s is a service name', (name) => {
+    expect(SERVICE_NAME.test(name)).toBe(true);
+    expect(serviceNameProblem(name)).toBeUndefined();
+  });
+
+  it.each(['Orders_v2', 'orders.v2', '-a', 'a-', '', 'a'.repeat(64), 'Orders', 'a b'])(
+    '%s is not a service name',
+    (name) => {
+      expect(serviceNameProblem(name)).toBe(SERVICE_NAME_RULE);
+    },
+  );
+
+  it('refuses names that are not strings', () => {
+    expect(serviceNameProblem(undefined)).toBe(SERVICE_NAME_RULE);
+    expect(serviceNameProblem(42)).toBe(SERVICE_NAME_RULE);
+    expect(instanceIdProblem(null)).toBeDefined();
+  });
+
+  it.each(['i-1', '10.0.0.5-8080', 'A_b.c', '-x', 'x'.repeat(128)])(
+    '%s is an instance id',
+    (id) => {
+      expect(INSTANCE_ID.test(id)).toBe(true);
+      expect(instanceIdProblem(id)).toBeUndefined();
+    },
+  );
+
+  it.each(['', 'a/b', 'a b', 'x'.repeat(129), 'é'])('%s is not an instance id', (id) => {
+    expect(instanceIdProblem(id)).toBeDefined();
+  });
+
+  it('keeps groups and usernames as the registry documents them', () => {
+    expect(GROUP_NAME.source).toBe('^[A-Za-z0-9._-]{1,64}$');
+    expect(CONSUMER_USERNAME.source).toBe('^[A-Za-z0-9._@-]{1,128}$');
+  });
+});
+
+describe('bare patterns for composing (the registry hot lane)', () => {
+  it('are the anchored rules without their anchors', () => {
+    expect(SERVICE_NAME.source).toBe(`^${SERVICE_NAME_PATTERN}$`);
+    expect(INSTANCE_ID.source).toBe(`^${INSTANCE_ID_PATTERN}$`);
+    expect(SERVICE_NAME.source).toBe('^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$');
+    expect(INSTANCE_ID.source).toBe('^[A-Za-z0-9._-]{1,128}$');
+  });
+
+  it('the segment pattern takes every valid service name, and no longer one', () => {
+    const segment = new RegExp(`^${SERVICE_NAME_SEGMENT_PATTERN}$`);
+    for (const name of ['a', 'orders', 'orders-v2', '9lives', 'a'.repeat(63)]) {
+      expect({ name, valid: SERVICE_NAME.test(name), segment: segment.test(name) }).toEqual({
+        name,
+        valid: true,
+        segment: true,
+      });
+    }
+    expect(segment.test('a'.repeat(64))).toBe(false);
+    expect(segment.test('Orders')).toBe(false);
+  });
+
+  it('the segment pattern admits every service name (the full rule is checked after the match)', () => {
+    const segment = new RegExp(`^${SERVICE_NAME_SEGMENT_PATTERN}$`);
+    for (const name of ['a', 'orders-v2', 'a'.repeat(63)]) expect(segment.test(name)).toBe(true);
+    expect(segment.test('a'.repeat(64))).toBe(false);
+  });
+});
+
+describe('prefixes', () => {
+  it.each(['/orders', '/api/orders', '/a.b/c_d-e', `/${'a'.repeat(199)}`])(
+    '%s is a prefix',
+    (p) => {
+      expect(PREFIX_SHAPE.test(p)).toBe(true);
+      expect(prefixProblem(p)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['orders', PREFIX_SHAPE_RULE],
+    ['/', PREFIX_SHAPE_RULE],
+    ['/orders/', PREFIX_SHAPE_RULE],
+    ['/~/(.*)', PREFIX_SHAPE_RULE],
+    ['/a//b', PREFIX_SHAPE_RULE],
+    ['/a/../b', PREFIX_DOT_SEGMENT_RULE],
+    ['/.', PREFIX_DOT_SEGMENT_RULE],
+    [`/${'a'.repeat(200)}`, PREFIX_LENGTH_RULE],
+  ])('%s is refused: %s', (p, rule) => {
+    expect(prefixProblem(p)).toBe(rule);
+  });
+
+  it('finds dot segments and builds the default prefix', () => {
+    expect(hasDotSegment('/a/./b')).toBe(true);
+    expect(hasDotSegment('/a/.b')).toBe(false);
+    expect(defaultPrefix('orders')).toBe('/orders');
+    expect(prefixProblem(defaultPrefix('a'.repeat(63)))).toBeUndefined();
+  });
+});
+
+describe('lease arithmetic', () => {
+  const t0 = Date.parse('2030-01-01T00:00:00Z');
+
+  it('a lease lasts exactly the TTL after its renewal', () => {
+    const deadline = leaseDeadline(t0, 15);
+    expect(deadline - t0).toBe(15_000);
+    expect(isLeaseExpired(deadline, t0 + 14_999)).toBe(false);
+    expect(isLeaseExpired(deadline, t0 + 15_000)).toBe(true);
+  });
+
+  it('heartbeats every third of the TTL, at least every second', () => {
+    expect(heartbeatIntervalSeconds(15)).toBe(5);
+    expect(heartbeatIntervalSeconds(2)).toBe(1);
+    expect(DEFAULT_HEARTBEAT_INTERVAL_SECONDS).toBe(5);
+    expect(leaseDurationFromIntervalMs(5)).toBe(15_000);
+    expect(leaseDurationFromIntervalMs(0.05)).toBe(150);
+  });
+
+  it('uses the default TTL unless one is asked for, and bounds what may be asked', () => {
+    expect(effectiveTtl(undefined, 15)).toBe(15);
+    expect(effectiveTtl(60, 15)).toBe(60);
+    expect(drainDeadline(t0, 10)).toBe(t0 + 10_000);
+    expect([1, 300, 86_400].every(isLeaseTtl)).toBe(true);
+    expect([0, 1.5, 86_401, '15', undefined].some(isLeaseTtl)).toBe(false);
+  });
+});
+
+describe('error codes', () => {
+  it('every SDK code has the shape', () => {
+    for (const code of Object.keys(SDK_ERROR_CODES)) expect(code).toMatch(ERROR_CODE);
+    expect(isErrorCodeShape('REG_ERR_PREFIX_CONFLICT')).toBe(true);
+    expect(isErrorCodeShape('ECONNREFUSED')).toBe(false);
+    expect(isErrorCodeShape(42)).toBe(false);
+  });
+
+  it('reads only well-typed fields of an error reply', () => {
+    expect(readErrorBody({ code: 'REG_ERR_X', message: 'no', details: [] })).toEqual({
+      code: 'REG_ERR_X',
+      message: 'no',
+      details: [],
+    });
+    expect(readErrorBody({ code: 7, message: null })).toEqual({});
+    expect(readErrorBody('oops')).toEqual({});
+    expect(readErrorBody(undefined)).toEqual({});
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * The contract's rules as code: names, prefixes, lease arithmetic and error-code shapes, defined
+ * once and imported by the SDK, the registry, the controller and the CLI, so `register()` refuses
+ * exactly what the registry would refuse. Pure and dependency-free (no Node built-ins either):
+ * regular expressions, constants and functions of their arguments only.
+ *
+ * Each anchored RegExp comes with its bare pattern source (no `^`/`$`), for composing into other
+ * patterns such as a route's path (`new RegExp(\`^/v1/services/(${SERVICE_NAME_SEGMENT_PATTERN})$\`)`)
+ * and for documents that want the pattern as a string (OpenAPI).
+ */
+import type { ErrorBody } from './contract';
+
+// ---------------------------------------------------------------------------------------------
+// Names. They end up in Kong entity names and Redis keys, so they are narrow on purpose: a service
+// name is a DNS label (Kong upstream names are hostnames), an instance id a safe token.
+// ---------------------------------------------------------------------------------------------
+
+/** Longest service name (a DNS label). */
+export const SERVICE_NAME_MAX_LENGTH = 63;
+/** Characters a service name is made of, as a character class. */
+export const SERVICE_NAME_ALPHABET = '[a-z0-9-]';
+/** Bare pattern of a service name: lowercase letters, digits and `-`, 1-63, no `-` at either end. */
+export const SERVICE_NAME_PATTERN = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+/** A service name, anchored. */
+export const SERVICE_NAME = new RegExp(`^${SERVICE_NAME_PATTERN}$`);
+/**
+ * Bare pattern of a path segment that may hold a service name: its alphabet and length only, for
+ * route matchers that check {@link SERVICE_NAME} itself after the match.
+ */
+export const SERVICE_NAME_SEGMENT_PATTERN = `${SERVICE_NAME_ALPHABET}{1,${SERVICE_NAME_MAX_LENGTH}}`;
+/** The service-name rule in words, as error messages state it. */
+export const SERVICE_NAME_RULE =
+  'service names are 1-63 of [a-z0-9-], starting and ending with a letter or digit';
+
+/** Longest instance id. */
+export const INSTANCE_ID_MAX_LENGTH = 128;
+/** Characters an instance id is made of, as a character class. */
+export const INSTANCE_ID_ALPHABET = '[A-Za-z0-9._-]';
+/** Bare pattern of an instance id: 1-128 of letters, digits, `.`, `_` and `-`. */
+export const INSTANCE_ID_PATTERN = `${INSTANCE_ID_ALPHABET}{1,${INSTANCE_ID_MAX_LENGTH}}`;
+/** An instance id, anchored. */
+export const INSTANCE_ID = new RegExp(`^${INSTANCE_ID_PATTERN}$`);
+/** The instance-id rule in words. */
+export const INSTANCE_ID_RULE = 'instance ids are 1-128 of [A-Za-z0-9._-]';
+
+/** Bare pattern of an ACL group name (an allowed group, or a consumer's group). */
+export const GROUP_NAME_PATTERN = '[A-Za-z0-9._-]{1,64}';
+/** An ACL group name, anchored. */
+export const GROUP_NAME = new RegExp(`^${GROUP_NAME_PATTERN}$`);
+/** The group-name rule in words. */
+export const GROUP_NAME_RULE = 'groups are 1-64 of [A-Za-z0-9._-]';
+
+/** Bare pattern of a consumer username. */
+export const CONSUMER_USERNAME_PATTERN = '[A-Za-z0-9._@-]{1,128}';
+/** A consumer username, anchored. */
+export const CONSUMER_USERNAME = new RegExp(`^${CONSUMER_USERNAME_PATTERN}$`);
+/** The username rule in words. */
+export const CONSUMER_USERNAME_RULE = 'usernames are 1-128 of [A-Za-z0-9._@-]';
+
+/** Why `value` is not a service name ({@link SERVICE_NAME_RULE}), or undefined when it is one. */
+export function serviceNameProblem(value: unknown): string | undefined {
+  return typeof value === 'string' && SERVICE_NAME.test(value) ? undefined : SERVICE_NAME_RULE;
+}
+
+/** Why `value` is not an instance id ({@link INSTANCE_ID_RULE}), or undefined when it is one. */
+export function instanceIdProblem(value: unknown): string | undefined {
+  return typeof value === 'string' && INSTANCE_ID.test(value) ? undefined : INSTANCE_ID_RULE;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prefixes: the gateway path a service is published under.
+// ---------------------------------------------------------------------------------------------
+
+/** Longest prefix. */
+export const PREFIX_MAX_LENGTH = 200;
+/**
+ * Bare pattern of a prefix: one or more `/segment` of plain characters, so no regex, no `~`
+ * (Kong's regex marker), no trailing `/`. Dot segments are refused separately
+ * ({@link hasDotSegment}).
+ */
+export const PREFIX_PATTERN = '(\\/[A-Za-z0-9._-]+)+';
+/** The prefix shape, anchored. */
+export const PREFIX_SHAPE = new RegExp(`^${PREFIX_PATTERN}$`);
+/** The prefix-length rule in words. */
+export const PREFIX_LENGTH_RULE = `at most ${PREFIX_MAX_LENGTH} characters`;
+/** The prefix-shape rule in words. */
+export const PREFIX_SHAPE_RULE =
+  "prefixes look like /orders or /api/orders: plain path segments, no trailing '/', no regex";
+/** The dot-segment rule in words. */
+export const PREFIX_DOT_SEGMENT_RULE = "'.' and '..' segments are not allowed";
+
+/** True when a path has a `.` or `..` segment. */
+export function hasDotSegment(path: string): boolean {
+  return path.split('/').some((segment) => segment === '..' || segment === '.');
+}
+
+/** The prefix a service gets when its registration names none. */
+export function defaultPrefix(service: string): string {
+  return `/${service}`;
+}
+
+/** Why `value` is not a prefix the registry accepts, or undefined when it is one. */
+export function prefixProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return PREFIX_SHAPE_RULE;
+  if (value.length > PREFIX_MAX_LENGTH) return PREFIX_LENGTH_RULE;
+  if (!PREFIX_SHAPE.test(value)) return PREFIX_SHAPE_RULE;
+  if (hasDotSegment(value)) return PREFIX_DOT_SEGMENT_RULE;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leases. Arithmetic is pure and clock-free: callers pass `now` (ms since the epoch). A lease
+// expires exactly `ttlSeconds` after the last renewal, never 2x (see Eureka's Lease.java for the
+// bug this guards against).
+// ---------------------------------------------------------------------------------------------
+
+/** TTL a registration gets when it asks for none (REGISTRY_LEASE_TTL_SECONDS's default). */
+export const DEFAULT_LEASE_TTL_SECONDS = 15;
+/** Bounds of a requested TTL unless the registry is configured otherwise (REGISTRY_LEASE_MIN/MAX_TTL_SECONDS). */
+export const DEFAULT_LEASE_TTL_BOUNDS: Readonly<{ minTtlSeconds: number; maxTtlSeconds: number }> =
+  Object.freeze({ minTtlSeconds: 5, maxTtlSeconds: 300 });
+/**
+ * Widest TTL range any registry can be configured to accept: a requested TTL outside it is
+ * refused everywhere, whatever the configured bounds.
+ */
+export const LEASE_TTL_RANGE_SECONDS: Readonly<{ min: number; max: number }> = Object.freeze({
+  min: 1,
+  max: 86_400,
+});
+/** Heartbeats per lease: a client heartbeats every third of the TTL, so two may be lost. */
+export const HEARTBEATS_PER_LEASE = 3;
+
+/** True when `value` is an integer TTL within {@link LEASE_TTL_RANGE_SECONDS}. */
+export function isLeaseTtl(value: unknown): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= LEASE_TTL_RANGE_SECONDS.min &&
+    value <= LEASE_TTL_RANGE_SECONDS.max
+  );
+}
+
+/** The TTL to use: the requested one, else the default; bounds are checked by validation. */
+export function effectiveTtl(requested: number | undefined, defaultTtlSeconds: number): number {
+  return requested ?? defaultTtlSeconds;
+}
+
+/** How long a lease of `ttlSeconds` lasts, in ms. */
+export function leaseDurationMs(ttlSeconds: number): number {
+  return ttlSeconds * 1000;
+}
+
+/** Deadline of a lease renewed at `now`. */
+export function leaseDeadline(now: number, ttlSeconds: number): number {
+  return now + leaseDurationMs(ttlSeconds);
+}
+
+/** A lease is gone once its deadline is reached (deadline == now counts as expired). */
+export function isLeaseExpired(deadline: number, now: number): boolean {
+  return deadline <= now;
+}
+
+/** How often a client must heartbeat: a third of the TTL, at least once a second. */
+export function heartbeatIntervalSeconds(ttlSeconds: number): number {
+  return Math.max(1, Math.floor(ttlSeconds / HEARTBEATS_PER_LEASE));
+}
+
+/** The heartbeat interval of a lease with the default TTL (5 s). */
+export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS =
+  heartbeatIntervalSeconds(DEFAULT_LEASE_TTL_SECONDS);
+
+/** How long a lease lasts judged by its heartbeat interval alone (the TTL it is a third of), in ms. */
+export function leaseDurationFromIntervalMs(intervalSeconds: number): number {
+  return intervalSeconds * (HEARTBEATS_PER_LEASE * 1000);
+}
+
+/** When a draining instance is removed. */
+export function drainDeadline(now: number, drainSeconds: number): number {
+  return now + drainSeconds * 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error codes: `<COMPONENT>_ERR_<WHAT>`, stable once published; callers branch on them.
+// ---------------------------------------------------------------------------------------------
+
+/** The prefix of each component's error codes. */
+export const ERROR_CODE_PREFIXES = Object.freeze({
+  registry: 'REG_ERR_',
+  sdk: 'SDK_ERR_',
+  controller: 'KCP_ERR_',
+  agent: 'AGENT_ERR_',
+} as const);
+
+/** Shape of every error code: upper-case component, `_ERR_`, upper-case words joined by `_`. */
+export const ERROR_CODE = /^[A-Z]+_ERR_[A-Z_]+$/;
+
+/** A registry error code (`REG_ERR_*`), as the registry's error table keys them. */
+export type RegistryErrorCodeShape = `REG_ERR_${string}`;
+/** An SDK error code (`SDK_ERR_*`). */
+export type SdkErrorCodeShape = `SDK_ERR_${string}`;
+/** A control-plane error code (`KCP_ERR_*`). */
+export type ControllerErrorCodeShape = `KCP_ERR_${string}`;
+/** A CLI agent error code (`AGENT_ERR_*`). */
+export type AgentErrorCodeShape = `AGENT_ERR_${string}`;
+
+/** True when `value` has the shape of an error code ({@link ERROR_CODE}). */
+export function isErrorCodeShape(value: unknown): value is string {
+  return typeof value === 'string' && ERROR_CODE.test(value);
+}
+
+/**
+ * The fields of an error reply (`{ code, message, details? }`) that have the contract's types;
+ * anything else (a non-object, a field of the wrong type) is left out.
+ */
+export function readErrorBody(payload: unknown): Partial<ErrorBody> {
+  if (typeof payload !== 'object' || payload === null) return {};
+  const { code, message, details } = payload as Record<string, unknown>;
+  const body: Partial<ErrorBody> = {};
+  if (typeof code === 'string') body.code = code;
+  if (typeof message === 'string') body.message = message;
+  if (Array.isArray(details)) body.details = details as ErrorBody['details'];
+  return body;
+}
