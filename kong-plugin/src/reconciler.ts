@@ -18,7 +18,6 @@ import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/gua
 import { planChanges } from './plan/plan';
 import { summarizePlan, type CurrentState, type Plan } from './plan/types';
 import type { RegistryClient } from './registry/client';
-import type { RemovalReasons } from './registry/removal-reasons';
 import type { UnsafeTarget } from './safety/protected-endpoints';
 import type { KongSelfProtection } from './safety/self-protection';
 
@@ -66,7 +65,6 @@ export interface ReconcilerDeps {
   ownershipTag: string;
   applyConcurrency: number;
   guard: GuardOptions;
-  reasons: RemovalReasons;
   logger: Logger;
   metrics?: MetricsSink;
   /** Parsed DBLESS_BASE_FILE. */
@@ -75,21 +73,19 @@ export interface ReconcilerDeps {
   selfProtection?: KongSelfProtection;
   /** Checked before every write batch (leader lock). */
   beforeWrite?: () => Promise<void>;
+  /** The controller's clock: desired state and the guard's timing of unexplained removals. */
   now?: () => Date;
 }
 
-/** How long removals without a known reason count as expiries while events lag the snapshot. */
-const EVENT_LAG_GRACE_MS = 5000;
-
 /** Runs reconciles; keeps per-node appliers and the guard's memory between runs. */
 export class Reconciler {
-  private readonly heldSince = new Map<string, Map<string, number>>();
+  /**
+   * Per node, per service: when the guard first held removals that no tombstone explains. The
+   * only time the guard keeps; every other removal is timed by its tombstone.
+   */
+  private readonly unexplainedSince = new Map<string, Map<string, number>>();
   /** Highest registry revision seen; a lower one means the registry lost its state. */
   private lastRevision = -1;
-  /** Until then, removals without a known reason count as expiries (the guard may hold them). */
-  private stateLostUntil = 0;
-  /** Since when snapshots have been ahead of the event stream; undefined while it keeps up. */
-  private eventsBehindSince: number | undefined;
   /** Quarantined targets already logged (`service/instance/target`). */
   private unsafeReported = new Set<string>();
 
@@ -103,7 +99,6 @@ export class Reconciler {
     const reads = this.deps.nodes.map((node) => this.readNode(node));
     const snapshot = await this.deps.registry.getState();
     this.noteRevision(snapshot.revision);
-    this.noteEventLag(snapshot.revision);
     const now = this.deps.now?.() ?? new Date();
     const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
     this.reportUnsafe(unsafeTargets);
@@ -116,7 +111,9 @@ export class Reconciler {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
     const nodes = await Promise.all(
-      this.deps.nodes.map((node, i) => this.reconcileNode(node, reads[i]!, desired, apply)),
+      this.deps.nodes.map((node, i) =>
+        this.reconcileNode(node, reads[i]!, desired, { snapshot, now: now.getTime() }, apply),
+      ),
     );
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
     return {
@@ -179,6 +176,7 @@ export class Reconciler {
     node: KongNode,
     pending: Promise<NodeRead>,
     desired: DesiredState,
+    at: { snapshot: StateSnapshot; now: number },
     apply: boolean,
   ): Promise<NodeReport> {
     const started = Date.now();
@@ -196,7 +194,7 @@ export class Reconciler {
       report.mode = mode;
       report.current = current;
       const plan = planChanges(desired, current);
-      const guarded = this.guard(node.url, plan, current);
+      const guarded = this.guard(node.url, plan, current, at.snapshot, at.now);
       report.plan = { ...plan, ops: guarded.ops };
       report.held = guarded.held;
       for (const conflict of plan.conflicts)
@@ -234,55 +232,40 @@ export class Reconciler {
 
   /**
    * A revision lower than one already seen means the registry's Redis came back empty: every
-   * instance is gone from the snapshot at once, with no events saying why. Those removals are
-   * treated as expiries for one hold period, so the guard keeps Kong routing while the services
-   * re-register, instead of deleting the whole gateway configuration.
+   * instance is gone from the snapshot at once, and so are the tombstones that would say why.
+   * The guard counts such unexplained removals as expiries, so Kong keeps routing while the
+   * services re-register, instead of deleting the whole gateway configuration; this only logs.
    */
   private noteRevision(revision: number): void {
     if (revision < this.lastRevision) {
-      this.stateLostUntil = Date.now() + this.deps.guard.holdMs;
       this.deps.logger.warn(
         { previous: this.lastRevision, revision, holdMs: this.deps.guard.holdMs },
-        'registry revision went backwards: its state was lost; removals count as expiries for the hold period',
+        'registry revision went backwards: its state was lost; removals without a tombstone count as expiries',
       );
     }
     this.lastRevision = revision;
   }
 
-  /**
-   * A snapshot can be ahead of the event stream: the reaper's expiries are in it, their events
-   * not delivered yet. Without a reason those removals would skip the mass-expiry guard, so for a
-   * short while (EVENT_LAG_GRACE_MS) they count as expiries; the late events trigger the next
-   * reconcile, which sees the real reasons. Only once events flow at all (never in a one-shot).
-   */
-  private noteEventLag(revision: number): void {
-    const seen = this.deps.reasons.seenRevision;
-    if (seen < 0 || seen >= revision) this.eventsBehindSince = undefined;
-    else this.eventsBehindSince ??= Date.now();
-  }
-
-  private reasonOf(service: string, instanceId: string): string | undefined {
-    const known = this.deps.reasons.reasonOf(service, instanceId);
-    if (known !== undefined) return known;
-    if (Date.now() < this.stateLostUntil) return 'expired';
-    const behind = this.eventsBehindSince;
-    return behind !== undefined && Date.now() - behind < EVENT_LAG_GRACE_MS ? 'expired' : undefined;
-  }
-
-  private guard(nodeUrl: string, plan: Plan, current: CurrentState) {
+  private guard(
+    nodeUrl: string,
+    plan: Plan,
+    current: CurrentState,
+    snapshot: StateSnapshot,
+    now: number,
+  ) {
     const targetCounts = new Map<string, number>();
     for (const target of current.managed.target.values()) {
       if (target.service !== undefined)
         targetCounts.set(target.service, (targetCounts.get(target.service) ?? 0) + 1);
     }
-    let heldSince = this.heldSince.get(nodeUrl);
-    if (!heldSince) this.heldSince.set(nodeUrl, (heldSince = new Map()));
+    let unexplainedSince = this.unexplainedSince.get(nodeUrl);
+    if (!unexplainedSince) this.unexplainedSince.set(nodeUrl, (unexplainedSince = new Map()));
     return guardMassExpiry({
       ops: plan.ops,
       targetCounts,
-      reasonOf: (service, instanceId) => this.reasonOf(service, instanceId),
-      heldSince,
-      now: Date.now(),
+      snapshot,
+      unexplainedSince,
+      now,
       options: this.deps.guard,
     });
   }

@@ -2,7 +2,9 @@
   Removes instances whose deadline has passed: leases that ran out (reason "expired") and drains
   that ended (reason "drained"). Each removal happens at most once even when several registry
   replicas run this at the same moment: Redis runs a script atomically, and a member gone from
-  the sorted set is simply not seen by the next run. One event per removal.
+  the sorted set is simply not seen by the next run. One event and one tombstone per removal
+  (same layout as deregister.lua); every run also prunes tombstones older than the retention, up
+  to the batch size, so they go even when nothing else is removed.
 
   Service keys are built here from ARGV[1] ({p}service:) the way RegistryKeys does, because the
   services are only known once the sorted set has been read (single Redis or Sentinel; not
@@ -15,11 +17,14 @@
     KEYS[4] revision counter
     KEYS[5] events stream
     KEYS[6] prefix index (sorted set of the prefixes, kept with KEYS[2])
+    KEYS[7] tombstones hash ("{svc}/{id}" -> JSON tombstone)
+    KEYS[8] tombstone times sorted set ("{svc}/{id}" -> removal time, ms)
     ARGV[1] service key prefix "{p}service:"
     ARGV[2] now (ms)
     ARGV[3] batch size
     ARGV[4] events MAXLEN (approximate)
     ARGV[5] now (ISO 8601)
+    ARGV[6] tombstone retention (ms)
 
   Output:
     { "{svc}/{id}/{reason}", ... }   what was removed
@@ -48,6 +53,10 @@ for _, member in ipairs(due) do
       type = eventType, revision = revision, at = ARGV[5], service = service,
       instanceId = instanceId, reason = reason
     }))
+    redis.call('HSET', KEYS[7], member, cjson.encode({
+      service = service, instanceId = instanceId, reason = reason, revision = revision, at = ARGV[5]
+    }))
+    redis.call('ZADD', KEYS[8], ARGV[2], member)
     if redis.call('HLEN', instancesKey) == 0 then
       local definition = redis.call('GET', definitionKey)
       if definition then
@@ -65,5 +74,10 @@ for _, member in ipairs(due) do
     end
     table.insert(removed, member .. '/' .. reason)
   end
+end
+local cutoff = '(' .. string.format('%.17g', tonumber(ARGV[2]) - tonumber(ARGV[6]))
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[8], '-inf', cutoff, 'LIMIT', 0, tonumber(ARGV[3]))) do
+  redis.call('HDEL', KEYS[7], member)
+  redis.call('ZREM', KEYS[8], member)
 end
 return removed

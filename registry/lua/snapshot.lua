@@ -1,16 +1,21 @@
 --[[
-  Reads the whole registry state in one atomic step, so the revision matches the data exactly.
+  Reads the whole registry state in one atomic step, so the revision matches the data exactly,
+  and the tombstones (recent removals, see deregister.lua) agree with the instances.
 
   Input:
     KEYS[1] services set
     KEYS[2] revision counter
     KEYS[3] events stream
     KEYS[4] consumers hash
+    KEYS[5] tombstones hash
+    KEYS[6] tombstone times sorted set
     ARGV[1] service key prefix "{p}service:"
     ARGV[2] "1" to include consumers
+    ARGV[3] "" for no tombstones, else the oldest removal time (ms) whose tombstone is wanted
 
   Output:
-    { revision, lastEventId or "", { {name, definitionJSON, {instanceJSON...}}, ... }, {consumerJSON...} }
+    { revision, lastEventId or "", { {name, definitionJSON, {instanceJSON...}}, ... }, {consumerJSON...},
+      {tombstoneJSON...} }
 ]]
 local revision = tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
@@ -28,4 +33,15 @@ for _, name in ipairs(names) do
 end
 local consumers = {}
 if ARGV[2] == '1' then consumers = redis.call('HVALS', KEYS[4]) end
-return { revision, lastEventId, services, consumers }
+-- By time, not the whole hash: one not pruned yet is past the retention all the same.
+local tombstones = {}
+if ARGV[3] ~= '' then
+  local members = redis.call('ZRANGEBYSCORE', KEYS[6], ARGV[3], '+inf')
+  for i = 1, #members, 500 do
+    local values = redis.call('HMGET', KEYS[5], unpack(members, i, math.min(i + 499, #members)))
+    for _, value in ipairs(values) do
+      if value then table.insert(tombstones, value) end
+    end
+  end
+end
+return { revision, lastEventId, services, consumers, tombstones }

@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.lease)).toBe(true);
   });
 
+  it('keeps tombstones 300 s by default, 10 s to 7 days', () => {
+    expect(loadConfig({}).tombstoneSeconds).toBe(300);
+    expect(loadConfig({ REGISTRY_TOMBSTONE_SECONDS: '600' }).tombstoneSeconds).toBe(600);
+    for (const bad of ['9', '604801', '1.5', 'soon'])
+      expect(() => loadConfig({ REGISTRY_TOMBSTONE_SECONDS: bad })).toThrow(
+        /REGISTRY_TOMBSTONE_SECONDS/,
+      );
+  });
+
   it('lists every bad variable at once', () => {
     try {
       loadConfig({

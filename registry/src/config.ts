@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import {
+  DEFAULT_LEASE_TTL_BOUNDS,
+  DEFAULT_LEASE_TTL_SECONDS,
+  LEASE_TTL_RANGE_SECONDS,
+} from '@kong-registry/sdk';
+import {
   DEFAULT_DENIED_TARGETS,
   parseTargetRules,
   type TargetRule,
@@ -47,6 +52,11 @@ export interface RegistryConfig {
   reaper: { intervalMs: number; batchSize: number };
   /** Approximate number of events kept in the Redis Stream (XADD MAXLEN ~). */
   eventsMaxLen: number;
+  /**
+   * How long a removal's tombstone stays in `GET /v1/state` (REGISTRY_TOMBSTONE_SECONDS): keep it
+   * at least twice the controller's RESYNC_INTERVAL and above its MASS_EXPIRY_HOLD.
+   */
+  tombstoneSeconds: number;
   /** Gateway paths no service may claim. */
   reservedPrefixes: string[];
   /** Instance addresses refused (Kong's admin and status ports anywhere, link-local by default). */
@@ -111,13 +121,17 @@ const envSchema = z.object({
     .string()
     .includes('BEGIN', { message: 'must be a PEM private key' })
     .optional(),
-  REGISTRY_LEASE_TTL_SECONDS: int(1, 3600).default(15),
-  REGISTRY_LEASE_MIN_TTL_SECONDS: int(1, 3600).default(5),
-  REGISTRY_LEASE_MAX_TTL_SECONDS: int(1, 86_400).default(300),
+  REGISTRY_LEASE_TTL_SECONDS: int(1, 3600).default(DEFAULT_LEASE_TTL_SECONDS),
+  REGISTRY_LEASE_MIN_TTL_SECONDS: int(1, 3600).default(DEFAULT_LEASE_TTL_BOUNDS.minTtlSeconds),
+  REGISTRY_LEASE_MAX_TTL_SECONDS: int(
+    LEASE_TTL_RANGE_SECONDS.min,
+    LEASE_TTL_RANGE_SECONDS.max,
+  ).default(DEFAULT_LEASE_TTL_BOUNDS.maxTtlSeconds),
   REGISTRY_DRAIN_SECONDS: int(0, 3600).default(10),
   REGISTRY_REAPER_INTERVAL_MS: int(10, 60_000).default(1000),
   REGISTRY_REAPER_BATCH: int(1, 10_000).default(500),
   REGISTRY_EVENTS_MAXLEN: int(100, 10_000_000).default(10_000),
+  REGISTRY_TOMBSTONE_SECONDS: int(10, 604_800).default(300),
   REGISTRY_RESERVED_PREFIXES: z.string().default('/v1,/registry,/_kong'),
   REGISTRY_DENIED_TARGETS: z.string().default(DEFAULT_DENIED_TARGETS),
   REGISTRY_ALLOWED_TARGETS: z.string().optional(),
@@ -278,6 +292,7 @@ export function loadConfig(
     },
     reaper: { intervalMs: e.REGISTRY_REAPER_INTERVAL_MS, batchSize: e.REGISTRY_REAPER_BATCH },
     eventsMaxLen: e.REGISTRY_EVENTS_MAXLEN,
+    tombstoneSeconds: e.REGISTRY_TOMBSTONE_SECONDS,
     reservedPrefixes,
     deniedTargets: deniedTargets.rules,
     allowedTargets: allowedTargets?.rules,

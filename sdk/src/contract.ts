@@ -166,6 +166,22 @@ export interface Consumer {
   credentials: Credential[];
 }
 
+/**
+ * A recent removal of an instance, written atomically with it and kept REGISTRY_TOMBSTONE_SECONDS
+ * (default 300). `reason`: "deregistered" (DELETE with the service's own token), "deleted"
+ * (DELETE with an admin token), "expired" (its lease ran out) or "drained" (its drain ended). An
+ * instance registered again keeps its last tombstone until it is removed again.
+ */
+export interface Tombstone {
+  service: string;
+  instanceId: string;
+  reason: 'deregistered' | 'deleted' | 'expired' | 'drained';
+  /** The revision of the removal. */
+  revision: number;
+  /** When it was removed (ISO 8601, the registry's clock, as `generatedAt`). */
+  at: string;
+}
+
 /** `GET /v1/state` (admin only): everything the control plane needs, secrets included. */
 export interface StateSnapshot {
   /** Increases on every change; equal revisions mean equal state. */
@@ -178,6 +194,12 @@ export interface StateSnapshot {
   lastEventId?: string | null;
   services: ServiceView[];
   consumers: Consumer[];
+  /**
+   * Removals of the last REGISTRY_TOMBSTONE_SECONDS, oldest first, read with the services: an
+   * instance missing from `services` with no tombstone here was removed longer ago, or the
+   * registry lost its state.
+   */
+  tombstones: Tombstone[];
 }
 
 export type RegistryEventType =
@@ -207,7 +229,7 @@ export interface RegistryEvent {
   service?: string;
   instanceId?: string;
   consumer?: string;
-  /** Why an instance left: "deregistered", "expired" (lease ran out) or "drained". */
+  /** Why an instance left: "deregistered", "deleted" (by an admin), "expired" (lease ran out) or "drained". */
   reason?: string;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Gap 4 of docs/RELIABILITY.md (fixed), reproduced deterministically: a reconcile that runs after
  * Redis came back empty but before the SDKs re-registered. The registry's revision goes
- * backwards, and the controller treats that as lost state: the mass-expiry guard holds the
- * removals, so Kong keeps every target.
+ * backwards and its tombstones are gone with the rest: removals no tombstone explains count as
+ * expiries, so the mass-expiry guard holds them and Kong keeps every target.
  */
 import { startKongSim } from '@kong-registry/kong-sim';
 import { startRedisServer } from '../helpers/redis';

@@ -31,9 +31,11 @@ export class RegistryClient {
     return `Bearer ${this.token}`;
   }
 
-  /** `GET /v1/state`: services, instances and consumers with secrets. */
+  /** `GET /v1/state`: services, instances, consumers with secrets, and recent removals. */
   async getState(): Promise<StateSnapshot> {
-    return this.call<StateSnapshot>('GET', '/v1/state');
+    const state = await this.call<StateSnapshot>('GET', '/v1/state');
+    // A registry older than tombstones sends none: its removals all count as unexplained.
+    return Array.isArray(state.tombstones) ? state : { ...state, tombstones: [] };
   }
 
   /** `PUT .../gateway-health`: what Kong thinks of one instance. */

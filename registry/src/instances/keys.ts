@@ -14,6 +14,12 @@
  *   {p}revision                      STRING  INCR'd by every state change, in the same script
  *   {p}events                        STREAM  one entry per change (field "data": JSON event)
  *   {p}consumers                     HASH    username -> JSON consumer, secrets included
+ *   {p}tombstones                    HASH    "{svc}/{instanceId}" -> JSON Tombstone: the last
+ *                                            removal of that instance (reason, revision, at),
+ *                                            written by the script that removes it
+ *   {p}tombstone-times               ZSET    the same members -> removal time (ms): what is past
+ *                                            REGISTRY_TOMBSTONE_SECONDS, pruned by the removing
+ *                                            scripts (deregister, reap) and skipped by snapshot
  *
  * The reaper script builds `service:{svc}:*` keys itself (it discovers services as it goes), from
  * {@link RegistryKeys.servicePrefix}; that is why the layout of those two keys lives in one place.
@@ -26,6 +32,8 @@ export class RegistryKeys {
   readonly revision: string;
   readonly events: string;
   readonly consumers: string;
+  readonly tombstones: string;
+  readonly tombstoneTimes: string;
   /** `{p}service:`; followed by `{svc}:def` / `{svc}:instances`. */
   readonly servicePrefix: string;
 
@@ -37,6 +45,8 @@ export class RegistryKeys {
     this.revision = `${prefix}revision`;
     this.events = `${prefix}events`;
     this.consumers = `${prefix}consumers`;
+    this.tombstones = `${prefix}tombstones`;
+    this.tombstoneTimes = `${prefix}tombstone-times`;
     this.servicePrefix = `${prefix}service:`;
   }
 
@@ -50,7 +60,10 @@ export class RegistryKeys {
     return `${this.servicePrefix}${service}:instances`;
   }
 
-  /** Member of the leases sorted set; `/` cannot occur in service names or instance ids. */
+  /**
+   * Member of the leases sorted set (and field of the tombstones); `/` cannot occur in service
+   * names or instance ids.
+   */
   leaseMember(service: string, instanceId: string): string {
     return `${service}/${instanceId}`;
   }

@@ -6,6 +6,7 @@ import type {
   RegistryEventType,
   ServiceDefinition,
   ServiceView,
+  Tombstone,
 } from '@kong-registry/sdk';
 import { RegistryKeys } from './keys';
 import { SCRIPTS } from './scripts';
@@ -21,7 +22,15 @@ export interface RawSnapshot {
   lastEventId: string | null;
   services: ServiceView[];
   consumers: Consumer[];
+  /** Recent removals, oldest first; empty unless asked for. */
+  tombstones: Tombstone[];
 }
+
+/** Why a DELETE removed an instance: its own service's token, or an admin's. */
+export type DeleteReason = Extract<Tombstone['reason'], 'deregistered' | 'deleted'>;
+
+/** Default of REGISTRY_TOMBSTONE_SECONDS. */
+export const DEFAULT_TOMBSTONE_SECONDS = 300;
 
 /** Outcome of a consumer compare-and-set write. */
 export type ConsumerWriteResult =
@@ -54,6 +63,18 @@ export function parseInstance(json: string): Instance {
   };
 }
 
+/** Parses a tombstone stored by a script, in contract order (cjson reorders keys). */
+function parseTombstone(json: string): Tombstone {
+  const raw = JSON.parse(json) as Tombstone;
+  return {
+    service: raw.service,
+    instanceId: raw.instanceId,
+    reason: raw.reason,
+    revision: Number(raw.revision),
+    at: raw.at,
+  };
+}
+
 /** Sorts instances by id so replies and snapshots are stable. */
 function byInstanceId(a: Instance, b: Instance): number {
   return a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0;
@@ -66,13 +87,17 @@ function byInstanceId(a: Instance, b: Instance): number {
  */
 export class RedisInstanceRepository {
   readonly keys: RegistryKeys;
+  /** How long a removal's tombstone is kept (REGISTRY_TOMBSTONE_SECONDS), in ms. */
+  private readonly tombstoneMs: number;
 
   constructor(
     readonly redis: Redis,
     keyPrefix: string,
     private readonly eventsMaxLen: number,
+    tombstoneSeconds = DEFAULT_TOMBSTONE_SECONDS,
   ) {
     this.keys = new RegistryKeys(keyPrefix);
+    this.tombstoneMs = tombstoneSeconds * 1000;
   }
 
   /** Stores (or refreshes) an instance and the service definition it carries. */
@@ -145,8 +170,15 @@ export class RedisInstanceRepository {
     };
   }
 
-  /** Removes an instance now; null when there was none. */
-  async deregister(service: string, instanceId: string, nowMs: number): Promise<number | null> {
+  /**
+   * Removes an instance now, leaving a tombstone with `reason`; null when there was none.
+   */
+  async deregister(
+    service: string,
+    instanceId: string,
+    nowMs: number,
+    reason: DeleteReason = 'deregistered',
+  ): Promise<number | null> {
     const k = this.keys;
     const reply = (await SCRIPTS.deregister.run(
       this.redis,
@@ -159,8 +191,19 @@ export class RedisInstanceRepository {
         k.revision,
         k.events,
         k.prefixIndex,
+        k.tombstones,
+        k.tombstoneTimes,
       ],
-      [service, instanceId, k.leaseMember(service, instanceId), this.eventsMaxLen, iso(nowMs)],
+      [
+        service,
+        instanceId,
+        k.leaseMember(service, instanceId),
+        this.eventsMaxLen,
+        iso(nowMs),
+        reason,
+        nowMs,
+        this.tombstoneMs,
+      ],
     )) as number | null;
     return reply === null ? null : Number(reply);
   }
@@ -205,24 +248,43 @@ export class RedisInstanceRepository {
     return reply ? parseInstance(reply) : null;
   }
 
-  /** Removes up to `batchSize` instances whose deadline passed; returns "svc/id/reason" rows. */
+  /**
+   * Removes up to `batchSize` instances whose deadline passed, each with a tombstone, and prunes
+   * tombstones past their retention; returns "svc/id/reason" rows.
+   */
   async reap(nowMs: number, batchSize: number): Promise<string[]> {
     const k = this.keys;
     return (await SCRIPTS.reap.run(
       this.redis,
-      [k.leases, k.prefixes, k.services, k.revision, k.events, k.prefixIndex],
-      [k.servicePrefix, nowMs, batchSize, this.eventsMaxLen, iso(nowMs)],
+      [
+        k.leases,
+        k.prefixes,
+        k.services,
+        k.revision,
+        k.events,
+        k.prefixIndex,
+        k.tombstones,
+        k.tombstoneTimes,
+      ],
+      [k.servicePrefix, nowMs, batchSize, this.eventsMaxLen, iso(nowMs), this.tombstoneMs],
     )) as string[];
   }
 
-  /** Everything, read in one atomic script. Consumers (with secrets) only when asked. */
-  async snapshot(includeConsumers: boolean): Promise<RawSnapshot> {
+  /**
+   * Everything, read in one atomic script. Consumers (with secrets) only when asked; tombstones
+   * only with `tombstonesAt` (now, ms): those of the retention period before it.
+   */
+  async snapshot(includeConsumers: boolean, tombstonesAt?: number): Promise<RawSnapshot> {
     const k = this.keys;
-    const [revision, lastEventId, rows, consumerRows] = (await SCRIPTS.snapshot.run(
+    const [revision, lastEventId, rows, consumerRows, tombstoneRows] = (await SCRIPTS.snapshot.run(
       this.redis,
-      [k.services, k.revision, k.events, k.consumers],
-      [k.servicePrefix, includeConsumers ? '1' : '0'],
-    )) as [number, string, [string, string, string[]][], string[]];
+      [k.services, k.revision, k.events, k.consumers, k.tombstones, k.tombstoneTimes],
+      [
+        k.servicePrefix,
+        includeConsumers ? '1' : '0',
+        tombstonesAt === undefined ? '' : tombstonesAt - this.tombstoneMs,
+      ],
+    )) as [number, string, [string, string, string[]][], string[], string[]];
     return {
       revision: Number(revision),
       lastEventId: lastEventId === '' ? null : lastEventId,
@@ -234,6 +296,7 @@ export class RedisInstanceRepository {
       consumers: consumerRows
         .map((row) => JSON.parse(row) as Consumer)
         .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)),
+      tombstones: tombstoneRows.map(parseTombstone).sort((a, b) => a.revision - b.revision),
     };
   }
 

@@ -1,28 +1,23 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API and the registry, narrowed by the assertions */
 /**
  * A reconcile whose registry snapshot is ahead of the event stream: instances are gone from the
- * snapshot, the events saying why have not arrived. Those removals must not slip past the
- * mass-expiry guard; once the events arrive, their real reasons decide.
+ * snapshot, the events saying why have not arrived. A mass expiry must not slip past the
+ * mass-expiry guard for that. The reasons travel with the snapshot (its tombstones, read with the
+ * instances), so these reconcilers get no events at all, the longest lag there is, and still
+ * hold the expiries and apply the deliberate removals, with no timing window.
  */
 import pino from 'pino';
-import { createAdminClient, Reconciler, RegistryClient } from '@kong-registry/kong-plugin';
-import type { RegistryEvent } from '@kong-registry/sdk';
-import { RemovalReasons } from '../../../kong-plugin/src/registry/removal-reasons';
-import { kongInventory } from '../../reliability/support/kong-inventory';
-import { startStack, type Stack } from './harness';
+import { createAdminClient, ids, Reconciler, RegistryClient } from '@kong-registry/kong-plugin';
+import type { StateSnapshot } from '@kong-registry/sdk';
+import { kongGet, startStack, type Stack } from './harness';
 
 let stack: Stack;
-let reasons: RemovalReasons;
 let reconciler: Reconciler;
 
 const INSTANCES = ['i-0', 'i-1', 'i-2', 'i-3'];
 
-/** The registry's current revision, as a follower that has seen every event would know it. */
-async function registryRevision(): Promise<number> {
-  return ((await stack.api('GET', '/v1/state')).body as { revision: number }).revision;
-}
-
-/** A reconciler on the stack's registry and kong-sim, learning removal reasons from `known`. */
-function reconcilerWith(known: RemovalReasons): Reconciler {
+/** A reconciler on the stack's registry and kong-sim; it never sees an event. */
+function eventlessReconciler(): Reconciler {
   const { config } = stack;
   return new Reconciler({
     registry: new RegistryClient({ url: config.registryUrl, token: config.registryToken }),
@@ -36,63 +31,72 @@ function reconcilerWith(known: RemovalReasons): Reconciler {
     ownershipTag: config.ownershipTag,
     applyConcurrency: 4,
     guard: { threshold: 0.5, holdMs: 60_000, minTargets: 2 },
-    reasons: known,
     logger: pino({ level: 'silent' }),
   });
 }
 
-function event(revision: number, extra: Partial<RegistryEvent> = {}): RegistryEvent {
-  return { id: `${revision}-0`, type: 'instance.registered', revision, at: '', ...extra };
+const targets = async (service: string): Promise<number> =>
+  (
+    (await kongGet(stack.kong, `/upstreams/${ids.upstream(service)}/targets`).catch(() => ({
+      data: [],
+    }))) as { data: any[] }
+  ).data.length;
+
+async function registerAll(service: string, ttlSeconds: number, net: number): Promise<void> {
+  for (const [i, id] of INSTANCES.entries()) {
+    await stack.register(service, id, { host: `10.9.${net}.${i + 1}`, port: 8080, ttlSeconds });
+  }
 }
 
 beforeAll(async () => {
-  stack = await startStack();
-  reasons = new RemovalReasons();
-  reconciler = reconcilerWith(reasons);
+  stack = await startStack({ registryEnv: { REGISTRY_LEASE_MIN_TTL_SECONDS: '1' } });
+  // The test reaps by hand, so the removals happen exactly between two reconciles.
+  await stack.registry.reaper.stop();
+  reconciler = eventlessReconciler();
 });
 
 afterAll(async () => {
   await stack.close();
 });
 
-it('holds removals the event stream has not explained yet, then applies deregistrations once their events arrive', async () => {
-  for (const [i, id] of INSTANCES.entries()) {
-    await stack.register('lagging', id, { host: `10.9.0.${i + 1}`, port: 8080, ttlSeconds: 300 });
-  }
-  // The follower is up to date: it has seen the last registration's event.
-  reasons.record(event(await registryRevision()));
+it('holds a mass expiry whose events have not arrived: the snapshot says why', async () => {
+  await registerAll('lagging', 1, 0);
   await reconciler.reconcile({ apply: true });
-  expect((await kongInventory(stack.kong.admin)).counts.targets).toBe(4);
+  expect(await targets('lagging')).toBe(4);
 
-  // Every instance leaves; the snapshot shows it before any event does.
-  for (const id of INSTANCES) await stack.deregister('lagging', id);
+  // Every lease runs out; the reaper removes them. No event reaches the reconciler.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  expect(await stack.registry.reaper.reapOnce()).toHaveLength(4);
+  const state = (await stack.api('GET', '/v1/state')).body as StateSnapshot;
+  expect(state.tombstones.filter((t) => t.service === 'lagging')).toEqual(
+    INSTANCES.map((instanceId) => expect.objectContaining({ instanceId, reason: 'expired' })),
+  );
+
   const ahead = await reconciler.reconcile({ apply: true });
   expect(ahead.nodes[0]?.held).toEqual([
     expect.objectContaining({ service: 'lagging', targets: expect.any(Array) }),
   ]);
-  expect((await kongInventory(stack.kong.admin)).counts.targets).toBe(4);
+  expect(await targets('lagging')).toBe(4);
+});
 
-  // The events arrive: these were deregistrations, which are never held.
-  const revision = await registryRevision();
-  for (const id of INSTANCES) {
-    reasons.record(
-      event(revision, { type: 'instance.deregistered', service: 'lagging', instanceId: id }),
-    );
-  }
-  const caughtUp = await reconciler.reconcile({ apply: true });
-  expect(caughtUp.nodes[0]?.held).toEqual([]);
-  expect((await kongInventory(stack.kong.admin)).counts.targets ?? 0).toBe(0);
+it('applies deliberate removals at once, events or not', async () => {
+  await registerAll('leaving', 300, 1);
+  await reconciler.reconcile({ apply: true });
+  expect(await targets('leaving')).toBe(4);
+
+  for (const id of INSTANCES) await stack.deregister('leaving', id);
+  const report = await reconciler.reconcile({ apply: true });
+  expect(report.nodes[0]?.held.filter((h) => h.service === 'leaving')).toEqual([]);
+  expect(await targets('leaving')).toBe(0);
 });
 
 it('changes nothing for a reconciler whose events never flow (one-shot sync)', async () => {
-  const oneShot = reconcilerWith(new RemovalReasons());
-  for (const [i, id] of INSTANCES.entries()) {
-    await stack.register('oneshot', id, { host: `10.9.1.${i + 1}`, port: 8080, ttlSeconds: 300 });
-  }
+  const oneShot = eventlessReconciler();
+  await registerAll('oneshot', 300, 2);
   await oneShot.reconcile({ apply: true });
-  expect((await kongInventory(stack.kong.admin)).counts.targets).toBe(4);
+  expect(await targets('oneshot')).toBe(4);
   for (const id of INSTANCES) await stack.deregister('oneshot', id);
-  const report = await oneShot.reconcile({ apply: true });
-  expect(report.nodes[0]?.held).toEqual([]);
-  expect((await kongInventory(stack.kong.admin)).counts.targets ?? 0).toBe(0);
+  const report = await eventlessReconciler().reconcile({ apply: true });
+  expect(report.nodes[0]?.held.filter((h) => h.service === 'oneshot')).toEqual([]);
+  expect(await targets('oneshot')).toBe(0);
 });

@@ -32,7 +32,10 @@ export interface Stack {
 /** Options of startStack. */
 export interface StackOptions {
   mode?: 'db' | 'dbless';
+  /** Controller settings. */
   env?: Record<string, string>;
+  /** Registry settings, over the defaults below. */
+  registryEnv?: Record<string, string>;
 }
 
 /** Starts registry + kong-sim + one controller (not started: tests call reconcileOnce or start). */
@@ -47,6 +50,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       LOG_LEVEL: 'silent',
       // Draining instances stay until a test removes them (no reaper race in assertions).
       REGISTRY_DRAIN_SECONDS: '3600',
+      ...options.registryEnv,
     },
     host: '127.0.0.1',
     port: 0,

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import pino from 'pino';
-import type { Express } from 'express';
+
 import {
   createApp,
   loadConfig,
@@ -12,6 +12,7 @@ import {
   type AppControl,
   type JwtKeys,
   type RegistryConfig,
+  type RegistryApp,
 } from '@kong-registry/registry';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import { sharedRedisUrl, uniquePrefix } from '../../helpers/redis';
@@ -30,7 +31,7 @@ export class FakeClock {
 
 /** Everything a registry integration test needs: app (for supertest), Redis, tokens, clock. */
 export interface Harness {
-  app: Express;
+  app: RegistryApp;
   config: RegistryConfig;
   redis: Redis;
   repository: RedisInstanceRepository;
@@ -75,7 +76,12 @@ export async function createHarness(
   const logger = pino({ level: 'silent' });
   const clock = new FakeClock();
   const keys: JwtKeys = { algorithm: 'HS256', secret: TEST_SECRET };
-  const repository = new RedisInstanceRepository(redis, prefix, config.eventsMaxLen);
+  const repository = new RedisInstanceRepository(
+    redis,
+    prefix,
+    config.eventsMaxLen,
+    config.tombstoneSeconds,
+  );
   const metrics = new RegistryMetrics({ defaultMetrics: false });
   const sse = new SseHub(redis, repository.keys.events, logger, undefined, 500);
   const control: AppControl = { shuttingDown: false };

@@ -9,14 +9,18 @@ import type {
   ServiceDefinition,
   ServiceView,
   StateSnapshot,
+  Tombstone,
 } from '@kong-registry/sdk';
 import {
   createConsumerSchema,
   createCredentialSchema,
   updateConsumerSchema,
 } from '../../consumers/service';
-import { createRegisterSchema, type RegisterBounds } from '../../instances/validation';
-import { gatewayHealthSchema } from '../routes/instances';
+import {
+  createRegisterSchema,
+  gatewayHealthSchema,
+  type RegisterBounds,
+} from '../../instances/validation';
 
 /**
  * Zod descriptions of every reply body, mirroring sdk/src/contract.ts. They only feed the OpenAPI
@@ -125,6 +129,18 @@ export const consumer = z.object({
 });
 export const consumerList = z.object({ consumers: z.array(consumer) });
 
+export const tombstone = z.object({
+  service: z.string(),
+  instanceId: z.string(),
+  reason: z
+    .enum(['deregistered', 'deleted', 'expired', 'drained'])
+    .describe(
+      "deregistered: DELETE with the service's token; deleted: DELETE with an admin token; expired: the lease ran out; drained: the drain ended",
+    ),
+  revision: z.number().int().describe('Revision of the removal'),
+  at: iso.describe("When it was removed (the registry's clock, as generatedAt)"),
+});
+
 export const stateSnapshot = z.object({
   revision: z
     .number()
@@ -138,6 +154,11 @@ export const stateSnapshot = z.object({
     .describe('Resume GET /v1/events after this id to follow on from this snapshot'),
   services: z.array(serviceView),
   consumers: z.array(consumer).describe('With credential secrets'),
+  tombstones: z
+    .array(tombstone)
+    .describe(
+      'Removals of the last REGISTRY_TOMBSTONE_SECONDS (default 300), oldest first, read with the services; an instance registered again keeps its last tombstone. A missing instance without one was removed earlier, or the registry lost its state',
+    ),
 });
 
 export const registryEvent = z.object({
@@ -162,7 +183,7 @@ export const registryEvent = z.object({
   service: z.string().optional(),
   instanceId: z.string().optional(),
   consumer: z.string().optional(),
-  reason: z.string().optional().describe('deregistered | expired | drained'),
+  reason: z.string().optional().describe('deregistered | deleted | expired | drained'),
 });
 
 export const errorBody = z.object({
@@ -183,6 +204,7 @@ const drift = {
   serviceView: true satisfies Same<z.infer<typeof serviceView>, ServiceView>,
   routeRow: true satisfies Same<z.infer<typeof routeRow>, RouteRow>,
   consumer: true satisfies Same<z.infer<typeof consumer>, Consumer>,
+  tombstone: true satisfies Same<z.infer<typeof tombstone>, Tombstone>,
   state: true satisfies Same<z.infer<typeof stateSnapshot>, StateSnapshot>,
   event: true satisfies Same<z.infer<typeof registryEvent>, RegistryEvent>,
   error: true satisfies Same<z.infer<typeof errorBody>, ErrorBody>,
@@ -213,6 +235,7 @@ export function componentSchemas(bounds: RegisterBounds): Record<string, z.ZodTy
     Credential: credential,
     Consumer: consumer,
     ConsumerList: consumerList,
+    Tombstone: tombstone,
     StateSnapshot: stateSnapshot,
     RegistryEvent: registryEvent,
     ErrorBody: errorBody,

@@ -76,13 +76,16 @@ export function serviceRoutes(deps: AppDeps): Router {
   });
 
   router.get('/v1/state', requireAdmin, async (_req, res) => {
-    const snapshot = await repository.snapshot(true);
+    // One clock read: the tombstones' retention ends at generatedAt, which their `at` is against.
+    const now = clock();
+    const snapshot = await repository.snapshot(true, now);
     const body: StateSnapshot = {
       revision: snapshot.revision,
-      generatedAt: new Date(clock()).toISOString(),
+      generatedAt: new Date(now).toISOString(),
       lastEventId: snapshot.lastEventId,
       services: snapshot.services,
       consumers: snapshot.consumers,
+      tombstones: snapshot.tombstones,
     };
     res.set('Cache-Control', 'no-store').json(body);
   });
