@@ -5,15 +5,10 @@
 export { runRegistryCommand } from './command';
 export { runTokenCommand } from './token-command';
 export { startRegistry, canMint, type StartRegistryOptions, type RunningRegistry } from './main';
-export { createApp, type AppControl } from './http/app';
+export { createApp, type AppControl, type RegistryApp } from './http/app';
 export type { AppDeps } from './http/deps';
-export { heartbeatFastPath, type FastPathDeps } from './http/heartbeat-fast-path';
-export {
-  registerFastPath,
-  parseJsonBody,
-  type RegisterFastPathDeps,
-} from './http/register-fast-path';
-export { createRegistrar, type Registrar } from './http/register';
+export { InstanceService } from './instances/instance-service';
+export { hotLane, type HotLaneDeps } from './http/hot-lane';
 export { VerifiedTokenCache } from './auth/token-cache';
 export { loadConfig, ConfigError, type RegistryConfig } from './config';
 export {

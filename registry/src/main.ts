@@ -1,13 +1,12 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import type Redis from 'ioredis';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import { mintToken, resolveJwtKeys, type JwtKeys } from './auth/jwt';
 import { loadConfig, redactConfig, type RegistryConfig } from './config';
 import { SseHub } from './events/sse';
-import { createApp, type AppControl } from './http/app';
+import { createApp, type AppControl, type RegistryApp } from './http/app';
 import { systemClock, type Clock } from './instances/lease';
 import { Reaper } from './instances/reaper';
 import { RedisInstanceRepository } from './instances/repository';
@@ -39,7 +38,7 @@ export interface RunningRegistry {
   /** Base URL, e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
-  app: Express;
+  app: RegistryApp;
   server: Server;
   config: RegistryConfig;
   redis: Redis;
@@ -80,7 +79,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   if (!(await waitForRedis(redis, 5000))) {
     logger.warn('Redis is not reachable yet: serving 503 until it is (see /readyz)');
   }
-  const repository = new RedisInstanceRepository(redis, config.keyPrefix, config.eventsMaxLen);
+  const repository = new RedisInstanceRepository(
+    redis,
+    config.keyPrefix,
+    config.eventsMaxLen,
+    config.tombstoneSeconds,
+  );
   const metrics = new RegistryMetrics();
   const sse = new SseHub(
     redis,
@@ -99,7 +103,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     metrics,
   );
 
-  const server = app.listen(port, host);
+  // The one entry point of every request: createApp's listener, which dispatches (see http/app.ts).
+  const server = createServer(app).listen(port, host);
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;

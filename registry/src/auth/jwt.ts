@@ -26,8 +26,8 @@ export function resolveJwtKeys(config: JwtConfig): JwtKeys {
 
 /**
  * Verification keys as KeyObjects, built once per keys object. Given a string, jsonwebtoken
- * rebuilds the key on every call (first trying it as a public key, which throws), which was a
- * third of the registry's CPU per heartbeat (bench/README.md).
+ * rebuilds the key on every call (first trying it as a public key, which throws), which was the
+ * largest single cost of a heartbeat (figures in bench/profiles/registry-throughput.md).
  */
 const verificationKeys = new WeakMap<JwtKeys, KeyObject>();
 

@@ -6,9 +6,8 @@ import { ConsumerService } from '../consumers/service';
 import { RegistryError } from '../errors';
 import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
-import { heartbeatFastPath } from './heartbeat-fast-path';
-import { createRegistrar } from './register';
-import { registerFastPath } from './register-fast-path';
+import { InstanceService } from '../instances/instance-service';
+import { hotLane } from './hot-lane';
 import { authenticate, TOKEN_CACHE_ENTRIES } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
 import { accessLogger, requestLog } from './middleware/request-log';
@@ -20,7 +19,14 @@ import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { serviceRoutes } from './routes/services';
 
-type ExpressHandle = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+/**
+ * The registry's request listener: what `node:http`'s server (main.ts) and supertest call. The
+ * Express app it dispatches to is reachable for tests that need it.
+ */
+export interface RegistryApp {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly express: Express;
+}
 
 /** Switches the app into "draining" for shutdown: new requests get 503 and `Connection: close`. */
 export interface AppControl {
@@ -28,13 +34,20 @@ export interface AppControl {
 }
 
 /**
- * Builds the registry's Express app from its dependencies. Never listens: `startRegistry` does,
- * and tests drive it with supertest.
+ * Builds the registry from its dependencies: one request listener, the single dispatch point of
+ * every request. Never listens: `startRegistry` does, and tests drive it with supertest.
+ *
+ * Dispatch: the plain heartbeat and registration with a known token take the hot lane
+ * (./hot-lane.ts); every other request, and every request while shutting down, goes to Express.
+ * Both lanes call the same InstanceService.
  *
  * Auth: `/healthz`, `/readyz`, `/metrics`, `/v1/openapi.json` and the static files of `/ui` are
  * public; every other `/v1` path needs a bearer token (see each router for admin-only paths).
  */
-export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: false }): Express {
+export function createApp(
+  deps: AppDeps,
+  control: AppControl = { shuttingDown: false },
+): RegistryApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
@@ -62,8 +75,8 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
 
   const tokens = new VerifiedTokenCache(TOKEN_CACHE_ENTRIES);
   app.use('/v1', authenticate(deps.jwtKeys, tokens), ...jsonBody(deps.config.bodyLimitBytes));
-  const registrar = createRegistrar(deps);
-  app.use(instanceRoutes(deps, registrar));
+  const instances = new InstanceService(deps);
+  app.use(instanceRoutes(instances));
   app.use(serviceRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(consumerRoutes(new ConsumerService(deps.repository, deps.clock)));
@@ -72,26 +85,18 @@ export function createApp(deps: AppDeps, control: AppControl = { shuttingDown: f
   const errorLog = deps.logger.child({ component: 'http' });
   app.use(createErrorHandler(errorLog));
 
-  // Heartbeats and registrations with a known token skip Express (see heartbeatFastPath and
-  // registerFastPath); the hook is the app's own request entry point, so `listen` and supertest
-  // alike go through it.
-  const isShuttingDown = (): boolean => control.shuttingDown;
-  const accessLog = accessLogger(deps.logger);
-  const heartbeat = heartbeatFastPath({ ...deps, tokens, accessLog, errorLog, isShuttingDown });
-  const register = registerFastPath({
-    register: registrar,
+  const lane = hotLane({
+    instances,
     tokens,
     metrics: deps.metrics,
-    accessLog,
+    accessLog: accessLogger(deps.logger),
     errorLog,
     bodyLimitBytes: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy,
-    isShuttingDown,
   });
-  const routable = app as unknown as { handle: ExpressHandle };
-  const expressHandle = routable.handle.bind(app);
-  routable.handle = (req, res, next) => {
-    if (!heartbeat(req, res) && !register(req, res)) expressHandle(req, res, next);
+  const registry = (req: IncomingMessage, res: ServerResponse): void => {
+    // While shutting down, Express's gate (above) answers every request with 503.
+    if (control.shuttingDown || !lane(req, res)) app(req, res);
   };
-  return app;
+  return Object.assign(registry, { express: app });
 }

@@ -3,8 +3,8 @@ import type { Logger } from '../logger';
 import { errorReply, type FailedRequest, logRequestError, toRegistryError } from './error-handler';
 
 /**
- * Replies for the fast paths that answer without Express (heartbeat-fast-path.ts,
- * register-fast-path.ts), written exactly as Express's `res.json` and the error handler would.
+ * Replies for the hot lane, which answers without Express (hot-lane.ts), written exactly as
+ * Express's `res.json` and the error handler would.
  */
 
 /** Writes a JSON reply the way Express's `res.json` does (same headers, no ETag). */

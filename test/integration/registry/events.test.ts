@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { RegistryEvent, StateSnapshot } from '@kong-registry/sdk';
@@ -14,7 +14,7 @@ describe('registry: GET /v1/events (SSE)', () => {
 
   beforeEach(async () => {
     h = await createHarness();
-    server = h.app.listen(0, '127.0.0.1');
+    server = createServer(h.app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -77,10 +77,10 @@ it('logs refused requests at warn with the error code under the same id', async 
   expect(res.body).toMatchObject({ code: 'REG_ERR_UNAUTHORIZED' });
 });
 
-it('logs heartbeats at debug under their id, also the ones the fast path serves', async () => {
+it('logs heartbeats at debug under their id, also the ones the hot lane serves', async () => {
   const token = harness.tokenFor('orders');
   const ids: string[] = [];
-  // The first heartbeat verifies the token (Express); the second finds it remembered (fast path).
+  // The first heartbeat verifies the token (Express); the second finds it remembered (hot lane).
   for (let i = 0; i < 2; i += 1) {
     const res = await request(app)
       .put('/v1/services/orders/instances/orders-1/heartbeat')

@@ -37,7 +37,7 @@ function listRoutes(app: Harness['app']): string[] {
       }
     }
   };
-  walk((app as unknown as { router: { stack: unknown[] } }).router.stack);
+  walk((app.express as unknown as { router: { stack: unknown[] } }).router.stack);
   return found.sort();
 }
 

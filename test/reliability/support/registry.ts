@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import Redis from 'ioredis';
 import pino from 'pino';
-import type { Express } from 'express';
+
 import {
   createApp,
   loadConfig,
@@ -17,6 +17,7 @@ import {
   SseHub,
   type JwtKeys,
   type RegistryConfig,
+  type RegistryApp,
 } from '@kong-registry/registry';
 import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import { REDACT_PATHS } from '../../../registry/src/logger';
@@ -43,7 +44,7 @@ export class LogCapture {
 
 /** A registry app under test. */
 export interface TestRegistry {
-  app: Express;
+  app: RegistryApp;
   config: RegistryConfig;
   redis: Redis;
   keys: JwtKeys;

@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { verifyToken, type JwtKeys, type VerifiedToken } from '../../auth/jwt';
 import { VerifiedTokenCache } from '../../auth/token-cache';
 import { RegistryError } from '../../errors';
+import { assertAdmin } from '../../auth/scope';
 
 /**
  * Distinct tokens whose verification is remembered. A fleet usually holds one token per service;
@@ -55,24 +56,10 @@ export function authenticate(
 
 /** Only admin tokens pass. */
 export const requireAdmin: RequestHandler = (_req, res, next) => {
-  if (tokenOf(res).role !== 'admin') {
-    next(new RegistryError('REG_ERR_FORBIDDEN', 'this needs an admin token'));
-    return;
-  }
-  next();
-};
-
-/** Admin tokens, or a service token for exactly the `:service` of the path. */
-export const requireServiceScope: RequestHandler = (req, res, next) => {
-  const token = tokenOf(res);
-  const service = req.params.service;
-  if (token.role !== 'admin' && token.service !== service) {
-    next(
-      new RegistryError(
-        'REG_ERR_FORBIDDEN',
-        `this token is for service '${token.service ?? ''}', not '${String(service)}'`,
-      ),
-    );
+  try {
+    assertAdmin(tokenOf(res));
+  } catch (err) {
+    next(err);
     return;
   }
   next();

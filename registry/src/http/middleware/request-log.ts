@@ -28,7 +28,7 @@ function levelFor(url: string, res: ServerResponse, failed: boolean): Level {
 /**
  * Gives a request its id (in `X-Request-Id` of the response) and writes its access line when the
  * response is done. `url` is the full request URL (Express's `originalUrl`). Returns the id.
- * Shared by the Express middleware and the heartbeat fast path, so both log alike.
+ * Shared by the Express middleware and the hot lane (../hot-lane.ts), so both log alike.
  */
 export function trackRequest(
   log: Logger,

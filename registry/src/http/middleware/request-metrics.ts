@@ -5,7 +5,7 @@ import type { RegistryMetrics } from '../../metrics';
 /**
  * Counts a request and its duration once its response is done, labelled by route template
  * (never by raw path, to bound labels). `routeOf` is asked at the end, once routing has
- * happened. Shared by the Express middleware and the heartbeat fast path.
+ * happened. Shared by the Express middleware and the hot lane (../hot-lane.ts).
  */
 export function trackMetrics(
   metrics: RegistryMetrics,

@@ -1,15 +1,15 @@
 /**
- * A bare node:http server in front of one fast path, for testing it alone: what the fast path
+ * A bare node:http server in front of the hot lane, for testing it alone: what the lane
  * declines is answered with DECLINED, so a test can tell "left to Express" from any real reply.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyToken, type JwtKeys, type VerifiedTokenCache } from '@kong-registry/registry';
 
-/** The status a request gets when the fast path declined it (no real route answers 599). */
+/** The status a request gets when the hot lane declined it (no real route answers 599). */
 export const DECLINED = 599;
 
-/** A listening fast-path server: its base URL and how to stop it. */
+/** A listening hot-lane server: its base URL and how to stop it. */
 export interface FastPathServer {
   url: string;
   close(): Promise<void>;

@@ -1,6 +1,5 @@
-import type { RequestHandler } from 'express';
-import { RegistryError } from '../../errors';
-import type { Clock } from '../../instances/lease';
+import { RegistryError } from '../errors';
+import type { Clock } from '../instances/lease';
 
 interface Bucket {
   tokens: number;
@@ -63,17 +62,4 @@ export function takeOrThrow(buckets: TokenBuckets, rawToken: string | undefined)
       { headers: { 'Retry-After': String(retryAfter) } },
     );
   }
-}
-
-/** 429 with Retry-After once the caller's token has used its bucket. Runs after authenticate. */
-export function rateLimitPerToken(buckets: TokenBuckets): RequestHandler {
-  return (_req, res, next) => {
-    try {
-      takeOrThrow(buckets, res.locals.rawToken as string | undefined);
-    } catch (err) {
-      next(err);
-      return;
-    }
-    next();
-  };
 }

@@ -1,4 +1,4 @@
-import { RegistryError } from '../../errors';
+import { RegistryError } from '../errors';
 import { takeOrThrow, TokenBuckets } from './rate-limit';
 
 describe('TokenBuckets', () => {

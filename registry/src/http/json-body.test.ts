@@ -1,5 +1,5 @@
 import { RegistryError } from '../errors';
-import { parseJsonBody } from './register-fast-path';
+import { parseJsonBody } from './json-body';
 
 const parse = (text: string): unknown => parseJsonBody(Buffer.from(text, 'utf8'));
 
