@@ -76,7 +76,10 @@ export class KongAdminClient {
     return this.send<void>('DELETE', path);
   }
 
-  /** Every item of a collection, paging on `offset` with size 1000 (as decK does, facts §9.1). */
+  /**
+   * Every item of a collection, paging on `offset` with size 1000, as decK does
+   * (kong-sim/KONG_BEHAVIOUR.md#how-deck-uses-the-admin-api).
+   */
   async listAll<T>(path: string, tags?: string): Promise<T[]> {
     const items: T[] = [];
     let offset: string | undefined;
@@ -147,7 +150,10 @@ export class KongAdminClient {
   }
 }
 
-/** Percent-encodes one path segment (names may be UTF-8, facts §1.2). */
+/**
+ * Percent-encodes one path segment (names may be UTF-8; Kong 3.9.3's kong/api/endpoints.lua
+ * decodes it).
+ */
 export function seg(value: string): string {
   return encodeURIComponent(value);
 }

@@ -1,7 +1,8 @@
 /**
- * Kong Admin API failures. Kong's error body `{code, name, message, fields}` (facts §1.6) is
- * kept whole: `kongCode`/`kongName` are Kong's numeric code and name, `code` stays our stable
- * string code so callers can branch on it like on every other error of this package.
+ * Kong Admin API failures. Kong's error body `{code, name, message, fields}` (Kong 3.9.3:
+ * kong/db/errors.lua) is kept whole: `kongCode`/`kongName` are Kong's numeric code and name,
+ * `code` stays our stable string code so callers can branch on it like on every other error of
+ * this package.
  */
 import { ErrorCodes, KongPluginError } from '../errors';
 

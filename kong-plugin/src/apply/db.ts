@@ -1,7 +1,8 @@
 /**
  * DB-mode executor (decK `pkg/diff/diff.go` `Run`): batches of one level run with bounded
  * concurrency, batches run in plan order. Creates and updates are PUT-by-id upserts (safe to
- * repeat); targets are created with POST because their PUT is not an upsert (facts §2.4).
+ * repeat); targets are created with POST because their PUT is not an upsert (Kong 3.9.3:
+ * kong/api/routes/upstreams.lua answers 404 for a target it does not have).
  * A failed parent skips its children; a failed child delete keeps its parent.
  */
 import type { KongAdminClient } from '../admin-api/client';
@@ -123,7 +124,8 @@ export class DbApplier implements Applier {
       try {
         await this.client.delete(path);
       } catch (err) {
-        // Nested deletes answer 404 when the parent already cascaded them away (facts §1.3).
+        // Nested deletes answer 404 when the parent already cascaded them away (Kong 3.9.3:
+        // kong/api/endpoints.lua `delete_entity_endpoint`).
         if (!isKongStatus(err, 404)) throw err;
       }
       return;

@@ -37,7 +37,8 @@ export async function readKongLists(
       client.listAll<KongBody>('/acls', tag),
     ],
   );
-  // Nested target lists ignore ?tags= (facts §1.5), so filter them here.
+  // Nested target lists ignore ?tags= (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags), so
+  // filter them here.
   const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));
   const targetLists = await mapLimited(owned, concurrency, (u) =>
     client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`),

@@ -1,6 +1,7 @@
 /**
- * Kong's route matching (traditional_compatible router, ADMIN_API_FACTS.md §7.2-7.4), re-done on
- * the routes read from the Admin API so `explain` can say which route answers a request. Pure.
+ * Kong's route matching (traditional_compatible router; kong-sim/KONG_BEHAVIOUR.md#route-matching,
+ * #route-priority and #upstream-path), re-done on the routes read from the Admin API so `explain`
+ * can say which route answers a request. Pure.
  * Header-based routes cannot be judged from a URL alone and are reported as not matching.
  */
 import type { KongBody } from '../kong/entities';
@@ -19,7 +20,7 @@ export interface RouteMatch {
   route: KongBody;
   /** The route path that matched (`~` kept for regex paths). */
   matchedPath: string | undefined;
-  /** Path the upstream receives (path_handling v0, facts §7.4). */
+  /** Path the upstream receives (path_handling v0, kong-sim/KONG_BEHAVIOUR.md#upstream-path). */
   upstreamPath: string;
   /** Priority components, most significant first (for `--json` curiosity). */
   priority: number[];
@@ -28,7 +29,10 @@ export interface RouteMatch {
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
-/** Removes dot segments and decodes percent-encoded unreserved characters (facts §7.2). */
+/**
+ * Removes dot segments and decodes percent-encoded unreserved characters (Kong 3.9.3:
+ * kong/tools/uri.lua `normalize`, called by kong/router/utils.lua).
+ */
 export function normalizePath(raw: string): string {
   const decoded = raw.replace(/%([0-9A-Fa-f]{2})/g, (all, hex: string) => {
     const ch = String.fromCharCode(parseInt(hex, 16));
@@ -70,7 +74,10 @@ function hostMatches(pattern: string, host: string): boolean {
   return bare === host;
 }
 
-/** Best matching path of a route: regex beats prefix, then the longer prefix (facts §7.3). */
+/**
+ * Best matching path of a route: regex beats prefix, then the longer prefix (Kong 3.9.3:
+ * kong/router/transform.lua `get_priority`).
+ */
 function bestPath(
   route: KongBody,
   path: string,
@@ -95,7 +102,10 @@ function bestPath(
   return best;
 }
 
-/** Upstream path for a service path and a matched prefix, path_handling v0 (facts §7.4). */
+/**
+ * Upstream path for a service path and a matched prefix, path_handling v0 (Kong 3.9.3:
+ * kong/router/utils.lua `get_upstream_uri_v0`).
+ */
 export function upstreamPath(
   servicePath: string | null,
   requestPath: string,
@@ -180,5 +190,6 @@ function compare(a: number[], aId: string, b: number[], bId: string): number {
     const diff = (a[i] ?? 0) - (b[i] ?? 0);
     if (diff !== 0) return diff;
   }
-  return aId.localeCompare(bId); // full tie: higher UUID first (facts §7.3 point 7)
+  // Full tie: higher UUID first (kong-sim/KONG_BEHAVIOUR.md#route-priority, rule 7).
+  return aId.localeCompare(bId);
 }

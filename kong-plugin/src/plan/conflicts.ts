@@ -1,7 +1,8 @@
 /**
  * Finds registry services that would collide with Kong entities we do not own: an unmanaged
  * route that already claims the same prefix (two routes on one prefix make Kong's choice depend
- * on UUID order, facts §7.3 point 7), an unmanaged service/route/upstream holding the name we
+ * on UUID order, kong-sim/KONG_BEHAVIOUR.md#route-priority rule 7), an unmanaged
+ * service/route/upstream holding the name we
  * would use, or an unmanaged plugin of the same name on our service (Kong would answer 409). Such services are quarantined, never clobbered.
  */
 import { foreignId, type Entity, type KongState } from '../kong/entities';
@@ -50,7 +51,8 @@ export function findConflicts(desired: KongState, unmanaged: readonly Entity[]):
       }
     }
   }
-  // Kong allows one plugin of a name per scope (facts §2.6): a hand-made one on our service wins.
+  // Kong allows one plugin of a name per scope (the `cache_key` of Kong 3.9.3's
+  // kong/db/schema/entities/plugins.lua): a hand-made one on our service wins.
   for (const want of desired.plugin.values()) {
     if (want.service === undefined) continue;
     const serviceId = foreignId(want.body, 'service');

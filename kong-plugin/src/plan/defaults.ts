@@ -1,5 +1,7 @@
 /**
- * Kong 3.9 schema defaults for every field of the entities we manage (ADMIN_API_FACTS.md §2, §3).
+ * Kong 3.9 schema defaults for every field of the entities we manage (Kong 3.9.3's
+ * kong/db/schema/entities/*.lua and kong/plugins/<name>/schema.lua; the list is in
+ * kong-sim/KONG_BEHAVIOUR.md#entity-schemas-and-defaults).
  * normalize.ts fills these into both sides before comparing; without this the planner would
  * "update" forever because Kong echoes defaults we never sent (decK `pkg/utils/defaulter.go`).
  */
@@ -121,7 +123,7 @@ export const ENTITY_DEFAULTS: Record<EntityKind, KongBody> = {
   acl: { group: null, tags: null, consumer: null },
 };
 
-/** `config` defaults of the plugins we configure (facts §3). */
+/** `config` defaults of the plugins we configure (Kong 3.9.3: kong/plugins/<name>/schema.lua). */
 export const PLUGIN_CONFIG_DEFAULTS: Record<string, KongBody> = {
   'key-auth': {
     key_names: ['apikey'],

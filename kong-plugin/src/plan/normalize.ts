@@ -68,7 +68,8 @@ export function normalizeEntity(kind: EntityKind, body: KongBody): KongBody {
       out[field] = fill(body[field], defaults[field], field);
     }
   }
-  // A grpc route cannot strip the path; Kong's default for it is false (facts §2.2).
+  // A grpc route cannot strip the path; Kong's default for it is false (Kong 3.9.3:
+  // kong/db/schema/entities/routes_subschemas.lua).
   if (kind === 'route' && body.strip_path === undefined && isGrpcRoute(body))
     out.strip_path = false;
   // Kong generates a random secret for asymmetric jwt credentials; it is never used, so ignore it.

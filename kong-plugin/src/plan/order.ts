@@ -13,8 +13,9 @@
  *                                              or consumer, so it comes after all of them)
  *
  * A child references its parent by id, so the parent must exist before the child is written,
- * and Kong refuses to delete a service that routes still point at (foreign key violation, facts
- * §1.6), so children go first on the way down.
+ * and Kong refuses to delete a service that routes still point at (foreign key violation,
+ * kong-sim/KONG_BEHAVIOUR.md#generated-endpoints-and-write-semantics), so children go first on the
+ * way down.
  */
 import type { EntityKind } from '../kong/entities';
 import type { PlanOp } from './types';
