@@ -3,7 +3,7 @@
  * services (bench/profiles/controller-reconcile.md), so the build bundles kong-plugin's
  * cli/run-diff and what it imports into one file with esbuild (one read instead of ~180, and
  * zod's ESM build without its locales), then stores V8's code cache for it: compiling the
- * 0.75 MB bundle was the largest part of loading it.
+ * bundle was the largest part of loading it.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';

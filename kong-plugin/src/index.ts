@@ -1,9 +1,9 @@
 /**
  * @kong-registry/kong-plugin: the control plane that keeps Kong converged with the registry.
  *
- * Pipeline (STYLE.md §2): buildDesiredState (pure) -> readCurrentState (Admin API, by ownership
- * tag) -> planChanges (pure, ordered) -> Applier (DbApplier per entity, DblessApplier whole
- * document). createController wires it all with the loop, leader lock and health feedback.
+ * Pipeline, pure logic between two I/O edges (docs/architecture.md): buildDesiredState (pure) ->
+ * readCurrentState (Admin API, by ownership tag) -> planChanges (pure, ordered) -> Applier
+ * (DbApplier per entity, DblessApplier whole document). createController wires it all with the loop, leader lock and health feedback.
  */
 export { runControllerCommand } from './cli/run-controller';
 export { runDiffCommand, runSyncCommand } from './cli/run-diff';
@@ -15,7 +15,11 @@ export {
 } from './cli/run-routes';
 export { runExplainCommand, explainRequest, type Explanation } from './cli/run-explain';
 
-export { createController, type Controller, type ControllerOptions } from './controller';
+export {
+  createController,
+  type Controller,
+  type ControllerOptions,
+} from './controller-with-prometheus';
 export {
   loadConfig,
   redactConfig,
@@ -54,7 +58,7 @@ export { LeaderLock, NotLeaderError } from './leader/lock';
 export { RegistryClient } from './registry/client';
 export { ControllerMetrics } from './metrics';
 export { NO_METRICS, type MetricsSink } from './metrics-sink';
-export { assembleController } from './controller-core';
+export { assembleController } from './controller-wiring';
 export { matchRoute, parseRequest, type RouteMatch } from './explain/match';
 export {
   emptyState,

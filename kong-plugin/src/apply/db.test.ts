@@ -4,7 +4,7 @@ import { buildDesiredState } from '../desired/build';
 import { emptyState } from '../kong/entities';
 import { DEFAULT_OWNERSHIP_TAG, ids } from '../naming';
 import { planChanges } from '../plan/plan';
-import { makeInstance, makeService, makeSnapshot, TEST_NOW } from '../testing/snapshot-factory';
+import { makeInstance, makeService, makeSnapshot, TEST_NOW } from '../__tests__/snapshot-factory';
 import { applyOpsToState } from './memory';
 import { DbApplier } from './db';
 

@@ -8,7 +8,7 @@ import {
   makeService,
   makeSnapshot,
   TEST_NOW,
-} from '../testing/snapshot-factory';
+} from '../__tests__/snapshot-factory';
 import { hashDocument, mergeWithBase, renderState } from './declarative';
 
 const state = () =>

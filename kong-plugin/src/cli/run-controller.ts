@@ -1,5 +1,5 @@
 /** `kong-registry controller`: runs the control plane until SIGTERM/SIGINT. */
-import { createController } from '../controller';
+import { createController } from '../controller-with-prometheus';
 import { redactConfig } from '../config';
 import { createLogger } from '../logger';
 import { configFromFlags, helpText, parseFlags } from './options';

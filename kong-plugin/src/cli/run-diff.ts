@@ -2,7 +2,7 @@
  * `kong-registry diff` (what a sync would do, exit 2 when not converged) and `kong-registry sync`
  * (one reconcile, then exit).
  */
-import { assembleController } from '../controller-core';
+import { assembleController } from '../controller-wiring';
 import { NO_METRICS } from '../metrics-sink';
 import { summarizePlan } from '../plan/types';
 import type { ReconcileReport } from '../reconciler';
@@ -80,6 +80,7 @@ async function runOnce(argv: string[], apply: boolean): Promise<number> {
   // A one-shot exports no metrics: NO_METRICS keeps prom-client out of its start-up.
   const controller = assembleController(config, NO_METRICS, {
     logger: cliLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+    oneShot: true,
   });
   try {
     if (apply && !(await controller.acquireLeadership())) {

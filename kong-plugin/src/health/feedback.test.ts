@@ -1,7 +1,7 @@
 import type { GatewayHealthStatus } from '@kong-registry/sdk';
 import { silentLogger } from '../logger';
 import type { RegistryClient } from '../registry/client';
-import { makeInstance, makeService, makeSnapshot } from '../testing/snapshot-factory';
+import { makeInstance, makeService, makeSnapshot } from '../__tests__/snapshot-factory';
 import { HealthReporter, type InstanceHealth } from './feedback';
 
 function setup() {

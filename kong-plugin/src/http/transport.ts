@@ -1,7 +1,7 @@
 /**
  * A small JSON-over-HTTP transport on node:http/node:https with keep-alive pools. The Admin API
- * and registry clients use it instead of undici: `require('undici')` costs 80-160 ms of module
- * loading, which dominated a one-shot `kong-registry sync` (bench/profiles/controller-reconcile.md),
+ * and registry clients use it instead of undici: loading undici's modules dominated a one-shot
+ * `kong-registry sync` (figures in bench/profiles/controller-reconcile.md),
  * while node:http is already part of Node's start-up snapshot.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';

@@ -1,8 +1,12 @@
 /**
  * Leader lock in Redis so that, with several controller replicas, exactly one writes to Kong.
- * Acquire is `SET key token NX PX ttl` plus an INCR of a fencing counter, done atomically in
- * one script; the holder renews every ttl/3 and re-checks ownership before each write batch.
- * A crashed leader's lock expires after the TTL and a follower (polling every ttl/5) takes over.
+ * Acquire is `SET key token NX PX ttl` in one script that also renews for the holder; the holder
+ * renews every ttl/3 and re-checks ownership before each write batch (`assertLeader`). A crashed
+ * leader's lock expires after the TTL and a follower (polling every ttl/5) takes over.
+ *
+ * No fencing token: Kong's Admin API has no conditional write that could refuse a stale leader's
+ * request, so a token nothing checks would only look like protection. What remains is the window
+ * between `assertLeader` and the end of one write batch; docs/RELIABILITY.md states it.
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -10,20 +14,19 @@ import { ErrorCodes, KongPluginError } from '../errors';
 import type { Logger } from '../logger';
 
 /**
- * KEYS[1] lock key, KEYS[2] fencing counter key
- * ARGV[1] holder token, ARGV[2] ttl in ms
- * Returns the fencing token (>0) when the caller holds the lock after the call, -1 otherwise.
- * Renews (PEXPIRE) when the caller already holds it; SET NX PX + INCR when it is free.
+ * KEYS[1] lock key; ARGV[1] holder token, ARGV[2] ttl in ms.
+ * Returns 1 when the caller holds the lock after the call, 0 otherwise. Renews (PEXPIRE) when the
+ * caller already holds it; SET NX PX when it is free.
  */
 const ACQUIRE_OR_RENEW = `
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return tonumber(redis.call('GET', KEYS[2]) or '0')
+  return 1
 end
-if holder then return -1 end
+if holder then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
-return redis.call('INCR', KEYS[2])
+return 1
 `;
 
 /**
@@ -48,7 +51,7 @@ export interface LeaderLockOptions {
   key: string;
   ttlMs: number;
   holderId: string;
-  onChange?: (leader: boolean, fence: number | undefined) => void;
+  onChange?: (leader: boolean) => void;
 }
 
 /** The leader lock of one controller process. */
@@ -56,8 +59,6 @@ export class LeaderLock {
   private readonly token: string;
   private timer: NodeJS.Timeout | undefined;
   private leader = false;
-  /** Fencing token of the current tenure; grows on every takeover. */
-  fence: number | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -74,25 +75,25 @@ export class LeaderLock {
 
   /** One acquire-or-renew attempt; returns whether we hold the lock now. */
   async tick(): Promise<boolean> {
-    let fence = -1;
+    let held = false;
     try {
-      fence = Number(
-        await this.redis.eval(
-          ACQUIRE_OR_RENEW,
-          2,
-          this.options.key,
-          `${this.options.key}:fence`,
-          this.token,
-          String(this.options.ttlMs),
-        ),
-      );
+      held =
+        Number(
+          await this.redis.eval(
+            ACQUIRE_OR_RENEW,
+            1,
+            this.options.key,
+            this.token,
+            String(this.options.ttlMs),
+          ),
+        ) === 1;
     } catch (err) {
       this.logger.warn(
         { err: err instanceof Error ? err.message : String(err) },
         'leader lock: Redis call failed',
       );
     }
-    this.set(fence > 0, fence > 0 ? fence : undefined);
+    this.set(held);
     return this.leader;
   }
 
@@ -100,7 +101,7 @@ export class LeaderLock {
   async assertLeader(): Promise<void> {
     const holder = await this.redis.get(this.options.key);
     if (holder !== this.token) {
-      this.set(false, undefined);
+      this.set(false);
       throw new NotLeaderError();
     }
   }
@@ -127,19 +128,18 @@ export class LeaderLock {
     if (this.leader) {
       await this.redis.eval(RELEASE, 1, this.options.key, this.token).catch(() => undefined);
     }
-    this.set(false, undefined);
+    this.set(false);
   }
 
-  private set(leader: boolean, fence: number | undefined): void {
+  private set(leader: boolean): void {
     const changed = leader !== this.leader;
     this.leader = leader;
-    this.fence = fence;
     if (changed) {
       this.logger.info(
-        { leader, fence, holder: this.options.holderId },
+        { leader, holder: this.options.holderId },
         leader ? 'became leader' : 'lost leadership',
       );
-      this.options.onChange?.(leader, fence);
+      this.options.onChange?.(leader);
     }
   }
 }

@@ -3,7 +3,7 @@ import { splitByOwnership } from '../current/split';
 import { buildDesiredState } from '../desired/build';
 import { emptyState, type Entity, type KongState } from '../kong/entities';
 import { DEFAULT_OWNERSHIP_TAG, ids } from '../naming';
-import { makeInstance, makeService, makeSnapshot, TEST_NOW } from '../testing/snapshot-factory';
+import { makeInstance, makeService, makeSnapshot, TEST_NOW } from '../__tests__/snapshot-factory';
 import { planChanges } from './plan';
 import type { Plan } from './types';
 

@@ -15,7 +15,7 @@ import {
   makeInstance,
   makeSnapshot,
   TEST_NOW,
-} from '../testing/snapshot-factory';
+} from '../__tests__/snapshot-factory';
 import { normalizeEntity } from './normalize';
 import { planChanges } from './plan';
 import type { CurrentState } from './types';

@@ -2,7 +2,7 @@
  * Composition root of the control plane: wires the registry client, Kong clients, leader lock,
  * event follower, reconcile loop, health feedback and status listener from one config.
  * `assembleController(config, metrics)` takes its metrics sink from the caller, so one-shot
- * commands can pass NO_METRICS and never load prom-client; controller.ts adds the Prometheus
+ * commands can pass NO_METRICS and never load prom-client; controller-with-prometheus.ts adds the Prometheus
  * metrics (`createController`, what the CLI, the demo and the e2e tests use in-process).
  */
 import type { Server } from 'node:http';
@@ -24,7 +24,6 @@ import { Reconciler, type KongNode, type ReconcileReport } from './reconciler';
 import { KongSelfProtection } from './safety/self-protection';
 import { RegistryClient } from './registry/client';
 import { followRegistryEvents, type EventFollower } from './registry/events';
-import { RemovalReasons } from './registry/removal-reasons';
 import { startStatusServer } from './status-server';
 
 /** A running (or startable) controller; `metrics` is the sink it records into. */
@@ -52,11 +51,13 @@ export interface Controller<M extends MetricsSink = ControllerMetrics> {
 export interface ControllerOptions {
   logger?: Logger;
   now?: () => Date;
+  /** A one-shot command (`sync`, `diff`): removals no tombstone explains are not held. */
+  oneShot?: boolean;
 }
 
 // ioredis and yaml are required on first use, not at the top: a one-shot `kong-registry sync`
-// without REDIS_URL or DBLESS_BASE_FILE never needs them, and loading them was a third of its
-// start-up (bench/profiles/controller-reconcile.md). require, not import(): ts-jest runs
+// without REDIS_URL or DBLESS_BASE_FILE never needs them, and loading them was a large share of its
+// start-up (figures in bench/profiles/controller-reconcile.md). require, not import(): ts-jest runs
 // CommonJS without the VM modules flag that a dynamic import() needs.
 
 function newRedis(url: string): Redis {
@@ -101,14 +102,12 @@ export function assembleController<M extends MetricsSink>(
   if (!lock) metrics.leader.set(1);
   // ioredis reconnects on its own; lock ticks report the failures, so keep its events quiet.
   redis?.on('error', (err: Error) => log.debug({ err: err.message }, 'Redis connection error'));
-  const reasons = new RemovalReasons();
   const reconciler = new Reconciler({
     registry,
     nodes,
     ownershipTag: config.ownershipTag,
     applyConcurrency: config.applyConcurrency,
-    guard: config.massExpiry,
-    reasons,
+    guard: options.oneShot ? { ...config.massExpiry, holdUnexplained: false } : config.massExpiry,
     logger: logger.child({ component: 'reconciler' }),
     metrics,
     // Always on: whatever the registry let through, Kong never proxies to its own Admin API.
@@ -166,12 +165,13 @@ export function assembleController<M extends MetricsSink>(
     return reporter.report(snapshot, health);
   };
 
-  // Held removals must be re-planned when their hold ends, even if nothing else happens.
+  // Held removals must be re-planned when their hold ends, even if nothing else happens: at the
+  // first hold to end; the reconcile it triggers schedules the next.
   let holdTimer: NodeJS.Timeout | undefined;
   const scheduleHoldRelease = (report: ReconcileReport): void => {
     const held = report.nodes.flatMap((n) => n.held);
     if (held.length === 0 || holdTimer) return;
-    const remaining = Math.max(...held.map((h) => config.massExpiry.holdMs - h.heldForMs));
+    const remaining = Math.min(...held.map((h) => config.massExpiry.holdMs - h.heldForMs));
     holdTimer = setTimeout(() => {
       holdTimer = undefined;
       loop.trigger('mass-expiry hold ended');
@@ -220,7 +220,6 @@ export function assembleController<M extends MetricsSink>(
         registry,
         {
           onEvent: (event) => {
-            reasons.record(event);
             if (event.type !== 'instance.gateway-health') loop.trigger(event.type);
           },
           onResync: () => loop.trigger('event stream (re)connected'),

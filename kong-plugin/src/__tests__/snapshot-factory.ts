@@ -8,6 +8,7 @@ import type {
   ServiceDefinition,
   ServiceView,
   StateSnapshot,
+  Tombstone,
 } from '@kong-registry/sdk';
 
 /** A fixed clock for tests: leases in the factory run until one hour after this. */
@@ -81,11 +82,12 @@ export function makeConsumer(username: string, patch: Partial<Consumer> = {}): C
   };
 }
 
-/** A snapshot of the given services and consumers. */
+/** A snapshot of the given services, consumers and tombstones, generated at TEST_NOW. */
 export function makeSnapshot(
   services: ServiceView[],
   consumers: Consumer[] = [],
   revision = 1,
+  tombstones: Tombstone[] = [],
 ): StateSnapshot {
-  return { revision, generatedAt: TEST_NOW.toISOString(), services, consumers };
+  return { revision, generatedAt: TEST_NOW.toISOString(), services, consumers, tombstones };
 }
