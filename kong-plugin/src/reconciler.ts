@@ -97,16 +97,26 @@ export class Reconciler {
     // Kong is read while the registry snapshot is on its way: neither read depends on the other
     // (only this controller writes managed entities, and its reconciles never overlap).
     const reads = this.deps.nodes.map((node) => this.readNode(node));
-    const snapshot = await this.deps.registry.getState();
-    this.noteRevision(snapshot.revision);
-    const now = this.deps.now?.() ?? new Date();
-    const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
-    this.reportUnsafe(unsafeTargets);
-    const desired = buildDesiredState(snapshot, {
-      ownershipTag: this.deps.ownershipTag,
-      now,
-      unsafeTargets,
-    });
+    let snapshot: StateSnapshot;
+    let now: Date;
+    let desired: DesiredState;
+    try {
+      snapshot = await this.deps.registry.getState();
+      this.noteRevision(snapshot.revision);
+      now = this.deps.now?.() ?? new Date();
+      const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
+      this.reportUnsafe(unsafeTargets);
+      desired = buildDesiredState(snapshot, {
+        ownershipTag: this.deps.ownershipTag,
+        now,
+        unsafeTargets,
+      });
+    } catch (err) {
+      // The Kong reads end before this reconcile does (they never reject), so none outlives it
+      // into the next one.
+      await Promise.all(reads);
+      throw err;
+    }
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }

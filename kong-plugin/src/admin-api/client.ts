@@ -42,6 +42,9 @@ export class KongAdminClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
+  /** Set by close(): no retry starts after it, and a backoff in progress ends at once. */
+  private closed = false;
+  private readonly backoffs = new Set<() => void>();
 
   constructor(options: AdminClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -96,6 +99,8 @@ export class KongAdminClient {
 
   /** Closes pooled connections. */
   close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.backoffs) wake();
     return this.transport.close();
   }
 
@@ -112,11 +117,25 @@ export class KongAdminClient {
       } catch (err) {
         const transient =
           err instanceof KongNetworkError || (err instanceof KongApiError && err.status >= 500);
-        if (!retryable || !transient || attempt >= this.retries) throw err;
+        if (!retryable || !transient || attempt >= this.retries || this.closed) throw err;
         const delay = Math.min(5_000, this.retryBaseMs * 2 ** attempt);
-        await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
+        await this.backoff(delay * (0.8 + Math.random() * 0.4));
+        if (this.closed) throw err;
       }
     }
+  }
+
+  /** Sleeps `ms` before a retry; close() cuts it short. */
+  private backoff(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.backoffs.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.backoffs.add(wake);
+    });
   }
 
   private async once<T>(method: string, path: string, body?: unknown): Promise<T> {

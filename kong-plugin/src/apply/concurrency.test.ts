@@ -1,4 +1,4 @@
-import { forEachLimited, mapLimited } from './concurrency';
+import { allSettledOrThrow, forEachLimited, mapLimited } from './concurrency';
 
 /** A task that records how many run at once and finishes on a later macrotask. */
 function tracker() {
@@ -51,5 +51,30 @@ describe('mapLimited', () => {
     };
     await expect(mapLimited([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 2, work)).rejects.toThrow('boom 3');
     expect(started).not.toContain(9);
+  });
+});
+
+describe('allSettledOrThrow', () => {
+  it('resolves every value in order, typed as a tuple', async () => {
+    const [a, b] = await allSettledOrThrow([Promise.resolve(1), Promise.resolve('two')]);
+    expect([a, b]).toEqual([1, 'two']);
+  });
+
+  it('rejects with the first failure only after every other promise has ended', async () => {
+    let slowEnded = false;
+    const slow = new Promise<number>((resolve) =>
+      setTimeout(() => {
+        slowEnded = true;
+        resolve(1);
+      }, 20),
+    );
+    await expect(
+      allSettledOrThrow([
+        Promise.reject(new Error('first')),
+        slow,
+        Promise.reject(new Error('2nd')),
+      ]),
+    ).rejects.toThrow('first');
+    expect(slowEnded).toBe(true);
   });
 });

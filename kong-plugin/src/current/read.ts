@@ -4,7 +4,7 @@
  * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike.
  */
 import type { KongAdminClient } from '../admin-api/client';
-import { mapLimited } from '../apply/concurrency';
+import { allSettledOrThrow, mapLimited } from '../apply/concurrency';
 import type { KongBody } from '../kong/entities';
 import type { KongLists } from '../kong/lists';
 import { isOwned } from '../naming';
@@ -25,8 +25,9 @@ export async function readKongLists(
   concurrency = TARGET_READ_CONCURRENCY,
 ): Promise<KongLists> {
   const tag = encodeTag(ownershipTag);
-  const [services, routes, upstreams, consumers, plugins, keyAuths, jwts, acls] = await Promise.all(
-    [
+  // On a failure every other list has ended too, so no read (and no retry) outlives this call.
+  const [services, routes, upstreams, consumers, plugins, keyAuths, jwts, acls] =
+    await allSettledOrThrow([
       client.listAll<KongBody>('/services'),
       client.listAll<KongBody>('/routes'),
       client.listAll<KongBody>('/upstreams'),
@@ -35,8 +36,7 @@ export async function readKongLists(
       client.listAll<KongBody>('/key-auths', tag),
       client.listAll<KongBody>('/jwts', tag),
       client.listAll<KongBody>('/acls', tag),
-    ],
-  );
+    ]);
   // Nested target lists ignore ?tags= (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags), so
   // filter them here.
   const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));

@@ -2,7 +2,7 @@
  * KongAdminClient against a scripted HTTP server: paging on `offset`, headers, typed errors that
  * keep Kong's body, and retries only on 5xx/network errors of idempotent calls.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KongAdminClient } from '@kong-registry/kong-plugin';
 import { freePort } from '../../helpers/ports';
@@ -121,5 +121,21 @@ describe('KongAdminClient', () => {
       path: '/',
     });
     await c.close();
+  });
+
+  it('stops retrying once closed: a backoff in progress ends and the call rejects', async () => {
+    replies = [() => ({ status: 503 }), () => ({ status: 503 })];
+    const c = new KongAdminClient({ baseUrl: base, retries: 5, retryBaseMs: 60_000 });
+    const pending = c.get('/');
+    // Close once the first 503 has been sent, so the client is in its backoff.
+    await new Promise<void>((resolve) =>
+      server.once('request', (_req, res: ServerResponse) =>
+        res.once('finish', () => setTimeout(resolve, 20)),
+      ),
+    );
+    await c.close();
+    // Without close() cutting the 60 s backoff short this would time the test out.
+    await expect(pending).rejects.toMatchObject({ status: 503 });
+    expect(seen).toHaveLength(1);
   });
 });
