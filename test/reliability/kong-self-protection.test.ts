@@ -1,8 +1,9 @@
 /**
  * The attack: a holder of one ordinary service token registers Kong's own Admin API as an instance,
- * so that `GET $PROXY/evil/services` answers Kong's entity list through the public proxy. Two
- * DB-less kong-sim nodes on random admin ports (one on another loopback address, 127.0.0.2), the
- * registry on its default settings and the controller managing both nodes. Every spelling of
+ * so that `GET $PROXY/evil/services` answers Kong's entity list through the public proxy. Three
+ * DB-less kong-sim nodes on random admin ports (A on 127.0.0.1, B on another loopback address,
+ * 127.0.0.2, C on IPv6 loopback), the registry on its default settings and the controller
+ * managing every node. Every spelling of
  * those admin listeners is either refused at registration, or quarantined by the controller and
  * never reachable through either proxy. An honest instance of the same service keeps serving.
  */
@@ -29,6 +30,7 @@ const portOf = (url: string): number => Number(new URL(url).port);
 
 let nodeA: KongSim;
 let nodeB: KongSim;
+let nodeC: KongSim;
 let registry: RunningRegistry;
 let controller: Controller;
 let logs: LogCapture;
@@ -49,6 +51,7 @@ async function register(instanceId: string, host: string, port: number) {
 beforeAll(async () => {
   nodeA = await startKongSim({ mode: 'dbless' });
   nodeB = await startKongSim({ mode: 'dbless', host: '127.0.0.2' });
+  nodeC = await startKongSim({ mode: 'dbless', host: '::1' });
   honest = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ service: 'evil', honest: true, path: req.url }));
@@ -60,7 +63,7 @@ beforeAll(async () => {
   });
   logs = new LogCapture();
   ({ controller } = startCapturedController(
-    controllerConfig(registry.url, adminToken, `${nodeA.admin},${nodeB.admin}`, {
+    controllerConfig(registry.url, adminToken, `${nodeA.admin},${nodeB.admin},${nodeC.admin}`, {
       KONG_MODE: 'dbless',
     }),
     logs,
@@ -71,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await controller?.stop();
   await registry?.close();
-  await Promise.all([nodeA?.close(), nodeB?.close()]);
+  await Promise.all([nodeA?.close(), nodeB?.close(), nodeC?.close()]);
   await new Promise<void>((resolve) => (honest ? honest.close(() => resolve()) : resolve()));
 });
 
@@ -106,6 +109,8 @@ describe('Kong protects itself on a non-default admin port', () => {
     ['a name for loopback', 'localhost', portOf(nodeA.admin)],
     ['another loopback address (node B)', '127.0.0.2', portOf(nodeB.admin)],
     ['node B in decimal', '2130706434', portOf(nodeB.admin)],
+    ['IPv6 loopback (node C)', '::1', portOf(nodeC.admin)],
+    ['IPv6 loopback written out (node C)', '0:0:0:0:0:0:0:1', portOf(nodeC.admin)],
   ];
 
   beforeAll(async () => {
@@ -129,10 +134,12 @@ describe('Kong protects itself on a non-default admin port', () => {
         .map(([name]) => `attack-${name.replace(/\W+/g, '-')}`)
         .sort(),
     );
+    const nodeByPort = new Map([nodeA, nodeB, nodeC].map((n) => [portOf(n.admin), n.admin]));
     for (const unsafe of report.desired.unsafeTargets) {
-      expect(unsafe.endpoint.node).toBe(
-        unsafe.endpoint.port === portOf(nodeB.admin) ? nodeB.admin : nodeA.admin,
-      );
+      expect({ id: unsafe.instanceId, node: unsafe.endpoint.node }).toEqual({
+        id: unsafe.instanceId,
+        node: nodeByPort.get(unsafe.endpoint.port),
+      });
     }
     const quarantined = logs.lines.filter((l) => l.includes('"event":"target.quarantined"'));
     expect(quarantined.length).toBeGreaterThanOrEqual(spellings().length);
@@ -145,6 +152,7 @@ describe('Kong protects itself on a non-default admin port', () => {
   it.each([
     ['A', () => nodeA],
     ['B', () => nodeB],
+    ['C', () => nodeC],
   ])('node %s holds only the honest target', async (_name, node) => {
     const targets = await waitFor(
       async () => {
@@ -161,7 +169,8 @@ describe('Kong protects itself on a non-default admin port', () => {
   it.each([
     ['A', () => nodeA],
     ['B', () => nodeB],
-  ])("neither node's Admin API answers through node %s's proxy", async (_name, node) => {
+    ['C', () => nodeC],
+  ])("no node's Admin API answers through node %s's proxy", async (_name, node) => {
     for (let i = 0; i < 20; i += 1) {
       const reply = await fetch(`${node().proxy}/evil/services`);
       const body = (await reply.json()) as Record<string, unknown>;
