@@ -57,7 +57,8 @@ export type {
   HealthCheckResult,
   HealthSource,
 } from './health';
-export { canonicalHost, isIpAddress } from './target-address';
+export { AddressResolver, canonicalHost, isIpAddress } from './target-address';
+export type { AddressResolverOptions, Resolver } from './target-address';
 export { consumerFromHeaders } from './consumer';
 export type { KongConsumer } from './consumer';
 export { installSignalHandlers } from './signals';

@@ -5,9 +5,12 @@
  * was safe at registration and now points at Kong (DNS rebinding) is caught by the next reconcile,
  * and at the latest by the periodic full resync.
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { canonicalHost, type StateSnapshot } from '@kong-registry/sdk';
+import {
+  AddressResolver,
+  canonicalHost,
+  type Resolver,
+  type StateSnapshot,
+} from '@kong-registry/sdk';
 import type { KongAdminClient } from '../admin-api/client';
 import { forEachLimited } from '../apply/concurrency';
 import {
@@ -17,12 +20,6 @@ import {
   type ProtectedEndpoint,
   type UnsafeTarget,
 } from './protected-endpoints';
-
-/** Resolves a name to its addresses (all families). */
-export type Resolver = (name: string) => Promise<string[]>;
-
-const systemResolver: Resolver = async (name) =>
-  (await dnsLookup(name, { all: true, verbatim: true })).map((a) => a.address);
 
 /** A managed Kong node as far as protection goes. */
 export interface ProtectedNode {
@@ -49,13 +46,17 @@ interface Cached<T> {
 
 export class KongSelfProtection {
   private readonly endpoints = new Map<string, Cached<ProtectedEndpoint[]>>();
-  private readonly names = new Map<string, Cached<string[]>>();
-  private readonly resolve: Resolver;
+  private readonly names: AddressResolver;
   private readonly clock: () => number;
 
   constructor(private readonly options: SelfProtectionOptions) {
-    this.resolve = options.resolve ?? systemResolver;
     this.clock = options.clock ?? Date.now;
+    this.names = new AddressResolver({
+      ...(options.resolve && { resolve: options.resolve }),
+      clock: this.clock,
+      ttlMs: options.resolveTtlMs ?? 5000,
+      maxNames: 100_000,
+    });
   }
 
   /** Instances of the snapshot whose target is a managed Kong node's Admin or status API. */
@@ -64,18 +65,14 @@ export class KongSelfProtection {
     const endpoints = (
       await Promise.all(this.options.nodes.map((node) => this.endpointsOf(node)))
     ).flat();
-    const names = [...new Set(instances.map((i) => canonicalHost(i.host)))].filter(
-      (host) => isIP(host) === 0,
-    );
-    await forEachLimited(names, this.options.concurrency ?? 10, async (name) => {
-      await this.addressesOf(name);
+    const hosts = [...new Set(instances.map((i) => canonicalHost(i.host)))];
+    const addresses = new Map<string, string[]>();
+    await forEachLimited(hosts, this.options.concurrency ?? 10, async (host) => {
+      addresses.set(host, await this.names.addressesOf(host));
     });
     return findUnsafeTargets(
       instances,
-      (host) => {
-        const canonical = canonicalHost(host);
-        return isIP(canonical) !== 0 ? [canonical] : (this.names.get(canonical)?.value ?? []);
-      },
+      (host) => addresses.get(canonicalHost(host)) ?? [],
       endpoints,
     );
   }
@@ -87,7 +84,7 @@ export class KongSelfProtection {
     if (cached && cached.until > now) return cached.value;
     const url = new URL(node.url);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const addresses = await this.addressesOf(canonicalHost(url.hostname));
+    const addresses = await this.names.addressesOf(url.hostname);
     let config: KongListenerConfig | undefined;
     try {
       config = (await node.client.get<{ configuration?: KongListenerConfig }>('/')).configuration;
@@ -97,23 +94,6 @@ export class KongSelfProtection {
     const value = protectedEndpointsOf(node.url, addresses, port, config);
     if (config)
       this.endpoints.set(node.url, { value, until: now + (this.options.listenersTtlMs ?? 60_000) });
-    return value;
-  }
-
-  /** Canonical addresses of a host; a name that does not resolve has none. */
-  private async addressesOf(host: string): Promise<string[]> {
-    if (isIP(host) !== 0) return [host];
-    const now = this.clock();
-    const cached = this.names.get(host);
-    if (cached && cached.until > now) return cached.value;
-    let value: string[];
-    try {
-      value = [...new Set((await this.resolve(host)).map((a) => canonicalHost(a)))];
-    } catch {
-      value = [];
-    }
-    this.names.set(host, { value, until: now + (this.options.resolveTtlMs ?? 5000) });
-    if (this.names.size > 100_000) this.names.clear();
     return value;
   }
 }

@@ -3,9 +3,9 @@ import {
   DEFAULT_DENIED_TARGETS,
   parseTargetRules,
   TargetPolicy,
-  type Resolver,
   type TargetPolicyOptions,
 } from './target-policy';
+import type { Resolver } from '@kong-registry/sdk';
 
 /** A resolver over a fixed table; counts its calls. */
 function fakeDns(table: Record<string, string[]>): Resolver & { calls: string[] } {

@@ -1,6 +1,5 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP, SocketAddress } from 'node:net';
-import { canonicalHost } from '@kong-registry/sdk';
+import { AddressResolver, canonicalHost, type Resolver } from '@kong-registry/sdk';
 import { RegistryError } from '../errors';
 
 /**
@@ -117,12 +116,6 @@ export interface TargetContext {
   boundTo?: string;
 }
 
-/** Resolves a name to its addresses (all families). */
-export type Resolver = (name: string) => Promise<string[]>;
-
-export const systemResolver: Resolver = async (name) =>
-  (await dnsLookup(name, { all: true, verbatim: true })).map((a) => a.address);
-
 /** Options of {@link TargetPolicy}. */
 export interface TargetPolicyOptions {
   denied: readonly TargetRule[];
@@ -146,20 +139,22 @@ const denied = (target: string, why: string, rule?: string): RegistryError =>
  * the registry stores and Kong receives. Throws REG_ERR_TARGET_DENIED naming the rule.
  */
 export class TargetPolicy {
-  private readonly resolved = new Map<string, { addresses: string[]; until: number }>();
-  private readonly resolve: Resolver;
-  private readonly clock: () => number;
+  private readonly names: AddressResolver;
 
   constructor(private readonly options: TargetPolicyOptions) {
-    this.resolve = options.resolve ?? systemResolver;
-    this.clock = options.clock ?? Date.now;
+    this.names = new AddressResolver({
+      ...(options.resolve && { resolve: options.resolve }),
+      ...(options.clock && { clock: options.clock }),
+      ...(options.resolveCacheMs !== undefined && { ttlMs: options.resolveCacheMs }),
+      ...(options.maxCachedNames !== undefined && { maxNames: options.maxCachedNames }),
+    });
   }
 
   async check(host: string, port: number, context: TargetContext = {}): Promise<string> {
     const canonical = canonicalHost(host);
     const target = `${host}:${port}`;
     const name = isIP(canonical) === 0 ? canonical : undefined;
-    const addresses = name === undefined ? [canonical] : await this.addressesOf(name);
+    const addresses = await this.names.addressesOf(canonical);
     const { allowed } = this.options;
     const lists: Array<[string, readonly TargetRule[]]> = [];
     if (allowed && allowed.length > 0) lists.push(['REGISTRY_ALLOWED_TARGETS', allowed]);
@@ -192,21 +187,5 @@ export class TargetPolicy {
       }
     }
     return name === undefined ? canonical : host;
-  }
-
-  /** A name's addresses, canonical; empty when it does not resolve. */
-  private async addressesOf(name: string): Promise<string[]> {
-    const now = this.clock();
-    const cached = this.resolved.get(name);
-    if (cached && cached.until > now) return cached.addresses;
-    let addresses: string[];
-    try {
-      addresses = [...new Set((await this.resolve(name)).map((a) => canonicalHost(a)))];
-    } catch {
-      addresses = [];
-    }
-    if (this.resolved.size >= (this.options.maxCachedNames ?? 4096)) this.resolved.clear();
-    this.resolved.set(name, { addresses, until: now + (this.options.resolveCacheMs ?? 5000) });
-    return addresses;
   }
 }
