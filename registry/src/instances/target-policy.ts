@@ -154,7 +154,7 @@ export class TargetPolicy {
     const canonical = canonicalHost(host);
     const target = `${host}:${port}`;
     const name = isIP(canonical) === 0 ? canonical : undefined;
-    const addresses = await this.names.addressesOf(canonical);
+    const addresses = name === undefined ? [canonical] : await this.names.addressesOf(name);
     const { allowed } = this.options;
     const lists: Array<[string, readonly TargetRule[]]> = [];
     if (allowed && allowed.length > 0) lists.push(['REGISTRY_ALLOWED_TARGETS', allowed]);
