@@ -55,19 +55,12 @@ function hasBody(req: IncomingMessage): boolean {
 export type Lane = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function hotLane(deps: HotLaneDeps): Lane {
-  const answer = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: string,
-    route: string,
-    work: Promise<{ status: number; reply: unknown }>,
-  ): void => {
+  /** Access line and metrics for a request the lane serves; returns what a failure reply needs. */
+  const track = (req: IncomingMessage, res: ServerResponse, url: string, route: string) => {
     const reqId = trackRequest(deps.accessLog, req, res, url);
     trackMetrics(deps.metrics, 'PUT', res, () => route);
-    work.then(
-      ({ status, reply }) => writeJson(res, status, reply),
-      (err: unknown) => writeFailure(deps.errorLog, res, err, { reqId, method: 'PUT', path: url }),
-    );
+    return (err: unknown): void =>
+      writeFailure(deps.errorLog, res, err, { reqId, method: 'PUT', path: url });
   };
 
   return (req, res) => {
@@ -78,30 +71,35 @@ export function hotLane(deps: HotLaneDeps): Lane {
     const rawToken = bearerToken(req.headers.authorization);
     const token = rawToken === undefined ? undefined : deps.tokens.get(rawToken, Date.now());
     if (rawToken === undefined || token === undefined) return false;
-    const path = { service: match[1], instanceId: match[2] };
-
     if (match[3] !== undefined) {
       if (hasBody(req)) return false;
       // A heartbeat has no body: drain whatever the socket holds so keep-alive carries on.
       req.resume();
-      const work = deps.instances.heartbeat(token, path).then((reply) => ({ status: 200, reply }));
-      answer(req, res, url, HEARTBEAT_ROUTE, work);
+      const fail = track(req, res, url, HEARTBEAT_ROUTE);
+      deps.instances
+        .heartbeat(token, { service: match[1], instanceId: match[2] })
+        .then((reply) => writeJson(res, 200, reply), fail);
       return true;
     }
 
     if (deps.trustProxy) return false;
     const length = plainJsonLength(req, deps.bodyLimitBytes);
     if (length === undefined) return false;
-    const work = readBody(req, length).then((raw) =>
-      deps.instances.register({
-        ...path,
-        body: parseJsonBody(raw),
-        token,
-        rawToken,
-        callerAddress: () => callerAddressOf(req.socket.remoteAddress),
-      }),
-    );
-    answer(req, res, url, INSTANCE_ROUTE, work);
+    const service = match[1];
+    const instanceId = match[2];
+    const fail = track(req, res, url, INSTANCE_ROUTE);
+    readBody(req, length)
+      .then((raw) =>
+        deps.instances.register({
+          service,
+          instanceId,
+          body: parseJsonBody(raw),
+          token,
+          rawToken,
+          callerAddress: () => callerAddressOf(req.socket.remoteAddress),
+        }),
+      )
+      .then(({ status, reply }) => writeJson(res, status, reply), fail);
     return true;
   };
 }

@@ -168,3 +168,25 @@ describe('name resolution cache', () => {
     expect(dns.calls).toEqual(['svc.internal', 'svc.internal']);
   });
 });
+
+describe('verdicts on IP literals', () => {
+  it.each([
+    ['127.0.0.1', 8001],
+    ['127.1', 3000],
+    ['::ffff:10.0.0.5', 8080],
+    ['169.254.169.254', 80],
+  ])('answer %s:%d the same the second time (from the cache)', async (host, port) => {
+    const p = policy();
+    const first = await verdict(p, host, port);
+    expect(await verdict(p, host, port)).toEqual(first);
+  });
+
+  it('are not reused for a token claim, which narrows the lists', async () => {
+    const p = policy();
+    expect(await verdict(p, '10.0.4.1', 80)).toEqual({ host: '10.0.4.1' });
+    const tokenTargets = parseTargetRules('10.0.3.0/24').rules;
+    expect(await verdict(p, '10.0.4.1', 80, { tokenTargets })).toEqual({
+      denied: expect.stringContaining("not in the token's targets claim"),
+    });
+  });
+});

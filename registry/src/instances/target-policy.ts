@@ -129,10 +129,19 @@ export interface TargetPolicyOptions {
   maxCachedNames?: number;
 }
 
-const denied = (target: string, why: string, rule?: string): RegistryError =>
+/** Why a target is refused: the message's reason, and the rule when one matched. */
+interface Refusal {
+  why: string;
+  rule?: string;
+}
+
+const denied = (target: string, { why, rule }: Refusal): RegistryError =>
   new RegistryError('REG_ERR_TARGET_DENIED', `${target} may not be a Kong target: ${why}`, {
     details: [{ path: 'host', message: rule ? `denied by ${rule}` : why }],
   });
+
+/** Distinct `host:port` verdicts on IP literals a {@link TargetPolicy} keeps before starting afresh. */
+export const TARGET_VERDICT_CACHE_ENTRIES = 4096;
 
 /**
  * Checks a registration's `host:port` and returns the host in its canonical form, which is what
@@ -140,6 +149,12 @@ const denied = (target: string, why: string, rule?: string): RegistryError =>
  */
 export class TargetPolicy {
   private readonly names: AddressResolver;
+  /**
+   * Verdicts on IP literals checked against the configured lists alone (no token claim, no
+   * binding): those never change for the life of the process, and a fleet re-registers from the
+   * same few addresses all day. Names are not kept here: their addresses may change.
+   */
+  private readonly verdicts = new Map<string, { host: string } | Refusal>();
 
   constructor(private readonly options: TargetPolicyOptions) {
     this.names = new AddressResolver({
@@ -151,41 +166,59 @@ export class TargetPolicy {
   }
 
   async check(host: string, port: number, context: TargetContext = {}): Promise<string> {
-    const canonical = canonicalHost(host);
-    const target = `${host}:${port}`;
-    const name = isIP(canonical) === 0 ? canonical : undefined;
-    const addresses = name === undefined ? [canonical] : await this.names.addressesOf(name);
+    const plain = context.tokenTargets === undefined && context.boundTo === undefined;
+    const key = plain ? `${port} ${host}` : undefined;
+    let verdict = key === undefined ? undefined : this.verdicts.get(key);
+    if (verdict === undefined) {
+      const canonical = canonicalHost(host);
+      const name = isIP(canonical) === 0 ? canonical : undefined;
+      const addresses = name === undefined ? [canonical] : await this.names.addressesOf(name);
+      verdict = this.judge(host, port, name, addresses, context) ?? {
+        host: name === undefined ? canonical : host,
+      };
+      if (key !== undefined && name === undefined) {
+        if (this.verdicts.size >= TARGET_VERDICT_CACHE_ENTRIES) this.verdicts.clear();
+        this.verdicts.set(key, verdict);
+      }
+    }
+    if ('why' in verdict) throw denied(`${host}:${port}`, verdict);
+    return verdict.host;
+  }
+
+  /** Why `host:port`, with these addresses, is refused; undefined when it is not. */
+  private judge(
+    host: string,
+    port: number,
+    name: string | undefined,
+    addresses: readonly string[],
+    context: TargetContext,
+  ): Refusal | undefined {
     const { allowed } = this.options;
     const lists: Array<[string, readonly TargetRule[]]> = [];
     if (allowed && allowed.length > 0) lists.push(['REGISTRY_ALLOWED_TARGETS', allowed]);
     if (context.tokenTargets) lists.push(["the token's targets claim", context.tokenTargets]);
 
     if (addresses.length === 0 && (lists.length > 0 || context.boundTo !== undefined)) {
-      throw denied(
-        target,
-        `${host} does not resolve, so it cannot be checked against the allow-list`,
-      );
+      return { why: `${host} does not resolve, so it cannot be checked against the allow-list` };
     }
     const nameRule =
       name === undefined ? undefined : firstMatch(this.options.denied, port, name, undefined);
     if (nameRule)
-      throw denied(target, `REGISTRY_DENIED_TARGETS rule ${nameRule.raw}`, nameRule.raw);
+      return { why: `REGISTRY_DENIED_TARGETS rule ${nameRule.raw}`, rule: nameRule.raw };
     for (const ip of addresses) {
       const address = socketAddress(ip);
       const via = name === undefined ? '' : ` (${name} resolves to ${ip})`;
       const rule = firstMatch(this.options.denied, port, undefined, address);
-      if (rule) throw denied(target, `REGISTRY_DENIED_TARGETS rule ${rule.raw}${via}`, rule.raw);
+      if (rule) return { why: `REGISTRY_DENIED_TARGETS rule ${rule.raw}${via}`, rule: rule.raw };
       for (const [setting, rules] of lists) {
-        if (!firstMatch(rules, port, name, address))
-          throw denied(target, `not in ${setting}${via}`);
+        if (!firstMatch(rules, port, name, address)) return { why: `not in ${setting}${via}` };
       }
       if (context.boundTo !== undefined && ip !== canonicalHost(context.boundTo)) {
-        throw denied(
-          target,
-          `source binding: a service token may register only the address it calls from (${context.boundTo})${via}`,
-        );
+        return {
+          why: `source binding: a service token may register only the address it calls from (${context.boundTo})${via}`,
+        };
       }
     }
-    return name === undefined ? canonical : host;
+    return undefined;
   }
 }
