@@ -92,7 +92,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
     setConfigHash: (hash) => {
       configHash = hash;
     },
-    listen: () => ({ admin: [`${urlHost}:${adminPort}`], proxy: [`${urlHost}:${proxy.port}`] }),
+    listen: () => ({ admin: { host, port: adminPort }, proxy: { host, port: proxy.port } }),
   };
   const log = new RequestLog();
   const server = createAdminServer({

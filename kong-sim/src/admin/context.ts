@@ -7,6 +7,12 @@ import type { Row } from '../schema/types';
 import type { EntityKind, HealthView } from '../store/types';
 import type { AdminReply, AdminRequest } from './router';
 
+/** A host and the port bound on it. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
 /** Dependencies of the route modules. */
 export interface AdminContext {
   dao: Dao;
@@ -20,11 +26,10 @@ export interface AdminContext {
   configHash: () => string;
   setConfigHash: (hash: string) => void;
   /**
-   * The `admin_listen` / `proxy_listen` values kong-sim really has (`<host>:<bound port>`, e.g.
-   * `['127.0.0.1:43127']`). A function because the context is built before the admin server
-   * listens, so the admin port is known only later.
+   * Where the Admin API and the proxy really listen, for `GET /`'s `*_listen` and `*_listeners`.
+   * A function: the context is built before the Admin API listens, so its port comes later.
    */
-  listen: () => { admin: string[]; proxy: string[] };
+  listen: () => { admin: ListenAddress; proxy: ListenAddress };
 }
 
 /** Kong's version as reported by `GET /` and the `Server` header. */

@@ -2,158 +2,70 @@
  * Node endpoints: `GET /`, `GET /status`, `GET /endpoints`, `GET /plugins/enabled`
  * (kong-sim/KONG_BEHAVIOUR.md#node-endpoints).
  */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { HttpError } from '../../dao/errors';
 import { PLUGIN_SCHEMAS, bundledPluginNames } from '../../schema/plugins';
 import type { Row } from '../../schema/types';
-import { KONG_VERSION, ok, type AdminContext } from '../context';
+import { KONG_VERSION, ok, type AdminContext, type ListenAddress } from '../context';
 import type { Router } from '../router';
 
 /**
- * The flags Kong accepts after a listen address, as Lua patterns
- * (kong/conf_loader/listeners.lua, `subsystem_flags`).
+ * The flags of an http listen address (kong/conf_loader/listeners.lua, `subsystem_flags`). Kong
+ * puts a boolean per flag on each parsed listener; an absent flag with a pattern is keyed by the
+ * pattern itself (`backlog=%d+: false`). kong-sim's listeners carry none of them.
  */
-const SUBSYSTEM_FLAGS = {
-  http: [
-    'ssl',
-    'http2',
-    'proxy_protocol',
-    'deferred',
-    'bind',
-    'reuseport',
-    'backlog=%d+',
-    'ipv6only=on',
-    'ipv6only=off',
-    'so_keepalive=on',
-    'so_keepalive=off',
-    'so_keepalive=%w*:%w*:%d*',
-  ],
-  stream: [
-    'udp',
-    'ssl',
-    'proxy_protocol',
-    'bind',
-    'reuseport',
-    'backlog=%d+',
-    'ipv6only=on',
-    'ipv6only=off',
-    'so_keepalive=on',
-    'so_keepalive=off',
-    'so_keepalive=%w*:%w*:%d*',
-  ],
-} as const;
-
-/**
- * The `*_listen` settings Kong parses into `*_listeners`, with their subsystem and `ssl_flag`
- * (kong/conf_loader/init.lua, the `listeners.parse` call).
- */
-const LISTEN_SETTINGS: {
-  name: string;
-  subsystem: keyof typeof SUBSYSTEM_FLAGS;
-  sslFlag?: string;
-}[] = [
-  { name: 'proxy_listen', subsystem: 'http', sslFlag: 'proxy_ssl_enabled' },
-  { name: 'stream_listen', subsystem: 'stream', sslFlag: 'stream_proxy_ssl_enabled' },
-  { name: 'admin_listen', subsystem: 'http', sslFlag: 'admin_ssl_enabled' },
-  { name: 'admin_gui_listen', subsystem: 'http', sslFlag: 'admin_gui_ssl_enabled' },
-  { name: 'status_listen', subsystem: 'http', sslFlag: 'status_ssl_enabled' },
-  { name: 'cluster_listen', subsystem: 'http' },
+const HTTP_FLAGS = [
+  'ssl',
+  'http2',
+  'proxy_protocol',
+  'deferred',
+  'bind',
+  'reuseport',
+  'backlog=%d+',
+  'ipv6only=on',
+  'ipv6only=off',
+  'so_keepalive=on',
+  'so_keepalive=off',
+  'so_keepalive=%w*:%w*:%d*',
 ];
 
-/** One parsed listener: `ip`, `port`, `listener` and a boolean per flag. */
-type Listener = Record<string, string | number | boolean>;
-
-/** A Lua pattern from SUBSYSTEM_FLAGS as a RegExp source (%d digit, %w alphanumeric). */
-function luaPatternSource(flag: string): string {
-  return flag.replace(/%d/g, '\\d').replace(/%w/g, '[A-Za-z0-9]');
-}
+/**
+ * The `*_listen` settings Kong parses into `*_listeners`, with their `ssl_flag`
+ * (kong/conf_loader/init.lua, the `listeners.parse` call).
+ */
+const LISTEN_SETTINGS: { name: string; sslFlag?: string }[] = [
+  { name: 'proxy_listen', sslFlag: 'proxy_ssl_enabled' },
+  { name: 'stream_listen', sslFlag: 'stream_proxy_ssl_enabled' },
+  { name: 'admin_listen', sslFlag: 'admin_ssl_enabled' },
+  { name: 'admin_gui_listen', sslFlag: 'admin_gui_ssl_enabled' },
+  { name: 'status_listen', sslFlag: 'status_ssl_enabled' },
+  { name: 'cluster_listen' },
+];
 
 /**
- * kong/conf_loader/listeners.lua `parse_option_flags`: removes the flags from `value`, and sets
- * `flags[flag]` to whether each is present. A present pattern flag is keyed by what it matched
- * (`backlog=16384: true`); an absent one by the pattern itself (`backlog=%d+: false`).
+ * An IP as kong/tools/ip.lua `normalize_ip` writes it, with the brackets listeners.lua adds to
+ * IPv6: `::1` -> `[0000:0000:0000:0000:0000:0000:0000:0001]`; IPv4 unchanged.
  */
-function parseOptionFlags(
-  value: string,
-  flags: readonly string[],
-): { remainder: string; flags: Record<string, boolean>; sanitized: string } {
-  let rest = ` ${value} `;
-  const result: Record<string, boolean> = {};
-  const sanitized: string[] = [];
-  for (const pattern of flags) {
-    const source = `\\s(${luaPatternSource(pattern)})\\s`;
-    const flag = new RegExp(source).exec(rest)?.[1] ?? pattern;
-    let count = 0;
-    rest = rest.replace(new RegExp(source, 'g'), () => {
-      count += 1;
-      return ' ';
-    });
-    result[flag] = count > 0;
-    // nginx 1.25.1 deprecated the `http2` listen flag, so Kong leaves it out of `listener`.
-    if (count > 0 && flag !== 'http2') sanitized.push(flag);
-  }
-  return { remainder: rest.trim(), flags: result, sanitized: sanitized.join(' ') };
+function kongIp(host: string): string {
+  if (isIP(host) !== 6) return host;
+  const [head = '', tail] = host.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = Array<string>(8 - left.length - right.length).fill('0');
+  const groups = [...left, ...(tail === undefined ? [] : zeros), ...right];
+  return `[${groups.map((g) => g.padStart(4, '0').toLowerCase()).join(':')}]`;
 }
 
-/** kong/tools/ip.lua `normalize_ipv4` (with a port): `001.2.3.4:80` → `1.2.3.4`, 80. */
-function normalizeIpv4(address: string): { host: string; port: number } | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3}):(\d+)$/.exec(address);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const port = Number(m[5]);
-  if (octets.some((o) => o > 255) || port > 65535) return undefined;
-  return { host: octets.join('.'), port };
-}
-
-/**
- * kong/tools/ip.lua `normalize_ipv6` (with a port), plus the brackets listeners.lua adds:
- * `[::1]:80` → `[0000:0000:0000:0000:0000:0000:0000:0001]`, 80.
- */
-function normalizeIpv6(address: string): { host: string; port: number } | undefined {
-  const m = /^\[([^\]]*)\]:(\d+)$/.exec(address);
-  if (!m) return undefined;
-  let check = m[1]!;
-  const port = Number(m[2]);
-  if (port > 65535) return undefined;
-  if (check.startsWith(':')) check = `0${check}`;
-  if (check.endsWith(':')) check = `${check}0`;
-  if (check.includes('::')) {
-    const colons = check.split(':').length - 1;
-    check = check.replace('::', `:${'0:'.repeat(8 - colons)}`);
-  }
-  const groups = check.split(':');
-  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+/** One listener as kong/conf_loader/listeners.lua `parse_listeners` gives it, with no flags set. */
+function plainListener({ host, port }: ListenAddress): Row {
+  const ip = kongIp(host);
   return {
-    host: `[${groups
-      .map((g) => g.padStart(4, '0'))
-      .join(':')
-      .toLowerCase()}]`,
+    ...Object.fromEntries(HTTP_FLAGS.map((flag) => [flag, false])),
+    ip,
     port,
+    listener: `${ip}:${port}`,
   };
-}
-
-/**
- * kong/conf_loader/listeners.lua `parse_listeners`: `off` gives no listeners; otherwise each
- * entry becomes `{ip, port, listener, <flag>: boolean...}`. An IP is normalised (IPv6 in
- * brackets, port a number); a host name is kept as written, its port a string as in Kong.
- */
-function parseListeners(values: string[], flags: readonly string[]): Listener[] {
-  if (values[0]?.trim() === 'off') return [];
-  return values.map((entry) => {
-    const { remainder, flags: found, sanitized } = parseOptionFlags(entry, flags);
-    // kong/tools/ip.lua `hostname_type`
-    const colons = remainder.split(':').length - 1;
-    const named = /^(.+):(\d+)$/.exec(remainder);
-    let ip: { host: string; port: number | string } | undefined;
-    if (colons > 1) ip = normalizeIpv6(remainder);
-    else if (/^[\d.]+$/.test(remainder.replace(/:/g, ''))) ip = normalizeIpv4(remainder);
-    else if (named) ip = { host: named[1]!, port: named[2]! };
-    // Kong refuses to start on an address it cannot parse (e.g. an IPv6 zone id); kong-sim
-    // binds it anyway, so report it as written rather than fail GET /.
-    ip ??= { host: named?.[1] ?? remainder, port: Number(named?.[2] ?? 0) };
-    const listener = `${ip.host}:${ip.port}${sanitized ? ` ${sanitized}` : ''}`;
-    return { ...found, ip: ip.host, port: ip.port, listener };
-  });
 }
 
 /**
@@ -163,15 +75,15 @@ function parseListeners(values: string[], flags: readonly string[]): Listener[] 
  */
 function listenConfiguration(ctx: AdminContext): Row {
   const { admin, proxy } = ctx.listen();
-  const values: Record<string, string[]> = { admin_listen: admin, proxy_listen: proxy };
+  const addresses: Record<string, ListenAddress> = { admin_listen: admin, proxy_listen: proxy };
   const conf: Row = {};
-  for (const { name, subsystem, sslFlag } of LISTEN_SETTINGS) {
-    const listen = values[name] ?? ['off'];
-    const listeners = parseListeners(listen, SUBSYSTEM_FLAGS[subsystem]);
-    conf[name] = listen;
+  for (const { name, sslFlag } of LISTEN_SETTINGS) {
+    const address = addresses[name];
+    const bracketed = address && isIP(address.host) === 6 ? `[${address.host}]` : address?.host;
+    conf[name] = address ? [`${bracketed}:${address.port}`] : ['off'];
     // Kong's lua-cjson encodes an empty Lua table as `{}`, so an `off` list is `{}`, not `[]`.
-    conf[`${name}ers`] = listeners.length === 0 ? {} : listeners;
-    if (sslFlag) conf[sslFlag] = listeners.some((l) => l.ssl === true);
+    conf[`${name}ers`] = address ? [plainListener(address)] : {};
+    if (sslFlag) conf[sslFlag] = false;
   }
   return conf;
 }
