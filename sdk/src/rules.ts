@@ -183,14 +183,6 @@ export function drainDeadline(now: number, drainSeconds: number): number {
 // Error codes: `<COMPONENT>_ERR_<WHAT>`, stable once published; callers branch on them.
 // ---------------------------------------------------------------------------------------------
 
-/** The prefix of each component's error codes. */
-export const ERROR_CODE_PREFIXES = Object.freeze({
-  registry: 'REG_ERR_',
-  sdk: 'SDK_ERR_',
-  controller: 'KCP_ERR_',
-  agent: 'AGENT_ERR_',
-} as const);
-
 /** Shape of every error code: upper-case component, `_ERR_`, upper-case words joined by `_`. */
 export const ERROR_CODE = /^[A-Z]+_ERR_[A-Z_]+$/;
 

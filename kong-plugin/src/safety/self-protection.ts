@@ -5,12 +5,8 @@
  * was safe at registration and now points at Kong (DNS rebinding) is caught by the next reconcile,
  * and at the latest by the periodic full resync.
  */
-import {
-  AddressResolver,
-  canonicalHost,
-  type Resolver,
-  type StateSnapshot,
-} from '@kong-registry/sdk';
+import { AddressResolver, canonicalHost, type StateSnapshot } from '@kong-registry/sdk';
+import { isIP } from 'node:net';
 import type { KongAdminClient } from '../admin-api/client';
 import { forEachLimited } from '../apply/concurrency';
 import {
@@ -29,12 +25,14 @@ export interface ProtectedNode {
 
 export interface SelfProtectionOptions {
   nodes: readonly ProtectedNode[];
-  resolve?: Resolver;
+  /**
+   * Resolves instance and node names. The default keeps answers 5 s and holds a fleet's worth of
+   * names (every reconcile asks for all of them).
+   */
+  names?: AddressResolver;
   clock?: () => number;
   /** How long a node's listeners are reused before `GET /` is read again. @default 60000 */
   listenersTtlMs?: number;
-  /** How long a name's addresses are reused. @default 5000 */
-  resolveTtlMs?: number;
   /** Lookups in flight at once. @default 10 */
   concurrency?: number;
 }
@@ -51,12 +49,7 @@ export class KongSelfProtection {
 
   constructor(private readonly options: SelfProtectionOptions) {
     this.clock = options.clock ?? Date.now;
-    this.names = new AddressResolver({
-      ...(options.resolve && { resolve: options.resolve }),
-      clock: this.clock,
-      ttlMs: options.resolveTtlMs ?? 5000,
-      maxNames: 100_000,
-    });
+    this.names = options.names ?? new AddressResolver({ maxNames: 100_000 });
   }
 
   /** Instances of the snapshot whose target is a managed Kong node's Admin or status API. */
@@ -65,16 +58,18 @@ export class KongSelfProtection {
     const endpoints = (
       await Promise.all(this.options.nodes.map((node) => this.endpointsOf(node)))
     ).flat();
-    const hosts = [...new Set(instances.map((i) => canonicalHost(i.host)))];
+    // Each distinct host once; only names wait for the resolver (a fleet is mostly IPs).
     const addresses = new Map<string, string[]>();
-    await forEachLimited(hosts, this.options.concurrency ?? 10, async (host) => {
-      addresses.set(host, await this.names.addressesOf(host));
+    const names: string[] = [];
+    for (const host of new Set(instances.map((i) => i.host))) {
+      const canonical = canonicalHost(host);
+      if (isIP(canonical) !== 0) addresses.set(host, [canonical]);
+      else names.push(host);
+    }
+    await forEachLimited(names, this.options.concurrency ?? 10, async (name) => {
+      addresses.set(name, await this.names.addressesOf(name));
     });
-    return findUnsafeTargets(
-      instances,
-      (host) => addresses.get(canonicalHost(host)) ?? [],
-      endpoints,
-    );
+    return findUnsafeTargets(instances, (host) => addresses.get(host) ?? [], endpoints);
   }
 
   /** A node's protected endpoints; on a failed `GET /`, its Admin URL alone (retried next time). */

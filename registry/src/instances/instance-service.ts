@@ -107,7 +107,6 @@ export class InstanceService {
     this.targets = new TargetPolicy({
       denied: config.deniedTargets,
       ...(config.allowedTargets && { allowed: config.allowedTargets }),
-      clock,
     });
     this.log = deps.logger.child({ component: 'instances' });
   }

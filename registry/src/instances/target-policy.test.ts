@@ -5,7 +5,7 @@ import {
   TargetPolicy,
   type TargetPolicyOptions,
 } from './target-policy';
-import type { Resolver } from '@kong-registry/sdk';
+import { AddressResolver, type Resolver } from '@kong-registry/sdk';
 
 /** A resolver over a fixed table; counts its calls. */
 function fakeDns(table: Record<string, string[]>): Resolver & { calls: string[] } {
@@ -30,7 +30,7 @@ const DNS = fakeDns({
 function policy(options: Partial<TargetPolicyOptions> = {}): TargetPolicy {
   return new TargetPolicy({
     denied: parseTargetRules(DEFAULT_DENIED_TARGETS).rules,
-    resolve: DNS,
+    names: new AddressResolver({ resolve: DNS }),
     ...options,
   });
 }
@@ -159,7 +159,9 @@ describe('name resolution cache', () => {
   it('resolves a name once per cache period', async () => {
     const dns = fakeDns({ 'svc.internal': ['10.0.0.1'] });
     let now = 0;
-    const p = policy({ resolve: dns, clock: () => now, resolveCacheMs: 1000 });
+    const p = policy({
+      names: new AddressResolver({ resolve: dns, clock: () => now, ttlMs: 1000 }),
+    });
     await p.check('svc.internal', 80);
     await p.check('svc.internal', 81);
     expect(dns.calls).toEqual(['svc.internal']);

@@ -1,5 +1,5 @@
 import { BlockList, isIP, SocketAddress } from 'node:net';
-import { AddressResolver, canonicalHost, type Resolver } from '@kong-registry/sdk';
+import { AddressResolver, canonicalHost } from '@kong-registry/sdk';
 import { RegistryError } from '../errors';
 
 /**
@@ -121,12 +121,8 @@ export interface TargetPolicyOptions {
   denied: readonly TargetRule[];
   /** REGISTRY_ALLOWED_TARGETS; when set, only these may be registered. */
   allowed?: readonly TargetRule[];
-  resolve?: Resolver;
-  clock?: () => number;
-  /** How long a name's addresses are reused. @default 5000 */
-  resolveCacheMs?: number;
-  /** Names whose addresses are kept at once; when full, the cache starts afresh. @default 4096 */
-  maxCachedNames?: number;
+  /** Resolves names (and keeps their answers a short while). @default new AddressResolver() */
+  names?: AddressResolver;
 }
 
 /** Why a target is refused: the message's reason, and the rule when one matched. */
@@ -157,12 +153,7 @@ export class TargetPolicy {
   private readonly verdicts = new Map<string, { host: string } | Refusal>();
 
   constructor(private readonly options: TargetPolicyOptions) {
-    this.names = new AddressResolver({
-      ...(options.resolve && { resolve: options.resolve }),
-      ...(options.clock && { clock: options.clock }),
-      ...(options.resolveCacheMs !== undefined && { ttlMs: options.resolveCacheMs }),
-      ...(options.maxCachedNames !== undefined && { maxNames: options.maxCachedNames }),
-    });
+    this.names = options.names ?? new AddressResolver();
   }
 
   async check(host: string, port: number, context: TargetContext = {}): Promise<string> {
