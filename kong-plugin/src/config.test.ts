@@ -35,10 +35,31 @@ describe('loadConfig', () => {
     );
   });
 
+  it('checks the rules between variables even when a variable fails its own check', () => {
+    expect(() =>
+      load({
+        ...base,
+        RESYNC_INTERVAL: 'soon',
+        KONG_ADMIN_URL: 'http://a:8001,http://b:8001',
+        KONG_MODE: 'db',
+        KONG_ADMIN_CLIENT_CERT_FILE: '/x',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^RESYNC_INTERVAL: /),
+          expect.stringContaining('only allowed in DB-less'),
+          expect.stringContaining('set both or neither'),
+          expect.stringContaining('KONG_ADMIN_CLIENT_CERT_FILE: cannot read /x'),
+        ],
+      }),
+    );
+  });
+
   it.each([
     [{ KONG_ADMIN_URL: 'http://a:8001,http://b:8001', KONG_MODE: 'db' }, 'only allowed in DB-less'],
     [{ KONG_ADMIN_CLIENT_CERT_FILE: '/x' }, 'set both or neither'],
-    [{ REGISTRY_TOKEN_FILE: '/nonexistent' }, 'set one, not both'],
+    [{ REGISTRY_TOKEN_FILE: '/nonexistent' }, 'are both set: use one'],
     [{ KONG_ADMIN_HEADERS: 'novalue' }, 'is not name=value'],
     [{ OWNERSHIP_TAG: 'a,b' }, "must not contain ','"],
   ])('rejects %j', (patch, message) => {

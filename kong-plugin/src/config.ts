@@ -1,9 +1,16 @@
 /**
- * The controller's configuration: read from the environment once, validated with zod (every
- * problem reported at once), cross-checked, and frozen. Nothing else reads process.env.
+ * The controller's configuration: read from the environment once, each variable checked with
+ * zod on its own and the rules between them after (every problem reported at once), then frozen.
+ * Nothing else reads process.env.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import {
+  deepFreeze,
+  parseFields,
+  readSecretSetting,
+  readSettingFile,
+  withoutEmptyValues,
+} from '@kong-registry/sdk';
 import * as z from 'zod';
 import { ConfigError } from './errors';
 import { DEFAULT_OWNERSHIP_TAG } from './naming';
@@ -186,35 +193,11 @@ function parseHeaders(raw: string | undefined, problems: string[]): Record<strin
   return headers;
 }
 
-function readSecret(
-  env: Record<string, string | undefined>,
-  name: string,
-  problems: string[],
-): string | undefined {
-  const direct = env[name];
-  const file = env[`${name}_FILE`];
-  if (direct && file) problems.push(`${name} and ${name}_FILE: set one, not both`);
-  if (file) return readText(file, `${name}_FILE`, problems)?.trim();
-  return direct;
-}
-
-function readText(path: string, variable: string, problems: string[]): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    problems.push(
-      `${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-    return undefined;
-  }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
+/** The overrides that are set (a flag not given arrives as undefined and must not hide the env). */
+function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) set[key] = value;
+  return set;
 }
 
 /**
@@ -226,29 +209,20 @@ export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   { registryOptional = false }: { registryOptional?: boolean } = {},
 ): Readonly<ControllerConfig> {
-  const merged: Record<string, string | undefined> = { ...env };
-  for (const [key, value] of Object.entries(overrides))
-    if (value !== undefined) merged[key] = value;
-  for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
-
+  const merged = withoutEmptyValues({ ...env, ...definedOnly(overrides) });
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(merged);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      problems.push(`${issue.path.join('.')}: ${issue.message}`);
-  }
-  const registryToken = readSecret(merged, 'REGISTRY_TOKEN', problems);
+  const { values: e } = parseFields(envSchema.shape, merged, problems);
+  const registryToken = readSecretSetting(merged, 'REGISTRY_TOKEN', problems);
   if (!registryOptional || merged.REGISTRY_URL) {
     if (!merged.REGISTRY_URL) problems.push('REGISTRY_URL: required');
     if (!registryToken)
       problems.push('REGISTRY_TOKEN or REGISTRY_TOKEN_FILE: required (an admin token)');
   }
-  const kongToken = readSecret(merged, 'KONG_ADMIN_TOKEN', problems);
+  const kongToken = readSecretSetting(merged, 'KONG_ADMIN_TOKEN', problems);
   const headers = parseHeaders(merged.KONG_ADMIN_HEADERS, problems);
-  if (!parsed.success) throw new ConfigError(problems);
-  const e = parsed.data;
 
-  const urls = e.KONG_ADMIN_URL.split(',')
+  const urls = (e.KONG_ADMIN_URL ?? '')
+    .split(',')
     .map((u) => u.trim().replace(/\/+$/, ''))
     .filter(Boolean);
   for (const u of urls)
@@ -267,11 +241,16 @@ export function loadConfig(
     problems.push('DBLESS_BASE_FILE: only used with KONG_MODE=dbless');
   if (e.LEADER_LOCK_TTL < 1000) problems.push('LEADER_LOCK_TTL: must be at least 1s');
   const tls: KongAdminConfig['tls'] = { rejectUnauthorized: !e.KONG_ADMIN_TLS_SKIP_VERIFY };
-  if (e.KONG_ADMIN_CA_FILE) tls.ca = readText(e.KONG_ADMIN_CA_FILE, 'KONG_ADMIN_CA_FILE', problems);
+  if (e.KONG_ADMIN_CA_FILE)
+    tls.ca = readSettingFile(e.KONG_ADMIN_CA_FILE, 'KONG_ADMIN_CA_FILE', problems);
   if (e.KONG_ADMIN_CLIENT_CERT_FILE)
-    tls.cert = readText(e.KONG_ADMIN_CLIENT_CERT_FILE, 'KONG_ADMIN_CLIENT_CERT_FILE', problems);
+    tls.cert = readSettingFile(
+      e.KONG_ADMIN_CLIENT_CERT_FILE,
+      'KONG_ADMIN_CLIENT_CERT_FILE',
+      problems,
+    );
   if (e.KONG_ADMIN_CLIENT_KEY_FILE)
-    tls.key = readText(e.KONG_ADMIN_CLIENT_KEY_FILE, 'KONG_ADMIN_CLIENT_KEY_FILE', problems);
+    tls.key = readSettingFile(e.KONG_ADMIN_CLIENT_KEY_FILE, 'KONG_ADMIN_CLIENT_KEY_FILE', problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({

@@ -13,7 +13,7 @@ import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
 import { createAdminClient } from './admin-api/factory';
 import type { ControllerConfig } from './config';
-import { describeError } from './errors';
+import { describeError, errorLogFields } from './errors';
 import { readKongHealth, HealthReporter } from './health/feedback';
 import { LeaderLock } from './leader/lock';
 import { createLogger, type Logger } from './logger';
@@ -185,7 +185,7 @@ export function assembleController<M extends MetricsSink>(
       scheduleHoldRelease(report);
       if (report.ok && isLeader())
         await reportHealthOnce().catch((err: unknown) =>
-          log.warn({ err: describeError(err) }, 'health feedback failed'),
+          log.warn(errorLogFields(err), 'health feedback failed'),
         );
       return report.ok;
     },
@@ -230,7 +230,7 @@ export function assembleController<M extends MetricsSink>(
       if (config.healthFeedbackIntervalMs > 0) {
         healthTimer = setInterval(() => {
           reportHealthOnce().catch((err: unknown) =>
-            log.warn({ err: describeError(err) }, 'health feedback failed'),
+            log.warn(errorLogFields(err), 'health feedback failed'),
           );
         }, config.healthFeedbackIntervalMs);
         healthTimer.unref();

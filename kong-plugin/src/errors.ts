@@ -1,8 +1,17 @@
 /**
- * Error model of the control plane. Callers branch on `code`, never on `instanceof`, because two
- * copies of this package in one process would make `instanceof` lie.
+ * Error model of the control plane: the project's one shape (CodedError from the SDK: `code`,
+ * message, `statusCode`). Callers branch on `code`, never on `instanceof`.
  */
-import type { ControllerErrorCodeShape } from '@kong-registry/sdk';
+import {
+  CodedError,
+  ConfigError as SharedConfigError,
+  describeError,
+  errorCode,
+  errorStatus,
+  type ControllerErrorCodeShape,
+} from '@kong-registry/sdk';
+
+export { describeError, errorCode, errorStatus };
 
 /** Every code this package throws. A code is never reused once retired. */
 export const ErrorCodes = {
@@ -18,52 +27,55 @@ export const ErrorCodes = {
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Base class of every error thrown by the control plane. */
-export class KongPluginError extends Error {
-  readonly code: ErrorCode;
-  readonly statusCode: number | undefined;
-
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options?: { cause?: unknown; statusCode?: number },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'KongPluginError';
-    this.code = code;
-    this.statusCode = options?.statusCode;
-  }
-}
+export class KongPluginError extends CodedError<ErrorCode> {}
 
 /** Thrown when the environment or flags are invalid; lists every problem at once. */
-export class ConfigError extends KongPluginError {
-  readonly problems: string[];
-
-  constructor(problems: string[]) {
-    super(ErrorCodes.CONFIG, `invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
+export class ConfigError extends SharedConfigError<typeof ErrorCodes.CONFIG> {
+  constructor(problems: readonly string[]) {
+    super(ErrorCodes.CONFIG, 'controller', problems);
   }
 }
 
-/** The registry answered with an error or could not be reached. */
-export class RegistryError extends KongPluginError {
-  constructor(message: string, options?: { cause?: unknown; statusCode?: number }) {
+/**
+ * A call to the registry failed: it answered with an error (`statusCode`, and the registry's own
+ * `REG_ERR_*` code as `registryCode`), or it could not be reached (no status).
+ */
+export class RegistryCallError extends KongPluginError {
+  readonly registryCode: string | undefined;
+  /** Milliseconds the registry asked us to wait before trying again (`Retry-After`). */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    message: string,
+    options: {
+      cause?: unknown;
+      statusCode?: number;
+      registryCode?: string | undefined;
+      retryAfterMs?: number | undefined;
+    } = {},
+  ) {
     super(ErrorCodes.REGISTRY, message, options);
-    this.name = 'RegistryError';
+    this.registryCode = options.registryCode;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
-/** Returns `err.code` when err looks like one of ours (or any coded error), else undefined. */
-export function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
-/** A one-line description of any thrown value, for logs and CLI output. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+/**
+ * The fields a log line gives a failure: its message, and its codes and status when it has them
+ * (the registry's own code stays a field, so log queries can match it).
+ */
+export function errorLogFields(err: unknown): {
+  err: string;
+  code?: string;
+  status?: number;
+  registryCode?: string;
+} {
+  const fields: ReturnType<typeof errorLogFields> = { err: describeError(err) };
+  const code = errorCode(err);
+  if (code !== undefined) fields.code = code;
+  const status = errorStatus(err);
+  if (status !== undefined) fields.status = status;
+  const registryCode = (err as { registryCode?: unknown } | null)?.registryCode;
+  if (typeof registryCode === 'string') fields.registryCode = registryCode;
+  return fields;
 }

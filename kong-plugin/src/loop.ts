@@ -6,6 +6,7 @@
  * during a run schedules one more run afterwards. A failed run is logged and the loop goes on.
  */
 import type { Logger } from './logger';
+import { errorLogFields } from './errors';
 
 /** Timing of the loop. */
 export interface LoopOptions {
@@ -95,10 +96,7 @@ export class ReconcileLoop {
       try {
         ok = await this.run();
       } catch (err) {
-        this.logger.error(
-          { err: err instanceof Error ? err.message : String(err) },
-          'reconcile failed',
-        );
+        this.logger.error(errorLogFields(err), 'reconcile failed');
       }
       this.failures = ok ? 0 : this.failures + 1;
       this.running = undefined;

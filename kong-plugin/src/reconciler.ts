@@ -11,7 +11,7 @@ import type { Applier, ApplyResult } from './apply/types';
 import { readCurrentState } from './current/read';
 import { buildDesiredState } from './desired/build';
 import type { DesiredState, TranslationFailure } from './desired/types';
-import { describeError } from './errors';
+import { describeError, errorLogFields } from './errors';
 import type { Logger } from './logger';
 import type { MetricsSink } from './metrics-sink';
 import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
@@ -233,7 +233,7 @@ export class Reconciler {
       }
     } catch (err) {
       report.error = describeError(err);
-      log.error({ err: report.error }, 'reconcile of node failed');
+      log.error(errorLogFields(err), 'reconcile of node failed');
     }
     report.durationMs = Date.now() - started;
     this.logSummary(log, report, desired.revision, apply);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config';
+import { isConfigError } from '@kong-registry/sdk';
+import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRegistry } from './main';
 
@@ -63,9 +64,9 @@ export async function runRegistryCommand(argv: string[]): Promise<number> {
   }
   let config;
   try {
-    config = loadConfig(undefined, { host: values.host, port });
+    config = loadConfig({ host: values.host, port });
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (isConfigError(err)) {
       console.error(`kong-registry registry: ${err.message}`);
       return 1;
     }

@@ -1,13 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, redactConfig } from './config';
+import { isConfigError } from '@kong-registry/sdk';
+import { loadConfig, redactConfig } from './config';
 
 const SECRET = 'x'.repeat(32);
 
 describe('loadConfig', () => {
   it('has working defaults for the demo (no secret: ephemeral)', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, {});
     expect(config).toMatchObject({
       host: '127.0.0.1',
       port: 4000,
@@ -21,70 +22,111 @@ describe('loadConfig', () => {
   });
 
   it('keeps tombstones 300 s by default, 10 s to 7 days', () => {
-    expect(loadConfig({}).tombstoneSeconds).toBe(300);
-    expect(loadConfig({ REGISTRY_TOMBSTONE_SECONDS: '600' }).tombstoneSeconds).toBe(600);
+    expect(loadConfig({}, {}).tombstoneSeconds).toBe(300);
+    expect(loadConfig({}, { REGISTRY_TOMBSTONE_SECONDS: '600' }).tombstoneSeconds).toBe(600);
     for (const bad of ['9', '604801', '1.5', 'soon'])
-      expect(() => loadConfig({ REGISTRY_TOMBSTONE_SECONDS: bad })).toThrow(
+      expect(() => loadConfig({}, { REGISTRY_TOMBSTONE_SECONDS: bad })).toThrow(
         /REGISTRY_TOMBSTONE_SECONDS/,
       );
   });
 
   it('lists every bad variable at once', () => {
     try {
-      loadConfig({
-        PORT: 'eighty',
-        REDIS_URL: 'http://x',
-        REGISTRY_JWT_SECRET: 'short',
-        REGISTRY_LEASE_TTL_SECONDS: '-1',
-      });
+      loadConfig(
+        {},
+        {
+          PORT: 'eighty',
+          REDIS_URL: 'http://x',
+          REGISTRY_JWT_SECRET: 'short',
+          REGISTRY_LEASE_TTL_SECONDS: '-1',
+        },
+      );
       throw new Error('expected a ConfigError');
     } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      const text = (err as ConfigError).problems.join('\n');
+      if (!isConfigError(err)) throw err;
+      expect(err.code).toBe('REG_ERR_CONFIG');
+      const text = err.problems.join('\n');
       for (const name of ['PORT', 'REDIS_URL', 'REGISTRY_JWT_SECRET', 'REGISTRY_LEASE_TTL_SECONDS'])
         expect(text).toContain(name);
     }
   });
 
+  it('goes on to the rules between variables after a variable fails its own check', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({}, { PORT: 'eighty', REDIS_SENTINELS: 'a:26379' });
+    } catch (err) {
+      if (!isConfigError(err)) throw err;
+      problems = err.problems;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(/^PORT: /),
+      'REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the master group name)',
+    ]);
+  });
+
+  it('does not blame a rule between variables on a variable that failed its own check', () => {
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(
+        {},
+        {
+          REGISTRY_JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----',
+          REGISTRY_JWT_PUBLIC_KEY: 'not a key',
+        },
+      );
+    } catch (err) {
+      if (!isConfigError(err)) throw err;
+      problems = err.problems;
+    }
+    expect(problems).toEqual(['REGISTRY_JWT_PUBLIC_KEY: must be a PEM public key']);
+  });
+
   it('checks rules between variables', () => {
     expect(() =>
-      loadConfig({
-        REGISTRY_JWT_SECRET: SECRET,
-        REGISTRY_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----',
-      }),
+      loadConfig(
+        {},
+        {
+          REGISTRY_JWT_SECRET: SECRET,
+          REGISTRY_JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----',
+        },
+      ),
     ).toThrow(/pick one/);
-    expect(() => loadConfig({ REGISTRY_JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----' })).toThrow(
-      /needs REGISTRY_JWT_PUBLIC_KEY/,
-    );
-    expect(() => loadConfig({ REGISTRY_LEASE_TTL_SECONDS: '400' })).toThrow(
+    expect(() =>
+      loadConfig({}, { REGISTRY_JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----' }),
+    ).toThrow(/needs REGISTRY_JWT_PUBLIC_KEY/);
+    expect(() => loadConfig({}, { REGISTRY_LEASE_TTL_SECONDS: '400' })).toThrow(
       /between the min and max/,
     );
-    expect(() => loadConfig({ REDIS_SENTINELS: 'a:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
+    expect(() => loadConfig({}, { REDIS_SENTINELS: 'a:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
   });
 
   it('reads secrets from *_FILE and refuses both forms', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kr-config-'));
     const file = join(dir, 'secret');
     writeFileSync(file, `${SECRET}\n`);
-    expect(loadConfig({ REGISTRY_JWT_SECRET_FILE: file }).jwt).toEqual({
+    expect(loadConfig({}, { REGISTRY_JWT_SECRET_FILE: file }).jwt).toEqual({
       algorithm: 'HS256',
       secret: SECRET,
       ephemeral: false,
     });
     expect(() =>
-      loadConfig({ REGISTRY_JWT_SECRET_FILE: file, REGISTRY_JWT_SECRET: SECRET }),
+      loadConfig({}, { REGISTRY_JWT_SECRET_FILE: file, REGISTRY_JWT_SECRET: SECRET }),
     ).toThrow(/both set/);
-    expect(() => loadConfig({ REGISTRY_JWT_SECRET_FILE: join(dir, 'missing') })).toThrow(
+    expect(() => loadConfig({}, { REGISTRY_JWT_SECRET_FILE: join(dir, 'missing') })).toThrow(
       /cannot read/,
     );
   });
 
   it('configures Sentinel', () => {
-    const config = loadConfig({
-      REDIS_SENTINELS: 's1:26379,s2:26380',
-      REDIS_SENTINEL_NAME: 'mymaster',
-      REDIS_PASSWORD: 'pw',
-    });
+    const config = loadConfig(
+      {},
+      {
+        REDIS_SENTINELS: 's1:26379,s2:26380',
+        REDIS_SENTINEL_NAME: 'mymaster',
+        REDIS_PASSWORD: 'pw',
+      },
+    );
     expect(config.redis).toEqual({
       mode: 'sentinel',
       sentinels: [
@@ -102,7 +144,7 @@ describe('loadConfig', () => {
   it('redacts secrets for the startup log', () => {
     const text = JSON.stringify(
       redactConfig(
-        loadConfig({ REGISTRY_JWT_SECRET: SECRET, REDIS_URL: 'redis://:hunter2@h:6379' }),
+        loadConfig({}, { REGISTRY_JWT_SECRET: SECRET, REDIS_URL: 'redis://:hunter2@h:6379' }),
       ),
     );
     expect(text).not.toContain(SECRET);
@@ -110,7 +152,7 @@ describe('loadConfig', () => {
   });
 
   it('flags override the environment', () => {
-    expect(loadConfig({ PORT: '5000' }, { port: 0, host: '0.0.0.0' })).toMatchObject({
+    expect(loadConfig({ port: 0, host: '0.0.0.0' }, { PORT: '5000' })).toMatchObject({
       port: 0,
       host: '0.0.0.0',
     });

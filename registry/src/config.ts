@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
 import {
+  ConfigError,
+  deepFreeze,
+  parseFields,
+  readSecretSetting,
+  withoutEmptyValues,
   DEFAULT_LEASE_TTL_BOUNDS,
   DEFAULT_LEASE_TTL_SECONDS,
   LEASE_TTL_RANGE_SECONDS,
@@ -10,6 +14,7 @@ import {
   type TargetRule,
 } from './instances/target-policy';
 import { join } from 'node:path';
+import { CONFIG_ERROR_CODE } from './errors';
 import { z } from 'zod';
 
 /**
@@ -75,16 +80,6 @@ export interface RegistryConfig {
   sseKeepAliveMs: number;
   /** Trust X-Forwarded-For for the caller's address (default host of an instance). */
   trustProxy: boolean;
-}
-
-/** Startup fails with this when the environment is invalid; it lists every bad variable at once. */
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`invalid registry configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -156,38 +151,14 @@ const SECRET_VARIABLES = [
   'REDIS_SENTINEL_PASSWORD',
 ] as const;
 
-/** Reads `NAME` or the file named by `NAME_FILE` (Docker secrets); both set is an error. */
+/** `NAME` or the file named by `NAME_FILE` (Docker secrets); empty values count as unset. */
 function resolveFileVariables(
   env: Record<string, string | undefined>,
   problems: string[],
 ): Record<string, string | undefined> {
-  const resolved: Record<string, string | undefined> = { ...env };
-  for (const name of SECRET_VARIABLES) {
-    const file = env[`${name}_FILE`];
-    if (file === undefined || file === '') continue;
-    if (env[name] !== undefined && env[name] !== '') {
-      problems.push(`${name} and ${name}_FILE are both set: use one`);
-      continue;
-    }
-    try {
-      resolved[name] = readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      problems.push(
-        `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
-  }
-  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
-  for (const [key, value] of Object.entries(resolved)) if (value === '') delete resolved[key];
+  const resolved = withoutEmptyValues(env);
+  for (const name of SECRET_VARIABLES) resolved[name] = readSecretSetting(env, name, problems);
   return resolved;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /**
@@ -196,25 +167,20 @@ function deepFreeze<T>(value: T): T {
  * `process.env` in the registry; everything else receives the config object.
  */
 export function loadConfig(
+  overrides: { host?: string | undefined; port?: number | undefined } = {},
   env: Record<string, string | undefined> = process.env,
-  overrides: { host?: string; port?: number } = {},
 ): RegistryConfig {
   const problems: string[] = [];
   const resolved = resolveFileVariables(env, problems);
-  const parsed = envSchema.safeParse(resolved);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues)
-      problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
-  const e = parsed.data;
+  const { values: e, ok } = parseFields(envSchema.shape, resolved, problems);
 
   if (e.REGISTRY_JWT_SECRET && e.REGISTRY_JWT_PUBLIC_KEY) {
     problems.push(
       'REGISTRY_JWT_SECRET (HS256) and REGISTRY_JWT_PUBLIC_KEY (RS256) are both set: pick one algorithm',
     );
   }
-  if (e.REGISTRY_JWT_PRIVATE_KEY && !e.REGISTRY_JWT_PUBLIC_KEY) {
+  // A rule between variables is checked only when each of them passed its own check.
+  if (e.REGISTRY_JWT_PRIVATE_KEY && ok('REGISTRY_JWT_PUBLIC_KEY') && !e.REGISTRY_JWT_PUBLIC_KEY) {
     problems.push(
       'REGISTRY_JWT_PRIVATE_KEY needs REGISTRY_JWT_PUBLIC_KEY (the registry verifies with the public key)',
     );
@@ -228,7 +194,7 @@ export function loadConfig(
   ) {
     problems.push('REGISTRY_LEASE_TTL_SECONDS must lie between the min and max TTL');
   }
-  if (e.REDIS_SENTINELS && !e.REDIS_SENTINEL_NAME) {
+  if (e.REDIS_SENTINELS && ok('REDIS_SENTINEL_NAME') && !e.REDIS_SENTINEL_NAME) {
     problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the master group name)');
   }
   const reservedPrefixes = e.REGISTRY_RESERVED_PREFIXES.split(',')
@@ -247,7 +213,7 @@ export function loadConfig(
   problems.push(...(allowedTargets?.problems ?? []).map((p) => `REGISTRY_ALLOWED_TARGETS: ${p}`));
   if (allowedTargets && allowedTargets.rules.length === 0)
     problems.push('REGISTRY_ALLOWED_TARGETS: empty (unset it to allow every address not denied)');
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(CONFIG_ERROR_CODE, 'registry', problems);
 
   let jwt: JwtConfig;
   if (e.REGISTRY_JWT_PUBLIC_KEY) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERRORS, isRedisUnavailableError, isRegistryError, RegistryError } from './errors';
+import { ReplyError } from 'ioredis';
+import { ERRORS, fromRedisFailure, isRegistryError, redisReplyKind, RegistryError } from './errors';
 
 describe('errors', () => {
   it('every code is REG_ERR_* with a 4xx/5xx status', () => {
@@ -17,14 +18,26 @@ describe('errors', () => {
     expect(isRegistryError(new Error('x'))).toBe(false);
   });
 
+  it('reads the kind of a Redis reply from the reply, and only from a reply', () => {
+    expect(redisReplyKind(new ReplyError('NOSCRIPT No matching script.'))).toBe('NOSCRIPT');
+    expect(redisReplyKind(new Error('NOSCRIPT No matching script.'))).toBeUndefined();
+  });
+
   it.each([
-    ["Stream isn't writeable and enableOfflineQueue options is false", true],
-    ['Connection is closed.', true],
-    ['Command timed out', true],
-    ['connect ECONNREFUSED 127.0.0.1:6379', true],
-    ['ERR Error running script', false],
-  ])('%s -> Redis unavailable: %s', (message, expected) => {
-    expect(isRedisUnavailableError(new Error(message))).toBe(expected);
+    ['a client-side failure (connection closed)', new Error('Connection is closed.'), true],
+    ['a command timeout', new Error('Command timed out'), true],
+    ['a replica that cannot take writes', new ReplyError("READONLY You can't write"), true],
+    ['Redis loading its data', new ReplyError('LOADING Redis is loading'), true],
+    ['a script error', new ReplyError('ERR Error running script'), false],
+    ['a wrong type', new ReplyError('WRONGTYPE Operation against a key'), false],
+  ])('%s -> Redis unavailable: %s', (_what, err: Error, unavailable) => {
+    const classified = fromRedisFailure(err);
+    if (unavailable) {
+      expect(classified).toMatchObject({ code: 'REG_ERR_REDIS_UNAVAILABLE', statusCode: 503 });
+      expect((classified as Error).cause).toBe(err);
+    } else {
+      expect(classified).toBe(err);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RegistryErrorCodeShape } from '@kong-registry/sdk';
+import { CodedError, errorCode, type RegistryErrorCodeShape } from '@kong-registry/sdk';
 
 /**
  * Every error the registry sends, in one table: stable code, HTTP status and a default message.
@@ -33,6 +33,9 @@ export const ERRORS = {
   REG_ERR_SHUTTING_DOWN: { status: 503, message: 'the registry is shutting down' },
 } as const satisfies Record<RegistryErrorCodeShape, { status: number; message: string }>;
 
+/** Startup fails with this code when the environment is invalid; it never reaches HTTP. */
+export const CONFIG_ERROR_CODE = 'REG_ERR_CONFIG' satisfies RegistryErrorCodeShape;
+
 /** A stable error code from {@link ERRORS}. */
 export type RegistryErrorCode = keyof typeof ERRORS;
 
@@ -43,12 +46,12 @@ export interface ErrorDetail {
 }
 
 /**
- * The registry's only error class. The Express error handler turns it into `{code, message,
- * details?}` with the status from {@link ERRORS}; anything else becomes REG_ERR_INTERNAL.
+ * The registry's only error class (the project's CodedError shape, with the status always set).
+ * The Express error handler turns it into `{code, message, details?}` with the status from
+ * {@link ERRORS}; anything else becomes REG_ERR_INTERNAL.
  */
-export class RegistryError extends Error {
-  readonly code: RegistryErrorCode;
-  readonly statusCode: number;
+export class RegistryError extends CodedError<RegistryErrorCode> {
+  declare readonly statusCode: number;
   readonly details: ErrorDetail[] | undefined;
   /** Extra response headers, e.g. Retry-After on 429. */
   readonly headers: Record<string, string> | undefined;
@@ -58,10 +61,10 @@ export class RegistryError extends Error {
     message?: string,
     options: { details?: ErrorDetail[]; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
-    super(message ?? ERRORS[code].message, { cause: options.cause });
-    this.name = 'RegistryError';
-    this.code = code;
-    this.statusCode = ERRORS[code].status;
+    super(code, message ?? ERRORS[code].message, {
+      statusCode: ERRORS[code].status,
+      cause: options.cause,
+    });
     this.details = options.details;
     this.headers = options.headers;
   }
@@ -69,32 +72,43 @@ export class RegistryError extends Error {
 
 /** Branches on the code, not on instanceof, so two copies of this package still agree. */
 export function isRegistryError(err: unknown): err is RegistryError {
+  const code = errorCode(err);
   return (
-    typeof err === 'object' &&
-    err !== null &&
-    typeof (err as { code?: unknown }).code === 'string' &&
-    (err as { code: string }).code in ERRORS &&
+    code !== undefined &&
+    code in ERRORS &&
     typeof (err as { statusCode?: unknown }).statusCode === 'number'
   );
 }
 
-const REDIS_DOWN_PATTERNS = [
-  /enableOfflineQueue/i,
-  /Connection is closed/i,
-  /Command timed out/i,
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH/,
-  /Stream isn't writeable/i,
-  /max retries per request/i,
-  /LOADING|MASTERDOWN|READONLY/,
-  /All sentinels are unreachable/i,
-];
+/**
+ * The kind of an error reply from Redis: the first word of the reply, which the protocol defines
+ * as the error's code (`NOSCRIPT`, `READONLY`, `ERR`...). Undefined for anything that is not a
+ * reply from Redis (ioredis gives replies the class name ReplyError, from redis-errors).
+ */
+export function redisReplyKind(err: unknown): string | undefined {
+  if (!(err instanceof Error) || err.name !== 'ReplyError') return undefined;
+  return /^[A-Z]+/.exec(err.message)?.[0];
+}
+
+/** Replies with which Redis says "not now" rather than "your script is wrong". */
+const REDIS_NOT_NOW_KINDS = new Set([
+  'LOADING',
+  'MASTERDOWN',
+  'READONLY',
+  'BUSY',
+  'TRYAGAIN',
+  'NOREPLICAS',
+]);
 
 /**
- * True for errors that mean "Redis is not reachable right now" (as opposed to a bug in a script):
- * those become 503 REG_ERR_REDIS_UNAVAILABLE so clients retry.
+ * A failed Redis command as what the registry answers. A rejection that is not a reply from
+ * Redis (connection closed, command timeout, offline queue refused, retries exhausted) means the
+ * command never completed, and so does a "not now" reply: both become 503
+ * REG_ERR_REDIS_UNAVAILABLE so clients retry. Any other reply is a bug and is passed on (500).
+ * Called where the registry talks to Redis, so the decision reads the error's kind, not its text.
  */
-export function isRedisUnavailableError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'MaxRetriesPerRequestError') return true;
-  return REDIS_DOWN_PATTERNS.some((pattern) => pattern.test(err.message));
+export function fromRedisFailure(err: unknown): unknown {
+  const kind = redisReplyKind(err);
+  if (kind !== undefined && !REDIS_NOT_NOW_KINDS.has(kind)) return err;
+  return new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
 }

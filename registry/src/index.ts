@@ -10,7 +10,7 @@ export type { AppDeps } from './http/deps';
 export { InstanceService } from './instances/instance-service';
 export { hotLane, type HotLaneDeps } from './http/hot-lane';
 export { VerifiedTokenCache } from './auth/token-cache';
-export { loadConfig, ConfigError, type RegistryConfig } from './config';
+export { loadConfig, type RegistryConfig } from './config';
 export {
   mintToken,
   verifyToken,

@@ -62,7 +62,7 @@ export interface RunningRegistry {
  */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const config =
-    options.config ?? loadConfig(options.env, { host: options.host, port: options.port });
+    options.config ?? loadConfig({ host: options.host, port: options.port }, options.env);
   const host = options.host ?? config.host;
   const port = options.port ?? config.port;
   const logger = options.logger ?? createLogger(config);

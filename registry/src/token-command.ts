@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import type { RegistryTokenClaims } from '@kong-registry/sdk';
+import { isConfigError, type RegistryTokenClaims } from '@kong-registry/sdk';
 import { mintToken, parseDurationSeconds, resolveJwtKeys } from './auth/jwt';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
 import { parseTargetRules } from './instances/target-policy';
 import { prefixSchema, SERVICE_NAME } from './instances/validation';
 
@@ -85,7 +85,7 @@ export async function runTokenCommand(argv: string[]): Promise<number> {
   try {
     config = loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message);
+    if (isConfigError(err)) return fail(err.message);
     throw err;
   }
   if (config.jwt.ephemeral) {

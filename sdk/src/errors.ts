@@ -3,6 +3,7 @@
  * on `instanceof`, because two copies of the SDK in one process make `instanceof` lie.
  * A code is never reused once retired.
  */
+import { CodedError } from './coded-error';
 import type { SdkErrorCodeShape } from './rules';
 
 /** Every code an {@link SdkError} can carry, with the message used when none is given. */
@@ -40,21 +41,17 @@ export interface SdkErrorDetails {
   cause?: unknown;
 }
 
-/** The one error class of the SDK. Branch on {@link SdkError.code}. */
-export class SdkError extends Error {
+/** The one error class of the SDK (the project's {@link CodedError} shape). Branch on `code`. */
+export class SdkError extends CodedError<SdkErrorCode> {
   override readonly name = 'SdkError';
-  readonly code: SdkErrorCode;
-  readonly statusCode: number | undefined;
   readonly registryCode: string | undefined;
   readonly retryAfterMs: number | undefined;
 
   constructor(code: SdkErrorCode, message?: string, details: SdkErrorDetails = {}) {
-    super(
-      message ?? SDK_ERROR_CODES[code],
-      details.cause === undefined ? undefined : { cause: details.cause },
-    );
-    this.code = code;
-    this.statusCode = details.statusCode;
+    super(code, message ?? SDK_ERROR_CODES[code], {
+      statusCode: details.statusCode,
+      cause: details.cause,
+    });
     this.registryCode = details.registryCode;
     this.retryAfterMs = details.retryAfterMs;
   }

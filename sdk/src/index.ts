@@ -45,10 +45,30 @@ export type {
 export type { LeaseLossReason } from './heartbeat-policy';
 export { defaultInstanceId, detectHostAddress } from './options';
 export type { RegisterOptions, SdkLogger, SignalHandlingOptions } from './options';
-export { DEFAULT_RETRY_POLICY } from './backoff';
+/** Retry timing; the controller's clients use the same rules. */
+export { DEFAULT_RETRY_POLICY, computeBackoffMs, parseRetryAfterMs } from './backoff';
 export type { RetryPolicy } from './backoff';
 export { SdkError, isSdkError, SDK_ERROR_CODES } from './errors';
 export type { SdkErrorCode, SdkErrorDetails } from './errors';
+/** The error shape every package of the project shares (code, message, statusCode). */
+export {
+  CodedError,
+  ConfigError,
+  describeError,
+  errorCode,
+  errorStatus,
+  isConfigError,
+} from './coded-error';
+export type { CodedErrorShape } from './coded-error';
+/** Settings loading as the registry, the controller and the agent do it. */
+export {
+  deepFreeze,
+  parseFields,
+  readSecretSetting,
+  readSettingFile,
+  withoutEmptyValues,
+} from './settings';
+export type { FieldSchema, FieldValue, ParsedFields } from './settings';
 export { healthHandler, evaluateHealth } from './health';
 export type {
   HealthHandlerOptions,

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { describeError } from '@kong-registry/sdk';
 import { RegistrationAgent } from './agent';
-import { AgentConfigError, describeConfig, loadAgentConfig, type AgentConfig } from './config';
+import { describeConfig, loadAgentConfig, type AgentConfig } from './config';
 import { agentHelp } from './help';
 import { createAgentLogger } from './logger';
 import { AGENT_OPTIONS } from './options';
@@ -44,7 +45,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
     }
     config = loadAgentConfig(flags.values);
   } catch (err) {
-    const message = err instanceof AgentConfigError ? err.message : (err as Error).message;
+    const message = describeError(err);
     console.error(
       `kong-registry agent: ${message}\n\nRun \`kong-registry agent --help\` for every option.`,
     );

@@ -1,4 +1,5 @@
-import { AgentConfigError, describeConfig, loadAgentConfig } from './config';
+import { isConfigError } from '@kong-registry/sdk';
+import { describeConfig, loadAgentConfig } from './config';
 
 const files: Record<string, string> = {
   '/run/token': 'tok-from-file\n',
@@ -21,7 +22,7 @@ function problemsOf(fn: () => unknown): string[] {
   try {
     fn();
   } catch (err) {
-    if (err instanceof AgentConfigError) return err.problems;
+    if (isConfigError(err)) return [...err.problems];
     throw err;
   }
   throw new Error('expected an AgentConfigError');

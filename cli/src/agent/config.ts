@@ -8,6 +8,8 @@ import {
   prefixProblem,
   SERVICE_NAME,
   SERVICE_NAME_RULE,
+  ConfigError,
+  parseFields,
   type AgentErrorCodeShape,
 } from '@kong-registry/sdk';
 import { AGENT_OPTIONS, CONFIG_KEY } from './options';
@@ -53,11 +55,9 @@ export interface AgentConfig {
 }
 
 /** Bad settings; `problems` lists every one of them, so a single run shows them all. */
-export class AgentConfigError extends Error {
-  override readonly name = 'AgentConfigError';
-  readonly code = 'AGENT_ERR_CONFIG' satisfies AgentErrorCodeShape;
-  constructor(readonly problems: string[]) {
-    super(`invalid agent settings:\n  - ${problems.join('\n  - ')}`);
+export class AgentConfigError extends ConfigError<'AGENT_ERR_CONFIG'> {
+  constructor(problems: readonly string[]) {
+    super('AGENT_ERR_CONFIG' satisfies AgentErrorCodeShape, 'agent', problems);
   }
 }
 
@@ -105,7 +105,7 @@ const prefix = z.string().superRefine((value, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const schema = z.strictObject({
+const schema = z.object({
   // Names and prefixes follow the registry's rules (from the SDK), so a bad one fails at start.
   service: z.string().regex(SERVICE_NAME, SERVICE_NAME_RULE),
   port: int(1, 65535),
@@ -226,21 +226,15 @@ export function loadAgentConfig(
   const merged = { ...fromFile, ...fromEnvironment, ...fromFlags, ...token };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   const tokenSource = resolveToken(token, read, problems);
-  const result = schema.safeParse(merged);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const key = String(issue.path[0] ?? '');
-      const option = AGENT_OPTIONS.find((o) => o.key === key);
-      const where = option ? `--${option.flag} (${option.env[0]})` : key || 'settings';
-      const missing = key !== '' && merged[key] === undefined;
-      problems.push(`${where}: ${missing ? 'required' : issue.message}`);
-    }
-    throw new AgentConfigError(problems);
-  }
-  const v = result.data;
+  const { values: v, ok } = parseFields(schema.shape, merged, problems, (key) => {
+    const option = AGENT_OPTIONS.find((o) => o.key === key);
+    return option ? `--${option.flag} (${option.env[0]})` : key;
+  });
+  for (const key of Object.keys(merged))
+    if (!(key in schema.shape)) problems.push(`${key}: not a setting of the agent`);
   // A probe must end before the next one starts.
   const healthTimeout = v.healthTimeout ?? Math.min(2, v.healthInterval);
-  if (healthTimeout > v.healthInterval)
+  if (ok('healthTimeout', 'healthInterval') && healthTimeout > v.healthInterval)
     problems.push('--health-timeout must not exceed --health-interval');
   if (problems.length > 0) throw new AgentConfigError(problems);
 

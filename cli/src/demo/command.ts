@@ -3,10 +3,10 @@
  * until Ctrl-C, or a scripted tour with `--tour`.
  */
 import { spawnSync } from 'node:child_process';
-import type { RouteTable } from '@kong-registry/sdk';
+import { isConfigError, type RouteTable } from '@kong-registry/sdk';
 import { renderBanner } from './banner';
 import type { ManagedChild } from './child';
-import { DemoConfigError, HELP_REQUESTED, loadDemoConfig, type DemoConfig } from './config';
+import { HELP_REQUESTED, loadDemoConfig, type DemoConfig } from './config';
 import { signDemoJwt } from './consumer';
 import { DEMO_HELP } from './help';
 import { callJson } from './http';
@@ -105,7 +105,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   try {
     config = loadDemoConfig(argv);
   } catch (err) {
-    if (!(err instanceof DemoConfigError)) throw err;
+    if (!isConfigError(err)) throw err;
     process.stderr.write(
       `demo: ${err.message}\n\nRun \`npm run demo -- --help\` for the options.\n`,
     );

@@ -1,4 +1,4 @@
-import { DEMO_TIMINGS, DemoConfigError, loadDemoConfig, type DemoConfig } from './config';
+import { DEMO_TIMINGS, loadDemoConfig, type DemoConfig } from './config';
 
 function load(argv: string[], env: Record<string, string | undefined> = {}): DemoConfig {
   const config = loadDemoConfig(argv, env);
@@ -70,7 +70,7 @@ describe('loadDemoConfig', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(DemoConfigError);
+    expect(error).toMatchObject({ code: 'DEMO_ERR_CONFIG' });
     const message = (error as Error).message;
     expect(message).toContain('--instances must be 1..9');
     expect(message).toContain('--registry-port must be 0..65535');
@@ -79,7 +79,9 @@ describe('loadDemoConfig', () => {
   });
 
   it('rejects unknown flags and answers --help', () => {
-    expect(() => loadDemoConfig(['--nope'], {})).toThrow(DemoConfigError);
+    expect(() => loadDemoConfig(['--nope'], {})).toThrow(
+      expect.objectContaining({ code: 'DEMO_ERR_CONFIG' }),
+    );
     expect(loadDemoConfig(['--help'], {})).toBe('help');
   });
 });

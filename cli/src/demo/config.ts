@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { ConfigError } from '@kong-registry/sdk';
 
 /** Lease, probe and reconcile timings handed to the children. Short, so the demo reacts fast. */
 export interface DemoTimings {
@@ -55,8 +56,10 @@ export interface DemoConfig {
 }
 
 /** Bad flags or variables, all listed at once. */
-export class DemoConfigError extends Error {
-  override name = 'DemoConfigError';
+export class DemoConfigError extends ConfigError<'DEMO_ERR_CONFIG'> {
+  constructor(problems: readonly string[]) {
+    super('DEMO_ERR_CONFIG', 'demo', problems);
+  }
 }
 
 /** Timings of the demo; the e2e suite shortens them further. */
@@ -124,7 +127,7 @@ export function loadDemoConfig(
   try {
     ({ values } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new DemoConfigError((err as Error).message);
+    throw new DemoConfigError([(err as Error).message]);
   }
   if (values.help) return HELP_REQUESTED;
   const str = (name: string): string | undefined =>
@@ -156,7 +159,7 @@ export function loadDemoConfig(
     proxy: port(str('proxy-port'), '--proxy-port', problems),
     admin: port(str('admin-port'), '--admin-port', problems),
   };
-  if (problems.length > 0) throw new DemoConfigError(problems.join('\n'));
+  if (problems.length > 0) throw new DemoConfigError(problems);
 
   const baseEnv: Record<string, string> = {};
   for (const name of PASS_THROUGH) {

@@ -1,8 +1,11 @@
 /**
  * Typed Kong Admin API client over node:http keep-alive pools (http/transport.ts): timeouts, TLS
- * options, and retries with exponential backoff on 5xx and network errors only (never on 4xx,
- * never for a non-idempotent POST), like undici's retry handler.
+ * options, and retries (http/retry.ts) on network errors and 5xx for idempotent requests, and on
+ * 429 for any request (Kong refused it before doing anything), honouring `Retry-After`.
  */
+import { errorCode, errorStatus, parseRetryAfterMs } from '@kong-registry/sdk';
+import { ErrorCodes } from '../errors';
+import { Retrier, type RetryVerdict } from '../http/retry';
 import { HttpTransport, type HttpReply } from '../http/transport';
 import { KongApiError, KongNetworkError } from './errors';
 
@@ -19,7 +22,7 @@ export interface AdminClientOptions {
   timeoutMs?: number;
   /** Retries after the first attempt. @default 3 */
   retries?: number;
-  /** First backoff delay; doubles each retry, capped at 5 s. @default 200 */
+  /** First backoff delay; doubles each retry, capped at 5 s (also the longest Retry-After). @default 200 */
   retryBaseMs?: number;
 }
 
@@ -40,17 +43,16 @@ export class KongAdminClient {
   private readonly transport: HttpTransport;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
-  private readonly retries: number;
-  private readonly retryBaseMs: number;
-  /** Set by close(): no retry starts after it, and a backoff in progress ends at once. */
-  private closed = false;
-  private readonly backoffs = new Set<() => void>();
+  private readonly retrier: Retrier;
 
   constructor(options: AdminClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.retries = options.retries ?? 3;
-    this.retryBaseMs = options.retryBaseMs ?? 200;
+    this.retrier = new Retrier({
+      retries: options.retries ?? 3,
+      baseDelayMs: options.retryBaseMs ?? 200,
+      maxDelayMs: 5_000,
+    });
     this.headers = { accept: 'application/json', ...(options.headers ?? {}) };
     if (options.token) this.headers['kong-admin-token'] = options.token;
     this.transport = new HttpTransport({
@@ -97,45 +99,18 @@ export class KongAdminClient {
     }
   }
 
-  /** Closes pooled connections. */
+  /** Closes pooled connections; a retry wait in progress ends at once and no retry follows. */
   close(): Promise<void> {
-    this.closed = true;
-    for (const wake of this.backoffs) wake();
+    this.retrier.close();
     return this.transport.close();
   }
 
-  private async send<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    idempotent?: boolean,
-  ): Promise<T> {
-    const retryable = idempotent ?? RETRYABLE_METHODS.has(method);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once<T>(method, path, body);
-      } catch (err) {
-        const transient =
-          err instanceof KongNetworkError || (err instanceof KongApiError && err.status >= 500);
-        if (!retryable || !transient || attempt >= this.retries || this.closed) throw err;
-        const delay = Math.min(5_000, this.retryBaseMs * 2 ** attempt);
-        await this.backoff(delay * (0.8 + Math.random() * 0.4));
-        if (this.closed) throw err;
-      }
-    }
-  }
-
-  /** Sleeps `ms` before a retry; close() cuts it short. */
-  private backoff(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.backoffs.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.backoffs.add(wake);
-    });
+  private send<T>(method: string, path: string, body?: unknown, idempotent?: boolean): Promise<T> {
+    const repeatable = idempotent ?? RETRYABLE_METHODS.has(method);
+    return this.retrier.run(
+      () => this.once<T>(method, path, body),
+      (err) => retryVerdict(err, repeatable),
+    );
   }
 
   private async once<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -163,10 +138,29 @@ export class KongAdminClient {
         parsed = { message: text.slice(0, 200) };
       }
     }
-    if (response.statusCode >= 400)
-      throw new KongApiError(method, path, response.statusCode, parsed);
+    if (response.statusCode >= 400) {
+      const retryAfterMs = parseRetryAfterMs(firstHeader(response.headers['retry-after']));
+      throw new KongApiError(method, path, response.statusCode, parsed, retryAfterMs);
+    }
     return parsed as T;
   }
+}
+
+/**
+ * Whether a failed Admin API call may be sent again: 429 always (nothing was done), a network
+ * error or a 5xx only when sending it twice is harmless.
+ */
+function retryVerdict(err: unknown, repeatable: boolean): RetryVerdict {
+  const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
+  const status = errorStatus(err);
+  if (status === 429) return { retry: true, retryAfterMs };
+  const transient =
+    errorCode(err) === ErrorCodes.ADMIN_API_NETWORK || (status !== undefined && status >= 500);
+  return { retry: repeatable && transient, retryAfterMs };
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

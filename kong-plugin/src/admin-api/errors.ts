@@ -4,12 +4,13 @@
  * `code` stays our stable string code so callers can branch on it like on every other error of
  * this package.
  */
+import { errorCode, errorStatus } from '@kong-registry/sdk';
 import { ErrorCodes, KongPluginError } from '../errors';
 
 /** Kong answered with a status >= 400. */
 export class KongApiError extends KongPluginError {
   /** HTTP status Kong answered with. */
-  readonly status: number;
+  declare readonly statusCode: number;
   /** Kong's numeric error code (2 = schema violation, 5 = unique violation...), when present. */
   readonly kongCode: number | undefined;
   /** Kong's error name ("schema violation"), when present. */
@@ -18,21 +19,22 @@ export class KongApiError extends KongPluginError {
   readonly fields: unknown;
   readonly method: string;
   readonly path: string;
+  /** Kong's `Retry-After` in ms (429 from a rate-limited Admin API), when it sent one. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(method: string, path: string, status: number, body: unknown) {
+  constructor(method: string, path: string, status: number, body: unknown, retryAfterMs?: number) {
     const parsed =
       typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const message = typeof parsed.message === 'string' ? parsed.message : `HTTP ${status}`;
     super(ErrorCodes.ADMIN_API, `${method} ${path} -> ${status}: ${message}`, {
       statusCode: status,
     });
-    this.name = 'KongApiError';
-    this.status = status;
     this.kongCode = typeof parsed.code === 'number' ? parsed.code : undefined;
     this.kongName = typeof parsed.name === 'string' ? parsed.name : undefined;
     this.fields = parsed.fields ?? parsed.options;
     this.method = method;
     this.path = path;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -44,7 +46,6 @@ export class KongNetworkError extends KongPluginError {
   constructor(method: string, path: string, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(ErrorCodes.ADMIN_API_NETWORK, `${method} ${path}: ${why}`, { cause });
-    this.name = 'KongNetworkError';
     this.method = method;
     this.path = path;
   }
@@ -52,10 +53,5 @@ export class KongNetworkError extends KongPluginError {
 
 /** True for a KongApiError with the given status (works across package copies). */
 export function isKongStatus(err: unknown, status: number): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    (err as { code?: unknown }).code === ErrorCodes.ADMIN_API &&
-    (err as { status?: unknown }).status === status
-  );
+  return errorCode(err) === ErrorCodes.ADMIN_API && errorStatus(err) === status;
 }

@@ -40,7 +40,6 @@ export class ApplyError extends KongPluginError {
   constructor(op: PlanOp, cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(ErrorCodes.APPLY, `${op.op} ${op.kind} ${op.name}: ${why}`, { cause });
-    this.name = 'ApplyError';
     this.op = op.op;
     this.kind = op.kind;
     this.entityName = op.name;

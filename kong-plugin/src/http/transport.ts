@@ -1,8 +1,8 @@
 /**
- * A small JSON-over-HTTP transport on node:http/node:https with keep-alive pools. The Admin API
- * and registry clients use it instead of undici: loading undici's modules dominated a one-shot
- * `kong-registry sync` (figures in bench/profiles/controller-reconcile.md),
- * while node:http is already part of Node's start-up snapshot.
+ * The controller's one HTTP client: node:http/node:https with keep-alive pools, for the Admin API,
+ * the registry's JSON calls and its event stream. Not undici: loading undici's modules dominated a
+ * one-shot `kong-registry sync` (figures in bench/profiles/controller-reconcile.md), while
+ * node:http is already part of Node's start-up snapshot. Retries live in retry.ts.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
@@ -25,6 +25,8 @@ export interface TransportOptions {
 /** A buffered reply. */
 export interface HttpReply {
   statusCode: number;
+  /** Response headers, names in lower case (node:http's). */
+  headers: IncomingMessage['headers'];
   text: string;
 }
 
@@ -64,6 +66,53 @@ export class HttpTransport {
 
   /** Sends one request and buffers the reply body as UTF-8. Rejects on network errors only. */
   send(call: HttpCall): Promise<HttpReply> {
+    return new Promise<HttpReply>((resolve, reject) => {
+      const req = this.request(call, AbortSignal.timeout(call.timeoutMs), (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            statusCode: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(call.body);
+    });
+  }
+
+  /**
+   * Sends one request and resolves with the unread response once its headers arrive (within
+   * `timeoutMs`); the body then streams for as long as the server keeps it open. `signal` ends
+   * it. For the registry's event stream.
+   */
+  open(call: HttpCall, signal: AbortSignal): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const headersLate = new AbortController();
+      const timer = setTimeout(
+        () => headersLate.abort(new Error(`no response headers within ${call.timeoutMs} ms`)),
+        call.timeoutMs,
+      );
+      const req = this.request(call, AbortSignal.any([signal, headersLate.signal]), (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(call.body);
+    });
+  }
+
+  private request(
+    call: HttpCall,
+    signal: AbortSignal,
+    onResponse: (res: IncomingMessage) => void,
+  ): ReturnType<typeof httpRequest> {
     const url = new URL(call.url);
     let request = httpRequest;
     let agent: HttpAgent = this.http;
@@ -81,30 +130,7 @@ export class HttpTransport {
     }
     const headers: Record<string, string | number> = { ...call.headers };
     if (call.body !== undefined) headers['content-length'] = Buffer.byteLength(call.body);
-    return new Promise<HttpReply>((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: call.method,
-          headers,
-          agent,
-          signal: AbortSignal.timeout(call.timeoutMs),
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () =>
-            resolve({
-              statusCode: res.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(call.body);
-    });
+    return request(url, { method: call.method, headers, agent, signal }, onResponse);
   }
 
   /** Destroys the pooled sockets; call once the requests have settled. */

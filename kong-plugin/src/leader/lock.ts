@@ -42,7 +42,6 @@ return 0
 export class NotLeaderError extends KongPluginError {
   constructor(message = 'this controller does not hold the leader lock') {
     super(ErrorCodes.NOT_LEADER, message);
-    this.name = 'NotLeaderError';
   }
 }
 

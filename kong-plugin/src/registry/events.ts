@@ -1,10 +1,12 @@
 /**
  * Follows the registry's event stream (`GET /v1/events`, SSE), resuming with `Last-Event-ID`
- * after a disconnect and reconnecting with backoff. The controller only uses events as "something
- * changed" signals (the snapshot stays the source of truth) and to learn why instances left.
+ * after a disconnect and reconnecting with backoff (the registry's Retry-After wins). The
+ * controller only uses events as "something changed" signals: the snapshot, tombstones included,
+ * stays the source of truth.
  */
 import type { RegistryEvent } from '@kong-registry/sdk';
-import type * as Undici from 'undici';
+import { errorLogFields } from '../errors';
+import { Retrier, retryDelayMs, type RetrySettings } from '../http/retry';
 import type { Logger } from '../logger';
 import type { RegistryClient } from './client';
 import { SseParser } from './sse';
@@ -22,6 +24,9 @@ export interface EventFollower {
   readonly connected: boolean;
 }
 
+/** Reconnect waits: 500 ms doubling to 15 s, or the registry's Retry-After (up to 15 s). */
+const RECONNECT: RetrySettings = { retries: Infinity, baseDelayMs: 500, maxDelayMs: 15_000 };
+
 /** Starts following events until stopped. */
 export function followRegistryEvents(
   client: RegistryClient,
@@ -31,34 +36,16 @@ export function followRegistryEvents(
   let stopped = false;
   let connected = false;
   let lastEventId: string | undefined;
-  let controller: AbortController | undefined;
-  let wake: (() => void) | undefined;
+  const aborter = new AbortController();
+  const waits = new Retrier(RECONNECT);
 
   const once = async (): Promise<void> => {
-    controller = new AbortController();
-    // Required here, not at the top: one-shot commands (sync, diff) never follow events, and
-    // undici is 100+ modules. require, not import(): ts-jest runs CommonJS without VM modules.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
-    const { request } = require('undici') as typeof Undici;
-    const response = await request(`${client.url}/v1/events`, {
-      method: 'GET',
-      headers: {
-        authorization: client.authHeader,
-        accept: 'text/event-stream',
-        ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
-      },
-      signal: controller.signal,
-      bodyTimeout: 0,
-    });
-    if (response.statusCode !== 200) {
-      const text = await response.body.text().catch(() => '');
-      throw new Error(`GET /v1/events -> ${response.statusCode}: ${text.slice(0, 200)}`);
-    }
+    const body = await client.openEvents(lastEventId, aborter.signal);
     connected = true;
     handlers.onResync();
     const parser = new SseParser();
-    response.body.setEncoding('utf8');
-    for await (const chunk of response.body) {
+    body.setEncoding('utf8');
+    for await (const chunk of body) {
       for (const message of parser.push(chunk as string)) {
         if (message.id) lastEventId = message.id;
         if (message.event === 'reset') {
@@ -75,39 +62,42 @@ export function followRegistryEvents(
   };
 
   void (async () => {
-    let delay = 500;
+    let failures = 0;
     while (!stopped) {
+      let delay: number;
       try {
         await once();
-        delay = 500;
+        failures = 0;
+        delay = reconnectDelay(0, undefined);
       } catch (err) {
         if (stopped) break;
-        logger.warn(
-          { err: err instanceof Error ? err.message : String(err), retryInMs: delay },
-          'registry event stream failed',
-        );
+        delay = reconnectDelay(failures, (err as { retryAfterMs?: number }).retryAfterMs);
+        failures += 1;
+        logger.warn({ ...errorLogFields(err), retryInMs: delay }, 'registry event stream failed');
       }
       connected = false;
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      delay = Math.min(delay * 2, 15_000);
+      await waits.sleep(delay);
     }
   })();
 
   return {
     stop() {
       stopped = true;
-      controller?.abort();
-      wake?.();
+      aborter.abort();
+      waits.close();
     },
     get connected() {
       return connected;
     },
   };
+}
+
+/** The wait before reconnecting; a Retry-After beyond the ceiling waits the ceiling. */
+function reconnectDelay(failures: number, retryAfterMs: number | undefined): number {
+  return (
+    retryDelayMs(failures, RECONNECT, retryAfterMs) ??
+    retryDelayMs(failures, RECONNECT, RECONNECT.maxDelayMs) ??
+    RECONNECT.maxDelayMs
+  );
 }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '@kong-registry/sdk';
-import { isRedisUnavailableError, isRegistryError, RegistryError } from '../errors';
+import { isRegistryError, RegistryError } from '../errors';
 import type { Logger } from '../logger';
 
 /** body-parser failures (they carry `type` and `status`) mapped onto our codes. */
@@ -43,12 +43,12 @@ function fromClientStatus(err: unknown): RegistryError | null {
   return new RegistryError('REG_ERR_VALIDATION', 'the request could not be read');
 }
 
-/** Any error as the RegistryError it answers with: ours as they are, the rest classified. */
+/**
+ * Any error as the RegistryError it answers with: ours as they are (a Redis outage is already
+ * REG_ERR_REDIS_UNAVAILABLE where Redis was called), the rest classified.
+ */
 export function toRegistryError(err: unknown): RegistryError {
   if (isRegistryError(err)) return err;
-  if (isRedisUnavailableError(err)) {
-    return new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
-  }
   return (
     fromBodyParser(err) ??
     fromClientStatus(err) ??

@@ -8,6 +8,7 @@ import type {
   ServiceView,
   Tombstone,
 } from '@kong-registry/sdk';
+import { fromRedisFailure } from '../errors';
 import { RegistryKeys } from './keys';
 import { SCRIPTS } from './scripts';
 
@@ -325,12 +326,12 @@ export class RedisInstanceRepository {
 
   /** The raw JSON of one consumer (secrets included), for compare-and-set updates. */
   async getConsumerJson(username: string): Promise<string | null> {
-    return this.redis.hget(this.keys.consumers, username);
+    return this.redis.hget(this.keys.consumers, username).catch(rejectAsRedisFailure);
   }
 
   /** All consumers, secrets included: callers strip them unless the reader may see them. */
   async listConsumers(): Promise<Consumer[]> {
-    const rows = await this.redis.hvals(this.keys.consumers);
+    const rows = await this.redis.hvals(this.keys.consumers).catch(rejectAsRedisFailure);
     return rows
       .map((row) => JSON.parse(row) as Consumer)
       .sort((a, b) => (a.username < b.username ? -1 : 1));
@@ -366,6 +367,11 @@ export class RedisInstanceRepository {
 
   /** PING, for /readyz. */
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.redis.ping().catch(rejectAsRedisFailure);
   }
+}
+
+/** Every command of this file fails the same way as a script does (scripts.ts). */
+function rejectAsRedisFailure(err: unknown): never {
+  throw fromRedisFailure(err);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Redis from 'ioredis';
+import { fromRedisFailure, redisReplyKind } from '../errors';
 
 /**
  * The Lua scripts in registry/lua/, each with its KEYS/ARGV/output header. The folder sits next to
@@ -19,15 +20,16 @@ export class LuaScript {
     this.sha = createHash('sha1').update(this.source).digest('hex');
   }
 
+  /** Runs the script; a Redis outage rejects with REG_ERR_REDIS_UNAVAILABLE (errors.ts). */
   async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
-        return redis.eval(this.source, keys.length, ...keys, ...args);
-      }
-      throw err;
+      if (redisReplyKind(err) !== 'NOSCRIPT') throw fromRedisFailure(err);
     }
+    return redis.eval(this.source, keys.length, ...keys, ...args).catch((err: unknown) => {
+      throw fromRedisFailure(err);
+    });
   }
 }
 

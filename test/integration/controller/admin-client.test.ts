@@ -1,13 +1,14 @@
 /**
  * KongAdminClient against a scripted HTTP server: paging on `offset`, headers, typed errors that
- * keep Kong's body, and retries only on 5xx/network errors of idempotent calls.
+ * keep Kong's body, retries on 5xx/network errors of idempotent calls and on 429, and Kong's
+ * Retry-After honoured.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KongAdminClient } from '@kong-registry/kong-plugin';
 import { freePort } from '../../helpers/ports';
 
-type Reply = { status: number; body?: unknown };
+type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 describe('KongAdminClient', () => {
   let server: Server;
@@ -18,9 +19,9 @@ describe('KongAdminClient', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       seen.push(req);
-      const next = replies.shift() ?? (() => ({ status: 200, body: { data: [] } }));
+      const next = replies.shift() ?? ((): Reply => ({ status: 200, body: { data: [] } }));
       const reply = next(req);
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -84,7 +85,7 @@ describe('KongAdminClient', () => {
     const c = client();
     await expect(c.put('/services/x', { name: 'x' })).rejects.toMatchObject({
       code: 'KCP_ERR_ADMIN_API',
-      status: 409,
+      statusCode: 409,
       kongCode: 5,
       kongName: 'unique constraint violation',
       fields: { name: 'x' },
@@ -98,12 +99,47 @@ describe('KongAdminClient', () => {
   it('does not retry a non-idempotent POST, but does retry POST /config', async () => {
     replies = [() => ({ status: 500, body: { message: 'An unexpected error occurred' } })];
     const c = client();
-    await expect(c.post('/upstreams/u/targets', {})).rejects.toMatchObject({ status: 500 });
+    await expect(c.post('/upstreams/u/targets', {})).rejects.toMatchObject({ statusCode: 500 });
     expect(seen).toHaveLength(1);
     seen = [];
     replies = [() => ({ status: 500 }), () => ({ status: 201, body: {} })];
     await c.post('/config', {}, { idempotent: true });
     expect(seen).toHaveLength(2);
+    await c.close();
+  });
+
+  it("retries a 429, even for a POST, after the wait Kong's Retry-After asks for", async () => {
+    const at: number[] = [];
+    replies = [
+      () => {
+        at.push(Date.now());
+        return {
+          status: 429,
+          body: { message: 'API rate limit exceeded' },
+          headers: { 'retry-after': '1' },
+        };
+      },
+      () => {
+        at.push(Date.now());
+        return { status: 201, body: { id: 't' } };
+      },
+    ];
+    const c = client();
+    expect(await c.post('/upstreams/u/targets', { target: 'a:1' })).toEqual({ id: 't' });
+    expect(seen).toHaveLength(2);
+    // The client's own backoff here is 1 ms: only Retry-After explains a second's wait.
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
+    await c.close();
+  });
+
+  it('fails at once when Retry-After asks for longer than its longest wait', async () => {
+    replies = [() => ({ status: 503, headers: { 'retry-after': '120' } })];
+    const c = client();
+    await expect(c.get('/status')).rejects.toMatchObject({
+      statusCode: 503,
+      retryAfterMs: 120_000,
+    });
+    expect(seen).toHaveLength(1);
     await c.close();
   });
 
@@ -135,7 +171,7 @@ describe('KongAdminClient', () => {
     );
     await c.close();
     // Without close() cutting the 60 s backoff short this would time the test out.
-    await expect(pending).rejects.toMatchObject({ status: 503 });
+    await expect(pending).rejects.toMatchObject({ statusCode: 503 });
     expect(seen).toHaveLength(1);
   });
 });

@@ -54,17 +54,20 @@ export async function createHarness(
   options: { redisUrl?: string; label?: string } = {},
 ): Promise<Harness> {
   const prefix = uniquePrefix(options.label ?? 'registry');
-  const config = loadConfig({
-    REDIS_URL: options.redisUrl ?? sharedRedisUrl(),
-    REGISTRY_JWT_SECRET: TEST_SECRET,
-    REGISTRY_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'silent',
-    REGISTRY_RATE_LIMIT_BURST: '1000',
-    REGISTRY_RATE_LIMIT_PER_SECOND: '1000',
-    // Generous: a shared 2-core CI machine can stall a burst of 100 Lua calls past 1 s.
-    REDIS_COMMAND_TIMEOUT_MS: '5000',
-    ...env,
-  });
+  const config = loadConfig(
+    {},
+    {
+      REDIS_URL: options.redisUrl ?? sharedRedisUrl(),
+      REGISTRY_JWT_SECRET: TEST_SECRET,
+      REGISTRY_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      REGISTRY_RATE_LIMIT_BURST: '1000',
+      REGISTRY_RATE_LIMIT_PER_SECOND: '1000',
+      // Generous: a shared 2-core CI machine can stall a burst of 100 Lua calls past 1 s.
+      REDIS_COMMAND_TIMEOUT_MS: '5000',
+      ...env,
+    },
+  );
   const redis = new Redis(options.redisUrl ?? sharedRedisUrl(), {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -95,14 +95,17 @@ export async function createTestRegistry(options: TestRegistryOptions = {}): Pro
     keys.algorithm === 'HS256'
       ? { REGISTRY_JWT_SECRET: keys.secret }
       : { REGISTRY_JWT_PUBLIC_KEY: keys.publicKey };
-  const config = loadConfig({
-    REDIS_URL: redisUrl,
-    REGISTRY_KEY_PREFIX: prefix,
-    LOG_LEVEL: 'trace',
-    REDIS_COMMAND_TIMEOUT_MS: '1000',
-    ...jwtEnv,
-    ...options.env,
-  });
+  const config = loadConfig(
+    {},
+    {
+      REDIS_URL: redisUrl,
+      REGISTRY_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'trace',
+      REDIS_COMMAND_TIMEOUT_MS: '1000',
+      ...jwtEnv,
+      ...options.env,
+    },
+  );
   const redis = new Redis(redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
