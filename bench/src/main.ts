@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BENCH_DIR } from './lib/paths';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
 import { stopAll } from './lib/procs';
 import { convergenceSuite } from './suites/convergence';
@@ -19,7 +20,7 @@ const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   convergence: convergenceSuite,
 };
 
-const HELP = `Usage: node bench/dist/main.js [--only a,b] [--runs N] [--duration S] [--quick]
+const HELP = `Usage: node bench/dist/bench/src/main.js [--only a,b] [--runs N] [--duration S] [--quick]
 
 Benchmarks (all by default, in this order): ${Object.keys(SUITES).join(', ')}
   --only LIST     comma-separated subset
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   console.log(`bench on ${machine.cpu} x ${machine.cores}, Node ${machine.node}, ${machine.redis}`);
   const sections: Section[] = [];
-  const out = values.out ?? join(__dirname, '..', 'results');
+  const out = values.out ?? join(BENCH_DIR, 'results');
   for (const name of names) {
     const started = Date.now();
     const loadBefore = loadavg()[0]!.toFixed(1);

@@ -1,6 +1,9 @@
 import { createServer } from 'node:net';
 
-/** A TCP port on loopback that nothing listens on right now (tests never assume fixed ports). */
+/**
+ * A TCP port on loopback that nothing listens on right now (tests never assume fixed ports). The
+ * bench uses it too (bench/tsconfig.json compiles test/helpers with it).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

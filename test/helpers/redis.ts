@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -29,6 +29,8 @@ export function uniquePrefix(label = 't'): string {
 export interface RedisServerHandle {
   url: string;
   port: number;
+  /** The running server's process id (-1 while stopped); the bench reads its memory from it. */
+  readonly pid: number;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
   /** SIGKILL, to simulate a crash. */
@@ -54,19 +56,40 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/** How startRedisServer runs redis-server beyond its defaults (loopback, free port, no persistence). */
+export interface RedisServerOptions {
+  /** More redis-server arguments after the defaults, e.g. `['--loglevel', 'warning']`. */
+  args?: readonly string[];
+  /**
+   * Runs a Sentinel (`redis-server <conf> --sentinel`). Sentinel insists on a config file it can
+   * rewrite: an empty one is created in the server's folder; configure it through `args`
+   * (`['--sentinel', 'monitor', name, host, port, quorum]`).
+   */
+  sentinel?: boolean;
+}
+
 /**
  * A private redis-server on a free port, for tests that stop, kill or flush Redis and must not
- * disturb the shared one.
+ * disturb the shared one, and for the bench (bench/src/lib/services.ts), which starts its own.
  */
-export async function startRedisServer(): Promise<RedisServerHandle> {
+export async function startRedisServer(
+  options: RedisServerOptions = {},
+): Promise<RedisServerHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kr-redis-'));
+  const mode: string[] = [];
+  if (options.sentinel) {
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(conf, '');
+    mode.push(conf, '--sentinel');
+  }
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
     child = spawn(
       'redis-server',
       [
+        ...mode,
         '--bind',
         '127.0.0.1',
         '--port',
@@ -77,6 +100,7 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
         'no',
         '--dir',
         dir,
+        ...(options.args ?? []),
       ],
       { stdio: 'ignore' },
     );
@@ -96,6 +120,9 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return child?.pid ?? -1;
+    },
     stop: async () => {
       await end('SIGTERM');
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 /**
  * Polls `check` until it returns a value other than undefined, null or false, or fails with the last
- * error after `timeoutMs`. Tests wait on conditions, never on fixed sleeps.
+ * error after `timeoutMs`. Tests wait on conditions, never on fixed sleeps; the bench polls with
+ * it too.
  */
 export async function waitFor<T>(
   check: () => T | Promise<T>,

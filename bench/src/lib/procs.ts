@@ -1,42 +1,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-/** A TCP port on loopback that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves after `ms`; benches pace phases with it (tests may not, benches measure time). */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns true or `timeoutMs` passes. */
-export async function until(
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-  intervalMs = 20,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 /** A child process the bench started, with its output kept for error reports. */
 export interface Proc {
@@ -48,7 +14,22 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-const running = new Set<Proc>();
+/** What stopAll() ends: every Proc, and the servers handed to track(). */
+const running = new Set<{ stop(): Promise<void> }>();
+
+/**
+ * Has stopAll() stop `server` too, for servers the bench starts through the shared test helpers
+ * (test/helpers/redis.ts) rather than startProcess. Returns `server`, whose stop() untracks it.
+ */
+export function track<T extends { stop(): Promise<void> }>(server: T): T {
+  const stop = server.stop.bind(server);
+  server.stop = async () => {
+    running.delete(server);
+    await stop();
+  };
+  running.add(server);
+  return server;
+}
 
 /** Starts a long-running process; its stdout/stderr go to a ring buffer (last 64 KB). */
 export function startProcess(

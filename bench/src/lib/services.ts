@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import Redis from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startProcess, until, type Proc } from './procs';
+import { freePort } from '../../../test/helpers/ports';
+import { startRedisServer, type RedisServerHandle } from '../../../test/helpers/redis';
+import { waitFor } from '../../../test/helpers/wait';
+import { ROOT } from './paths';
+import { startProcess, track, type Proc } from './procs';
 
-const ROOT = join(__dirname, '..', '..', '..');
 /** The `kong-registry` CLI, run as a real process as in production. */
 export const CLI = join(ROOT, 'cli', 'bin', 'kong-registry.js');
 /** HS256 secret shared by the bench registry and the tokens it mints. */
@@ -21,39 +23,9 @@ async function httpOk(url: string): Promise<boolean> {
   return res.ok;
 }
 
-/** redis-server on a free port, no persistence (as scripts/lib/common.sh starts it). */
-export async function startRedis(): Promise<Server & { cleanup(): void }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-  const proc = startProcess('redis', 'redis-server', [
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-    '--loglevel',
-    'warning',
-  ]);
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on('error', () => undefined); // refused until redis-server listens
-  await until(async () => (await probe.ping()) === 'PONG', 10_000, 'redis-server');
-  probe.disconnect();
-  const stop = proc.stop;
-  return {
-    ...proc,
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    stop: async () => {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+/** redis-server on a free port, no persistence: the tests' starter, stopped by stopAll() too. */
+export async function startRedis(): Promise<RedisServerHandle> {
+  return track(await startRedisServer({ args: ['--loglevel', 'warning'] }));
 }
 
 /** Environment of a bench registry: the rate limiter stays on but cannot bind at bench rates. */
@@ -90,7 +62,11 @@ export async function startRegistryProcess(
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  await until(() => httpOk(`${url}/readyz`), 20_000, 'registry /readyz').catch((err: Error) => {
+  await waitFor(() => httpOk(`${url}/readyz`), {
+    timeoutMs: 20_000,
+    intervalMs: 20,
+    what: 'registry /readyz',
+  }).catch((err: Error) => {
     throw new Error(`${err.message}\n${proc.output()}`);
   });
   return { ...proc, url, port };
@@ -108,7 +84,7 @@ export async function startBareServer(body: string): Promise<Server> {
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  await until(() => httpOk(url), 10_000, 'bare http server');
+  await waitFor(() => httpOk(url), { timeoutMs: 10_000, intervalMs: 20, what: 'bare http server' });
   return { ...proc, url, port };
 }
 
@@ -136,7 +112,11 @@ export async function startEtcd(): Promise<Server> {
     'warn',
   ]);
   const url = `http://127.0.0.1:${client}`;
-  await until(() => httpOk(`${url}/health`), 20_000, 'etcd /health').catch((err: Error) => {
+  await waitFor(() => httpOk(`${url}/health`), {
+    timeoutMs: 20_000,
+    intervalMs: 20,
+    what: 'etcd /health',
+  }).catch((err: Error) => {
     throw new Error(`${err.message}\n${proc.output()}`);
   });
   const stop = proc.stop;

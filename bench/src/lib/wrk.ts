@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { BENCH_DIR } from './paths';
 import { median } from './stats';
 import { run } from './procs';
 
-const SCRIPT = join(__dirname, '..', '..', 'lua', 'load.lua');
+const SCRIPT = join(BENCH_DIR, 'lua', 'load.lua');
 
 /** One request shape for wrk (see bench/lua/load.lua for the placeholders). */
 export interface WrkRequest {

@@ -5,7 +5,9 @@
  * as real processes with their defaults (EVENT_DEBOUNCE 250 ms, reaper every 1 s).
  */
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
-import { freePort, sleep, startProcess, until, type Proc } from '../lib/procs';
+import { freePort } from '../../../test/helpers/ports';
+import { waitFor } from '../../../test/helpers/wait';
+import { sleep, startProcess, type Proc } from '../lib/procs';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
 import {
@@ -32,7 +34,11 @@ async function status(url: string): Promise<number> {
 
 /** Milliseconds until `url` answers `want`, polling every POLL_MS. */
 async function timeUntilStatus(url: string, want: number, startedAt: number): Promise<number> {
-  await until(async () => (await status(url)) === want, 30_000, `${url} -> ${want}`, POLL_MS);
+  await waitFor(async () => (await status(url)) === want, {
+    timeoutMs: 30_000,
+    intervalMs: POLL_MS,
+    what: `${url} -> ${want}`,
+  });
   return performance.now() - startedAt;
 }
 
@@ -108,7 +114,11 @@ async function killOne(
       );
     }
     const url = `${sim.proxy}/${service}/`;
-    await until(async () => (await status(url)) === 200, 30_000, 'service reachable', 20);
+    await waitFor(async () => (await status(url)) === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+      what: 'service reachable',
+    });
     const victim = backends[0]!;
     const victimTarget = `127.0.0.1:${victim.port}`;
     const healthOf = async (): Promise<string | undefined> => {
@@ -117,7 +127,11 @@ async function killOne(
       return json.data?.find((t) => t.target === victimTarget)?.health;
     };
     // Wait until the victim is known HEALTHY by the checker, so the trip is measured from a steady state.
-    await until(async () => (await healthOf()) === 'HEALTHY', 30_000, 'victim healthy', 50);
+    await waitFor(async () => (await healthOf()) === 'HEALTHY', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+      what: 'victim healthy',
+    });
 
     let clientErrors = 0;
     let requests = 0;
@@ -141,10 +155,18 @@ async function killOne(
     const killedAt = performance.now();
     victim.child.kill('SIGKILL');
     clearInterval(heartbeats.get('i-0'));
-    await until(async () => (await healthOf()) === 'UNHEALTHY', 30_000, 'health trip', POLL_MS);
+    await waitFor(async () => (await healthOf()) === 'UNHEALTHY', {
+      timeoutMs: 30_000,
+      intervalMs: POLL_MS,
+      what: 'health trip',
+    });
     const toUnhealthyMs = performance.now() - killedAt;
     tripped = true;
-    await until(async () => (await healthOf()) === undefined, 60_000, 'target removed', 20);
+    await waitFor(async () => (await healthOf()) === undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: 'target removed',
+    });
     const toRemovedMs = performance.now() - killedAt;
     traffic = false;
     await load;
@@ -178,12 +200,11 @@ export async function convergenceSuite(options: SuiteOptions): Promise<Section> 
       host: '127.0.0.1',
       port: backend.port,
     });
-    await until(
-      async () => (await status(`${sim.proxy}/warmup/`)) === 200,
-      60_000,
-      'warm-up route',
-      20,
-    ).catch((err: Error) => {
+    await waitFor(async () => (await status(`${sim.proxy}/warmup/`)) === 200, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: 'warm-up route',
+    }).catch((err: Error) => {
       throw new Error(`${err.message}\n${controller.output()}`);
     });
     const up: number[] = [];

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { startKongSim } from '@kong-registry/kong-sim';
 import { benchController, registerFleet } from '../lib/fleet';
-import { freePort, rssBytes, startProcess, until, type Proc } from '../lib/procs';
+import { freePort } from '../../../test/helpers/ports';
+import { waitFor } from '../../../test/helpers/wait';
+import { rssBytes, startProcess, type Proc } from '../lib/procs';
 import { adminToken } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
 import { CLI, startBareServer, startRedis, startRegistryProcess } from '../lib/services';
@@ -76,12 +78,11 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
     });
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
     const startedAt = performance.now();
-    await until(
-      async () => (await reconcileMetrics(metricsUrl)).count >= 1,
-      600_000,
-      'initial sync',
-      100,
-    ).catch((err: Error) => {
+    await waitFor(async () => (await reconcileMetrics(metricsUrl)).count >= 1, {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+      what: 'initial sync',
+    }).catch((err: Error) => {
       throw new Error(`${err.message}\n${controller?.output()}`);
     });
     const initialWallMs = performance.now() - startedAt;
@@ -90,12 +91,11 @@ export async function footprintSuite(options: SuiteOptions): Promise<Section> {
     const resyncs: number[] = [];
     let last = afterInitial;
     for (let i = 0; i < (options.quick ? 1 : 3); i++) {
-      await until(
-        async () => (await reconcileMetrics(metricsUrl)).count > last.count,
-        120_000,
-        'a resync',
-        100,
-      );
+      await waitFor(async () => (await reconcileMetrics(metricsUrl)).count > last.count, {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        what: 'a resync',
+      });
       const now = await reconcileMetrics(metricsUrl);
       resyncs.push(((now.sum - last.sum) / (now.count - last.count)) * 1000);
       last = now;

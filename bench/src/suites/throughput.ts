@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { ROOT } from '../lib/paths';
 import type { Figure, Section } from '../lib/report';
 import { adminToken, inParallel, registerInstance } from '../lib/registry-client';
 import { run } from '../lib/procs';
@@ -29,7 +30,7 @@ const REGISTER_BODY = JSON.stringify({
   ttlSeconds: 3600,
   metadata: { zone: 'a' },
 });
-const LUA_DIR = join(__dirname, '..', '..', '..', 'registry', 'lua');
+const LUA_DIR = join(ROOT, 'registry', 'lua');
 
 /** The two registry operations, their targets and the baselines each is compared with. */
 const OPERATIONS = [

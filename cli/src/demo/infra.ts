@@ -15,6 +15,7 @@ import { ENTRY_POINTS } from './paths';
 const START_TIMEOUT_MS = 20_000;
 
 /** A TCP port on loopback that nothing listens on right now. */
+// Not test/helpers/ports.ts: this ships in the published CLI, and test/helpers is not shipped.
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -50,6 +51,7 @@ export interface RedisProcess {
 }
 
 /** Starts redis-server on a free loopback port, without persistence. */
+// Not test/helpers/redis.ts: this ships in the published CLI, and test/helpers is not shipped.
 export async function startRedisProcess(config: DemoConfig, sink: LogSink): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kong-registry-demo-redis-'));

@@ -10,5 +10,6 @@ describe('SseParser', () => {
       { id: '1-0', event: 'instance.registered', data: '{"a":1}' },
       { id: '2-0', event: 'message', data: 'x\ny' },
     ]);
+    expect(parser.comments).toBe(1);
   });
 });

@@ -13,6 +13,8 @@ export class SseParser {
   private id: string | undefined;
   private event = '';
   private data: string[] = [];
+  /** Comment lines seen (`: keep-alive`): not events, but they show the stream is alive. */
+  comments = 0;
 
   /** Parses a chunk; keeps an incomplete trailing line for the next call. */
   push(chunk: string): SseMessage[] {
@@ -28,7 +30,10 @@ export class SseParser {
         this.data = [];
         continue;
       }
-      if (line.startsWith(':')) continue;
+      if (line.startsWith(':')) {
+        this.comments += 1;
+        continue;
+      }
       const colon = line.indexOf(':');
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? '' : line.slice(colon + 1);

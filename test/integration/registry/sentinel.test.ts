@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
-import { freePort } from '../../helpers/ports';
 import { startRedisServer, uniquePrefix, type RedisServerHandle } from '../../helpers/redis';
 import { waitFor } from '../../helpers/wait';
 import { registration, TEST_SECRET } from './harness';
@@ -15,28 +10,20 @@ import { registration, TEST_SECRET } from './harness';
  */
 describe('registry: Redis Sentinel', () => {
   let master: RedisServerHandle;
-  let sentinel: ChildProcess | undefined;
+  let sentinel: RedisServerHandle | undefined;
   let sentinelPort: number;
-  let dir: string;
   let registry: RunningRegistry | undefined;
 
   beforeAll(async () => {
     master = await startRedisServer();
-    sentinelPort = await freePort();
-    dir = mkdtempSync(join(tmpdir(), 'kr-sentinel-'));
-    const conf = join(dir, 'sentinel.conf');
-    writeFileSync(
-      conf,
-      [
-        `port ${sentinelPort}`,
-        'bind 127.0.0.1',
-        `dir ${dir}`,
-        `sentinel monitor kr-master 127.0.0.1 ${master.port} 1`,
-        'sentinel down-after-milliseconds kr-master 5000',
-        '',
-      ].join('\n'),
-    );
-    sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    sentinel = await startRedisServer({
+      sentinel: true,
+      args: [
+        ...['--sentinel', 'monitor', 'kr-master', '127.0.0.1', String(master.port), '1'],
+        ...['--sentinel', 'down-after-milliseconds', 'kr-master', '5000'],
+      ],
+    });
+    sentinelPort = sentinel.port;
     const probe = new Redis({
       port: sentinelPort,
       host: '127.0.0.1',
@@ -61,13 +48,8 @@ describe('registry: Redis Sentinel', () => {
 
   afterAll(async () => {
     await registry?.close();
-    if (sentinel && sentinel.exitCode === null) {
-      const exited = new Promise((resolve) => sentinel?.once('exit', resolve));
-      sentinel.kill('SIGTERM');
-      await exited;
-    }
+    await sentinel?.stop();
     await master.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds the master through the Sentinel and serves registrations', async () => {

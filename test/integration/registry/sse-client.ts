@@ -1,18 +1,24 @@
-/** One parsed Server-Sent Event. */
-export interface SseMessage {
-  id?: string;
-  event?: string;
-  data: string;
-}
+import { SseParser, type SseMessage } from '../../../kong-plugin/src/registry/sse';
+
+export type { SseMessage };
 
 /**
  * A tiny SSE reader over fetch, for tests: collects messages as they arrive and lets the test
- * wait for a count. `close()` aborts the request.
+ * wait for a count. Parsing is the controller's own SseParser (kong-plugin); `close()` aborts the
+ * request.
  */
 export class SseReader {
+  /**
+   * Every dispatched message, `id` as the message itself sent it: SseParser reports the stream's
+   * last event id (WHATWG lastEventId), which a message without an `id:` line (the registry's
+   * `reset`) inherits from the event before it; such a message is kept here with no id.
+   */
   readonly messages: SseMessage[] = [];
   /** Comment lines seen (`: keep-alive`). */
-  comments = 0;
+  get comments(): number {
+    return this.parser.comments;
+  }
+  private readonly parser = new SseParser();
   ended = false;
   status = 0;
   private readonly abort = new AbortController();
@@ -27,30 +33,15 @@ export class SseReader {
     this.status = res.status;
     if (!res.body) return;
     const decoder = new TextDecoder();
-    let buffer = '';
+    // The parser's lastEventId after the previous message: a message carrying it unchanged sent no
+    // id of its own (the registry's ids are Redis Stream ids, never repeated).
+    let lastEventId: string | undefined;
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const message: SseMessage = { data: '' };
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) {
-              this.comments += 1;
-              continue;
-            }
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'id') message.id = value;
-            else if (field === 'event') message.event = value;
-            else if (field === 'data') data.push(value);
-          }
-          message.data = data.join('\n');
-          if (data.length > 0) this.messages.push(message);
+        for (const message of this.parser.push(decoder.decode(chunk, { stream: true }))) {
+          const own = message.id !== lastEventId;
+          lastEventId = message.id;
+          this.messages.push(own ? message : { ...message, id: undefined });
         }
       }
     } finally {
