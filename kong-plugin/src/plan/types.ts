@@ -5,14 +5,9 @@ import type { FieldChange } from './normalize';
 /** What to do with one entity. */
 export type OpKind = 'create' | 'update' | 'delete';
 
-/** One planned change (decK's CRUD event). */
-export interface PlanOp {
+/** One planned change (decK's CRUD event): the entity it is about, and what to do with it. */
+export interface PlanOp extends Entity {
   op: OpKind;
-  kind: EntityKind;
-  id: string;
-  name: string;
-  service: string | undefined;
-  consumer: string | undefined;
   /** Desired body for create/update (sent as is); the current body for delete. */
   body: KongBody;
   /** Current body, for update and delete. */

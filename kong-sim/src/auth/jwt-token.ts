@@ -1,4 +1,5 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify, constants } from 'node:crypto';
+import { JWT_ALGORITHMS } from '../schema/entities/credentials';
 
 /**
  * JWT decoding and signature checks as K:kong/plugins/jwt/jwt_parser.lua does them, with its
@@ -14,21 +15,7 @@ export interface DecodedJwt {
   signature: Buffer;
 }
 
-const SUPPORTED_ALGS = new Set([
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-]);
+const SUPPORTED_ALGS = new Set(JWT_ALGORITHMS);
 
 /** Parses one base64url JSON segment; throws like the Lua parser's pcall would. */
 function decodeJson(part: string | undefined): unknown {

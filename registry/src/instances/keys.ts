@@ -61,6 +61,24 @@ export class RegistryKeys {
   }
 
   /**
+   * KEYS[1..8] of register.lua and deregister.lua, in their order: everything a change to who
+   * is in a service touches (its instances and definition, leases, prefix owners and index,
+   * the services set, the revision and the event stream).
+   */
+  membershipKeys(service: string): string[] {
+    return [
+      this.instances(service),
+      this.definition(service),
+      this.leases,
+      this.prefixes,
+      this.services,
+      this.revision,
+      this.events,
+      this.prefixIndex,
+    ];
+  }
+
+  /**
    * Member of the leases sorted set (and field of the tombstones); `/` cannot occur in service
    * names or instance ids.
    */

@@ -111,32 +111,19 @@ export class RedisInstanceRepository {
   ): Promise<RegisterResult> {
     const { service, instanceId } = instance;
     const k = this.keys;
-    const reply = (await SCRIPTS.register.run(
-      this.redis,
-      [
-        k.instances(service),
-        k.definition(service),
-        k.leases,
-        k.prefixes,
-        k.services,
-        k.revision,
-        k.events,
-        k.prefixIndex,
-      ],
-      [
-        service,
-        instanceId,
-        JSON.stringify(instance),
-        JSON.stringify(definition),
-        definition.prefix,
-        k.leaseMember(service, instanceId),
-        leaseDeadlineMs,
-        nowMs,
-        this.eventsMaxLen,
-        iso(nowMs),
-        allowOverlap ? '1' : '0',
-      ],
-    )) as [string, string, number | string | undefined, string?];
+    const reply = (await SCRIPTS.register.run(this.redis, k.membershipKeys(service), [
+      service,
+      instanceId,
+      JSON.stringify(instance),
+      JSON.stringify(definition),
+      definition.prefix,
+      k.leaseMember(service, instanceId),
+      leaseDeadlineMs,
+      nowMs,
+      this.eventsMaxLen,
+      iso(nowMs),
+      allowOverlap ? '1' : '0',
+    ])) as [string, string, number | string | undefined, string?];
     if (reply[0] === 'conflict') {
       return { ok: false, owner: reply[1], ownedPrefix: String(reply[2]) };
     }
@@ -183,18 +170,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const reply = (await SCRIPTS.deregister.run(
       this.redis,
-      [
-        k.instances(service),
-        k.definition(service),
-        k.leases,
-        k.prefixes,
-        k.services,
-        k.revision,
-        k.events,
-        k.prefixIndex,
-        k.tombstones,
-        k.tombstoneTimes,
-      ],
+      [...k.membershipKeys(service), k.tombstones, k.tombstoneTimes],
       [
         service,
         instanceId,

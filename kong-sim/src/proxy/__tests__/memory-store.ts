@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { routes } from '../../schema/entities/routes';
+import { services } from '../../schema/entities/services';
 import { upstreams } from '../../schema/entities/upstreams';
+import type { EntitySchema } from '../../schema/types';
 import { fillDefaults } from '../../schema/validate';
 import type {
   AclEntity,
@@ -64,57 +67,25 @@ export class MemoryStore implements StoreReader {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
+/** An entity of `schema` as the Admin API serialises it: Kong's defaults under `fields`. */
+function withDefaults<T>(schema: EntitySchema, fields: object): T {
+  const stamp = now();
+  return fillDefaults(schema.fields, {
+    id: randomUUID(),
+    created_at: stamp,
+    updated_at: stamp,
+    ...fields,
+  }) as T;
+}
+
 /** A service with Kong's defaults. */
 export function aService(fields: Partial<ServiceEntity> = {}): ServiceEntity {
-  return {
-    id: randomUUID(),
-    created_at: now(),
-    updated_at: now(),
-    tags: null,
-    name: null,
-    retries: 5,
-    protocol: 'http',
-    host: '127.0.0.1',
-    port: 80,
-    path: null,
-    connect_timeout: 60000,
-    write_timeout: 60000,
-    read_timeout: 60000,
-    enabled: true,
-    client_certificate: null,
-    tls_verify: null,
-    tls_verify_depth: null,
-    ca_certificates: null,
-    ...fields,
-  };
+  return withDefaults(services, { host: '127.0.0.1', ...fields });
 }
 
 /** A route with Kong's defaults. */
 export function aRoute(fields: Partial<RouteEntity> = {}): RouteEntity {
-  return {
-    id: randomUUID(),
-    created_at: now(),
-    updated_at: now(),
-    tags: null,
-    name: null,
-    protocols: ['http', 'https'],
-    methods: null,
-    hosts: null,
-    paths: null,
-    headers: null,
-    https_redirect_status_code: 426,
-    regex_priority: 0,
-    strip_path: true,
-    path_handling: 'v0',
-    preserve_host: false,
-    request_buffering: true,
-    response_buffering: true,
-    snis: null,
-    sources: null,
-    destinations: null,
-    service: null,
-    ...fields,
-  };
+  return withDefaults(routes, fields);
 }
 
 /**
@@ -127,21 +98,7 @@ export function defaultHealthchecks(): Healthchecks {
 
 /** An upstream with Kong's defaults. */
 export function anUpstream(fields: Partial<UpstreamEntity> = {}): UpstreamEntity {
-  return {
-    id: randomUUID(),
-    created_at: now(),
-    updated_at: now(),
-    tags: null,
-    name: 'example.upstream',
-    algorithm: 'round-robin',
-    hash_on: 'none',
-    hash_fallback: 'none',
-    slots: 10000,
-    healthchecks: defaultHealthchecks(),
-    host_header: null,
-    use_srv_name: false,
-    ...fields,
-  };
+  return withDefaults(upstreams, { name: 'example.upstream', ...fields });
 }
 
 /** A target of `upstream`. */

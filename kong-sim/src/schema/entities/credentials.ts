@@ -4,7 +4,8 @@ import type { EntitySchema } from '../types';
 
 const consumer = t.foreign('consumers', { required: true, on_delete: 'cascade' });
 
-const JWT_ALGORITHMS = [
+/** The algorithms a jwt credential may use, which are also the ones the token parser verifies. */
+export const JWT_ALGORITHMS: readonly string[] = [
   'HS256',
   'HS384',
   'HS512',
