@@ -36,18 +36,9 @@ export function isHealthcheckingOn(healthchecks: Healthchecks): boolean {
   );
 }
 
-function activeLimits(hc: Healthchecks): HealthLimits {
-  const { healthy, unhealthy } = hc.active;
-  return {
-    successes: healthy.successes,
-    httpFailures: unhealthy.http_failures,
-    tcpFailures: unhealthy.tcp_failures,
-    timeouts: unhealthy.timeouts,
-  };
-}
-
-function passiveLimits(hc: Healthchecks): HealthLimits {
-  const { healthy, unhealthy } = hc.passive;
+/** The thresholds of one kind of check (`active` or `passive`) of an upstream. */
+function limitsOf(hc: Healthchecks, source: 'active' | 'passive'): HealthLimits {
+  const { healthy, unhealthy } = hc[source];
   return {
     successes: healthy.successes,
     httpFailures: unhealthy.http_failures,
@@ -132,7 +123,7 @@ export class UpstreamHealthChecker {
     const state = this.states.get(targetId);
     if (!state || this.stopped) return;
     const hc = this.upstream.healthchecks;
-    const limits = source === 'active' ? activeLimits(hc) : passiveLimits(hc);
+    const limits = limitsOf(hc, source);
     this.transition(targetId, applyHealthEvent(state, event, limits), source);
   }
 
