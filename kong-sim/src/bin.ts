@@ -19,6 +19,13 @@ Options:
   --mode <db|dbless>   db: CRUD Admin API like Kong with Postgres;
                        dbless: like database=off, configure with POST /config (default db)
   --admin-token <t>    require the header Kong-Admin-Token: <t> on Admin API requests
+  --worker-consistency <strict|eventual>
+                       DB mode: when the proxy takes up route, service and plugin writes;
+                       eventual: on a timer, strict: at the next request (default eventual)
+  --worker-state-update-frequency <s>
+                       the eventual timer's period in seconds (default 5)
+                       Targets and upstreams apply at once either way; DB-less
+                       applies each POST /config at once. Both defaults are Kong's.
   --log-level <lvl>    debug | info | warn | error (default info)
   -h, --help           show this help
 
@@ -52,6 +59,8 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         mode: { type: 'string' },
         'admin-token': { type: 'string' },
+        'worker-consistency': { type: 'string' },
+        'worker-state-update-frequency': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -66,6 +75,15 @@ async function main(): Promise<void> {
   }
   const mode = values.mode ?? 'db';
   if (mode !== 'db' && mode !== 'dbless') fail(`--mode must be db or dbless, got '${mode}'`);
+  const consistency = values['worker-consistency'] ?? 'eventual';
+  if (consistency !== 'strict' && consistency !== 'eventual')
+    fail(`--worker-consistency must be strict or eventual, got '${consistency}'`);
+  const frequencyText = values['worker-state-update-frequency'] ?? '5';
+  const frequency = Number(frequencyText);
+  if (!/^\d+(\.\d+)?$/.test(frequencyText) || !(frequency > 0))
+    fail(
+      `--worker-state-update-frequency must be a number of seconds above 0, got '${frequencyText}'`,
+    );
   const level = (values['log-level'] ?? 'info') as Level;
   if (!LEVELS.includes(level)) fail(`--log-level must be one of ${LEVELS.join(', ')}`);
   // stdout carries only the ready line; logs go to stderr (fd 2).
@@ -76,6 +94,8 @@ async function main(): Promise<void> {
     proxyPort: port(values['proxy-port'], '--proxy-port', 8000),
     mode,
     adminToken: values['admin-token'],
+    workerConsistency: consistency,
+    workerStateUpdateFrequency: frequency,
     logger,
   });
   process.stdout.write(`${JSON.stringify({ admin: sim.admin, proxy: sim.proxy })}\n`);

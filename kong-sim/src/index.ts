@@ -12,6 +12,7 @@ import { createAdminServer, type SimLogger } from './admin/server';
 import { Dao } from './dao/dao';
 import { MemoryStore } from './dao/memory-store';
 import { createProxy } from './proxy';
+import { KONG_WORKER_DEFAULTS, type WorkerSettings } from './proxy/worker-state';
 import type { StoreReader } from './store/types';
 
 export type { RecordedRequest } from './admin/request-log';
@@ -32,6 +33,14 @@ export interface KongSimOptions {
   adminToken?: string;
   /** pino-compatible logger. @default silent */
   logger?: SimLogger;
+  /**
+   * `worker_consistency` (DB mode): `eventual` rebuilds the router and plugins on a timer,
+   * `strict` on the first request after a change (kong-sim/KONG_BEHAVIOUR.md#when-a-write-reaches-the-proxy).
+   * @default 'eventual' (Kong's default)
+   */
+  workerConsistency?: 'strict' | 'eventual';
+  /** `worker_state_update_frequency` in seconds: the timer's period. @default 5 (Kong's default) */
+  workerStateUpdateFrequency?: number;
 }
 
 /** A running kong-sim. */
@@ -72,11 +81,18 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
   const nodeId = randomUUID();
   const store = new MemoryStore();
   const dao = new Dao(store, { dbless: mode === 'dbless' });
+  const workers: WorkerSettings = {
+    workerConsistency: options.workerConsistency ?? KONG_WORKER_DEFAULTS.workerConsistency,
+    workerStateUpdateFrequency:
+      options.workerStateUpdateFrequency ?? KONG_WORKER_DEFAULTS.workerStateUpdateFrequency,
+  };
   const proxy = await createProxy(store, {
     host,
     port: options.proxyPort ?? 0,
     nodeId,
     logger,
+    mode,
+    workers,
   });
 
   let configHash = '0'.repeat(32);
@@ -93,6 +109,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
       configHash = hash;
     },
     listen: () => ({ admin: { host, port: adminPort }, proxy: { host, port: proxy.port } }),
+    workers,
   };
   const log = new RequestLog();
   const server = createAdminServer({

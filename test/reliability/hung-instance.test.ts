@@ -76,6 +76,12 @@ describe('reliability/faults: hung instance', () => {
     );
     const outMs = Date.now() - startedAt;
     expect(health.find((t) => t.target === `127.0.0.1:${echo.port}`)?.health).toBe('HEALTHY');
+    // The balancer (and its health checker) takes a write at once, the router on its next
+    // rebuild (Kong's default: every 5 s), so wait for the route before sending traffic.
+    await waitFor(async () => (await fetch(`${kong.proxy}/slow/x`)).status === 200, {
+      timeoutMs: 15_000,
+      what: 'the route to /slow in the proxy',
+    });
 
     const hitsBefore = echo.hits;
     let failed = 0;

@@ -4,6 +4,7 @@ import { HttpError } from '../dao/errors';
 import { coerceForm } from '../schema/coerce';
 import { schemaOf } from '../schema/entities';
 import type { Row } from '../schema/types';
+import type { WorkerSettings } from '../proxy/worker-state';
 import type { EntityKind, HealthView } from '../store/types';
 import type { AdminReply, AdminRequest } from './router';
 
@@ -30,6 +31,8 @@ export interface AdminContext {
    * A function: the context is built before the Admin API listens, so its port comes later.
    */
   listen: () => { admin: ListenAddress; proxy: ListenAddress };
+  /** `worker_consistency` and `worker_state_update_frequency`, reported by `GET /`. */
+  workers: WorkerSettings;
 }
 
 /** Kong's version as reported by `GET /` and the `Server` header. */

@@ -16,17 +16,18 @@ import {
   requestHost,
   setForwardingHeaders,
 } from './headers';
-import { needsBody, runAccessPhase } from './plugins';
+import { runAccessPhase } from './plugins';
 import { sendKongResponse, sendPdkError, sendPluginExit, type ResponseContext } from './respond';
 import { normalizeRequestPath } from './router/normalize-path';
-import type { SnapshotCache } from './snapshot';
+import type { WorkerState } from './worker-state';
 import { callUpstream } from './upstream-call';
 import { computeUpstreamPath } from './upstream-path';
 
 /** Long-lived collaborators of the request handler. */
 export interface ProxyDeps {
   store: StoreReader;
-  snapshots: SnapshotCache;
+  /** The router, plugins and balancer as the workers see them (worker-state.ts). */
+  workers: WorkerState;
   health: HealthRegistry;
   balancer: RoundRobinBalancer;
   agents: AgentPool;
@@ -88,8 +89,8 @@ export async function handleProxyRequest(
   };
   const { path: rawPath, query: rawQuery } = splitTarget(req.url ?? '/');
   const path = normalizeRequestPath(rawPath);
-  const snapshot = deps.snapshots.get();
-  const match = snapshot.router.match({
+  const routing = deps.workers.routing();
+  const match = routing.router.match({
     method: req.method ?? 'GET',
     host: requestHost(req),
     localPort: deps.port(),
@@ -103,7 +104,7 @@ export async function handleProxyRequest(
 
   let rawBody: Buffer | undefined;
   let body: Record<string, unknown> | undefined;
-  if (needsBody(deps.store)) {
+  if (routing.readsBody) {
     rawBody = await readBody(req);
     body = parseBody(rawBody, req.headers['content-type']);
   }
@@ -126,7 +127,7 @@ export async function handleProxyRequest(
     credential: undefined,
     now: () => Math.floor(Date.now() / 1000),
   };
-  const exit = runAccessPhase(deps.store, deps.plugins, auth, {
+  const exit = runAccessPhase(routing.plugins, deps.plugins, auth, {
     route: route.id,
     service: service.id,
   });
@@ -176,7 +177,7 @@ export async function handleProxyRequest(
       responseHeaders: auth.responseHeaders,
     },
     {
-      snapshot,
+      balancing: deps.workers.balancer(),
       health: deps.health,
       balancer: deps.balancer,
       agents: deps.agents,

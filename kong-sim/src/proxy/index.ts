@@ -10,7 +10,7 @@ import { AgentPool } from './forward';
 import { handleProxyRequest, type ProxyDeps } from './handle-request';
 import { createAccessPlugins } from './plugins';
 import { sendPdkError } from './respond';
-import { SnapshotCache } from './snapshot';
+import { WorkerState, type WorkerSettings } from './worker-state';
 
 /** Options of {@link createProxy}. */
 export interface ProxyOptions {
@@ -21,6 +21,10 @@ export interface ProxyOptions {
   /** The node id the Admin API reports (kept for log context). */
   nodeId?: string;
   logger?: Logger;
+  /** DB mode or DB-less: when writes reach the workers (worker-state.ts). @default 'db' */
+  mode?: 'db' | 'dbless';
+  /** `worker_consistency` and `worker_state_update_frequency`. @default Kong's: eventual, 5 s */
+  workers?: WorkerSettings;
 }
 
 /** A running proxy. */
@@ -36,7 +40,8 @@ export interface RunningProxy {
 /**
  * Starts kong-sim's proxy (Kong's port 8000): routes requests by the store's routes, runs
  * key-auth/jwt/acl, balances over upstream targets and health-checks them. It only reads the
- * store and follows its changes (router rebuilt lazily; health checkers rebuilt on change).
+ * store and follows its changes: the router and plugins when Kong's workers would take them up
+ * (worker-state.ts), balancers and health checkers at once.
  */
 export async function createProxy(
   store: StoreReader,
@@ -47,7 +52,7 @@ export async function createProxy(
   let listeningPort = options.port;
   const deps: ProxyDeps = {
     store,
-    snapshots: new SnapshotCache(store, logger),
+    workers: new WorkerState(store, logger, options.mode ?? 'db', options.workers),
     health,
     balancer: new RoundRobinBalancer(),
     agents: new AgentPool(),
@@ -100,6 +105,7 @@ export async function createProxy(
     close() {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();
+        deps.workers.close();
         health.close();
         deps.agents.destroy();
         server.close(() => resolve());

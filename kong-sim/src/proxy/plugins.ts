@@ -2,7 +2,7 @@ import { aclPlugin } from '../auth/acl';
 import { jwtPlugin } from '../auth/jwt';
 import { keyAuthPlugin } from '../auth/key-auth';
 import type { AccessPlugin, AuthContext, PluginExit } from '../auth/types';
-import type { PluginEntity, StoreReader } from '../store/types';
+import type { PluginEntity } from '../store/types';
 import { corsPlugin } from './traffic/cors';
 import { createRateLimitingPlugin } from './traffic/rate-limiting';
 
@@ -64,13 +64,12 @@ export function resolvePlugin(
 
 /** Runs the access phase of every applicable plugin in priority order; the first exit wins. */
 export function runAccessPhase(
-  store: StoreReader,
+  plugins: readonly PluginEntity[],
   runtimePlugins: readonly AccessPlugin[],
   ctx: AuthContext,
   ids: { route: string | null; service: string | null },
   protocol = 'http',
 ): PluginExit | undefined {
-  const plugins = store.list('plugins');
   for (const plugin of runtimePlugins) {
     const instance = resolvePlugin(plugins, plugin.name, protocol, {
       ...ids,
@@ -81,11 +80,4 @@ export function runAccessPhase(
     if (exit) return exit;
   }
   return undefined;
-}
-
-/** Whether any enabled key-auth instance wants the body (so the proxy buffers it). */
-export function needsBody(store: StoreReader): boolean {
-  return store
-    .list('plugins')
-    .some((p) => p.enabled && p.name === 'key-auth' && p.config.key_in_body === true);
 }

@@ -8,12 +8,12 @@ import { KONG_MESSAGES } from './errors';
 import { sendAttempt, type AgentPool, type AttemptOutcome, type Peer } from './forward';
 import { hopByHopNames, SERVER_HEADER, VIA_HOP } from './headers';
 import { sendNginxError, sendPdkError, type ResponseContext } from './respond';
-import type { ProxySnapshot } from './snapshot';
+import type { BalancingState } from './worker-state';
 
 /** What the upstream call needs beyond the request itself. */
 export interface UpstreamCallDeps {
   logger: Logger;
-  snapshot: ProxySnapshot;
+  balancing: BalancingState;
   health: HealthRegistry;
   balancer: RoundRobinBalancer;
   agents: AgentPool;
@@ -36,7 +36,7 @@ function nextPeer(
   service: ServiceEntity,
   tried: Set<string>,
 ): Peer | 'no-peer' {
-  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  const upstream = deps.balancing.upstreamsByName.get(service.host);
   if (!upstream)
     return {
       host: service.host,
@@ -44,7 +44,7 @@ function nextPeer(
       protocol: service.protocol,
       targetId: undefined,
     };
-  const targets = deps.snapshot.targetsByUpstream.get(upstream.id) ?? [];
+  const targets = deps.balancing.targetsByUpstream.get(upstream.id) ?? [];
   const target = deps.balancer.pick(upstream, targets, deps.health.peerHealth(upstream.id), tried);
   if (!target) return 'no-peer';
   const { host, port } = parseTargetAddress(target.target);
@@ -56,7 +56,7 @@ function nextPeer(
  * (K:kong/runloop/balancer/init.lua `execute` and `set_host_header`).
  */
 function hostHeaderFor(deps: UpstreamCallDeps, service: ServiceEntity, peer: Peer): string {
-  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  const upstream = deps.balancing.upstreamsByName.get(service.host);
   const host = upstream?.host_header ?? peer.host;
   const defaultPort = peer.protocol === 'https' ? 443 : 80;
   const shown =
@@ -71,7 +71,7 @@ function reportPassive(
   outcome: AttemptOutcome,
 ): void {
   if (!peer.targetId || outcome.kind === 'stale') return;
-  const upstream = deps.snapshot.upstreamsByName.get(service.host);
+  const upstream = deps.balancing.upstreamsByName.get(service.host);
   const checker = upstream ? deps.health.checkerFor(upstream.id) : undefined;
   if (!checker) return;
   if (outcome.kind === 'response')

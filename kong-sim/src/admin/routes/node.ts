@@ -111,6 +111,11 @@ function rootInfo(ctx: AdminContext): Row {
       database: ctx.mode === 'dbless' ? 'off' : 'postgres',
       role: 'traditional',
       router_flavor: 'traditional_compatible',
+      // When writes reach the workers (KONG_BEHAVIOUR.md#when-a-write-reaches-the-proxy).
+      worker_consistency: ctx.workers.workerConsistency,
+      worker_state_update_frequency: ctx.workers.workerStateUpdateFrequency,
+      db_update_frequency: 5,
+      db_update_propagation: 0,
       log_level: 'notice',
       plugins: ['bundled'],
       loaded_plugins: Object.fromEntries(bundledPluginNames().map((name) => [name, true])),

@@ -2,6 +2,11 @@
  * The Kong a contract test talks to: kong-sim started in-process by default, or a real Kong when
  * KONG_ADMIN_URL and KONG_PROXY_URL are set (KONG_DBLESS_ADMIN_URL for the DB-less suite), so
  * the same suite holds the double to Kong's behaviour.
+ *
+ * The proxy tests write through the Admin API and call the proxy at once, so the DB-mode Kong
+ * they run against takes writes up at the next request: `worker_consistency = strict` (a real
+ * Kong for this suite needs KONG_WORKER_CONSISTENCY=strict). How writes reach the proxy under
+ * Kong's default (`eventual`) is the subject of propagation.test.ts, which starts its own.
  */
 import { randomBytes } from 'node:crypto';
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
@@ -27,7 +32,11 @@ export async function startKongTarget(
   if (realAdmin && realProxy && options.adminToken === undefined) {
     return { admin: realAdmin, proxy: realProxy, close: async () => {} };
   }
-  const sim = await startKongSim({ mode, adminToken: options.adminToken });
+  const sim = await startKongSim({
+    mode,
+    adminToken: options.adminToken,
+    workerConsistency: 'strict',
+  });
   return { admin: sim.admin, proxy: sim.proxy, sim, close: () => sim.close() };
 }
 
