@@ -40,7 +40,7 @@ const desired = () =>
 const empty = { managed: emptyState(), unmanaged: [] };
 
 describe('DbApplier', () => {
-  it('writes parents before children: PUT by id, POST for new targets', async () => {
+  it('writes parents before children, and the auth plugin before the route: PUT by id, POST for new targets', async () => {
     const { client, calls } = fakeClient();
     const plan = planChanges(desired(), empty);
     const result = await new DbApplier(client, { concurrency: 1 }).apply({ plan, current: empty });
@@ -48,10 +48,24 @@ describe('DbApplier', () => {
     expect(calls).toEqual([
       `PUT /services/${ids.service('orders')}`,
       `PUT /upstreams/${ids.upstream('orders')}`,
-      `PUT /routes/${ids.route('orders')}`,
-      `POST /upstreams/${ids.upstream('orders')}/targets`,
       `PUT /plugins/${ids.plugin('orders', 'key-auth')}`,
+      `POST /upstreams/${ids.upstream('orders')}/targets`,
+      `PUT /routes/${ids.route('orders')}`,
     ]);
+  });
+
+  it('does not write a route while a plugin guarding its service failed (fails closed)', async () => {
+    const { client, calls } = fakeClient((method, path) =>
+      path.startsWith('/plugins/')
+        ? new KongApiError(method, path, 500, { message: 'An unexpected error occurred' })
+        : undefined,
+    );
+    const plan = planChanges(desired(), empty);
+    const result = await new DbApplier(client, { concurrency: 1 }).apply({ plan, current: empty });
+    expect(calls.some((c) => c.startsWith('PUT /routes/'))).toBe(false);
+    expect(result.errors.find((e) => e.kind === 'route')?.message).toBe(
+      "create route orders: skipped: write of its service's plugin orders/key-auth failed",
+    );
   });
 
   it('skips the children of a parent that failed, and reports each as an ApplyError', async () => {

@@ -68,7 +68,7 @@ export class DbApplier implements Applier {
   async apply({ plan }: ApplyInput): Promise<ApplyResult> {
     const applied: PlanOp[] = [];
     const errors: ApplyError[] = [];
-    const failedWrites = new Set<string>();
+    const failedWrites = new Map<string, PlanOp>();
     const failedDeletes: PlanOp[] = [];
     const writesBefore = this.client.writes;
 
@@ -80,7 +80,7 @@ export class DbApplier implements Applier {
           const error = new ApplyError(op, new Error(`skipped: ${blocker} failed`));
           errors.push(error);
           if (op.op === 'delete') failedDeletes.push(op);
-          else failedWrites.add(op.id);
+          else failedWrites.set(op.id, op);
           this.options.onOp?.(op, error);
           return;
         }
@@ -92,7 +92,7 @@ export class DbApplier implements Applier {
           const error = new ApplyError(op, err);
           errors.push(error);
           if (op.op === 'delete') failedDeletes.push(op);
-          else failedWrites.add(op.id);
+          else failedWrites.set(op.id, op);
           this.options.onOp?.(op, error);
         }
       });
@@ -102,7 +102,7 @@ export class DbApplier implements Applier {
 
   private blockedBy(
     op: PlanOp,
-    failedWrites: Set<string>,
+    failedWrites: ReadonlyMap<string, PlanOp>,
     failedDeletes: PlanOp[],
   ): string | undefined {
     if (op.op === 'delete') {
@@ -114,6 +114,13 @@ export class DbApplier implements Applier {
     for (const field of REFERENCE_FIELDS) {
       const ref = foreignId(op.body, field);
       if (ref && failedWrites.has(ref)) return `write of its ${field}`;
+    }
+    // Fail closed: a route is not written while a plugin guarding its service failed to be.
+    if (op.kind === 'route') {
+      const service = foreignId(op.body, 'service');
+      for (const failed of failedWrites.values())
+        if (failed.kind === 'plugin' && service && foreignId(failed.body, 'service') === service)
+          return `write of its service's plugin ${failed.name}`;
     }
     return undefined;
   }

@@ -44,9 +44,38 @@ describe('planChanges', () => {
     expect(summary(plan)).toEqual([
       'create service orders',
       'create upstream orders.upstream',
-      'create route orders',
       'create target orders.upstream/10.0.0.1:8080',
       'create target orders.upstream/10.0.0.2:8080',
+      'create route orders',
+    ]);
+  });
+
+  it("writes a service's auth plugins before its route, so the route is never up unguarded", () => {
+    const guarded = makeService('orders', [makeInstance('orders', 'a')], {
+      auth: { type: 'key-auth', allowGroups: ['g'] },
+    });
+    const plan = planChanges(desiredOf(guarded), { managed: emptyState(), unmanaged: [] });
+    expect(summary(plan)).toEqual([
+      'create service orders',
+      'create upstream orders.upstream',
+      'create plugin orders/acl',
+      'create plugin orders/key-auth',
+      'create target orders.upstream/10.0.0.1:8080',
+      'create route orders',
+    ]);
+  });
+
+  it('switches auth by adding the new plugin before removing the old one', () => {
+    const withAuth = (type: 'key-auth' | 'jwt') =>
+      desiredOf(
+        makeService('orders', [makeInstance('orders', 'a')], {
+          auth: { type, allowGroups: [] },
+        }),
+      );
+    const kong = converged(withAuth('key-auth'));
+    expect(summary(planChanges(withAuth('jwt'), { managed: kong, unmanaged: [] }))).toEqual([
+      'create plugin orders/jwt',
+      'delete plugin orders/key-auth',
     ]);
   });
 
@@ -114,9 +143,9 @@ describe('planChanges', () => {
     );
     const plan = planChanges(desiredOf(), { managed: kong, unmanaged: [] });
     expect(summary(plan)).toEqual([
+      'delete route orders',
       'delete plugin orders/acl',
       'delete plugin orders/key-auth',
-      'delete route orders',
       'delete target orders.upstream/10.0.0.1:8080',
       'delete service orders',
       'delete upstream orders.upstream',
