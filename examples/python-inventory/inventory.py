@@ -6,7 +6,9 @@ It proves that any language can join kong-registry through the plain HTTP API:
   1. PUT    /v1/services/inventory/instances/{id}            register (idempotent)
   2. PUT    /v1/services/inventory/instances/{id}/heartbeat  every heartbeatIntervalSeconds
      (the registry says how often); a 404 means the lease is gone: register again
-  3. DELETE /v1/services/inventory/instances/{id}            on SIGTERM/SIGINT, then exit 0
+  3. DELETE /v1/services/inventory/instances/{id}?drain=true on SIGTERM/SIGINT: weight 0 in Kong;
+     keep serving for --drain-hold seconds while every Kong node takes that up
+  4. DELETE /v1/services/inventory/instances/{id}            then exit 0
 
 No gateway authentication (auth "none"). Every request except /health is echoed as JSON.
 Run with --help for the options.
@@ -74,7 +76,13 @@ def parse_args(argv):
                         default=int(env["HEALTH_INTERVAL_SECONDS"]) if env.get("HEALTH_INTERVAL_SECONDS") else None,
                         help="seconds between Kong's health probes "
                              "(env HEALTH_INTERVAL_SECONDS, default: the registry's)")
+    parser.add_argument("--drain-hold", type=float,
+                        default=float(env.get("DRAIN_HOLD_SECONDS") or 6),
+                        help="on SIGTERM: seconds at weight 0 before deregistering, so every Kong "
+                             "node has stopped sending traffic (env DRAIN_HOLD_SECONDS, default 6)")
     args = parser.parse_args(argv)
+    if args.drain_hold < 0:
+        parser.error(f"--drain-hold must not be negative, got {args.drain_hold}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be 0..65535, got {args.port}")
     if not args.token:
@@ -127,6 +135,10 @@ class RegistryClient:
 
     def heartbeat(self):
         return self._call("PUT", self.instance_url + "/heartbeat")
+
+    def drain(self):
+        """Weight 0 in Kong, still registered: Kong stops sending new requests."""
+        return self._call("DELETE", self.instance_url + "?drain=true")
 
     def deregister(self):
         return self._call("DELETE", self.instance_url)
@@ -192,11 +204,19 @@ class Registration:
             except Exception as err:  # noqa: BLE001 - network trouble: the lease outlives one miss
                 log("warn", "heartbeat failed, trying again next interval", error=str(err))
 
-    def stop_and_deregister(self, heartbeat_thread):
+    def stop_and_deregister(self, heartbeat_thread, drain_hold_seconds):
         self.stopping.set()
         # Let a heartbeat (or re-registration) in flight finish first, so it cannot land after
         # the DELETE and bring the instance back.
         heartbeat_thread.join(timeout=self.client.timeout + 1)
+        if drain_hold_seconds > 0:
+            # Weight 0 first, and keep serving while the change reaches every Kong node.
+            try:
+                self.client.drain()
+                log("info", "draining", holdSeconds=drain_hold_seconds)
+                time.sleep(drain_hold_seconds)
+            except Exception as err:  # noqa: BLE001 - deregistering is still right
+                log("warn", "could not mark the instance draining", error=str(err))
         try:
             self.client.deregister()
             log("info", "deregistered")
@@ -287,9 +307,9 @@ def main(argv=None):
         if registration.fatal is not None:
             server.shutdown()
             return 1
-    log("info", "signal received, deregistering")
+    log("info", "signal received, draining then deregistering")
     state["draining"] = True
-    registration.stop_and_deregister(heartbeat)
+    registration.stop_and_deregister(heartbeat, args.drain_hold)
     server.shutdown()
     return 0
 

@@ -17,7 +17,7 @@ export interface DrainOptions {
    * Keep the instance at weight 0 for at least this long before deregistering, even with nothing
    * in flight: Kong needs time to stop sending new traffic. Counted from when the registry
    * confirmed the draining mark (an earlier `pause({ drain: true })` counts). `close()` cuts it
-   * short. @default 0
+   * short. @default the `drainHoldMs` option (6000)
    */
   holdMs?: number;
 }

@@ -19,6 +19,8 @@ function optionsFor(
     port: 3000,
     retry: fastRetry,
     requestTimeoutMs: 1000,
+    // No hold at weight 0 before leaving: these tests are not about it (pause.test.ts is).
+    drainHoldMs: 0,
     ...extra,
   };
 }
@@ -301,6 +303,22 @@ describe('drain()', () => {
     expect(registry.count('DELETE')).toBe(2);
     expect(registry.instances.size).toBe(0);
     expect(handle.state).toBe('closed');
+  });
+
+  it('holds at weight 0 for the drainHoldMs option when drain() is given no hold', async () => {
+    const handle = await register(optionsFor(registry, { drainHoldMs: 600_000 }));
+    const drained = handle.drain();
+    await waitFor(
+      () => registry.requests.some((r) => r.method === 'DELETE' && r.path.includes('drain=true')),
+      { what: 'DELETE ?drain=true' },
+    );
+    // Nothing is in flight, yet the instance stays registered (draining) through the hold.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(registry.count('DELETE')).toBe(1);
+    expect(handle.state).toBe('draining');
+    await handle.close();
+    expect(await drained).toEqual({ timedOut: false, inFlight: 0 });
+    expect(registry.instances.size).toBe(0);
   });
 
   it('gives up waiting after timeoutMs and still deregisters', async () => {

@@ -147,7 +147,7 @@ export class RegistrationHandle extends WorkCountingEmitter<RegistrationEvents> 
    */
   drain({
     timeoutMs = this.#options.drainTimeoutMs,
-    holdMs = 0,
+    holdMs = this.#options.drainHoldMs,
   }: DrainOptions = {}): Promise<DrainResult> {
     this.#draining ??= this.#drain(timeoutMs, holdMs);
     return this.#draining;

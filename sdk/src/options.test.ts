@@ -32,6 +32,8 @@ describe('resolveOptions', () => {
       signals: undefined,
       requestTimeoutMs: 5000,
       drainTimeoutMs: 30_000,
+      // Long enough for a weight of 0 to reach every Kong node under Kong's defaults.
+      drainHoldMs: 6000,
       retry: DEFAULT_RETRY_POLICY,
     });
     expect(resolved.body).toEqual({ host: '10.0.0.5', port: 8080 });

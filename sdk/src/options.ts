@@ -8,6 +8,7 @@ import type {
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { SdkError } from './errors';
 import {
+  DEFAULT_DRAIN_HOLD_SECONDS,
   INSTANCE_ID_MAX_LENGTH,
   instanceIdProblem,
   isLeaseTtl,
@@ -96,6 +97,12 @@ export interface RegisterOptions {
   handleSignals?: boolean | SignalHandlingOptions;
   /** How long `drain()` (and the signal handler) waits for in-flight requests, in ms. @default 30000 */
   drainTimeoutMs?: number;
+  /**
+   * How long `drain()` (and the signal handler) keeps the instance at weight 0 before it leaves,
+   * even with nothing in flight, so that every Kong node has stopped sending it traffic.
+   * @default 6000 ({@link DEFAULT_DRAIN_HOLD_SECONDS}: Kong's default db_update_frequency, 5 s, and 1 s for the controller)
+   */
+  drainHoldMs?: number;
   /** Timeout of each request to the registry, in ms. @default 5000 */
   requestTimeoutMs?: number;
   /** Backoff between attempts (exponential with jitter, capped). @default see {@link DEFAULT_RETRY_POLICY} */
@@ -117,6 +124,7 @@ export interface ResolvedOptions {
   readonly waitForRegistration: boolean;
   readonly signals: Readonly<Required<SignalHandlingOptions>> | undefined;
   readonly drainTimeoutMs: number;
+  readonly drainHoldMs: number;
   readonly requestTimeoutMs: number;
   readonly retry: Readonly<RetryPolicy>;
 }
@@ -255,6 +263,9 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
   if (!isInteger(drainTimeoutMs, 0, 3_600_000))
     problems.push('drainTimeoutMs must be an integer 0..3600000');
+  const drainHoldMs = options.drainHoldMs ?? DEFAULT_DRAIN_HOLD_SECONDS * 1000;
+  if (!isInteger(drainHoldMs, 0, 3_600_000))
+    problems.push('drainHoldMs must be an integer 0..3600000');
   const retry = checkRetry(options.retry, problems);
   if (problems.length > 0) {
     throw new SdkError('SDK_ERR_INVALID_OPTIONS', `invalid options: ${problems.join('; ')}`);
@@ -295,6 +306,7 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     waitForRegistration: options.waitForRegistration ?? true,
     signals: checkSignals(options.handleSignals),
     drainTimeoutMs,
+    drainHoldMs,
     requestTimeoutMs,
     retry: Object.freeze(retry),
   });

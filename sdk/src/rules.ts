@@ -174,6 +174,17 @@ export function leaseDurationFromIntervalMs(intervalSeconds: number): number {
   return intervalSeconds * (HEARTBEATS_PER_LEASE * 1000);
 }
 
+/**
+ * How long a draining instance keeps serving at weight 0 before it leaves, by default (the SDK's
+ * `drainHoldMs`, the agent's `--drain-seconds`): long enough for the controller to write the
+ * weight (its event debounce, well under 1 s) and for every Kong node to take it up. A target
+ * change reaches the node that took it at once, and another node of a DB-mode cluster after
+ * `db_update_frequency`, 5 s by default (kong-sim/KONG_BEHAVIOUR.md#when-a-write-reaches-the-proxy).
+ * The registry's REGISTRY_DRAIN_SECONDS, after which it removes a draining instance itself, must
+ * be longer.
+ */
+export const DEFAULT_DRAIN_HOLD_SECONDS = 6;
+
 /** When a draining instance is removed. */
 export function drainDeadline(now: number, drainSeconds: number): number {
   return now + drainSeconds * 1000;

@@ -41,7 +41,7 @@ describe('loadAgentConfig', () => {
       token: { kind: 'file', path: '/run/token' },
       kongHealthPath: '/healthz?deep=1',
       health: { intervalMs: 5000, timeoutMs: 2000, unhealthyThreshold: 3, healthyThreshold: 1 },
-      drainMs: 10_000,
+      drainMs: 6_000,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);

@@ -9,6 +9,7 @@ import {
   SERVICE_NAME,
   SERVICE_NAME_RULE,
   ConfigError,
+  DEFAULT_DRAIN_HOLD_SECONDS,
   parseFields,
   type AgentErrorCodeShape,
 } from '@kong-registry/sdk';
@@ -129,7 +130,7 @@ const schema = z.object({
   healthTimeout: seconds(0.05, 600).optional(),
   unhealthyThreshold: int(1, 100).default(3),
   healthyThreshold: int(1, 100).default(1),
-  drainSeconds: seconds(0, 3600).default(10),
+  drainSeconds: seconds(0, 3600).default(DEFAULT_DRAIN_HOLD_SECONDS),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -3,7 +3,7 @@
  * first one set wins), its key in a --config file, and its help line. The parser, the config
  * loader and `--help` are all generated from it, so they cannot disagree.
  */
-import { DEFAULT_LEASE_TTL_SECONDS } from '@kong-registry/sdk';
+import { DEFAULT_DRAIN_HOLD_SECONDS, DEFAULT_LEASE_TTL_SECONDS } from '@kong-registry/sdk';
 
 /** One setting of the agent. */
 export interface AgentOption {
@@ -196,8 +196,8 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
     flag: 'drain-seconds',
     env: ['AGENT_DRAIN_SECONDS'],
     arg: 'SECONDS',
-    help: 'on SIGTERM: time at weight 0 before deregistering',
-    shown: '10',
+    help: 'on SIGTERM: time at weight 0 before deregistering (every Kong node must have stopped sending)',
+    shown: String(DEFAULT_DRAIN_HOLD_SECONDS),
   },
   {
     key: 'logLevel',

@@ -19,6 +19,17 @@ export interface DemoTimings {
   reaperIntervalMs: number;
   /** How long a draining instance stays at weight 0 in the registry. */
   drainSeconds: number;
+  /**
+   * Services: how long a draining instance keeps serving at weight 0. The demo's Kong is one
+   * kong-sim node, where a weight reaches the balancer at once, so the controller's reaction
+   * (the debounce below) is all it must cover.
+   */
+  drainHoldSeconds: number;
+  /**
+   * kong-sim: `worker_state_update_frequency`, the period of Kong's router rebuilds; 1 s, as
+   * docker-compose.yml sets it for Kong (docs/deploy.md#how-fast-kong-takes-a-change).
+   */
+  kongWorkerStateUpdateFrequency: number;
   /** Controller: quiet time after a registry event before reconciling. */
   debounce: string;
   /** Controller: full resync period. */
@@ -69,6 +80,8 @@ export const DEMO_TIMINGS: DemoTimings = Object.freeze({
   healthIntervalSeconds: 1,
   reaperIntervalMs: 500,
   drainSeconds: 2,
+  drainHoldSeconds: 1,
+  kongWorkerStateUpdateFrequency: 1,
   debounce: '100ms',
   resync: '15s',
   healthFeedback: '2s',

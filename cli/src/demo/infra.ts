@@ -117,6 +117,8 @@ export async function startKongSimProcess(
         String(config.ports.admin),
         '--proxy-port',
         String(config.ports.proxy),
+        '--worker-state-update-frequency',
+        String(config.timings.kongWorkerStateUpdateFrequency),
         '--log-level',
         config.logLevel === 'debug' || config.logLevel === 'trace' ? 'debug' : 'info',
       ],

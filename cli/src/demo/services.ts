@@ -97,6 +97,7 @@ export async function startServiceInstance(
         PREFIX: kind.prefix,
         TTL_SECONDS: String(t.leaseTtlSeconds),
         HEALTH_INTERVAL_SECONDS: String(t.healthIntervalSeconds),
+        DRAIN_HOLD_SECONDS: String(t.drainHoldSeconds),
         PYTHONUNBUFFERED: '1',
       },
     },

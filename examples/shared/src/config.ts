@@ -26,6 +26,8 @@ export interface ExampleConfig {
   ttlSeconds: number | undefined;
   /** Seconds between Kong's health probes; undefined keeps the registry's default. */
   healthIntervalSeconds: number | undefined;
+  /** Seconds at weight 0 on SIGTERM before leaving; undefined keeps the SDK's default (6). */
+  drainHoldSeconds: number | undefined;
 }
 
 /** Shown by `--help`: every flag with its environment variable and default. */
@@ -44,6 +46,7 @@ who called it. Flags win over environment variables.
   --prefix /P           PREFIX            gateway prefix                         (default /${service})
   --ttl S               TTL_SECONDS       lease length in seconds        (default: the registry's)
   --health-interval S   HEALTH_INTERVAL_SECONDS  Kong probe interval   (default: the registry's)
+  --drain-hold S        DRAIN_HOLD_SECONDS  on SIGTERM, time at weight 0 before leaving (default 6)
   --help                                  this text
 `;
 }
@@ -72,6 +75,7 @@ export function loadExampleConfig(
       prefix: { type: 'string' },
       ttl: { type: 'string' },
       'health-interval': { type: 'string' },
+      'drain-hold': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -92,6 +96,11 @@ export function loadExampleConfig(
     values['health-interval'] ?? env.HEALTH_INTERVAL_SECONDS,
     problems,
   );
+  const drainHoldSeconds = optionalSeconds(
+    'DRAIN_HOLD_SECONDS',
+    values['drain-hold'] ?? env.DRAIN_HOLD_SECONDS,
+    problems,
+  );
   const registryToken = values.token ?? env.REGISTRY_TOKEN ?? '';
   if (!registryToken)
     problems.push(`REGISTRY_TOKEN is required (npx kong-registry token --service ${service})`);
@@ -107,6 +116,7 @@ export function loadExampleConfig(
     prefix,
     ttlSeconds,
     healthIntervalSeconds,
+    drainHoldSeconds,
   });
 }
 

@@ -128,8 +128,9 @@ async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Prom
   const port = await listen(server, config.port, config.bindHost);
   log('info', 'listening', { host: config.bindHost, port });
 
-  // Resolves once registered. SIGTERM/SIGINT then drain: health answers 503 so Kong stops
-  // sending traffic, in-flight requests finish, the instance deregisters and the process exits.
+  // Resolves once registered. SIGTERM/SIGINT then drain: weight 0 in Kong and health answers
+  // 503, the instance keeps serving for the drain hold while every Kong node takes that up,
+  // in-flight requests finish, then it deregisters and the process exits.
   const handle = await register({
     registryUrl: config.registryUrl,
     token: config.registryToken,
@@ -144,6 +145,9 @@ async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Prom
       ? { intervalSeconds: config.healthIntervalSeconds }
       : undefined,
     handleSignals: true,
+    ...(config.drainHoldSeconds === undefined
+      ? {}
+      : { drainHoldMs: config.drainHoldSeconds * 1000 }),
     logger: sdkLoggerFor(log),
   });
   handle.trackServer(server);

@@ -46,6 +46,8 @@ function startService(
     REGISTRY_URL: registry.url,
     REGISTRY_TOKEN: registry.mintToken({ role: 'service', service: name }),
     INSTANCE_ID: instanceId,
+    // A short hold at weight 0 on SIGTERM (the default is 6 s): every test here stops services.
+    DRAIN_HOLD_SECONDS: '1',
     ...extraEnv,
   });
 }
@@ -140,7 +142,12 @@ describe.each([
   it('drains and deregisters on SIGTERM, then exits 0', async () => {
     const other = await startService(name, `${name}-2`);
     await expect(instanceIn(name, `${name}-2`)).resolves.toBeDefined();
-    await expect(other.stop('SIGTERM')).resolves.toBe(0);
+    const stopped = other.stop('SIGTERM');
+    // Weight 0 first, still registered, for the drain hold; then gone.
+    await waitFor(async () => (await instanceIn(name, `${name}-2`))?.draining === true, {
+      what: 'the instance marked draining',
+    });
+    await expect(stopped).resolves.toBe(0);
     await expect(instanceIn(name, `${name}-2`)).resolves.toBeUndefined();
     await expect(instanceIn(name, `${name}-1`)).resolves.toBeDefined();
   });

@@ -40,6 +40,8 @@ function startInventory(instanceId: string): Promise<ExampleProcess> {
     // The shortest lease the registry allows by default, so heartbeats come every ~2 s.
     TTL_SECONDS: '5',
     HEALTH_INTERVAL_SECONDS: '2',
+    // A short hold at weight 0 on SIGTERM (the default is 6 s).
+    DRAIN_HOLD_SECONDS: '1',
   });
 }
 
@@ -117,10 +119,14 @@ describe('example python-inventory', () => {
     expect(service.stderr()).toContain('lease lost (heartbeat 404), registering again');
   });
 
-  it('deregisters on SIGTERM and exits 0', async () => {
+  it('drains (weight 0, still registered), then deregisters on SIGTERM and exits 0', async () => {
     const other = await startInventory('inv-2');
     await expect(inventoryInstance('inv-2')).resolves.toBeDefined();
-    await expect(other.stop('SIGTERM')).resolves.toBe(0);
+    const stopped = other.stop('SIGTERM');
+    await waitFor(async () => (await inventoryInstance('inv-2'))?.draining === true, {
+      what: 'the instance marked draining',
+    });
+    await expect(stopped).resolves.toBe(0);
     await expect(inventoryInstance('inv-2')).resolves.toBeUndefined();
     expect(other.stderr()).toContain('"msg": "deregistered"');
   });
