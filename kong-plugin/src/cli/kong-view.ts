@@ -1,9 +1,15 @@
 /**
  * What `routes` and `explain` read from Kong: every route, service, upstream and plugin (managed
- * or not), plus upstream health on demand.
+ * or not), the node's settings, plus upstream health on demand.
  */
 import type { KongAdminClient } from '../admin-api/client';
 import { foreignId, type KongBody } from '../kong/entities';
+import {
+  pendingRouting,
+  workerTimingOf,
+  type PendingRouting,
+  type WorkerTiming,
+} from '../kong/propagation';
 
 /** Kong's configuration as plain lists. */
 export interface KongView {
@@ -11,17 +17,39 @@ export interface KongView {
   services: KongBody[];
   upstreams: KongBody[];
   plugins: KongBody[];
+  /** When the node's workers take up a write (from `GET /`). */
+  timing: WorkerTiming;
 }
 
-/** Reads every route, service, upstream and plugin. */
+/** Reads every route, service, upstream and plugin, and the node's settings. */
 export async function readKongView(client: KongAdminClient): Promise<KongView> {
-  const [routes, services, upstreams, plugins] = await Promise.all([
+  const [routes, services, upstreams, plugins, node] = await Promise.all([
     client.listAll<KongBody>('/routes'),
     client.listAll<KongBody>('/services'),
     client.listAll<KongBody>('/upstreams'),
     client.listAll<KongBody>('/plugins'),
+    client.get<KongBody>('/'),
   ]);
-  return { routes, services, upstreams, plugins };
+  return { routes, services, upstreams, plugins, timing: workerTimingOf(node) };
+}
+
+/**
+ * Whether Kong's workers may not route `route` as the Admin API shows it yet: the route, its
+ * service, or a plugin on either was written too recently for the node's settings.
+ */
+export function pendingFor(
+  view: KongView,
+  route: KongBody,
+  nowMs: number,
+): PendingRouting | undefined {
+  const service = serviceOf(view, route);
+  const serviceId = service ? String(service.id) : undefined;
+  const plugins = view.plugins.filter(
+    (p) =>
+      foreignId(p, 'route') === String(route.id) ||
+      (serviceId !== undefined && foreignId(p, 'service') === serviceId),
+  );
+  return pendingRouting(view.timing, [route, ...(service ? [service] : []), ...plugins], nowMs);
 }
 
 /** Auth plugins that apply to a route (route, then service, then global scope), e.g. `key-auth, acl(staff)`. */

@@ -8,7 +8,15 @@ import { createAdminClient } from '../admin-api/factory';
 import { describeError } from '../errors';
 import { matchRoute, parseRequest } from '../explain/match';
 import type { KongBody } from '../kong/entities';
-import { authOf, readKongView, readUpstreamHealth, serviceOf, upstreamOf } from './kong-view';
+import type { PendingRouting } from '../kong/propagation';
+import {
+  authOf,
+  pendingFor,
+  readKongView,
+  readUpstreamHealth,
+  serviceOf,
+  upstreamOf,
+} from './kong-view';
 import { configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
@@ -37,6 +45,8 @@ export interface Explanation {
   instances: { target: string; weight: number; health: string }[];
   healthyInstances: number;
   verdict: string;
+  /** Present when Kong has the route (or its service or plugins) but its workers may not yet. */
+  pending?: PendingRouting;
 }
 
 /** Computes the explanation from Kong's Admin API. */
@@ -86,6 +96,7 @@ export async function explainRequest(
     verdict = '503 failure to get a peer from the ring-balancer';
   const auth = authOf(view, route);
   if (verdict === 'proxied' && auth.length > 0) verdict = `proxied after ${auth.join(' + ')}`;
+  const pending = pendingFor(view, route, Date.now());
   return {
     request,
     matched: true,
@@ -111,6 +122,7 @@ export async function explainRequest(
     instances,
     healthyInstances: usable.length,
     verdict,
+    ...(pending ? { pending } : {}),
   };
 }
 
@@ -131,6 +143,7 @@ function formatExplanation(e: Explanation): string {
   lines.push(`  instances (${e.healthyInstances} usable of ${e.instances.length}):`);
   for (const i of e.instances) lines.push(`    ${i.target} weight=${i.weight} ${i.health}`);
   lines.push(`  verdict:  ${e.verdict}`);
+  if (e.pending) lines.push(`  pending:  ${e.pending.note}`);
   return lines.join('\n');
 }
 

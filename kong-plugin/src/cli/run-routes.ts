@@ -9,14 +9,23 @@ import type { ControllerConfig } from '../config';
 import { describeError } from '../errors';
 import { INSTANCE_TAG_PREFIX, isOwned, tagValue } from '../naming';
 import { RegistryClient } from '../registry/client';
-import { authOf, readKongView, readUpstreamHealth, serviceOf, upstreamOf } from './kong-view';
+import type { PendingRouting } from '../kong/propagation';
+import {
+  authOf,
+  pendingFor,
+  readKongView,
+  readUpstreamHealth,
+  serviceOf,
+  upstreamOf,
+} from './kong-view';
 import { configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
   'kong-registry routes [options]',
   'Lists every Kong route: prefix, service, auth, and each instance with its registry state and\n' +
     "Kong's health. Routes we do not manage are listed too (managed: no). Without REGISTRY_URL the\n" +
-    'registry columns are left out.',
+    "registry columns are left out. A prefix marked * was written too recently for Kong's workers\n" +
+    "to be sure to route it yet (their rebuild period, from Kong's GET /); a note says until when.",
 );
 
 /** One instance of a route row. */
@@ -36,6 +45,8 @@ export interface RouteRowView {
   managed: boolean;
   auth: string[];
   instances: RouteInstance[];
+  /** Present when Kong has the route but its workers may not route with it yet. */
+  pending?: PendingRouting;
 }
 
 /** Builds the rows (reads Kong and, when configured, the registry). */
@@ -59,7 +70,9 @@ export async function buildRouteRows(
     }
   }
   const rows: RouteRowView[] = [];
+  const now = Date.now();
   for (const route of view.routes) {
+    const pending = pendingFor(view, route, now);
     const service = serviceOf(view, route);
     const upstream = upstreamOf(view, service);
     const health = upstream ? await readUpstreamHealth(client, upstream) : [];
@@ -84,6 +97,7 @@ export async function buildRouteRows(
               : 'not registered',
         };
       }),
+      ...(pending ? { pending } : {}),
     });
   }
   return rows.sort((a, b) => a.prefix.localeCompare(b.prefix));
@@ -99,7 +113,7 @@ export function formatRouteTable(rows: RouteRowView[]): string {
     'INSTANCES (target weight kong-health / registry)',
   ];
   const body = rows.map((r) => [
-    r.prefix,
+    r.pending ? `${r.prefix} *` : r.prefix,
     r.service,
     r.managed ? 'yes' : 'no',
     r.auth.join(' + ') || 'none',
@@ -110,7 +124,8 @@ export function formatRouteTable(rows: RouteRowView[]): string {
   const widths = header.map((h, col) => Math.max(h.length, ...body.map((row) => row[col]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), ...body.map(line)].join('\n');
+  const notes = rows.filter((r) => r.pending).map((r) => `* ${r.prefix}: ${r.pending!.note}`);
+  return [line(header), ...body.map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }
 
 /** `routes`: prints the table (or JSON). */

@@ -101,6 +101,11 @@ describe('admin CLI', () => {
     ]);
     const table = await run(stack, runRoutesCommand, []);
     expect(table.stdout.split('\n')[0]).toMatch(/^PREFIX\s+SERVICE\s+MANAGED\s+AUTH\s+INSTANCES/);
+    // Written seconds ago, to a Kong with its default settings (eventual, 5 s): the workers may
+    // not route it yet, and the table says so.
+    expect(orders.pending).toMatchObject({ note: expect.stringContaining('every 5 s') });
+    expect(table.stdout).toMatch(/^\/orders \*/m);
+    expect(table.stdout).toMatch(/^\* \/orders: Kong has had this since /m);
   });
 
   it('explain names the route, service, auth and instances for a request', async () => {
@@ -115,6 +120,9 @@ describe('admin CLI', () => {
       auth: ['jwt', 'acl(allow: staff)'],
     });
     expect(explanation.instances.map((i: any) => i.target)).toEqual(['127.0.0.1:9901']);
+    expect(Date.parse(explanation.pending.byOnThisNode)).toBeGreaterThan(Date.now());
+    const text = await run(stack, runExplainCommand, ['GET', '/orders/42']);
+    expect(text.stdout).toContain('pending:  Kong has had this since');
 
     const miss = await run(stack, runExplainCommand, ['GET', '/nowhere']);
     expect(miss.code).toBe(4);
