@@ -1,4 +1,4 @@
-import { matchRoute, normalizePath, parseRequest, upstreamPath } from './match';
+import { matchRoute, normalizePath, parseRequest, requestUrl, upstreamPath } from './match';
 
 const route = (id: string, patch: Record<string, unknown>) => ({
   id,
@@ -16,6 +16,7 @@ describe('matchRoute', () => {
     route('d', { paths: ['/orders'], methods: ['POST'] }),
     route('e', { paths: ['/orders'], hosts: ['api.example.com'] }),
     route('f', { paths: ['/rpc'], protocols: ['grpc', 'grpcs'], strip_path: false }),
+    route('g', { paths: ['/ported'], hosts: ['gw:8443'] }),
   ];
 
   it.each([
@@ -27,6 +28,8 @@ describe('matchRoute', () => {
     ['GET', 'http://api.example.com/orders', 'e'],
     ['GET', 'http://gw/nothing', undefined],
     ['GET', 'http://gw/rpc/x', undefined],
+    ['GET', 'http://gw:8443/ported', 'g'],
+    ['GET', 'http://gw/ported', undefined],
   ])('%s %s -> %s', (method, url, id) => {
     expect(matchRoute(routes, parseRequest(method, url))?.route.id).toBe(id);
   });
@@ -67,5 +70,16 @@ describe('path helpers', () => {
     ['/service/', '/route', '/route', true, '/service'],
   ])('upstreamPath(%s, %s, %s, %s) = %s', (base, request, prefix, strip, expected) => {
     expect(upstreamPath(base, request, prefix, strip)).toBe(expected);
+  });
+});
+
+describe('requestUrl', () => {
+  it.each([
+    ['http://127.0.0.1:35607/orders/42', 'http://127.0.0.1:35607/orders/42'],
+    ['http://gw:80/orders', 'http://gw/orders'],
+    ['https://gw/orders', 'https://gw/orders'],
+    ['https://gw:8443/x?y=1', 'https://gw:8443/x'],
+  ])('%s is shown as %s', (url, shown) => {
+    expect(requestUrl(parseRequest('GET', url))).toBe(shown);
   });
 });

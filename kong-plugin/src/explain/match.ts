@@ -11,8 +11,16 @@ export interface ExplainRequest {
   method: string;
   scheme: 'http' | 'https';
   host: string;
+  /** The port the URL names, or the scheme's (80, 443). */
+  port: number;
   /** Normalized path without the query string. */
   path: string;
+}
+
+/** The request as a URL again: the port only when it is not the scheme's own. */
+export function requestUrl(request: ExplainRequest): string {
+  const standard = request.port === (request.scheme === 'https' ? 443 : 80);
+  return `${request.scheme}://${request.host}${standard ? '' : `:${request.port}`}${request.path}`;
 }
 
 /** The winning route and why. */
@@ -59,16 +67,22 @@ export function normalizePath(raw: string): string {
 /** Parses `METHOD URL` arguments; the URL may be absolute or a bare path. */
 export function parseRequest(method: string, url: string): ExplainRequest {
   const parsed = new URL(url, 'http://localhost');
+  const scheme = parsed.protocol === 'https:' ? 'https' : 'http';
   return {
     method: method.toUpperCase(),
-    scheme: parsed.protocol === 'https:' ? 'https' : 'http',
+    scheme,
     host: parsed.hostname.toLowerCase(),
+    port: parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port),
     path: normalizePath(parsed.pathname),
   };
 }
 
-function hostMatches(pattern: string, host: string): boolean {
-  const bare = pattern.replace(/:\d+$/, '').toLowerCase();
+/** A route host (`api.example.com`, `*.example.com`, `api.*`, `host:port`) against the request. */
+function hostMatches(pattern: string, request: ExplainRequest): boolean {
+  const withPort = /^(.*):(\d+)$/.exec(pattern);
+  if (withPort && Number(withPort[2]) !== request.port) return false;
+  const bare = (withPort ? withPort[1]! : pattern).toLowerCase();
+  const host = request.host;
   if (bare.startsWith('*.')) return host.endsWith(bare.slice(1));
   if (bare.endsWith('.*')) return host.startsWith(bare.slice(0, -1));
   return bare === host;
@@ -143,7 +157,7 @@ export function matchRoute(
     const methods = strings(route.methods);
     if (methods.length > 0 && !methods.includes(request.method)) continue;
     const hosts = strings(route.hosts);
-    if (hosts.length > 0 && !hosts.some((h) => hostMatches(h, request.host))) continue;
+    if (hosts.length > 0 && !hosts.some((h) => hostMatches(h, request))) continue;
     const headerNames =
       route.headers && typeof route.headers === 'object' ? Object.keys(route.headers) : [];
     if (headerNames.length > 0) continue;
