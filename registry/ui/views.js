@@ -191,16 +191,19 @@ function renderCredential(credential) {
 }
 
 /**
- * One list item per event, newest first.
+ * One list item per event, newest first, numbered from the oldest (1) up. The number is text in
+ * the item, not a list marker: a marker sits outside the scrolling box and lost its leading digits.
  * @param {any[]} events RegistryEvent objects, oldest first
  * @returns {HTMLLIElement[]}
  */
 export function renderEventItems(events) {
-  return [...events].reverse().map((event) => {
+  return [...events].reverse().map((event, index) => {
     const subject = [event.service, event.instanceId, event.consumer].filter(Boolean).join(' / ');
     return h(
       'li',
       { 'data-event-type': event.type },
+      h('span', { class: 'event-number' }, `${events.length - index}.`),
+      ' ',
       h('time', { datetime: event.at }, formatClock(event.at)),
       ' ',
       h('strong', {}, event.type),

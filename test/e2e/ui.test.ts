@@ -293,4 +293,32 @@ describe('admin page /ui', () => {
     ).resolves.toBe(true);
     await page.close();
   });
+
+  it('numbers more than ten events in full (two digits, none cut off), newest first', async () => {
+    const service = `many-${randomBytes(3).toString('hex')}`;
+    for (let i = 0; i < 12; i++) await registerInstance(service, `i-${i}`, `/${service}`);
+    const page = await openConnectedPage();
+    const items = page.locator('#events li', { hasText: service });
+    await waitFor(async () => (await items.count()) >= 12, { what: '12 events listed' });
+    const shot = join(tmpdir(), 'kong-registry-ui-events.png');
+    await page.locator('#events').screenshot({ path: shot });
+    console.log(`ui: the event list with more than 10 events: ${shot}`);
+
+    const numbers = await page.locator('#events .event-number').evaluateAll((spans) => {
+      return spans.map((span) => {
+        const list = span.closest('#events')!.getBoundingClientRect();
+        const box = span.getBoundingClientRect();
+        return {
+          text: span.textContent,
+          inside: box.left >= list.left && box.right <= list.right,
+          whole: span.scrollWidth <= span.clientWidth,
+        };
+      });
+    });
+    expect(numbers.length).toBeGreaterThanOrEqual(12);
+    // Newest first, counting down to 1, every number whole and inside the list's box.
+    expect(numbers.map((n) => n.text)).toEqual(numbers.map((_, i) => `${numbers.length - i}.`));
+    expect(numbers.every((n) => n.inside && n.whole)).toBe(true);
+    await page.close();
+  });
 });
