@@ -41,8 +41,16 @@ HEADERS_OF_INTEREST = (
 )
 
 
+LEVELS = ["debug", "info", "warn", "error"]
+_LEVEL = os.environ.get("LOG_LEVEL", "info")
+LOG_FLOOR = LEVELS.index(_LEVEL) if _LEVEL in LEVELS else LEVELS.index("info")
+
+
 def log(level, msg, **fields):
-    """One JSON line per record on stderr; stdout only carries the ready line."""
+    """One JSON line per record on stderr at LOG_LEVEL or above (health probes are debug: a line a
+    second per instance would hide the ones that matter); stdout only carries the ready line."""
+    if LEVELS.index(level) < LOG_FLOOR:
+        return
     record = {"time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": level,
               "service": SERVICE, "msg": msg, **fields}
     print(json.dumps(record), file=sys.stderr, flush=True)
@@ -260,7 +268,8 @@ def make_handler(state):
             pass  # replaced by log_request below: one JSON line per request
 
         def log_request(self, code="-", size="-"):
-            log("info", "request", method=self.command, path=urllib.parse.urlsplit(self.path).path,
+            path = urllib.parse.urlsplit(self.path).path
+            log("debug" if path == "/health" else "info", "request", method=self.command, path=path,
                 status=int(code) if str(code).isdigit() else code)
 
     return Handler

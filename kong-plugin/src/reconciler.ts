@@ -336,8 +336,12 @@ export class Reconciler {
       held: report.held.reduce((n, h) => n + h.targets.length, 0),
       durationMs: report.durationMs,
     };
+    const changed = line.writes > 0 || planned.created + planned.updated + planned.deleted > 0;
     if (report.error || failed > 0)
       log.warn(line, apply ? 'reconcile finished with errors' : 'plan finished with errors');
-    else log.info(line, apply ? 'reconciled' : 'planned (read-only)');
+    // A converged resync every 30 s is not news: it goes to debug, changes stay at info.
+    else if (changed || line.held > 0 || line.quarantined > 0)
+      log.info(line, apply ? 'reconciled' : 'planned (read-only)');
+    else log.debug(line, apply ? 'reconciled (already converged)' : 'planned (nothing to do)');
   }
 }

@@ -50,7 +50,7 @@ describe('reliability/security: controller secrets', () => {
         // The loop logs what a bare reconcileOnce() would only throw.
         await controller.start().catch(() => undefined);
         await controller.reconcileOnce().catch(() => undefined);
-        await waitFor(() => logs.lines.some((l) => /"level":(40|50)|"msg":"reconciled"/.test(l)), {
+        await waitFor(() => logs.lines.some((l) => /"level":(40|50)|"msg":"reconciled/.test(l)), {
           what: 'a reconcile (or its failure) in the log',
         });
         const text = logs.text();

@@ -15,7 +15,10 @@ Options:
                             with ✓/✗, shut down; exit 0 only when every step passed
                             (process logs: warnings and errors only, unless --verbose)
   -q, --quiet               show only warnings and errors of the processes
-  -v, --verbose             with --tour: show the processes' full log too
+  -v, --verbose             every process's full log, Kong's health probes and heartbeats
+                            included (LOG_LEVEL=debug); with --tour: show the log at all.
+                            Without it the log shows lifecycle lines: registered, draining,
+                            reconciled with changes, warnings
   --instances N             instances per example service (1..9, default 2; the tour needs 2+)
   --no-python               do not start the Python example
   --kong-admin-url URL      use a real Kong instead of kong-sim (with --kong-proxy-url)

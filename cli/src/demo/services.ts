@@ -98,6 +98,7 @@ export async function startServiceInstance(
         TTL_SECONDS: String(t.leaseTtlSeconds),
         HEALTH_INTERVAL_SECONDS: String(t.healthIntervalSeconds),
         DRAIN_HOLD_SECONDS: String(t.drainHoldSeconds),
+        LOG_LEVEL: exampleLogLevel(config.logLevel),
         PYTHONUNBUFFERED: '1',
       },
     },
@@ -109,4 +110,11 @@ export async function startServiceInstance(
     'ready line (registered)',
   );
   return { kind, instanceId: ready.instanceId ?? instanceId, port: ready.port ?? 0, child };
+}
+
+/** The examples know debug, info, warn and error: the demo's other levels mapped onto them. */
+function exampleLogLevel(level: string): string {
+  if (level === 'trace') return 'debug';
+  if (level === 'fatal' || level === 'silent') return 'error';
+  return level;
 }

@@ -47,6 +47,8 @@ who called it. Flags win over environment variables.
   --ttl S               TTL_SECONDS       lease length in seconds        (default: the registry's)
   --health-interval S   HEALTH_INTERVAL_SECONDS  Kong probe interval   (default: the registry's)
   --drain-hold S        DRAIN_HOLD_SECONDS  on SIGTERM, time at weight 0 before leaving (default 6)
+                        LOG_LEVEL         debug | info | warn | error (default info; health
+                                          probes and heartbeats are debug)
   --help                                  this text
 `;
 }

@@ -50,18 +50,27 @@ const HEADERS_OF_INTEREST = [
 
 type Log = (level: string, msg: string, fields?: Record<string, unknown>) => void;
 
-/** One JSON line on stderr per log record; stdout carries only the "ready" line. */
-function stderrLog(service: string): Log {
-  return (level, msg, fields = {}) =>
+const LEVELS = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * One JSON line on stderr per log record at `minimum` or above; stdout carries only the "ready"
+ * line. Kong's health probes and heartbeats are debug: a line a second per instance would hide
+ * the ones that matter.
+ */
+function stderrLog(service: string, minimum = process.env.LOG_LEVEL ?? 'info'): Log {
+  const floor = Math.max(0, LEVELS.indexOf(minimum));
+  return (level, msg, fields = {}) => {
+    if (LEVELS.indexOf(level) < floor) return;
     process.stderr.write(
       `${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`,
     );
+  };
 }
 
 /** The SDK's logger interface, onto the same stderr lines. */
 function sdkLoggerFor(log: Log): SdkLogger {
   return {
-    debug: () => undefined,
+    debug: (msg, fields) => log('debug', msg, fields),
     info: (msg, fields) => log('info', msg, fields),
     warn: (msg, fields) => log('warn', msg, fields),
     error: (msg, fields) => log('error', msg, fields),
@@ -106,7 +115,7 @@ async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Prom
     res.once('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const consumer = consumerFromHeaders(req)?.username ?? null;
-      log('info', 'request', {
+      log(path === '/health' ? 'debug' : 'info', 'request', {
         method: req.method,
         path,
         status: res.statusCode,
