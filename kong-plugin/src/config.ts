@@ -118,49 +118,40 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-/** Every variable the controller reads, for `--help`. */
-export const ENV_HELP: [string, string][] = [
-  ['REGISTRY_URL', 'registry base URL (required), e.g. http://127.0.0.1:4000'],
-  ['REGISTRY_TOKEN(_FILE)', 'admin token for GET /v1/state and gateway-health reports (required)'],
-  [
-    'REDIS_URL',
-    'Redis for the leader lock; without it the controller assumes it is the only replica',
-  ],
-  ['KONG_ADMIN_URL', 'Admin API URL (required); DB-less may list several nodes, comma-separated'],
-  ['KONG_ADMIN_TOKEN(_FILE)', 'sent as Kong-Admin-Token (RBAC)'],
-  ['KONG_ADMIN_HEADERS', "extra headers: 'name=value,name2=value2' or a JSON object (e.g. apikey)"],
-  ['KONG_ADMIN_CA_FILE', 'CA bundle (PEM) to verify the Admin API certificate'],
-  [
-    'KONG_ADMIN_CLIENT_CERT_FILE / _KEY_FILE',
+/** Every variable the controller's commands read, for `--help` (each command lists its own). */
+export const ENV_HELP = {
+  REGISTRY_URL: 'registry base URL, e.g. http://127.0.0.1:4000',
+  'REGISTRY_TOKEN(_FILE)': 'admin token for GET /v1/state and gateway-health reports',
+  REDIS_URL: 'Redis for the leader lock; without it the controller assumes it is the only replica',
+  KONG_ADMIN_URL: 'Admin API URL; DB-less may list several nodes, comma-separated',
+  'KONG_ADMIN_TOKEN(_FILE)': 'sent as Kong-Admin-Token (RBAC)',
+  KONG_ADMIN_HEADERS: "extra headers: 'name=value,name2=value2' or a JSON object (e.g. apikey)",
+  KONG_ADMIN_CA_FILE: 'CA bundle (PEM) to verify the Admin API certificate',
+  'KONG_ADMIN_CLIENT_CERT_FILE / _KEY_FILE':
     'client certificate and key for mTLS (both or neither)',
-  ],
-  ['KONG_ADMIN_TLS_SKIP_VERIFY', 'true to skip certificate verification (default false)'],
-  ['KONG_ADMIN_TIMEOUT', 'per-request timeout (default 10s)'],
-  ['KONG_MODE', 'db | dbless | auto (default auto: GET / configuration.database)'],
-  ['OWNERSHIP_TAG', `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`],
-  ['RESYNC_INTERVAL', 'full resync period, jittered +-10% (default 30s)'],
-  ['EVENT_DEBOUNCE', 'quiet time after a registry event before reconciling (default 250ms)'],
-  ['RETRY_MAX_INTERVAL', 'cap of the retry backoff after a failed reconcile (default 30s)'],
-  [
-    'APPLY_CONCURRENCY',
+  KONG_ADMIN_TLS_SKIP_VERIFY: 'true to skip certificate verification (default false)',
+  KONG_ADMIN_TIMEOUT: 'per-request timeout (default 10s)',
+  KONG_MODE: 'db | dbless | auto (default auto: GET / configuration.database)',
+  OWNERSHIP_TAG: `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`,
+  RESYNC_INTERVAL: 'full resync period, jittered +-10% (default 30s)',
+  EVENT_DEBOUNCE: 'quiet time after a registry event before reconciling (default 250ms)',
+  RETRY_MAX_INTERVAL: 'cap of the retry backoff after a failed reconcile (default 30s)',
+  APPLY_CONCURRENCY:
     'Admin API requests in flight: writes of one level, target list reads (default 10)',
-  ],
-  [
-    'LEADER_LOCK_KEY / LEADER_LOCK_TTL',
+  'LEADER_LOCK_KEY / LEADER_LOCK_TTL':
     'Redis lock key and TTL (default kong-registry:controller:leader, 15s)',
-  ],
-  ['CONTROLLER_ID', 'identity in the lock (default hostname-pid)'],
-  ['MASS_EXPIRY_THRESHOLD', 'share of a service targets whose lease expiry is held (default 0.5)'],
-  ['MASS_EXPIRY_HOLD', 'how long such removals are held (default 60s)'],
-  ['MASS_EXPIRY_MIN_TARGETS', 'services with fewer targets are never held (default 2)'],
-  [
-    'HEALTH_FEEDBACK_INTERVAL',
-    'period of Kong health reports to the registry; 0 = off (default 10s)',
-  ],
-  ['DBLESS_BASE_FILE', 'DB-less: YAML/JSON declarative file with config we do not own'],
-  ['METRICS_PORT / METRICS_HOST', '/metrics, /healthz, /readyz listener (default off, 127.0.0.1)'],
-  ['LOG_LEVEL', 'fatal|error|warn|info|debug|trace|silent (default info)'],
-];
+  CONTROLLER_ID: 'identity in the lock (default hostname-pid)',
+  MASS_EXPIRY_THRESHOLD: 'share of a service targets whose lease expiry is held (default 0.5)',
+  MASS_EXPIRY_HOLD: 'how long such removals are held (default 60s)',
+  MASS_EXPIRY_MIN_TARGETS: 'services with fewer targets are never held (default 2)',
+  HEALTH_FEEDBACK_INTERVAL: 'period of Kong health reports to the registry; 0 = off (default 10s)',
+  DBLESS_BASE_FILE: 'DB-less: YAML/JSON declarative file with config we do not own',
+  'METRICS_PORT / METRICS_HOST': '/metrics, /healthz, /readyz listener (default off, 127.0.0.1)',
+  LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info)',
+} as const;
+
+/** A variable's name as `--help` lists it. */
+export type EnvHelpName = keyof typeof ENV_HELP;
 
 function parseHeaders(raw: string | undefined, problems: string[]): Record<string, string> {
   if (!raw || raw.trim() === '') return {};

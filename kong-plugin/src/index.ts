@@ -14,6 +14,7 @@ export {
   type RouteRowView,
 } from './cli/run-routes';
 export { runExplainCommand, explainRequest, type Explanation } from './cli/run-explain';
+export { demoEnvPath, removeDemoEnv, writeDemoEnv } from './cli/demo-env';
 
 export {
   createController,

@@ -2,12 +2,17 @@
  * `npm run demo` itself, as a user runs it (node cli/dist/demo/main.js, which scripts/demo.sh
  * execs): --help, bad flags, and the whole `--tour` from start-up to the ordered shutdown.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnCaptured } from '../helpers/process';
 import { waitFor } from '../helpers/wait';
 
 const MAIN = join(__dirname, '..', '..', 'cli', 'dist', 'demo', 'main.js');
+const CLI = join(__dirname, '..', '..', 'cli', 'bin', 'kong-registry.js');
+/** A home of its own: the demo leaves its settings for other shells under ~/.config. */
+const HOME = mkdtempSync(join(tmpdir(), 'kr-demo-home-'));
 
 /**
  * The environment of a user's shell with nothing else set. Always kong-sim, even when the suite
@@ -15,22 +20,15 @@ const MAIN = join(__dirname, '..', '..', 'cli', 'dist', 'demo', 'main.js');
  * same service names there.
  */
 function userEnv(): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/' };
+  return { PATH: process.env.PATH ?? '', HOME };
 }
 
-function runDemo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: userEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+async function runDemo(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const demo = spawnCaptured(process.execPath, [MAIN, ...args], { env: userEnv() });
+  const code = await demo.exited;
+  return { code, stdout: demo.stdout(), stderr: demo.stderr() };
 }
 
 /** Index of the last (or first) log line of `name` matching `pattern`; -1 when none. */
@@ -131,5 +129,43 @@ describe('npm run demo', () => {
       // On failure, stop the orphan the way a user would, so it cannot outlive the suite.
       if (alive(demoPid)) process.kill(demoPid, 'SIGTERM');
     }
+  }, 120_000);
+
+  it('shows lifecycle lines, not health probes, by default; a second shell runs `kong-registry routes` with no setup', async () => {
+    const demo = spawnCaptured(process.execPath, [MAIN, '--no-python'], { env: userEnv() });
+    try {
+      await waitFor(() => demo.stdout().includes('kong-registry demo is up'), {
+        timeoutMs: 60_000,
+        what: `the demo up\n${demo.stderr()}`,
+      });
+      const stdout = demo.stdout();
+      const envFile = join(HOME, '.config', 'kong-registry', 'demo.env');
+      expect(stdout).toContain(envFile);
+      expect(stdout).toMatch(
+        /export KONG_ADMIN_URL=http\S+ REGISTRY_URL=http\S+ REGISTRY_TOKEN=ey\S+/,
+      );
+
+      // Another shell: nothing set but PATH and HOME.
+      const routes = spawnSync(process.execPath, [CLI, 'routes'], {
+        env: userEnv(),
+        encoding: 'utf8',
+      });
+      expect(routes.status).toBe(0);
+      expect(routes.stdout).toMatch(/^\/orders( \*)? +orders +yes +key-auth/m);
+      expect(routes.stderr).toContain(`from the running demo (${envFile})`);
+
+      // Kong probes every instance once a second: a few seconds of them, then the log.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const lines = demo.stderr().split('\n');
+      expect(
+        lines.filter((l) => /^\[(orders|users)-\d\]/.test(l) && l.includes('/health')),
+      ).toEqual([]);
+      expect(lines.some((l) => /^\[orders-1\].*registered/.test(l))).toBe(true);
+      expect(lines.filter((l) => /^\[controller\].*already converged/.test(l))).toEqual([]);
+    } finally {
+      demo.child.kill('SIGINT');
+      expect(await demo.exited).toBe(0);
+    }
+    expect(existsSync(join(HOME, '.config', 'kong-registry', 'demo.env'))).toBe(false);
   }, 120_000);
 });

@@ -42,6 +42,14 @@ describe('renderBanner', () => {
     jwt: 'JWT.VALUE.SIG',
     jwtLifetime: '1 h',
     services: [EXAMPLES.orders, EXAMPLES.users, EXAMPLES.inventory],
+    envFile: '/home/me/.config/kong-registry/demo.env',
+  });
+
+  it('tells another shell how to reach this demo: the env file, or one line to paste', () => {
+    expect(text).toContain('/home/me/.config/kong-registry/demo.env');
+    expect(text).toContain(
+      'export KONG_ADMIN_URL=http://127.0.0.1:2 REGISTRY_URL=http://127.0.0.1:3 REGISTRY_TOKEN=ADMIN.TOKEN.VALUE',
+    );
   });
 
   it('shows where everything is, with a /ui link carrying the admin token', () => {

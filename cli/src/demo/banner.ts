@@ -17,6 +17,8 @@ export interface BannerInput {
   jwt: string;
   jwtLifetime: string;
   services: ServiceKind[];
+  /** Where `kong-registry` in another shell finds this demo's settings. */
+  envFile: string;
 }
 
 /** Aligned text table of the registry's route rows. */
@@ -87,6 +89,12 @@ export function renderBanner(input: BannerInput): string {
         ...input.services.flatMap(curlLines),
         `curl -s -H "Authorization: Bearer ${input.adminToken.slice(0, 12)}…" ${input.registryUrl}/v1/routes   # the full admin token is above`,
       ].join('\n'),
+    ),
+    '',
+    `kong-registry in another shell: \`npx kong-registry routes\` (diff, sync, explain) finds this`,
+    `demo through ${input.envFile} (removed on exit), or paste:`,
+    indent(
+      `export KONG_ADMIN_URL=${input.kongAdminUrl} REGISTRY_URL=${input.registryUrl} REGISTRY_TOKEN=${input.adminToken}`,
     ),
     '',
     'Logs of every process follow. Ctrl-C stops everything (services drain and deregister first).',

@@ -3,6 +3,7 @@
  * until Ctrl-C, or a scripted tour with `--tour`.
  */
 import { spawnSync } from 'node:child_process';
+import { removeDemoEnv, writeDemoEnv } from '@kong-registry/kong-plugin';
 import { isConfigError, type RouteTable } from '@kong-registry/sdk';
 import { renderBanner } from './banner';
 import type { ManagedChild } from './child';
@@ -32,7 +33,11 @@ export function demoServices(config: DemoConfig, python = hasPython()): ServiceK
   return kinds;
 }
 
-async function printBanner(stack: DemoStack, services: ServiceKind[]): Promise<void> {
+async function printBanner(
+  stack: DemoStack,
+  services: ServiceKind[],
+  envFile: string,
+): Promise<void> {
   const reply = await callJson(`${stack.registryUrl}/v1/routes`, {
     headers: { authorization: `Bearer ${stack.adminToken}` },
   });
@@ -49,6 +54,7 @@ async function printBanner(stack: DemoStack, services: ServiceKind[]): Promise<v
       jwt: signDemoJwt(stack.consumer, 3600),
       jwtLifetime: '1 h',
       services,
+      envFile,
     }),
   );
 }
@@ -134,7 +140,14 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       return 130;
     }
     stack = first;
-    await printBanner(stack, services);
+    // Other shells run `npx kong-registry routes` (diff, sync, explain) with no setup.
+    const envFile = writeDemoEnv({
+      KONG_ADMIN_URL: stack.kongAdminUrl,
+      REGISTRY_URL: stack.registryUrl,
+      REGISTRY_TOKEN: stack.adminToken,
+    });
+    process.once('exit', () => removeDemoEnv());
+    await printBanner(stack, services, envFile);
     if (config.tour) {
       const results = await runTour(tourSteps(stack), (line) => process.stdout.write(`${line}\n`));
       const clean = await stack.stop();
@@ -160,5 +173,6 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     signals.dispose();
+    removeDemoEnv();
   }
 }

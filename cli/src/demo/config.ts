@@ -163,7 +163,9 @@ export function loadDemoConfig(
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     problems.push(`REDIS_URL must start with redis:// or rediss://, not '${redisUrl}'`);
 
-  const logLevel = str('log-level') ?? env.LOG_LEVEL ?? 'info';
+  // --verbose shows everything, Kong's health probes and heartbeats included (debug).
+  const logLevel =
+    str('log-level') ?? env.LOG_LEVEL ?? (values.verbose === true ? 'debug' : 'info');
   if (!LEVELS.includes(logLevel)) problems.push(`--log-level must be one of ${LEVELS.join(', ')}`);
 
   const advertiseHost = str('advertise-host') ?? env.DEMO_ADVERTISE_HOST ?? '127.0.0.1';

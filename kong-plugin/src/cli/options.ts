@@ -5,7 +5,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino from 'pino';
-import { ENV_HELP, loadConfig, type ControllerConfig } from '../config';
+import { ENV_HELP, loadConfig, type ControllerConfig, type EnvHelpName } from '../config';
+import { DEMO_ENV_KEYS, demoEnvFor } from './demo-env';
 import { errorCode, ErrorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 
@@ -30,15 +31,95 @@ const FLAG_HELP: [string, string][] = [
   ['--log-level LEVEL', 'overrides LOG_LEVEL'],
 ];
 
-/** Formats a help text: usage, description, flags, environment. */
+/** One variable a command reads, and whether that command needs it. */
+export type CommandVariable = EnvHelpName | [EnvHelpName, string];
+
+/** How a command reaches Kong's Admin API: every command but the registry's own needs these. */
+const KONG_CONNECTION: CommandVariable[] = [
+  ['KONG_ADMIN_URL', 'required'],
+  'KONG_ADMIN_TOKEN(_FILE)',
+  'KONG_ADMIN_HEADERS',
+  'KONG_ADMIN_CA_FILE',
+  'KONG_ADMIN_CLIENT_CERT_FILE / _KEY_FILE',
+  'KONG_ADMIN_TLS_SKIP_VERIFY',
+  'KONG_ADMIN_TIMEOUT',
+];
+
+/** The variables each command reads, with what each is for that command. */
+export const COMMAND_VARIABLES = {
+  controller: Object.keys(ENV_HELP).map((name): CommandVariable =>
+    name === 'REGISTRY_URL' || name === 'REGISTRY_TOKEN(_FILE)' || name === 'KONG_ADMIN_URL'
+      ? [name, 'required']
+      : (name as EnvHelpName),
+  ),
+  sync: [
+    ['REGISTRY_URL', 'required'],
+    ['REGISTRY_TOKEN(_FILE)', 'required'],
+    ['REDIS_URL', 'optional: take the leader lock before writing'],
+    ...KONG_CONNECTION,
+    'KONG_MODE',
+    'OWNERSHIP_TAG',
+    'APPLY_CONCURRENCY',
+    'LEADER_LOCK_KEY / LEADER_LOCK_TTL',
+    'MASS_EXPIRY_THRESHOLD',
+    'MASS_EXPIRY_MIN_TARGETS',
+    'DBLESS_BASE_FILE',
+    'LOG_LEVEL',
+  ],
+  diff: [
+    ['REGISTRY_URL', 'required'],
+    ['REGISTRY_TOKEN(_FILE)', 'required'],
+    ...KONG_CONNECTION,
+    'KONG_MODE',
+    'OWNERSHIP_TAG',
+    'APPLY_CONCURRENCY',
+    'MASS_EXPIRY_THRESHOLD',
+    'MASS_EXPIRY_MIN_TARGETS',
+    'DBLESS_BASE_FILE',
+    'LOG_LEVEL',
+  ],
+  routes: [
+    ...KONG_CONNECTION,
+    ['REGISTRY_URL', 'optional: adds the registry columns'],
+    ['REGISTRY_TOKEN(_FILE)', 'required with REGISTRY_URL'],
+    'OWNERSHIP_TAG',
+  ],
+  explain: [...KONG_CONNECTION],
+} satisfies Record<string, CommandVariable[]>;
+
+/** Where the admin commands find a running demo's settings, for the help text. */
+function fromDemoNote(variables: readonly (readonly [string, unknown])[]): string[] {
+  const names = DEMO_ENV_KEYS.filter((key) =>
+    variables.some(([name]) => name.replace('(_FILE)', '') === key),
+  );
+  return [
+    '',
+    `Unset ${names.join(', ')}: taken from a running \`npm run demo\` (it leaves them in`,
+    '~/.config/kong-registry/demo.env until it stops).',
+  ];
+}
+
+/**
+ * Formats a help text: usage, description, flags, and the environment variables this command
+ * reads, each with whether the command needs it.
+ */
 export function helpText(
   usage: string,
   description: string,
-  extraFlags: [string, string][] = [],
-  withJson = true,
+  variables: readonly CommandVariable[],
+  {
+    extraFlags = [],
+    withJson = true,
+    fromDemo = false,
+  }: {
+    extraFlags?: [string, string][];
+    withJson?: boolean;
+    fromDemo?: boolean;
+  } = {},
 ): string {
   const flags = [...extraFlags, ...FLAG_HELP.filter(([f]) => withJson || f !== '--json')];
-  const width = Math.max(...flags.map(([f]) => f.length), ...ENV_HELP.map(([e]) => e.length));
+  const env = variables.map((v) => (Array.isArray(v) ? v : ([v, undefined] as const)));
+  const width = Math.max(...flags.map(([f]) => f.length), ...env.map(([e]) => e.length));
   return [
     `Usage: ${usage}`,
     '',
@@ -48,7 +129,10 @@ export function helpText(
     ...flags.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
     '',
     'Environment:',
-    ...ENV_HELP.map(([e, d]) => `  ${e.padEnd(width)}  ${d}`),
+    ...env.map(
+      ([name, need]) => `  ${name.padEnd(width)}  ${ENV_HELP[name]}${need ? ` (${need})` : ''}`,
+    ),
+    ...(fromDemo ? fromDemoNote(env) : []),
   ].join('\n');
 }
 
@@ -77,13 +161,25 @@ export function parseFlags(
   }
 }
 
-/** Loads the config with flag overrides; prints every problem and returns undefined when invalid. */
+/**
+ * Loads the config with flag overrides; prints every problem and returns undefined when invalid.
+ * With `fromDemo`, a running demo's settings fill the variables that are unset (demo-env.ts).
+ */
 export function configFromFlags(
   flags: Flags,
-  { registryOptional = false } = {},
+  { registryOptional = false, fromDemo = false } = {},
 ): Readonly<ControllerConfig> | undefined {
   const str = (name: string): string | undefined =>
     typeof flags[name] === 'string' ? (flags[name] as string) : undefined;
+  let env: NodeJS.ProcessEnv = process.env;
+  if (fromDemo) {
+    const demo = demoEnvFor(env);
+    const used = Object.keys(demo.values);
+    if (used.length > 0) {
+      env = { ...env, ...demo.values };
+      console.error(`kong-registry: ${used.join(', ')} from the running demo (${demo.path})`);
+    }
+  }
   try {
     return loadConfig(
       {
@@ -93,7 +189,7 @@ export function configFromFlags(
         OWNERSHIP_TAG: str('ownership-tag'),
         LOG_LEVEL: str('log-level'),
       },
-      undefined,
+      env,
       { registryOptional },
     );
   } catch (err) {

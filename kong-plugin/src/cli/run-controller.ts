@@ -2,15 +2,15 @@
 import { createController } from '../controller-with-prometheus';
 import { redactConfig } from '../config';
 import { createLogger } from '../logger';
-import { configFromFlags, helpText, parseFlags } from './options';
+import { COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
   'kong-registry controller [options]',
   'Runs the control plane: follows registry events, reconciles Kong (debounced, plus a full\n' +
     'resync on an interval), reports Kong health back to the registry, and with REDIS_URL set\n' +
     'takes part in leader election so only one replica writes. Stops cleanly on SIGTERM/SIGINT.',
-  [],
-  false,
+  COMMAND_VARIABLES.controller,
+  { withJson: false },
 );
 
 /** Runs the controller in the foreground; resolves with the exit code after a signal. */

@@ -7,18 +7,22 @@ import { NO_METRICS } from '../metrics-sink';
 import { summarizePlan } from '../plan/types';
 import type { ReconcileReport } from '../reconciler';
 import { formatNodeReport } from './diff-format';
-import { cliLogger, configFromFlags, helpText, parseFlags } from './options';
+import { cliLogger, COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
 const DIFF_HELP = helpText(
   'kong-registry diff [options]',
   'Reads the registry and Kong, and prints what a sync would change, decK-style.\n' +
     'Exit codes: 0 converged, 2 changes pending (or conflicts/failures), 1 error.',
+  COMMAND_VARIABLES.diff,
+  { fromDemo: true },
 );
 const SYNC_HELP = helpText(
   'kong-registry sync [options]',
   'Reconciles Kong with the registry once and exits. With REDIS_URL set it first takes the\n' +
     'leader lock and refuses to write while another controller holds it.\n' +
     'Exit codes: 0 converged, 1 error or failed operations, 3 another controller holds the lock.',
+  COMMAND_VARIABLES.sync,
+  { fromDemo: true },
 );
 
 function toJson(report: ReconcileReport): unknown {
@@ -75,7 +79,7 @@ async function runOnce(argv: string[], apply: boolean): Promise<number> {
     console.log(apply ? SYNC_HELP : DIFF_HELP);
     return 0;
   }
-  const config = configFromFlags(parsed.flags);
+  const config = configFromFlags(parsed.flags, { fromDemo: true });
   if (!config) return 1;
   // A one-shot exports no metrics: NO_METRICS keeps prom-client out of its start-up.
   const controller = assembleController(config, NO_METRICS, {

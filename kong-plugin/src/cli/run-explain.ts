@@ -6,7 +6,7 @@
 import type { KongAdminClient } from '../admin-api/client';
 import { createAdminClient } from '../admin-api/factory';
 import { describeError } from '../errors';
-import { matchRoute, parseRequest } from '../explain/match';
+import { matchRoute, parseRequest, requestUrl } from '../explain/match';
 import type { KongBody } from '../kong/entities';
 import type { PendingRouting } from '../kong/propagation';
 import {
@@ -17,15 +17,18 @@ import {
   serviceOf,
   upstreamOf,
 } from './kong-view';
-import { configFromFlags, helpText, parseFlags } from './options';
+import { COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
   'kong-registry explain <METHOD> <URL> [options]',
   'Explains how Kong routes a request: the matching route (prefix/regex/hosts/methods priority as\n' +
     "Kong's traditional_compatible router), the service and upstream path, the instances and\n" +
-    'their health, and the auth plugins in force. URL may be a path (/orders/1) or absolute\n' +
-    '(http://api.example.com/orders/1, whose host is matched against route hosts).\n' +
+    "their health, the auth plugins in force, and whether Kong's workers may not route it yet (a\n" +
+    'write newer than their rebuild period). URL may be a path (/orders/1) or absolute\n' +
+    '(http://api.example.com:8000/orders/1, whose host and port are matched against route hosts).\n' +
     'Exit codes: 0 a route matches, 4 no route matches (Kong would answer 404), 1 error.',
+  COMMAND_VARIABLES.explain,
+  { fromDemo: true },
 );
 
 /** The explanation, as printed with --json. */
@@ -127,7 +130,7 @@ export async function explainRequest(
 }
 
 function formatExplanation(e: Explanation): string {
-  const lines = [`${e.request.method} ${e.request.scheme}://${e.request.host}${e.request.path}`];
+  const lines = [`${e.request.method} ${requestUrl(e.request)}`];
   if (!e.matched || !e.route) {
     lines.push('  no route matches: Kong answers 404 "no Route matched with those values"');
     return lines.join('\n');
@@ -160,7 +163,7 @@ export async function runExplainCommand(argv: string[]): Promise<number> {
     console.error('kong-registry explain: expected <METHOD> <URL> (see --help)');
     return 1;
   }
-  const config = configFromFlags(parsed.flags, { registryOptional: true });
+  const config = configFromFlags(parsed.flags, { registryOptional: true, fromDemo: true });
   if (!config) return 1;
   const client = createAdminClient(config.kong, config.kong.urls[0]!);
   try {

@@ -18,7 +18,7 @@ import {
   serviceOf,
   upstreamOf,
 } from './kong-view';
-import { configFromFlags, helpText, parseFlags } from './options';
+import { COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
   'kong-registry routes [options]',
@@ -26,6 +26,8 @@ const HELP = helpText(
     "Kong's health. Routes we do not manage are listed too (managed: no). Without REGISTRY_URL the\n" +
     "registry columns are left out. A prefix marked * was written too recently for Kong's workers\n" +
     "to be sure to route it yet (their rebuild period, from Kong's GET /); a note says until when.",
+  COMMAND_VARIABLES.routes,
+  { fromDemo: true },
 );
 
 /** One instance of a route row. */
@@ -136,7 +138,7 @@ export async function runRoutesCommand(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const config = configFromFlags(parsed.flags, { registryOptional: true });
+  const config = configFromFlags(parsed.flags, { registryOptional: true, fromDemo: true });
   if (!config) return 1;
   const client = createAdminClient(config.kong, config.kong.urls[0]!);
   const registry = config.registryUrl

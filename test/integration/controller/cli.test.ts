@@ -129,11 +129,24 @@ describe('admin CLI', () => {
     expect(miss.stdout).toContain('no route matches');
   });
 
-  it('prints help with every environment variable, and rejects bad usage', async () => {
+  it('prints help with the variables each command reads, and rejects bad usage', async () => {
     const help = await run(stack, runDiffCommand, ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('KONG_ADMIN_TOKEN');
     expect(help.stdout).toContain('Exit codes: 0 converged, 2 changes pending');
+    expect(help.stdout).toMatch(/^ {2}REGISTRY_URL +registry base URL.*\(required\)$/m);
+    expect(help.stdout).not.toContain('RESYNC_INTERVAL');
+
+    // routes needs Kong only; the registry adds columns, so it says so, and nothing contradicts it.
+    const routes = (await run(stack, runRoutesCommand, ['--help'])).stdout;
+    expect(routes).toMatch(/^ {2}KONG_ADMIN_URL .*\(required\)$/m);
+    expect(routes).toMatch(/^ {2}REGISTRY_URL .*\(optional: adds the registry columns\)$/m);
+    expect(routes).not.toMatch(/REGISTRY_URL.*\(required\)/);
+    expect(routes).toContain('running `npm run demo`');
+    for (const name of ['EVENT_DEBOUNCE', 'REDIS_URL', 'METRICS_PORT', 'HEALTH_FEEDBACK_INTERVAL'])
+      expect(routes).not.toContain(name);
+    const explain = (await run(stack, runExplainCommand, ['--help'])).stdout;
+    expect(explain.slice(explain.indexOf('Environment:'))).not.toContain('REGISTRY_URL');
     expect((await run(stack, runExplainCommand, ['GET'])).code).toBe(1);
     expect((await run(stack, runSyncCommand, ['--bogus'])).code).toBe(1);
   });

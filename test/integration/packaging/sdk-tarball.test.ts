@@ -3,13 +3,14 @@
  * the tarball into an empty project, then the README's quickstart run there as ESM and as
  * CommonJS against a real registry. The tarball holds what it needs and nothing else.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningRegistry } from '@kong-registry/registry';
 import { startTestRegistry, stopTestRegistry } from '../examples/child-process';
 import { freePort } from '../../helpers/ports';
+import { spawnCaptured } from '../../helpers/process';
 import { waitFor } from '../../helpers/wait';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -78,7 +79,7 @@ describe('the SDK installed from its tarball in an empty project', () => {
     "runs the README's quickstart (%s): registers, then drains and deregisters on SIGTERM",
     async (file) => {
       const port = await freePort();
-      const child = spawn(process.execPath, [file], {
+      const { child, stdout, stderr, exited } = spawnCaptured(process.execPath, [file], {
         cwd: join(work, 'service'),
         env: {
           PATH: process.env.PATH ?? '',
@@ -87,17 +88,11 @@ describe('the SDK installed from its tarball in an empty project', () => {
           REGISTRY_URL: registry.url,
           REGISTRY_TOKEN: registry.mintToken({ role: 'service', service: 'hello' }),
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
       try {
-        const instanceId = await waitFor(() => /registered as (\S+)/.exec(stdout)?.[1], {
+        const instanceId = await waitFor(() => /registered as (\S+)/.exec(stdout())?.[1], {
           timeoutMs: 15_000,
-          what: `the quickstart registered\n${stderr}`,
+          what: `the quickstart registered\n${stderr()}`,
         });
         const service = await fetch(`${registry.url}/v1/services/hello`, {
           headers: { authorization: `Bearer ${registry.adminToken ?? ''}` },
