@@ -86,6 +86,13 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
     workerStateUpdateFrequency:
       options.workerStateUpdateFrequency ?? KONG_WORKER_DEFAULTS.workerStateUpdateFrequency,
   };
+  if (
+    !(workers.workerStateUpdateFrequency > 0) ||
+    !Number.isFinite(workers.workerStateUpdateFrequency)
+  )
+    throw new RangeError(
+      `workerStateUpdateFrequency must be a number of seconds above 0, not ${workers.workerStateUpdateFrequency}`,
+    );
   const proxy = await createProxy(store, {
     host,
     port: options.proxyPort ?? 0,

@@ -55,6 +55,11 @@ describe('propagation: when a write reaches the proxy', () => {
     return { upstream, service, path, routeId: route.id };
   }
 
+  it('refuses a rebuild period that is not a positive number of seconds', async () => {
+    for (const bad of [0, -1, Number.NaN])
+      await expect(startKongSim({ workerStateUpdateFrequency: bad })).rejects.toThrow(RangeError);
+  });
+
   it("reports the two settings in GET /'s configuration, with Kong's defaults", async () => {
     const target = await kong({});
     const node = await adminJson<{ configuration: Record<string, unknown> }>(target, 'GET', '/');
