@@ -15,6 +15,7 @@ import { createProxy } from './proxy';
 import { KONG_WORKER_DEFAULTS, type WorkerSettings } from './proxy/worker-state';
 import type { StoreReader } from './store/types';
 
+export { KONG_WORKER_DEFAULTS, type WorkerSettings } from './proxy/worker-state';
 export type { RecordedRequest } from './admin/request-log';
 export type { SimLogger } from './admin/server';
 export type * from './store/types';

@@ -20,6 +20,8 @@ import {
   type LogSink,
   type ServicePlan,
 } from '../../../cli/src/demo';
+import { DEFAULT_DRAIN_HOLD_SECONDS } from '@kong-registry/sdk';
+import { KONG_WORKER_DEFAULTS } from '@kong-registry/kong-sim';
 
 /** Short enough that lease expiry and health checks happen within a test, long enough for 2 busy cores. */
 export const E2E_TIMINGS: DemoTimings = {
@@ -33,6 +35,10 @@ export const E2E_TIMINGS: DemoTimings = {
   resync: '10s',
   healthFeedback: '1s',
   massExpiryHold: '2s',
+  // Kong's own defaults, not the demo's tuning: a 5 s router rebuild, and the SDK's default
+  // drain hold, so the drain test shows what a stock Kong gives (kong-sim/KONG_BEHAVIOUR.md).
+  kongWorkerStateUpdateFrequency: KONG_WORKER_DEFAULTS.workerStateUpdateFrequency,
+  drainHoldSeconds: DEFAULT_DRAIN_HOLD_SECONDS,
 };
 
 /** A started stack plus where its logs are. */
