@@ -134,7 +134,8 @@ export const ENV_HELP = {
   KONG_MODE: 'db | dbless | auto (default auto: GET / configuration.database)',
   OWNERSHIP_TAG: `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`,
   RESYNC_INTERVAL: 'full resync period, jittered +-10% (default 30s)',
-  EVENT_DEBOUNCE: 'quiet time after a registry event before reconciling (default 250ms)',
+  EVENT_DEBOUNCE:
+    'the first registry event after this much quiet reconciles at once; the rest of a burst once after it (default 250ms)',
   RETRY_MAX_INTERVAL: 'cap of the retry backoff after a failed reconcile (default 30s)',
   APPLY_CONCURRENCY:
     'Admin API requests in flight: writes of one level, target list reads (default 10)',

@@ -31,16 +31,35 @@ describe('ReconcileLoop', () => {
     await loop.stop();
   });
 
-  it('turns a burst of triggers into one run after the debounce', async () => {
-    const { loop, run } = make([]);
+  it('runs the first trigger after a quiet period at once, and the rest of its burst once after the debounce', async () => {
+    const { loop, calls } = make([]);
     loop.start();
-    await jest.advanceTimersByTimeAsync(0);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const burstAt = Date.now();
     for (let i = 0; i < 5; i++) {
       loop.trigger('event');
       await jest.advanceTimersByTimeAsync(50);
     }
-    await jest.advanceTimersByTimeAsync(200);
-    expect(run).toHaveBeenCalledTimes(2);
+    await jest.advanceTimersByTimeAsync(500);
+    // start, the burst's leading edge (no wait), and one run for the other four triggers.
+    expect(calls.map((t) => t - burstAt)).toEqual([-1_000, 0, 300]);
+    await loop.stop();
+  });
+
+  it('never delays the trailing run more than four debounce periods under a steady stream', async () => {
+    const { loop, calls } = make([]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const streamAt = Date.now();
+    for (let i = 0; i < 20; i++) {
+      loop.trigger('event');
+      await jest.advanceTimersByTimeAsync(40);
+    }
+    const runs = calls.map((t) => t - streamAt).filter((t) => t >= 0);
+    expect(runs[0]).toBe(0);
+    for (let i = 1; i < runs.length; i++)
+      expect(runs[i]! - runs[i - 1]!).toBeLessThanOrEqual(4 * 100 + 40);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
     await loop.stop();
   });
 

@@ -1,9 +1,11 @@
 /**
  * The reconcile loop (consul `agent/ae/ae.go`): a full resync every interval (+-10% jitter, so
- * replicas do not hit Kong in step), an earlier run when a registry event arrives (debounced so a
- * burst becomes one run, but never delayed more than 4 debounce periods), and after a failure a
- * retry with exponential backoff instead of the full interval. Runs never overlap: a trigger
- * during a run schedules one more run afterwards. A failed run is logged and the loop goes on.
+ * replicas do not hit Kong in step), an earlier run when a registry event arrives, and after a
+ * failure a retry with exponential backoff instead of the full interval. Events are handled on
+ * the leading edge: the first one after a quiet debounce period runs at once; the rest of its
+ * burst coalesces into one more run after the debounce (never delayed more than 4 debounce
+ * periods). Runs never overlap: a trigger during a run schedules one more run afterwards. A
+ * failed run is logged and the loop goes on.
  */
 import type { Logger } from './logger';
 import { errorLogFields } from './errors';
@@ -24,6 +26,8 @@ export class ReconcileLoop {
   private timer: NodeJS.Timeout | undefined;
   private dueAt = Infinity;
   private firstTriggerAt: number | undefined;
+  /** When the last trigger arrived: a trigger later than a debounce after it starts a burst. */
+  private lastTriggerAt = -Infinity;
   private running: Promise<void> | undefined;
   private pending = false;
   private failures = 0;
@@ -41,14 +45,22 @@ export class ReconcileLoop {
     this.schedule(0);
   }
 
-  /** A registry change: run after the debounce period. */
+  /** A registry change: run at once after a quiet period, else after the debounce period. */
   trigger(reason: string): void {
     if (this.stopped) return;
+    const now = Date.now();
+    const quiet = now - this.lastTriggerAt >= this.options.debounceMs;
+    this.lastTriggerAt = now;
     if (this.running) {
       this.pending = true;
       return;
     }
-    const now = Date.now();
+    if (quiet && this.firstTriggerAt === undefined) {
+      this.logger.debug({ reason }, 'reconcile triggered (leading edge)');
+      this.firstTriggerAt = now;
+      this.schedule(0, true);
+      return;
+    }
     this.firstTriggerAt ??= now;
     const latest = this.firstTriggerAt + this.options.debounceMs * 4;
     this.logger.debug({ reason }, 'reconcile triggered');
