@@ -11,6 +11,7 @@ import type { Applier, ApplyResult } from './apply/types';
 import { readCurrentState } from './current/read';
 import { buildDesiredState } from './desired/build';
 import type { DesiredState, TranslationFailure } from './desired/types';
+import { desiredStateHash } from './apply/declarative';
 import { describeError, errorLogFields } from './errors';
 import type { Logger } from './logger';
 import type { MetricsSink } from './metrics-sink';
@@ -95,8 +96,11 @@ export class Reconciler {
   async reconcile({ apply }: { apply: boolean }): Promise<ReconcileReport> {
     const started = Date.now();
     // Kong is read while the registry snapshot is on its way: neither read depends on the other
-    // (only this controller writes managed entities, and its reconciles never overlap).
-    const reads = this.deps.nodes.map((node) => this.readNode(node));
+    // (only this controller writes managed entities, and its reconciles never overlap). A node
+    // whose applier may prove it still holds the desired state is read only if it cannot.
+    const reads = this.deps.nodes.map((node) =>
+      apply && node.applier?.holds ? undefined : this.readNode(node),
+    );
     let snapshot: StateSnapshot;
     let now: Date;
     let desired: DesiredState;
@@ -114,15 +118,22 @@ export class Reconciler {
     } catch (err) {
       // The Kong reads end before this reconcile does (they never reject), so none outlives it
       // into the next one.
-      await Promise.all(reads);
+      await Promise.all(reads.filter((read) => read !== undefined));
       throw err;
     }
+    const desiredHash = desiredStateHash(desired.state);
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
     const nodes = await Promise.all(
       this.deps.nodes.map((node, i) =>
-        this.reconcileNode(node, reads[i]!, desired, { snapshot, now: now.getTime() }, apply),
+        this.reconcileNode(
+          node,
+          reads[i],
+          { ...desired, hash: desiredHash },
+          { snapshot, now: now.getTime() },
+          apply,
+        ),
       ),
     );
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
@@ -184,8 +195,8 @@ export class Reconciler {
 
   private async reconcileNode(
     node: KongNode,
-    pending: Promise<NodeRead>,
-    desired: DesiredState,
+    pendingRead: Promise<NodeRead> | undefined,
+    desired: DesiredState & { hash: string },
     at: { snapshot: StateSnapshot; now: number },
     apply: boolean,
   ): Promise<NodeReport> {
@@ -198,7 +209,16 @@ export class Reconciler {
       durationMs: 0,
     };
     try {
-      const read = await pending;
+      if (!pendingRead && (await node.applier?.holds?.(desired.hash))) {
+        // The node holds what was pushed for this very desired state: nothing to read or plan.
+        report.mode = 'dbless';
+        report.plan = { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } };
+        report.result = { applied: [], errors: [], writes: 0, skipped: true };
+        report.durationMs = Date.now() - started;
+        this.logSummary(log, report, desired.revision, apply);
+        return report;
+      }
+      const read = await (pendingRead ?? this.readNode(node));
       if ('error' in read) throw read.error;
       const { mode, current } = read;
       report.mode = mode;
@@ -217,7 +237,18 @@ export class Reconciler {
       this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
       if (apply) {
         const applier = this.applierFor(node, mode, log);
-        report.result = await applier.apply({ plan: report.plan, current });
+        // Only a plan that carries the whole desired state may later vouch for it.
+        const whole =
+          guarded.held.length === 0 &&
+          plan.conflicts.length === 0 &&
+          plan.quarantined.services.length === 0 &&
+          plan.quarantined.consumers.length === 0 &&
+          desired.failures.length === 0;
+        report.result = await applier.apply({
+          plan: report.plan,
+          current,
+          ...(whole ? { desiredHash: desired.hash } : {}),
+        });
         for (const error of report.result.errors) {
           log.error(
             {

@@ -3,7 +3,9 @@
  * the plan is applied to the current state in memory and the result is rendered and pushed with
  * `POST /config`, but only when it would change something: the document hash differs from the
  * last push, or Kong's `configuration_hash` says it restarted empty (all zeros) or was
- * overwritten by someone else (KIC `config_change_detector.go`).
+ * overwritten by someone else (KIC `config_change_detector.go`). After a push (or a push found
+ * unneeded) of a whole desired state, the next resync of an unchanged desired state costs one
+ * `GET /status`: Kong's hash is the one it reported after that push, so it holds it still.
  */
 import type { KongAdminClient } from '../admin-api/client';
 import { applyOpsToState } from './memory';
@@ -30,6 +32,8 @@ export class DblessApplier implements Applier {
   readonly target: string;
   private lastDocHash: string | undefined;
   private kongHashAfterPush: string | undefined;
+  /** The desired state's hash whose document Kong held at `kongHashAfterPush`, if whole. */
+  private desiredHashPushed: string | undefined;
 
   constructor(
     private readonly client: KongAdminClient,
@@ -38,7 +42,8 @@ export class DblessApplier implements Applier {
     this.target = client.baseUrl;
   }
 
-  async apply({ plan, current }: ApplyInput): Promise<ApplyResult> {
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    const { plan, current } = input;
     const effective = applyOpsToState(current.managed, plan.ops);
     const { doc, dropped } = mergeWithBase(renderState(effective), this.options.base);
     if (dropped.length > 0) this.options.onDropped?.(dropped);
@@ -53,7 +58,11 @@ export class DblessApplier implements Applier {
     }
     const unchanged =
       docHash === this.lastDocHash && kongHash === this.kongHashAfterPush && !kongEmpty;
-    if (unchanged) return { applied: [], errors: [], writes: 0, skipped: true };
+    if (unchanged) {
+      this.desiredHashPushed = input.desiredHash;
+      return { applied: [], errors: [], writes: 0, skipped: true };
+    }
+    this.desiredHashPushed = undefined;
 
     await this.options.beforeBatch?.();
     const writesBefore = this.client.writes;
@@ -69,7 +78,15 @@ export class DblessApplier implements Applier {
     }
     this.lastDocHash = docHash;
     this.kongHashAfterPush = (await this.client.get<NodeStatus>('/status')).configuration_hash;
+    this.desiredHashPushed = input.desiredHash;
     return { applied: [...plan.ops], errors: [], writes: this.client.writes - writesBefore };
+  }
+
+  async holds(desiredHash: string): Promise<boolean> {
+    if (this.desiredHashPushed === undefined || this.desiredHashPushed !== desiredHash)
+      return false;
+    const kongHash = (await this.client.get<NodeStatus>('/status')).configuration_hash ?? '';
+    return !EMPTY_HASH.test(kongHash) && kongHash === this.kongHashAfterPush;
   }
 }
 

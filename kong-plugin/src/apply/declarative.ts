@@ -148,3 +148,8 @@ export function hashDocument(doc: unknown): string {
     .update(JSON.stringify(canonical(doc)))
     .digest('hex');
 }
+
+/** One hash for a desired state: its rendered document's, so equal states hash equal. */
+export function desiredStateHash(state: KongState): string {
+  return hashDocument(renderState(state));
+}

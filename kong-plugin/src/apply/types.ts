@@ -10,6 +10,12 @@ import type { CurrentState, OpKind, Plan, PlanOp } from '../plan/types';
 export interface ApplyInput {
   plan: Plan;
   current: CurrentState;
+  /**
+   * Hash of the whole desired state (`desiredStateHash`), given only when this plan carries
+   * all of it: nothing held by the guard, nothing quarantined. An applier that can tell its node
+   * still holds what it pushed for this hash may skip the next reads (see `holds`).
+   */
+  desiredHash?: string;
 }
 
 /** Outcome of one apply against one Kong node. */
@@ -29,6 +35,11 @@ export interface Applier {
   /** Which node or mode this applier writes to, for logs. */
   readonly target: string;
   apply(input: ApplyInput): Promise<ApplyResult>;
+  /**
+   * True when the node provably still holds what was applied for `desiredHash`, so reading and
+   * planning it again can be skipped. Only an applier that can prove it cheaply implements it.
+   */
+  holds?(desiredHash: string): Promise<boolean>;
 }
 
 /** One failed operation (decK `ActionError`): which op on which entity, and why. */

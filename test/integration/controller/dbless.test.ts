@@ -76,11 +76,27 @@ describe('controller in DB-less mode', () => {
     expect(status.configuration_hash).not.toMatch(/^0+$/);
   });
 
-  it('does not push again when nothing changed', async () => {
+  it('does not push again when nothing changed, and asks Kong only for its hash', async () => {
     stack.kong.resetRequests();
     const report = await sync();
     expect(report.nodes[0]?.result?.skipped).toBe(true);
     expect(writes(stack.kong)).toEqual([]);
+    // Kong still reports the configuration_hash it had after our push of this very desired
+    // state: nothing to list, plan or render.
+    expect(stack.kong.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /status']);
+  });
+
+  it('reads and pushes again when someone else replaced the configuration', async () => {
+    const status = await fetch(`${stack.kong.admin}/config`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ _format_version: '3.0', services: [] }),
+    });
+    expect(status.status).toBe(201);
+    stack.kong.resetRequests();
+    await sync();
+    expect(writes(stack.kong)).toEqual(['POST /config 201']);
+    expect(names(await kongGet(stack.kong, '/services'))).toEqual(['legacy', 'orders']);
   });
 
   it('pushes once for a weight change', async () => {
