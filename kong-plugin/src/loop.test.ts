@@ -46,6 +46,20 @@ describe('ReconcileLoop', () => {
     await loop.stop();
   });
 
+  it('does not let a trigger that arrives before the leading run starts postpone it', async () => {
+    const { loop, calls } = make([]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const at = Date.now();
+    // One registration emits two events back to back (service.updated, instance.registered).
+    loop.trigger('service.updated');
+    loop.trigger('instance.registered');
+    await jest.advanceTimersByTimeAsync(1_000);
+    // The leading run reads the registry after both: nothing is left for a trailing run.
+    expect(calls.map((t) => t - at)).toEqual([-1_000, 0]);
+    await loop.stop();
+  });
+
   it('never delays the trailing run more than four debounce periods under a steady stream', async () => {
     const { loop, calls } = make([]);
     loop.start();

@@ -28,6 +28,8 @@ export class ReconcileLoop {
   private firstTriggerAt: number | undefined;
   /** When the last trigger arrived: a trigger later than a debounce after it starts a burst. */
   private lastTriggerAt = -Infinity;
+  /** A leading-edge run is armed and not started: it will read the registry after any trigger. */
+  private leadingArmed = false;
   private running: Promise<void> | undefined;
   private pending = false;
   private failures = 0;
@@ -55,9 +57,12 @@ export class ReconcileLoop {
       this.pending = true;
       return;
     }
+    // The armed run has not read the registry yet, so it will see this change too.
+    if (this.leadingArmed) return;
     if (quiet && this.firstTriggerAt === undefined) {
       this.logger.debug({ reason }, 'reconcile triggered (leading edge)');
       this.firstTriggerAt = now;
+      this.leadingArmed = true;
       this.schedule(0, true);
       return;
     }
@@ -102,6 +107,7 @@ export class ReconcileLoop {
     this.timer = undefined;
     this.dueAt = Infinity;
     this.firstTriggerAt = undefined;
+    this.leadingArmed = false;
     this.pending = false;
     this.running = (async () => {
       let ok = false;
