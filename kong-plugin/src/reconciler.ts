@@ -121,7 +121,10 @@ export class Reconciler {
       await Promise.all(reads.filter((read) => read !== undefined));
       throw err;
     }
-    const desiredHash = desiredStateHash(desired.state);
+    // Rendering and hashing the whole state costs as much as a push's rendering: only DB-less
+    // nodes use it, and only once per reconcile.
+    let hash: string | undefined;
+    const desiredHash = (): string => (hash ??= desiredStateHash(desired.state));
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
@@ -196,7 +199,7 @@ export class Reconciler {
   private async reconcileNode(
     node: KongNode,
     pendingRead: Promise<NodeRead> | undefined,
-    desired: DesiredState & { hash: string },
+    desired: DesiredState & { hash: () => string },
     at: { snapshot: StateSnapshot; now: number },
     apply: boolean,
   ): Promise<NodeReport> {
@@ -209,7 +212,7 @@ export class Reconciler {
       durationMs: 0,
     };
     try {
-      if (!pendingRead && (await node.applier?.holds?.(desired.hash))) {
+      if (!pendingRead && (await node.applier?.holds?.(desired.hash()))) {
         // The node holds what was pushed for this very desired state: nothing to read or plan.
         report.mode = 'dbless';
         report.plan = { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } };
@@ -247,7 +250,7 @@ export class Reconciler {
         report.result = await applier.apply({
           plan: report.plan,
           current,
-          ...(whole ? { desiredHash: desired.hash } : {}),
+          ...(whole && applier.holds ? { desiredHash: desired.hash() } : {}),
         });
         for (const error of report.result.errors) {
           log.error(
