@@ -12,6 +12,7 @@ import {
   withoutEmptyValues,
 } from '@kong-registry/sdk';
 import * as z from 'zod';
+import { demoEnvFor } from './cli/demo-env';
 import { ConfigError } from './errors';
 import { DEFAULT_OWNERSHIP_TAG } from './naming';
 
@@ -29,6 +30,8 @@ export interface KongAdminConfig {
 
 /** The controller's validated, frozen configuration. */
 export interface ControllerConfig {
+  /** Set when a running demo's settings filled unset variables (cli/demo-env.ts). */
+  fromDemo?: { path: string; variables: string[] };
   /** Empty only for Kong-only commands (`explain`, `routes`) run without a registry. */
   registryUrl: string;
   registryToken: string;
@@ -194,14 +197,20 @@ function definedOnly(values: Record<string, string | undefined>): Record<string,
 
 /**
  * Validates the environment (plus CLI overrides, which win) and returns the frozen config.
- * Throws ConfigError listing every problem.
+ * With `fromDemo`, a running demo's settings fill the variables the environment leaves unset
+ * (cli/demo-env.ts); `fromDemo` in the result says which. Throws ConfigError listing every problem.
  */
 export function loadConfig(
   overrides: Record<string, string | undefined> = {},
   env: Record<string, string | undefined> = process.env,
-  { registryOptional = false }: { registryOptional?: boolean } = {},
+  {
+    registryOptional = false,
+    fromDemo = false,
+  }: { registryOptional?: boolean; fromDemo?: boolean } = {},
 ): Readonly<ControllerConfig> {
-  const merged = withoutEmptyValues({ ...env, ...definedOnly(overrides) });
+  const demo = fromDemo ? demoEnvFor(env) : undefined;
+  const demoVariables = Object.keys(demo?.values ?? {});
+  const merged = withoutEmptyValues({ ...env, ...demo?.values, ...definedOnly(overrides) });
   const problems: string[] = [];
   const { values: e } = parseFields(envSchema.shape, merged, problems);
   const registryToken = readSecretSetting(merged, 'REGISTRY_TOKEN', problems);
@@ -246,6 +255,9 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
+    ...(demo && demoVariables.length > 0
+      ? { fromDemo: { path: demo.path, variables: demoVariables } }
+      : {}),
     registryUrl: (e.REGISTRY_URL ?? '').replace(/\/+$/, ''),
     registryToken: registryToken ?? '',
     redisUrl: e.REDIS_URL,

@@ -141,12 +141,16 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     }
     stack = first;
     // Other shells run `npx kong-registry routes` (diff, sync, explain) with no setup.
-    const envFile = writeDemoEnv({
-      KONG_ADMIN_URL: stack.kongAdminUrl,
-      REGISTRY_URL: stack.registryUrl,
-      REGISTRY_TOKEN: stack.adminToken,
-    });
-    process.once('exit', () => removeDemoEnv());
+    const envFile = writeDemoEnv(
+      {
+        KONG_ADMIN_URL: stack.kongAdminUrl,
+        REGISTRY_URL: stack.registryUrl,
+        REGISTRY_TOKEN: stack.adminToken,
+      },
+      config.baseEnv,
+    );
+    const settings = config.baseEnv;
+    process.once('exit', () => removeDemoEnv(settings));
     await printBanner(stack, services, envFile);
     if (config.tour) {
       const results = await runTour(tourSteps(stack), (line) => process.stdout.write(`${line}\n`));
@@ -173,6 +177,6 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     signals.dispose();
-    removeDemoEnv();
+    removeDemoEnv(config.baseEnv);
   }
 }

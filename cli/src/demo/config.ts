@@ -107,7 +107,17 @@ const FLAGS = {
 } as const;
 
 /** Variables passed through to children so they find node, python3 and a temp dir. */
-const PASS_THROUGH = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ', 'NODE_OPTIONS'];
+// XDG_CONFIG_HOME: where the demo leaves its settings for other shells (kong-plugin demo-env.ts).
+const PASS_THROUGH = [
+  'PATH',
+  'HOME',
+  'XDG_CONFIG_HOME',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'TZ',
+  'NODE_OPTIONS',
+];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function port(value: string | undefined, name: string, problems: string[]): number {

@@ -2,8 +2,9 @@
  * The settings a running `npm run demo` leaves for `kong-registry` in another shell: the demo
  * writes KONG_ADMIN_URL, REGISTRY_URL and its admin REGISTRY_TOKEN to one file (owner-only, it
  * holds a token) and removes it when it stops; `routes`, `diff`, `sync` and `explain` read it for
- * the variables that are not set. The file names the demo's pid, so one left behind by a demo that
- * was killed is recognised as stale and ignored.
+ * the variables that are not set (config.ts, the only reader of the environment, applies it). The
+ * file names the demo's pid, so one left behind by a demo that was killed is recognised as stale
+ * and ignored. Every function takes the environment it works for as an argument.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -14,7 +15,7 @@ export const DEMO_ENV_KEYS = ['KONG_ADMIN_URL', 'REGISTRY_URL', 'REGISTRY_TOKEN'
 const PID_KEY = 'KONG_REGISTRY_DEMO_PID';
 
 /** `$XDG_CONFIG_HOME/kong-registry/demo.env`, or `~/.config/kong-registry/demo.env`. */
-export function demoEnvPath(env: NodeJS.ProcessEnv = process.env): string {
+export function demoEnvPath(env: Readonly<Record<string, string | undefined>>): string {
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(base, 'kong-registry', 'demo.env');
 }
@@ -22,7 +23,7 @@ export function demoEnvPath(env: NodeJS.ProcessEnv = process.env): string {
 /** Writes the file for this process; returns its path. */
 export function writeDemoEnv(
   values: Record<(typeof DEMO_ENV_KEYS)[number], string>,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>>,
 ): string {
   const path = demoEnvPath(env);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -37,7 +38,7 @@ export function writeDemoEnv(
 }
 
 /** Removes the file if this process wrote it. */
-export function removeDemoEnv(env: NodeJS.ProcessEnv = process.env): void {
+export function removeDemoEnv(env: Readonly<Record<string, string | undefined>>): void {
   const path = demoEnvPath(env);
   if (readPairs(path)[PID_KEY] === String(process.pid)) rmSync(path, { force: true });
 }
@@ -46,7 +47,7 @@ export function removeDemoEnv(env: NodeJS.ProcessEnv = process.env): void {
  * The running demo's settings for the variables `env` leaves unset, and the file they came from;
  * empty when there is no file, or its demo is no longer running.
  */
-export function demoEnvFor(env: NodeJS.ProcessEnv = process.env): {
+export function demoEnvFor(env: Readonly<Record<string, string | undefined>>): {
   values: Record<string, string>;
   path: string;
 } {

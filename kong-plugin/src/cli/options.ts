@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import pino from 'pino';
 import { ENV_HELP, loadConfig, type ControllerConfig, type EnvHelpName } from '../config';
-import { DEMO_ENV_KEYS, demoEnvFor } from './demo-env';
+import { DEMO_ENV_KEYS } from './demo-env';
 import { errorCode, ErrorCodes } from '../errors';
 import { createLogger, type Logger } from '../logger';
 
@@ -171,17 +171,8 @@ export function configFromFlags(
 ): Readonly<ControllerConfig> | undefined {
   const str = (name: string): string | undefined =>
     typeof flags[name] === 'string' ? (flags[name] as string) : undefined;
-  let env: NodeJS.ProcessEnv = process.env;
-  if (fromDemo) {
-    const demo = demoEnvFor(env);
-    const used = Object.keys(demo.values);
-    if (used.length > 0) {
-      env = { ...env, ...demo.values };
-      console.error(`kong-registry: ${used.join(', ')} from the running demo (${demo.path})`);
-    }
-  }
   try {
-    return loadConfig(
+    const config = loadConfig(
       {
         REGISTRY_URL: str('registry-url'),
         KONG_ADMIN_URL: str('kong-admin-url'),
@@ -189,9 +180,14 @@ export function configFromFlags(
         OWNERSHIP_TAG: str('ownership-tag'),
         LOG_LEVEL: str('log-level'),
       },
-      env,
-      { registryOptional },
+      undefined,
+      { registryOptional, fromDemo },
     );
+    if (config.fromDemo) {
+      const { variables, path } = config.fromDemo;
+      console.error(`kong-registry: ${variables.join(', ')} from the running demo (${path})`);
+    }
+    return config;
   } catch (err) {
     if (errorCode(err) === ErrorCodes.CONFIG) {
       console.error(`kong-registry: ${(err as Error).message}\n(see --help for every variable)`);
