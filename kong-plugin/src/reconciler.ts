@@ -217,53 +217,51 @@ export class Reconciler {
         report.mode = 'dbless';
         report.plan = { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } };
         report.result = { applied: [], errors: [], writes: 0, skipped: true };
-        report.durationMs = Date.now() - started;
-        this.logSummary(log, report, desired.revision, apply);
-        return report;
-      }
-      const read = await (pendingRead ?? this.readNode(node));
-      if ('error' in read) throw read.error;
-      const { mode, current } = read;
-      report.mode = mode;
-      report.current = current;
-      const plan = planChanges(desired, current);
-      const guarded = this.guard(node.url, plan, current, at.snapshot, at.now);
-      report.plan = { ...plan, ops: guarded.ops };
-      report.held = guarded.held;
-      for (const conflict of plan.conflicts)
-        log.warn(conflict, 'service quarantined: conflicts with an unmanaged Kong entity');
-      for (const held of guarded.held) {
-        log.warn(held, 'mass expiry: holding target removals');
-        this.deps.metrics?.heldRemovals.set({ service: held.service }, held.targets.length);
-      }
-      if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
-      this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
-      if (apply) {
-        const applier = this.applierFor(node, mode, log);
-        // Only a plan that carries the whole desired state may later vouch for it.
-        const whole =
-          guarded.held.length === 0 &&
-          plan.conflicts.length === 0 &&
-          plan.quarantined.services.length === 0 &&
-          plan.quarantined.consumers.length === 0 &&
-          desired.failures.length === 0;
-        report.result = await applier.apply({
-          plan: report.plan,
-          current,
-          ...(whole && applier.holds ? { desiredHash: desired.hash() } : {}),
-        });
-        for (const error of report.result.errors) {
-          log.error(
-            {
-              op: error.op,
-              kind: error.kind,
-              name: error.entityName,
-              err: describeError(error.cause),
-            },
-            'operation failed',
-          );
+      } else {
+        const read = await (pendingRead ?? this.readNode(node));
+        if ('error' in read) throw read.error;
+        const { mode, current } = read;
+        report.mode = mode;
+        report.current = current;
+        const plan = planChanges(desired, current);
+        const guarded = this.guard(node.url, plan, current, at.snapshot, at.now);
+        report.plan = { ...plan, ops: guarded.ops };
+        report.held = guarded.held;
+        for (const conflict of plan.conflicts)
+          log.warn(conflict, 'service quarantined: conflicts with an unmanaged Kong entity');
+        for (const held of guarded.held) {
+          log.warn(held, 'mass expiry: holding target removals');
+          this.deps.metrics?.heldRemovals.set({ service: held.service }, held.targets.length);
         }
-        this.countOps(report.result);
+        if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
+        this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
+        if (apply) {
+          const applier = this.applierFor(node, mode, log);
+          // Only a plan that carries the whole desired state may later vouch for it.
+          const whole =
+            guarded.held.length === 0 &&
+            plan.conflicts.length === 0 &&
+            plan.quarantined.services.length === 0 &&
+            plan.quarantined.consumers.length === 0 &&
+            desired.failures.length === 0;
+          report.result = await applier.apply({
+            plan: report.plan,
+            current,
+            ...(whole && applier.holds ? { desiredHash: desired.hash() } : {}),
+          });
+          for (const error of report.result.errors) {
+            log.error(
+              {
+                op: error.op,
+                kind: error.kind,
+                name: error.entityName,
+                err: describeError(error.cause),
+              },
+              'operation failed',
+            );
+          }
+          this.countOps(report.result);
+        }
       }
     } catch (err) {
       report.error = describeError(err);

@@ -72,6 +72,8 @@ export class WorkerState {
   private readonly built: Record<Part, number> = { router: -1, plugins: -1, balancer: -1 };
   private router!: Router;
   private plugins!: readonly PluginEntity[];
+  /** Whether some enabled key-auth of `plugins` reads the body: worked out at each rebuild. */
+  private readsBody = false;
   private balancing!: BalancingState;
   private readonly rebuildOnRequest: boolean;
   private readonly timer: NodeJS.Timeout | undefined;
@@ -106,13 +108,7 @@ export class WorkerState {
       this.rebuild('router');
       this.rebuild('plugins');
     }
-    return {
-      router: this.router,
-      plugins: this.plugins,
-      readsBody: this.plugins.some(
-        (p) => p.enabled && p.name === 'key-auth' && p.config.key_in_body === true,
-      ),
-    };
+    return { router: this.router, plugins: this.plugins, readsBody: this.readsBody };
   }
 
   /** What a request is balanced with: current in every mode. */
@@ -131,8 +127,12 @@ export class WorkerState {
     if (this.built[part] === this.written[part]) return;
     this.built[part] = this.written[part];
     if (part === 'router') this.router = this.buildRouter();
-    else if (part === 'plugins') this.plugins = this.store.list('plugins');
-    else this.balancing = this.buildBalancing();
+    else if (part === 'plugins') {
+      this.plugins = this.store.list('plugins');
+      this.readsBody = this.plugins.some(
+        (p) => p.enabled && p.name === 'key-auth' && p.config.key_in_body === true,
+      );
+    } else this.balancing = this.buildBalancing();
   }
 
   private buildRouter(): Router {
