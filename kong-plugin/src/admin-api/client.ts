@@ -3,9 +3,9 @@
  * options, and retries (http/retry.ts) on network errors and 5xx for idempotent requests, and on
  * 429 for any request (Kong refused it before doing anything), honouring `Retry-After`.
  */
-import { errorCode, errorStatus, parseRetryAfterMs } from '@kong-registry/sdk';
+import { errorCode, errorStatus } from '@kong-registry/sdk';
 import { ErrorCodes } from '../errors';
-import { Retrier, type RetryVerdict } from '../http/retry';
+import { Retrier, retryAfterMsOf, type RetryVerdict } from '../http/retry';
 import { HttpTransport, type HttpReply } from '../http/transport';
 import { KongApiError, KongNetworkError } from './errors';
 
@@ -139,7 +139,7 @@ export class KongAdminClient {
       }
     }
     if (response.statusCode >= 400) {
-      const retryAfterMs = parseRetryAfterMs(firstHeader(response.headers['retry-after']));
+      const retryAfterMs = retryAfterMsOf(response.headers);
       throw new KongApiError(method, path, response.statusCode, parsed, retryAfterMs);
     }
     return parsed as T;
@@ -157,10 +157,6 @@ function retryVerdict(err: unknown, repeatable: boolean): RetryVerdict {
   const transient =
     errorCode(err) === ErrorCodes.ADMIN_API_NETWORK || (status !== undefined && status >= 500);
   return { retry: repeatable && transient, retryAfterMs };
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -5,7 +5,8 @@
  * longer wait than `maxDelayMs` is not retried sooner than it asked: the call fails at once and
  * the caller's own schedule (the reconcile loop's) takes over.
  */
-import { computeBackoffMs, type RetryPolicy } from '@kong-registry/sdk';
+import type { IncomingHttpHeaders } from 'node:http';
+import { computeBackoffMs, parseRetryAfterMs, type RetryPolicy } from '@kong-registry/sdk';
 
 /** How many times to try again, and how long to wait between tries. */
 export interface RetrySettings {
@@ -22,6 +23,12 @@ export interface RetryVerdict {
   retry: boolean;
   /** The server's `Retry-After`, in ms, when it sent one. */
   retryAfterMs?: number | undefined;
+}
+
+/** A reply's `Retry-After`, in ms, when it has a readable one. */
+export function retryAfterMsOf(headers: IncomingHttpHeaders): number | undefined {
+  const value = headers['retry-after'];
+  return parseRetryAfterMs(Array.isArray(value) ? value[0] : value);
 }
 
 /** The wait before retry number `attempt` (0-based), or undefined when the server asks too much. */

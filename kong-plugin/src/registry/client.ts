@@ -7,13 +7,12 @@
 import type { IncomingMessage } from 'node:http';
 import {
   errorStatus,
-  parseRetryAfterMs,
   readErrorBody,
   type GatewayHealthStatus,
   type StateSnapshot,
 } from '@kong-registry/sdk';
 import { RegistryCallError } from '../errors';
-import { Retrier, type RetrySettings } from '../http/retry';
+import { Retrier, retryAfterMsOf, type RetrySettings } from '../http/retry';
 import { HttpTransport, type HttpReply } from '../http/transport';
 
 /** Registry endpoint and admin token. */
@@ -153,10 +152,9 @@ function refused(method: string, path: string, response: HttpReply): RegistryCal
     // not JSON (a proxy's error page): the raw text says what happened
   }
   const why = body.message ?? (response.text.slice(0, 200) || `HTTP ${response.statusCode}`);
-  const retryAfter = response.headers['retry-after'];
   return new RegistryCallError(`${method} ${path} -> ${response.statusCode}: ${why}`, {
     statusCode: response.statusCode,
     registryCode: body.code,
-    retryAfterMs: parseRetryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+    retryAfterMs: retryAfterMsOf(response.headers),
   });
 }
