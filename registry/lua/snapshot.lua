@@ -1,6 +1,8 @@
 --[[
-  Reads the whole registry state in one atomic step, so the revision matches the data exactly,
-  and the tombstones (recent removals, see deregister.lua) agree with the instances.
+  Reads the registry state in one atomic step, so the revision matches the data exactly, and the
+  tombstones (recent removals, see deregister.lua) agree with the instances. With service names
+  in ARGV[4..] it reads only those services and their tombstones (the controller's per-service
+  reconcile); without, every service.
 
   Input:
     KEYS[1] services set
@@ -12,6 +14,7 @@
     ARGV[1] service key prefix "{p}service:"
     ARGV[2] "1" to include consumers
     ARGV[3] "" for no tombstones, else the oldest removal time (ms) whose tombstone is wanted
+    ARGV[4..] optional: the only services to read
 
   Output:
     { revision, lastEventId or "", { {name, definitionJSON, {instanceJSON...}}, ... }, {consumerJSON...},
@@ -21,7 +24,18 @@ local revision = tonumber(redis.call('GET', KEYS[2]) or '0')
 local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
 local lastEventId = ''
 if last[1] then lastEventId = last[1][1] end
-local names = redis.call('SMEMBERS', KEYS[1])
+local names
+local wanted = nil
+if #ARGV > 3 then
+  names = {}
+  wanted = {}
+  for i = 4, #ARGV do
+    table.insert(names, ARGV[i])
+    wanted[ARGV[i]] = true
+  end
+else
+  names = redis.call('SMEMBERS', KEYS[1])
+end
 table.sort(names)
 local services = {}
 for _, name in ipairs(names) do
@@ -39,8 +53,12 @@ if ARGV[3] ~= '' then
   local members = redis.call('ZRANGEBYSCORE', KEYS[6], ARGV[3], '+inf')
   for i = 1, #members, 500 do
     local values = redis.call('HMGET', KEYS[5], unpack(members, i, math.min(i + 499, #members)))
-    for _, value in ipairs(values) do
-      if value then table.insert(tombstones, value) end
+    for j, value in ipairs(values) do
+      -- Members are "{svc}/{id}"; service names contain no '/'.
+      local member = members[i + j - 1]
+      if value and (wanted == nil or wanted[string.match(member, '^[^/]*')]) then
+        table.insert(tombstones, value)
+      end
     end
   end
 end

@@ -200,6 +200,12 @@ export interface StateSnapshot {
    * registry lost its state.
    */
   tombstones: Tombstone[];
+  /**
+   * Set on `GET /v1/state?service=...`: the only services this snapshot read. Those among them
+   * with no live instance are absent from `services`; `consumers` is empty and `tombstones` only
+   * holds these services' removals.
+   */
+  scope?: string[];
 }
 
 export type RegistryEventType =

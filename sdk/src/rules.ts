@@ -67,6 +67,12 @@ export function instanceIdProblem(value: unknown): string | undefined {
   return typeof value === 'string' && INSTANCE_ID.test(value) ? undefined : INSTANCE_ID_RULE;
 }
 
+/**
+ * Most services one `GET /v1/state?service=...` may name: a scoped read is for a handful of
+ * changed services; more than this is cheaper read whole.
+ */
+export const STATE_SCOPE_MAX_SERVICES = 100;
+
 // ---------------------------------------------------------------------------------------------
 // Prefixes: the gateway path a service is published under.
 // ---------------------------------------------------------------------------------------------

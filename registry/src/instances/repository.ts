@@ -249,9 +249,14 @@ export class RedisInstanceRepository {
 
   /**
    * Everything, read in one atomic script. Consumers (with secrets) only when asked; tombstones
-   * only with `tombstonesAt` (now, ms): those of the retention period before it.
+   * only with `tombstonesAt` (now, ms): those of the retention period before it. With
+   * `onlyServices`, just those services and their tombstones.
    */
-  async snapshot(includeConsumers: boolean, tombstonesAt?: number): Promise<RawSnapshot> {
+  async snapshot(
+    includeConsumers: boolean,
+    tombstonesAt?: number,
+    onlyServices: readonly string[] = [],
+  ): Promise<RawSnapshot> {
     const k = this.keys;
     const [revision, lastEventId, rows, consumerRows, tombstoneRows] = (await SCRIPTS.snapshot.run(
       this.redis,
@@ -260,6 +265,7 @@ export class RedisInstanceRepository {
         k.servicePrefix,
         includeConsumers ? '1' : '0',
         tombstonesAt === undefined ? '' : tombstonesAt - this.tombstoneMs,
+        ...onlyServices,
       ],
     )) as [number, string, [string, string, string[]][], string[], string[]];
     return {

@@ -4,7 +4,11 @@
  * instances, and kept REGISTRY_TOMBSTONE_SECONDS.
  */
 import request from 'supertest';
-import type { RegistryEvent, StateSnapshot } from '@kong-registry/sdk';
+import {
+  STATE_SCOPE_MAX_SERVICES,
+  type RegistryEvent,
+  type StateSnapshot,
+} from '@kong-registry/sdk';
 import { createHarness, registration, type Harness } from './harness';
 
 const RETENTION_SECONDS = 60;
@@ -143,5 +147,46 @@ describe('registry: tombstones', () => {
     const list = await request(h.app).get('/v1/services').set('Authorization', `Bearer ${h.admin}`);
     expect(list.body).not.toHaveProperty('tombstones');
     expect((await state()).tombstones).toHaveLength(1);
+  });
+  it('?service= reads only the named services, their tombstones, and no consumers', async () => {
+    await register('orders', 'i-1');
+    await register('orders', 'i-2');
+    await register('users', 'i-3', { prefix: '/users' });
+    await register('stock', 'i-4', { prefix: '/stock' });
+    expect((await remove('orders', 'i-2', h.admin)).status).toBe(204);
+    expect((await remove('users', 'i-3', h.admin)).status).toBe(204);
+    await request(h.app)
+      .post('/v1/consumers')
+      .set('Authorization', `Bearer ${h.admin}`)
+      .send({ username: 'alice' });
+    const whole = await state();
+
+    const scoped = (query: string) =>
+      request(h.app).get(`/v1/state${query}`).set('Authorization', `Bearer ${h.admin}`);
+    const res = await scoped('?service=users&service=orders,stock&service=orders');
+    expect(res.status).toBe(200);
+    const snapshot = res.body as StateSnapshot;
+    expect(snapshot.scope).toEqual(['orders', 'stock', 'users']);
+    expect(snapshot.revision).toBe(whole.revision);
+    // users has no live instance left: absent, as in the whole state.
+    expect(snapshot.services.map((s) => s.name)).toEqual(['orders', 'stock']);
+    expect(snapshot.services).toEqual(whole.services.filter((s) => s.name !== 'users'));
+    expect(snapshot.consumers).toEqual([]);
+    expect(whole.consumers.map((c) => c.username)).toEqual(['alice']);
+    expect(snapshot.tombstones.map((t) => `${t.service}/${t.instanceId}`)).toEqual([
+      'orders/i-2',
+      'users/i-3',
+    ]);
+    const onlyStock = (await scoped('?service=stock')).body as StateSnapshot;
+    expect(onlyStock.tombstones).toEqual([]);
+    expect(whole.scope).toBeUndefined();
+
+    const bad = await scoped('?service=Not_A_Name');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'REG_ERR_VALIDATION' });
+    const many = Array.from({ length: STATE_SCOPE_MAX_SERVICES + 1 }, (_, i) => `s${i}`).join(',');
+    const tooMany = await scoped(`?service=${many}`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toContain(`at most ${STATE_SCOPE_MAX_SERVICES} services`);
   });
 });

@@ -6,6 +6,7 @@ import {
   INSTANCE_ID_MAX_LENGTH,
   SERVICE_NAME,
   SERVICE_NAME_MAX_LENGTH,
+  STATE_SCOPE_MAX_SERVICES,
 } from '@kong-registry/sdk';
 import { ERRORS } from '../../errors';
 import type { RegisterBounds } from '../../instances/validation';
@@ -180,8 +181,21 @@ function paths(): Json {
       get: {
         operationId: 'getState',
         summary: 'Full snapshot with revision, credential secrets included',
-        description: `${ADMIN} Read atomically: the revision matches the data exactly, and the tombstones (why and when instances were removed) agree with the services.`,
-        responses: { '200': json('StateSnapshot', 'The snapshot'), ...errors(...AUTH_ERRORS) },
+        description: `${ADMIN} Read atomically: the revision matches the data exactly, and the tombstones (why and when instances were removed) agree with the services. With ?service= (repeated or comma-separated, at most ${STATE_SCOPE_MAX_SERVICES}) only those services are read: the reply's scope lists them, consumers is empty and tombstones holds only their removals (the controller's per-service reconcile).`,
+        parameters: [
+          {
+            name: 'service',
+            in: 'query',
+            required: false,
+            schema: { type: 'array', items: { type: 'string', pattern: SERVICE_NAME.source } },
+            style: 'form',
+            explode: true,
+          },
+        ],
+        responses: {
+          '200': json('StateSnapshot', 'The snapshot'),
+          ...errors('REG_ERR_VALIDATION', ...AUTH_ERRORS),
+        },
       },
     },
     '/v1/events': {

@@ -159,6 +159,12 @@ export const stateSnapshot = z.object({
     .describe(
       'Removals of the last REGISTRY_TOMBSTONE_SECONDS (default 300), oldest first, read with the services; an instance registered again keeps its last tombstone. A missing instance without one was removed earlier, or the registry lost its state',
     ),
+  scope: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Set when ?service= asked for some services only: the services read (those without live instances are absent from services)',
+    ),
 });
 
 export const registryEvent = z.object({

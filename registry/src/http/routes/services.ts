@@ -1,11 +1,12 @@
 import { Router } from 'express';
-import type {
-  Consumer,
-  Credential,
-  Instance,
-  RouteRow,
-  ServiceView,
-  StateSnapshot,
+import {
+  STATE_SCOPE_MAX_SERVICES,
+  type Consumer,
+  type Credential,
+  type Instance,
+  type RouteRow,
+  type ServiceView,
+  type StateSnapshot,
 } from '@kong-registry/sdk';
 import { RegistryError } from '../../errors';
 import { parseOrThrow, serviceNameSchema } from '../../instances/validation';
@@ -47,6 +48,25 @@ export function withoutSecrets(consumer: Consumer): Consumer {
 }
 
 /**
+ * The services `?service=` names (repeated, or comma-separated), sorted and unique; undefined
+ * without the parameter (the whole state).
+ */
+function stateScope(query: unknown): string[] | undefined {
+  if (query === undefined) return undefined;
+  const raw = (Array.isArray(query) ? query : [query]).flatMap((value) =>
+    typeof value === 'string' ? value.split(',') : [value],
+  );
+  const names = raw.map((value) => parseOrThrow(serviceNameSchema, value, 'service name'));
+  const unique = [...new Set(names)].sort();
+  if (unique.length > STATE_SCOPE_MAX_SERVICES)
+    throw new RegistryError(
+      'REG_ERR_VALIDATION',
+      `invalid service: at most ${STATE_SCOPE_MAX_SERVICES} services per scoped read (got ${unique.length}); leave out ?service= to read them all`,
+    );
+  return unique;
+}
+
+/**
  * Read API. `/v1/services*`, `/v1/routes` and `/v1/events` accept any valid token (admin or
  * service); `/v1/state` is admin-only because it carries credential secrets.
  */
@@ -75,10 +95,11 @@ export function serviceRoutes(deps: AppDeps): Router {
     res.json({ revision: snapshot.revision, routes: buildRouteTable(snapshot.services) });
   });
 
-  router.get('/v1/state', requireAdmin, async (_req, res) => {
+  router.get('/v1/state', requireAdmin, async (req, res) => {
+    const scope = stateScope(req.query.service);
     // One clock read: the tombstones' retention ends at generatedAt, which their `at` is against.
     const now = clock();
-    const snapshot = await repository.snapshot(true, now);
+    const snapshot = await repository.snapshot(scope === undefined, now, scope);
     const body: StateSnapshot = {
       revision: snapshot.revision,
       generatedAt: new Date(now).toISOString(),
@@ -86,6 +107,7 @@ export function serviceRoutes(deps: AppDeps): Router {
       services: snapshot.services,
       consumers: snapshot.consumers,
       tombstones: snapshot.tombstones,
+      ...(scope ? { scope } : {}),
     };
     res.set('Cache-Control', 'no-store').json(body);
   });
