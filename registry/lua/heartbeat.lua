@@ -1,25 +1,30 @@
 --[[
-  Renews the lease of one instance. A lease that has run out (even if the reaper has not removed
-  it yet) cannot be renewed: the client must register again. A draining instance keeps its drain
-  deadline; only lastHeartbeatAt moves. Heartbeats change no routing state, so they bump neither
-  the revision nor the event stream.
+  Renews the leases of a batch of instances, one after the other in the order given (the registry
+  coalesces the heartbeats of one event-loop turn into one call: src/instances/coalescer.ts). Each
+  renewal is exactly what a lone one would be:
+
+  A lease that has run out (even if the reaper has not removed it yet) cannot be renewed: the
+  client must register again. A draining instance keeps its drain deadline; only lastHeartbeatAt
+  moves. Heartbeats change no routing state, so they bump neither the revision nor the event
+  stream.
 
   The new deadline is now + ttlSeconds * 1000, with ttlSeconds read from the stored instance, so
   a heartbeat is one round trip (same math as leaseDeadline in src/instances/lease.ts).
 
-  Input:
-    KEYS[1] instances hash of the service
-    KEYS[2] leases sorted set
-    KEYS[3] service definition
-    ARGV[1] instance id
-    ARGV[2] lease member "{svc}/{id}"
-    ARGV[3] now (ms)
-    ARGV[4] now (ISO 8601)
+  Input, for n heartbeats (n >= 1), heartbeat k = 1..n:
+    KEYS[1]        leases sorted set
+    KEYS[2k]       instances hash of its service
+    KEYS[2k+1]     its service's definition
+    ARGV[4k-3]     instance id
+    ARGV[4k-2]     lease member "{svc}/{id}"
+    ARGV[4k-1]     now (ms)
+    ARGV[4k]       now (ISO 8601)
 
-  Output:
+  Output: an array of n replies, the k-th for heartbeat k:
     false                              no live lease (404)
     {instanceJSON, definitionJSON}     the renewed instance and its service's definition
-    error                              the stored instance has no numeric ttlSeconds (corrupt row)
+    error                              the stored instance has no numeric ttlSeconds (corrupt row):
+                                       this heartbeat fails, the others of the batch do not
 ]]
 
 -- Date.prototype.toISOString of a ms timestamp: Redis Lua has no os.date, so the civil date is
@@ -46,24 +51,46 @@ local function isoFromMs(ms)
     math.floor(msOfDay / 1000) % 60, msOfDay % 1000)
 end
 
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-local deadline = redis.call('ZSCORE', KEYS[2], ARGV[2])
-local now = tonumber(ARGV[3])
-if not existing or not deadline or tonumber(deadline) <= now then
-  return false
+local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso)
+  local existing = redis.call('HGET', instances, id)
+  local deadline = redis.call('ZSCORE', leases, member)
+  local now = tonumber(nowMs)
+  if not existing or not deadline or tonumber(deadline) <= now then
+    return false
+  end
+  local instance = cjson.decode(existing)
+  local ttlSeconds = tonumber(instance['ttlSeconds'])
+  if not ttlSeconds then
+    return redis.error_reply('heartbeat: instance ' .. member .. ' has no numeric ttlSeconds')
+  end
+  instance['lastHeartbeatAt'] = nowIso
+  if not instance['draining'] then
+    local newDeadline = now + ttlSeconds * 1000
+    instance['leaseExpiresAt'] = isoFromMs(newDeadline)
+    -- %.17g keeps every digit of the score (Lua's default number-to-string keeps only 14).
+    redis.call('ZADD', leases, 'XX', string.format('%.17g', newDeadline), member)
+  end
+  local instanceJson = cjson.encode(instance)
+  redis.call('HSET', instances, id, instanceJson)
+  return {instanceJson, redis.call('GET', definitionKey) or ''}
 end
-local instance = cjson.decode(existing)
-local ttlSeconds = tonumber(instance['ttlSeconds'])
-if not ttlSeconds then
-  return redis.error_reply('heartbeat: instance ' .. ARGV[2] .. ' has no numeric ttlSeconds')
+
+-- Each renewal runs under pcall, so a failure (a row that is not JSON, a key of the wrong type,
+-- a replica refusing writes) is that heartbeat's error reply alone: the batch carries on, and no
+-- heartbeat that was written is answered with another's failure. An error from Redis keeps its
+-- code (READONLY, WRONGTYPE...), which decides the HTTP status (src/errors.ts fromRedisFailure);
+-- a Lua error becomes an ERR reply, as it would be for the script as a whole.
+local replies = {}
+for k = 1, #ARGV / 4 do
+  local a = 4 * k
+  local ok, reply = pcall(renew, KEYS[2 * k], KEYS[1], KEYS[2 * k + 1], ARGV[a - 3], ARGV[a - 2],
+    ARGV[a - 1], ARGV[a])
+  if ok then
+    replies[k] = reply
+  else
+    local message = type(reply) == 'table' and reply['err'] or tostring(reply)
+    if not string.match(message, '^[A-Z]+ ') then message = 'ERR heartbeat: ' .. message end
+    replies[k] = redis.error_reply(message)
+  end
 end
-instance['lastHeartbeatAt'] = ARGV[4]
-if not instance['draining'] then
-  local newDeadline = now + ttlSeconds * 1000
-  instance['leaseExpiresAt'] = isoFromMs(newDeadline)
-  -- %.17g keeps every digit of the score (Lua's default number-to-string keeps only 14).
-  redis.call('ZADD', KEYS[2], 'XX', string.format('%.17g', newDeadline), ARGV[2])
-end
-local instanceJson = cjson.encode(instance)
-redis.call('HSET', KEYS[1], ARGV[1], instanceJson)
-return {instanceJson, redis.call('GET', KEYS[3]) or ''}
+return replies

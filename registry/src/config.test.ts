@@ -30,6 +30,16 @@ describe('loadConfig', () => {
       );
   });
 
+  it('coalesces up to 64 heartbeats per Redis call by default, 1 (none) to 1000', () => {
+    expect(loadConfig({}, {}).redisBatchMax).toBe(64);
+    expect(loadConfig({}, { REGISTRY_REDIS_BATCH_MAX: '1' }).redisBatchMax).toBe(1);
+    expect(loadConfig({}, { REGISTRY_REDIS_BATCH_MAX: '1000' }).redisBatchMax).toBe(1000);
+    for (const bad of ['0', '1001', '2.5', 'many'])
+      expect(() => loadConfig({}, { REGISTRY_REDIS_BATCH_MAX: bad })).toThrow(
+        /REGISTRY_REDIS_BATCH_MAX/,
+      );
+  });
+
   it('lists every bad variable at once', () => {
     try {
       loadConfig(

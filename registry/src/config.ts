@@ -15,6 +15,7 @@ import {
 } from './instances/target-policy';
 import { join } from 'node:path';
 import { CONFIG_ERROR_CODE } from './errors';
+import { DEFAULT_REDIS_BATCH_MAX, REDIS_BATCH_MAX_RANGE } from './instances/coalescer';
 import { z } from 'zod';
 
 /**
@@ -47,6 +48,11 @@ export interface RegistryConfig {
   keyPrefix: string;
   /** How long a Redis command may take before the request fails with 503. */
   redisCommandTimeoutMs: number;
+  /**
+   * Most heartbeats sent to Redis as one script call (REGISTRY_REDIS_BATCH_MAX): those of one
+   * event-loop turn share a round trip. 1 sends each heartbeat on its own.
+   */
+  redisBatchMax: number;
   jwt: JwtConfig;
   lease: {
     defaultTtlSeconds: number;
@@ -103,6 +109,9 @@ const envSchema = z.object({
   REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
   REDIS_DB: int(0, 15).default(0),
   REDIS_COMMAND_TIMEOUT_MS: int(50, 60_000).default(2000),
+  REGISTRY_REDIS_BATCH_MAX: int(REDIS_BATCH_MAX_RANGE.min, REDIS_BATCH_MAX_RANGE.max).default(
+    DEFAULT_REDIS_BATCH_MAX,
+  ),
   REGISTRY_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'use 1-64 of [A-Za-z0-9:_.-]')
@@ -249,6 +258,7 @@ export function loadConfig(
     redis,
     keyPrefix: e.REGISTRY_KEY_PREFIX,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisBatchMax: e.REGISTRY_REDIS_BATCH_MAX,
     jwt,
     lease: {
       defaultTtlSeconds: e.REGISTRY_LEASE_TTL_SECONDS,

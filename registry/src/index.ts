@@ -20,7 +20,7 @@ export {
   TOKEN_ISSUER,
   type JwtKeys,
 } from './auth/jwt';
-export { RedisInstanceRepository } from './instances/repository';
+export { RedisInstanceRepository, type Renewal } from './instances/repository';
 export { RegistryKeys } from './instances/keys';
 export { Reaper } from './instances/reaper';
 export { SseHub } from './events/sse';

@@ -84,6 +84,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     config.keyPrefix,
     config.eventsMaxLen,
     config.tombstoneSeconds,
+    config.redisBatchMax,
   );
   const metrics = new RegistryMetrics();
   const sse = new SseHub(

@@ -9,6 +9,7 @@ import type {
   Tombstone,
 } from '@kong-registry/sdk';
 import { fromRedisFailure } from '../errors';
+import { Coalescer, DEFAULT_REDIS_BATCH_MAX } from './coalescer';
 import { RegistryKeys } from './keys';
 import { SCRIPTS } from './scripts';
 
@@ -29,6 +30,19 @@ export interface RawSnapshot {
 
 /** Why a DELETE removed an instance: its own service's token, or an admin's. */
 export type DeleteReason = Extract<Tombstone['reason'], 'deregistered' | 'deleted'>;
+
+/** A renewed lease: the instance as stored now, and its service's definition. */
+export interface Renewal {
+  instance: Instance;
+  definition: ServiceDefinition;
+}
+
+/** One heartbeat waiting for its batch. */
+interface HeartbeatCall {
+  service: string;
+  instanceId: string;
+  nowMs: number;
+}
 
 /** Default of REGISTRY_TOMBSTONE_SECONDS. */
 export const DEFAULT_TOMBSTONE_SECONDS = 300;
@@ -91,14 +105,20 @@ export class RedisInstanceRepository {
   /** How long a removal's tombstone is kept (REGISTRY_TOMBSTONE_SECONDS), in ms. */
   private readonly tombstoneMs: number;
 
+  /** Heartbeats waiting for the end of this event-loop turn, sent as one script call. */
+  private readonly heartbeats: Coalescer<HeartbeatCall, Renewal | null>;
+
   constructor(
     readonly redis: Redis,
     keyPrefix: string,
     private readonly eventsMaxLen: number,
     tombstoneSeconds = DEFAULT_TOMBSTONE_SECONDS,
+    /** Most heartbeats per Redis call (REGISTRY_REDIS_BATCH_MAX); 1 sends each on its own. */
+    batchMax = DEFAULT_REDIS_BATCH_MAX,
   ) {
     this.keys = new RegistryKeys(keyPrefix);
     this.tombstoneMs = tombstoneSeconds * 1000;
+    this.heartbeats = new Coalescer(this.sendHeartbeats, batchMax);
   }
 
   /** Stores (or refreshes) an instance and the service definition it carries. */
@@ -138,25 +158,38 @@ export class RedisInstanceRepository {
   /**
    * Renews a live lease to `nowMs` + the instance's stored TTL (leaseDeadline's math, done inside
    * the script so a heartbeat is one round trip); null when the lease is gone (expired, even if
-   * not yet reaped, or never existed).
+   * not yet reaped, or never existed). Heartbeats of one event-loop turn share that round trip:
+   * they go to Redis as one heartbeat.lua call (up to REGISTRY_REDIS_BATCH_MAX of them), each
+   * renewed as if alone and answered with its own reply or error (./coalescer.ts).
    */
-  async heartbeat(
-    service: string,
-    instanceId: string,
-    nowMs: number,
-  ): Promise<{ instance: Instance; definition: ServiceDefinition } | null> {
-    const k = this.keys;
-    const reply = (await SCRIPTS.heartbeat.run(
-      this.redis,
-      [k.instances(service), k.leases, k.definition(service)],
-      [instanceId, k.leaseMember(service, instanceId), nowMs, iso(nowMs)],
-    )) as [string, string] | null;
-    if (!reply) return null;
-    return {
-      instance: parseInstance(reply[0]),
-      definition: JSON.parse(reply[1]) as ServiceDefinition,
-    };
+  heartbeat(service: string, instanceId: string, nowMs: number): Promise<Renewal | null> {
+    return this.heartbeats.add({ service, instanceId, nowMs });
   }
+
+  /** One heartbeat.lua call for a batch of heartbeats (KEYS/ARGV layout: see the script). */
+  private readonly sendHeartbeats = async (
+    batch: readonly HeartbeatCall[],
+  ): Promise<(Renewal | null | Error)[]> => {
+    const k = this.keys;
+    const keys: string[] = [k.leases];
+    const args: (string | number)[] = [];
+    for (const { service, instanceId, nowMs } of batch) {
+      keys.push(k.instances(service), k.definition(service));
+      args.push(instanceId, k.leaseMember(service, instanceId), nowMs, iso(nowMs));
+    }
+    const replies = (await SCRIPTS.heartbeat.run(this.redis, keys, args)) as (
+      [string, string] | null | Error
+    )[];
+    return replies.map((reply) => {
+      if (reply === null) return null;
+      // This heartbeat's own failure, classified as a failed script call is (scripts.ts).
+      if (reply instanceof Error) return asError(fromRedisFailure(reply));
+      return {
+        instance: parseInstance(reply[0]),
+        definition: JSON.parse(reply[1]) as ServiceDefinition,
+      };
+    });
+  };
 
   /**
    * Removes an instance now, leaving a tombstone with `reason`; null when there was none.
@@ -351,6 +384,11 @@ export class RedisInstanceRepository {
   async ping(): Promise<void> {
     await this.redis.ping().catch(rejectAsRedisFailure);
   }
+}
+
+/** What fromRedisFailure gives, as an Error (it passes Redis's own ReplyErrors on as they are). */
+function asError(failure: unknown): Error {
+  return failure instanceof Error ? failure : new Error(String(failure));
 }
 
 /** Every command of this file fails the same way as a script does (scripts.ts). */

@@ -84,6 +84,7 @@ export async function createHarness(
     prefix,
     config.eventsMaxLen,
     config.tombstoneSeconds,
+    config.redisBatchMax,
   );
   const metrics = new RegistryMetrics({ defaultMetrics: false });
   const sse = new SseHub(redis, repository.keys.events, logger, undefined, 500);
