@@ -1,117 +1,147 @@
 --[[
-  Registers or refreshes one instance, claims the service's prefix and records the change, all in
-  one atomic step.
+  Registers or refreshes a batch of instances, one after the other in the order given (the
+  registry coalesces the registrations of one event-loop turn into one call:
+  src/instances/coalescer.ts). Each registration is exactly what a lone one would be: it claims its
+  service's prefix and records the change (revision, events), all in one atomic step.
 
-  Input:
-    KEYS[1] instances hash of the service      {p}service:{svc}:instances
-    KEYS[2] service definition                 {p}service:{svc}:def
-    KEYS[3] leases sorted set                  {p}leases
-    KEYS[4] prefix owners hash                 {p}prefixes
-    KEYS[5] services set                       {p}services
-    KEYS[6] revision counter                   {p}revision
-    KEYS[7] events stream                      {p}events
-    KEYS[8] prefix index (sorted set, score 0) {p}prefix-index: the prefixes of KEYS[4], kept with it
+  Input, for n registrations (n >= 1), registration k = 1..n:
+    KEYS[1] leases sorted set                  {p}leases
+    KEYS[2] prefix owners hash                 {p}prefixes
+    KEYS[3] services set                       {p}services
+    KEYS[4] revision counter                   {p}revision
+    KEYS[5] events stream                      {p}events
+    KEYS[6] prefix index (sorted set, score 0) {p}prefix-index: the prefixes of KEYS[2], kept with it
+    KEYS[5+2k] instances hash of its service   {p}service:{svc}:instances
+    KEYS[6+2k] its service definition          {p}service:{svc}:def
 
-    ARGV[1] service name
-    ARGV[2] instance id
-    ARGV[3] instance JSON (registeredAt and gatewayHealth are kept from the old record while its
-            lease lives)
-    ARGV[4] definition JSON
-    ARGV[5] prefix
-    ARGV[6] lease member "{svc}/{id}"
-    ARGV[7] lease deadline (ms)
-    ARGV[8] now (ms)
-    ARGV[9] events MAXLEN (approximate)
-    ARGV[10] now (ISO 8601)
-    ARGV[11] "1" when the prefix may overlap another service's (admin tokens), else "0"
+    ARGV[11(k-1)+i], i =
+      1  service name
+      2  instance id
+      3  instance JSON (registeredAt and gatewayHealth are kept from the old record while its
+         lease lives)
+      4  definition JSON
+      5  prefix
+      6  lease member "{svc}/{id}"
+      7  lease deadline (ms)
+      8  now (ms)
+      9  events MAXLEN (approximate)
+      10 now (ISO 8601)
+      11 "1" when the prefix may overlap another service's (admin tokens), else "0"
 
-  Output:
-    {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV[11]
+  Output: an array of n replies, the k-th for registration k:
+    {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV 11
                                          is "1") a prefix that starts with it or that it starts
                                          with: Kong matches prefixes as plain strings, so the
                                          longer one would take the other's traffic; nothing written
     {"ok", instanceJSON, revision, type} type: instance.registered | instance.updated
+    error                                this registration failed (the others of the batch did not)
 ]]
-local owner = redis.call('HGET', KEYS[4], ARGV[5])
-if owner and owner ~= ARGV[1] then
-  return {'conflict', owner, ARGV[5]}
-end
--- The index mirrors the owners hash; a different size means data written before the index
--- existed (or by an older registry): the check then scans the hash, and a success rebuilds it.
-local indexed = redis.call('ZCARD', KEYS[8]) == redis.call('HLEN', KEYS[4])
-if ARGV[11] ~= '1' then
-  local wanted = ARGV[5]
-  if indexed then
-    -- Prefixes that wanted starts with: each leading substring, one HGET apiece (<= 200).
-    for i = 1, #wanted - 1 do
-      local prefix = string.sub(wanted, 1, i)
-      local other = redis.call('HGET', KEYS[4], prefix)
-      if other and other ~= ARGV[1] then return {'conflict', other, prefix} end
-    end
-    -- Prefixes that start with wanted: a range of the lexicographic index. Only this service's
-    -- own entries are skipped, so the loop ends at the first other owner.
-    local offset = 0
-    while true do
-      local batch = redis.call('ZRANGEBYLEX', KEYS[8], '[' .. wanted, '[' .. wanted .. '\255', 'LIMIT', offset, 8)
-      for _, prefix in ipairs(batch) do
-        local other = redis.call('HGET', KEYS[4], prefix)
-        if other and other ~= ARGV[1] then return {'conflict', other, prefix} end
+local LEASES, PREFIXES, SERVICES, REVISION, EVENTS, PREFIX_INDEX =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+
+-- One registration: a holds its 11 arguments (a[1] = service name ... a[11] = overlap allowed).
+local function register(instancesKey, definitionKey, a)
+  local owner = redis.call('HGET', PREFIXES, a[5])
+  if owner and owner ~= a[1] then
+    return {'conflict', owner, a[5]}
+  end
+  -- The index mirrors the owners hash; a different size means data written before the index
+  -- existed (or by an older registry): the check then scans the hash, and a success rebuilds it.
+  local indexed = redis.call('ZCARD', PREFIX_INDEX) == redis.call('HLEN', PREFIXES)
+  if a[11] ~= '1' then
+    local wanted = a[5]
+    if indexed then
+      -- Prefixes that wanted starts with: each leading substring, one HGET apiece (<= 200).
+      for i = 1, #wanted - 1 do
+        local prefix = string.sub(wanted, 1, i)
+        local other = redis.call('HGET', PREFIXES, prefix)
+        if other and other ~= a[1] then return {'conflict', other, prefix} end
       end
-      if #batch < 8 then break end
-      offset = offset + 8
+      -- Prefixes that start with wanted: a range of the lexicographic index. Only this service's
+      -- own entries are skipped, so the loop ends at the first other owner.
+      local offset = 0
+      while true do
+        local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. wanted, '[' .. wanted .. '\255', 'LIMIT', offset, 8)
+        for _, prefix in ipairs(batch) do
+          local other = redis.call('HGET', PREFIXES, prefix)
+          if other and other ~= a[1] then return {'conflict', other, prefix} end
+        end
+        if #batch < 8 then break end
+        offset = offset + 8
+      end
+    else
+      local owners = redis.call('HGETALL', PREFIXES)
+      for i = 1, #owners, 2 do
+        local prefix, other = owners[i], owners[i + 1]
+        if other ~= a[1] and (string.sub(wanted, 1, #prefix) == prefix or string.sub(prefix, 1, #wanted) == wanted) then
+          return {'conflict', other, prefix}
+        end
+      end
     end
+  end
+  if not indexed then
+    redis.call('DEL', PREFIX_INDEX)
+    for _, prefix in ipairs(redis.call('HKEYS', PREFIXES)) do redis.call('ZADD', PREFIX_INDEX, 0, prefix) end
+  end
+
+  local instance = cjson.decode(a[3])
+  local eventType = 'instance.registered'
+  local existing = redis.call('HGET', instancesKey, a[2])
+  if existing then
+    local deadline = redis.call('ZSCORE', LEASES, a[6])
+    if deadline and tonumber(deadline) > tonumber(a[8]) then
+      local old = cjson.decode(existing)
+      instance['registeredAt'] = old['registeredAt']
+      instance['gatewayHealth'] = old['gatewayHealth']
+      eventType = 'instance.updated'
+    end
+  end
+  local instanceJson = cjson.encode(instance)
+
+  -- A changed prefix releases the old one (the latest registration defines the service).
+  local oldDefinition = redis.call('GET', definitionKey)
+  if oldDefinition then
+    local oldPrefix = cjson.decode(oldDefinition)['prefix']
+    if oldPrefix ~= a[5] and redis.call('HGET', PREFIXES, oldPrefix) == a[1] then
+      redis.call('HDEL', PREFIXES, oldPrefix)
+      redis.call('ZREM', PREFIX_INDEX, oldPrefix)
+    end
+  end
+
+  redis.call('HSET', instancesKey, a[2], instanceJson)
+  redis.call('SET', definitionKey, a[4])
+  redis.call('ZADD', LEASES, a[7], a[6])
+  redis.call('HSET', PREFIXES, a[5], a[1])
+  redis.call('ZADD', PREFIX_INDEX, 0, a[5])
+  redis.call('SADD', SERVICES, a[1])
+
+  local revision = redis.call('INCR', REVISION)
+  local function emit(kind)
+    local event = { type = kind, revision = revision, at = a[10], service = a[1] }
+    if kind ~= 'service.updated' then event['instanceId'] = a[2] end
+    redis.call('XADD', EVENTS, 'MAXLEN', '~', a[9], '*', 'data', cjson.encode(event))
+  end
+  if oldDefinition ~= a[4] then emit('service.updated') end
+  emit(eventType)
+  return {'ok', instanceJson, revision, eventType}
+end
+
+-- Each registration runs under pcall, so a failure is that registration's error reply alone and
+-- the batch carries on. An error from Redis keeps its code (READONLY, OOM...), which decides the
+-- HTTP status (src/errors.ts fromRedisFailure); a Lua error becomes an ERR reply, as it would be
+-- for the script as a whole.
+local replies = {}
+for k = 1, #ARGV / 11 do
+  local base = 11 * (k - 1)
+  local a = {}
+  for i = 1, 11 do a[i] = ARGV[base + i] end
+  local ok, reply = pcall(register, KEYS[5 + 2 * k], KEYS[6 + 2 * k], a)
+  if ok then
+    replies[k] = reply
   else
-    local owners = redis.call('HGETALL', KEYS[4])
-    for i = 1, #owners, 2 do
-      local prefix, other = owners[i], owners[i + 1]
-      if other ~= ARGV[1] and (string.sub(wanted, 1, #prefix) == prefix or string.sub(prefix, 1, #wanted) == wanted) then
-        return {'conflict', other, prefix}
-      end
-    end
+    local message = type(reply) == 'table' and reply['err'] or tostring(reply)
+    if not string.match(message, '^[A-Z]+ ') then message = 'ERR register: ' .. message end
+    replies[k] = redis.error_reply(message)
   end
 end
-if not indexed then
-  redis.call('DEL', KEYS[8])
-  for _, prefix in ipairs(redis.call('HKEYS', KEYS[4])) do redis.call('ZADD', KEYS[8], 0, prefix) end
-end
-
-local instance = cjson.decode(ARGV[3])
-local eventType = 'instance.registered'
-local existing = redis.call('HGET', KEYS[1], ARGV[2])
-if existing then
-  local deadline = redis.call('ZSCORE', KEYS[3], ARGV[6])
-  if deadline and tonumber(deadline) > tonumber(ARGV[8]) then
-    local old = cjson.decode(existing)
-    instance['registeredAt'] = old['registeredAt']
-    instance['gatewayHealth'] = old['gatewayHealth']
-    eventType = 'instance.updated'
-  end
-end
-local instanceJson = cjson.encode(instance)
-
--- A changed prefix releases the old one (the latest registration defines the service).
-local oldDefinition = redis.call('GET', KEYS[2])
-if oldDefinition then
-  local oldPrefix = cjson.decode(oldDefinition)['prefix']
-  if oldPrefix ~= ARGV[5] and redis.call('HGET', KEYS[4], oldPrefix) == ARGV[1] then
-    redis.call('HDEL', KEYS[4], oldPrefix)
-    redis.call('ZREM', KEYS[8], oldPrefix)
-  end
-end
-
-redis.call('HSET', KEYS[1], ARGV[2], instanceJson)
-redis.call('SET', KEYS[2], ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])
-redis.call('HSET', KEYS[4], ARGV[5], ARGV[1])
-redis.call('ZADD', KEYS[8], 0, ARGV[5])
-redis.call('SADD', KEYS[5], ARGV[1])
-
-local revision = redis.call('INCR', KEYS[6])
-local function emit(kind)
-  local event = { type = kind, revision = revision, at = ARGV[10], service = ARGV[1] }
-  if kind ~= 'service.updated' then event['instanceId'] = ARGV[2] end
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[9], '*', 'data', cjson.encode(event))
-end
-if oldDefinition ~= ARGV[4] then emit('service.updated') end
-emit(eventType)
-return {'ok', instanceJson, revision, eventType}
+return replies

@@ -20,8 +20,9 @@ export {
   TOKEN_ISSUER,
   type JwtKeys,
 } from './auth/jwt';
-export { RedisInstanceRepository, type Renewal } from './instances/repository';
+export { RedisInstanceRepository, type RegisterResult, type Renewal } from './instances/repository';
 export { RegistryKeys } from './instances/keys';
+export { Coalescer, DEFAULT_REDIS_BATCH_MAX, type BatchSender } from './instances/coalescer';
 export { Reaper } from './instances/reaper';
 export { SseHub } from './events/sse';
 export { RegistryMetrics } from './metrics';

@@ -44,6 +44,15 @@ interface HeartbeatCall {
   nowMs: number;
 }
 
+/** One registration waiting for its batch. */
+interface RegisterCall {
+  instance: Instance;
+  definition: ServiceDefinition;
+  leaseDeadlineMs: number;
+  nowMs: number;
+  allowOverlap: boolean;
+}
+
 /** Default of REGISTRY_TOMBSTONE_SECONDS. */
 export const DEFAULT_TOMBSTONE_SECONDS = 300;
 
@@ -107,53 +116,82 @@ export class RedisInstanceRepository {
 
   /** Heartbeats waiting for the end of this event-loop turn, sent as one script call. */
   private readonly heartbeats: Coalescer<HeartbeatCall, Renewal | null>;
+  /** Registrations waiting likewise, sent as one register.lua call. */
+  private readonly registrations: Coalescer<RegisterCall, RegisterResult>;
 
   constructor(
     readonly redis: Redis,
     keyPrefix: string,
     private readonly eventsMaxLen: number,
     tombstoneSeconds = DEFAULT_TOMBSTONE_SECONDS,
-    /** Most heartbeats per Redis call (REGISTRY_REDIS_BATCH_MAX); 1 sends each on its own. */
+    /**
+     * Most heartbeats (or registrations) per Redis call (REGISTRY_REDIS_BATCH_MAX); 1 sends each
+     * on its own.
+     */
     batchMax = DEFAULT_REDIS_BATCH_MAX,
   ) {
     this.keys = new RegistryKeys(keyPrefix);
     this.tombstoneMs = tombstoneSeconds * 1000;
     this.heartbeats = new Coalescer(this.sendHeartbeats, batchMax);
+    this.registrations = new Coalescer(this.sendRegistrations, batchMax);
   }
 
-  /** Stores (or refreshes) an instance and the service definition it carries. */
-  async register(
+  /**
+   * Stores (or refreshes) an instance and the service definition it carries. Registrations of one
+   * event-loop turn share a round trip, like heartbeats: one register.lua call for up to
+   * REGISTRY_REDIS_BATCH_MAX of them, each applied as if alone, in order (./coalescer.ts).
+   */
+  register(
     instance: Instance,
     definition: ServiceDefinition,
     leaseDeadlineMs: number,
     nowMs: number,
     allowOverlap = false,
   ): Promise<RegisterResult> {
-    const { service, instanceId } = instance;
-    const k = this.keys;
-    const reply = (await SCRIPTS.register.run(this.redis, k.membershipKeys(service), [
-      service,
-      instanceId,
-      JSON.stringify(instance),
-      JSON.stringify(definition),
-      definition.prefix,
-      k.leaseMember(service, instanceId),
-      leaseDeadlineMs,
-      nowMs,
-      this.eventsMaxLen,
-      iso(nowMs),
-      allowOverlap ? '1' : '0',
-    ])) as [string, string, number | string | undefined, string?];
-    if (reply[0] === 'conflict') {
-      return { ok: false, owner: reply[1], ownedPrefix: String(reply[2]) };
-    }
-    return {
-      ok: true,
-      instance: parseInstance(reply[1]),
-      revision: Number(reply[2]),
-      eventType: reply[3] as RegistryEventType,
-    };
+    return this.registrations.add({ instance, definition, leaseDeadlineMs, nowMs, allowOverlap });
   }
+
+  /** One register.lua call for a batch of registrations (KEYS/ARGV layout: see the script). */
+  private readonly sendRegistrations = async (
+    batch: readonly RegisterCall[],
+  ): Promise<(RegisterResult | Error)[]> => {
+    const k = this.keys;
+    const keys: string[] = [k.leases, k.prefixes, k.services, k.revision, k.events, k.prefixIndex];
+    const args: (string | number)[] = [];
+    for (const { instance, definition, leaseDeadlineMs, nowMs, allowOverlap } of batch) {
+      const { service, instanceId } = instance;
+      keys.push(k.instances(service), k.definition(service));
+      args.push(
+        service,
+        instanceId,
+        JSON.stringify(instance),
+        JSON.stringify(definition),
+        definition.prefix,
+        k.leaseMember(service, instanceId),
+        leaseDeadlineMs,
+        nowMs,
+        this.eventsMaxLen,
+        iso(nowMs),
+        allowOverlap ? '1' : '0',
+      );
+    }
+    const replies = (await SCRIPTS.register.run(this.redis, keys, args)) as (
+      [string, string, number | string | undefined, string?] | Error
+    )[];
+    return replies.map((reply): RegisterResult | Error => {
+      // This registration's own failure, classified as a failed script call is (scripts.ts).
+      if (reply instanceof Error) return asError(fromRedisFailure(reply));
+      if (reply[0] === 'conflict') {
+        return { ok: false, owner: reply[1], ownedPrefix: String(reply[2]) };
+      }
+      return {
+        ok: true,
+        instance: parseInstance(reply[1]),
+        revision: Number(reply[2]),
+        eventType: reply[3] as RegistryEventType,
+      };
+    });
+  };
 
   /**
    * Renews a live lease to `nowMs` + the instance's stored TTL (leaseDeadline's math, done inside
