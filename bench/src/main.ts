@@ -9,6 +9,7 @@ import { BENCH_DIR } from './lib/paths';
 import { describeMachine, renderText, writeResults, type Section } from './lib/report';
 import { stopAll } from './lib/procs';
 import { convergenceSuite } from './suites/convergence';
+import { fleetSuite } from './suites/fleet';
 import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
 import { throughputSuite, type SuiteOptions } from './suites/throughput';
@@ -18,6 +19,7 @@ const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   footprint: footprintSuite,
   reconcile: reconcileSuite,
   convergence: convergenceSuite,
+  fleet: fleetSuite,
 };
 
 const HELP = `Usage: node bench/dist/bench/src/main.js [--only a,b] [--runs N] [--duration S] [--quick]

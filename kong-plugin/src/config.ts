@@ -43,13 +43,17 @@ export interface ControllerConfig {
   resyncIntervalMs: number;
   /** Quiet time after a registry event before reconciling, so bursts become one reconcile. */
   debounceMs: number;
+  /** Most Admin API reads/s of a whole resync's target lists after the first; 0 = no ceiling. */
+  resyncReadRate: number;
   /** Longest wait between retries after failed reconciles (backoff doubles from 1 s). */
   retryMaxMs: number;
   applyConcurrency: number;
   lock: { key: string; ttlMs: number; holderId: string };
   massExpiry: { threshold: number; holdMs: number; minTargets: number };
-  /** Seconds between reads of Kong's upstream health for the registry; 0 turns feedback off. */
+  /** Period of the reads of Kong's upstream health for the registry; 0 turns feedback off. */
   healthFeedbackIntervalMs: number;
+  /** Every upstream's health is read at least once in this time (health/rounds.ts). */
+  healthFeedbackFullMs: number;
   /** DB-less only: declarative document with config we do not own, merged into every push. */
   dblessBaseFile: string | undefined;
   metrics: { port: number | undefined; host: string };
@@ -105,7 +109,8 @@ const envSchema = z.object({
     .refine((v) => !v.includes(',') && !v.includes('/'), "must not contain ',' or '/'")
     .default(DEFAULT_OWNERSHIP_TAG),
   RESYNC_INTERVAL: duration('30s'),
-  EVENT_DEBOUNCE: duration('250ms'),
+  EVENT_DEBOUNCE: duration('50ms'),
+  RESYNC_READ_RATE: z.coerce.number().min(0).default(200),
   RETRY_MAX_INTERVAL: duration('30s'),
   APPLY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   LEADER_LOCK_KEY: z.string().min(1).default('kong-registry:controller:leader'),
@@ -115,6 +120,7 @@ const envSchema = z.object({
   MASS_EXPIRY_HOLD: duration('60s'),
   MASS_EXPIRY_MIN_TARGETS: z.coerce.number().int().min(1).default(2),
   HEALTH_FEEDBACK_INTERVAL: duration('10s'),
+  HEALTH_FEEDBACK_FULL_INTERVAL: duration('60s'),
   DBLESS_BASE_FILE: z.string().min(1).optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -138,7 +144,9 @@ export const ENV_HELP = {
   OWNERSHIP_TAG: `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`,
   RESYNC_INTERVAL: 'full resync period, jittered +-10% (default 30s)',
   EVENT_DEBOUNCE:
-    'the first registry event after this much quiet reconciles at once; the rest of a burst once after it (default 250ms)',
+    'least time between two event-driven reconciles: an event after this much quiet reconciles its service at once, the rest of a burst together after it (default 50ms)',
+  RESYNC_READ_RATE:
+    'DB mode: most Admin API reads per second of a periodic resync (one per service), so the drift scan is spread out; events are not held up by it; 0 = no ceiling (default 200)',
   RETRY_MAX_INTERVAL: 'cap of the retry backoff after a failed reconcile (default 30s)',
   APPLY_CONCURRENCY:
     'Admin API requests in flight: writes of one level, target list reads (default 10)',
@@ -148,7 +156,10 @@ export const ENV_HELP = {
   MASS_EXPIRY_THRESHOLD: 'share of a service targets whose lease expiry is held (default 0.5)',
   MASS_EXPIRY_HOLD: 'how long such removals are held (default 60s)',
   MASS_EXPIRY_MIN_TARGETS: 'services with fewer targets are never held (default 2)',
-  HEALTH_FEEDBACK_INTERVAL: 'period of Kong health reports to the registry; 0 = off (default 10s)',
+  HEALTH_FEEDBACK_INTERVAL:
+    'period of Kong health reports to the registry, for services that changed or are not all HEALTHY; 0 = off (default 10s)',
+  HEALTH_FEEDBACK_FULL_INTERVAL:
+    'every upstream health is read once in this time, a slice per report (default 60s)',
   DBLESS_BASE_FILE: 'DB-less: YAML/JSON declarative file with config we do not own',
   'METRICS_PORT / METRICS_HOST': '/metrics, /healthz, /readyz listener (default off, 127.0.0.1)',
   LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info)',
@@ -272,6 +283,7 @@ export function loadConfig(
     ownershipTag: e.OWNERSHIP_TAG,
     resyncIntervalMs: e.RESYNC_INTERVAL,
     debounceMs: e.EVENT_DEBOUNCE,
+    resyncReadRate: e.RESYNC_READ_RATE,
     retryMaxMs: Math.max(1000, e.RETRY_MAX_INTERVAL),
     applyConcurrency: e.APPLY_CONCURRENCY,
     lock: { key: e.LEADER_LOCK_KEY, ttlMs: e.LEADER_LOCK_TTL, holderId: e.CONTROLLER_ID },
@@ -281,6 +293,7 @@ export function loadConfig(
       minTargets: e.MASS_EXPIRY_MIN_TARGETS,
     },
     healthFeedbackIntervalMs: e.HEALTH_FEEDBACK_INTERVAL,
+    healthFeedbackFullMs: e.HEALTH_FEEDBACK_FULL_INTERVAL,
     dblessBaseFile: e.DBLESS_BASE_FILE,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     logLevel: e.LOG_LEVEL,

@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import type { StateSnapshot } from '@kong-registry/sdk';
+import { STATE_SCOPE_MAX_SERVICES, type StateSnapshot } from '@kong-registry/sdk';
 import type Redis from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
@@ -15,9 +15,11 @@ import { createAdminClient } from './admin-api/factory';
 import type { ControllerConfig } from './config';
 import { describeError, errorLogFields } from './errors';
 import { readKongHealth, HealthReporter } from './health/feedback';
+import { HealthRounds } from './health/rounds';
 import { LeaderLock } from './leader/lock';
 import { createLogger, type Logger } from './logger';
 import { ReconcileLoop } from './loop';
+import { WHOLE, type ReconcileScope } from './plan/scope';
 import type { ControllerMetrics } from './metrics';
 import type { MetricsSink } from './metrics-sink';
 import { Reconciler, type KongNode, type ReconcileReport } from './reconciler';
@@ -26,14 +28,23 @@ import { RegistryClient } from './registry/client';
 import { followRegistryEvents, type EventFollower } from './registry/events';
 import { startStatusServer } from './status-server';
 
+/**
+ * How long a service that was just written is read on every health-feedback tick: its new
+ * targets take a few probe intervals to be judged.
+ */
+const HEALTH_SETTLE_MS = 60_000;
+
 /** A running (or startable) controller; `metrics` is the sink it records into. */
 export interface Controller<M extends MetricsSink = ControllerMetrics> {
   /** Starts the lock, event follower, loop and status listener. */
   start(): Promise<void>;
   /** Stops everything, releases the lock, closes connections. Idempotent. */
   stop(): Promise<void>;
-  /** One reconcile now; applies only when this replica may write (or `apply: false` plans only). */
-  reconcileOnce(options?: { apply?: boolean }): Promise<ReconcileReport>;
+  /**
+   * One reconcile now, of everything or of `scope`; applies only when this replica may write (or
+   * `apply: false` plans only).
+   */
+  reconcileOnce(options?: { apply?: boolean; scope?: ReconcileScope }): Promise<ReconcileReport>;
   /** Pushes Kong's upstream health to the registry now; returns how many reports were sent. */
   reportHealthOnce(): Promise<number>;
   /** One leader-lock attempt (CLI one-shots); true when this replica may write. */
@@ -115,6 +126,7 @@ export function assembleController<M extends MetricsSink>(
     ...(config.dblessBaseFile ? { dblessBase: loadBase(config.dblessBaseFile) } : {}),
     ...(lock ? { beforeWrite: () => lock.assertLeader() } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(config.resyncReadRate > 0 && !options.oneShot ? { readRate: config.resyncReadRate } : {}),
   });
   const reporter = new HealthReporter(registry, logger.child({ component: 'health-feedback' }));
 
@@ -128,23 +140,28 @@ export function assembleController<M extends MetricsSink>(
 
   const isLeader = (): boolean => !lock || lock.isLeader;
 
-  // Reconciles never overlap (the loop, CLI one-shots and tests share this entry point).
-  let queue: Promise<unknown> = Promise.resolve();
-  const reconcileOnce = ({ apply = true } = {}): Promise<ReconcileReport> => {
-    const next = queue.then(() => reconcileNow(apply));
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  // The reconciler keeps reconciles apart (one whole at a time, writes one at a time): the loop,
+  // CLI one-shots and tests share this entry point.
+  const reconcileOnce = ({
+    apply = true,
+    scope = WHOLE,
+  }: { apply?: boolean; scope?: ReconcileScope } = {}): Promise<ReconcileReport> =>
+    reconcileNow(apply, scope);
 
-  const reconcileNow = async (apply: boolean): Promise<ReconcileReport> => {
+  const reconcileNow = async (apply: boolean, scope: ReconcileScope): Promise<ReconcileReport> => {
     // Renew (or take, if free) the lock right before deciding whether to write.
     if (lock && apply) await lock.tick();
     const writing = apply && isLeader();
     const timer = metrics.reconcileDuration.startTimer();
-    const report = await reconciler.reconcile({ apply: writing });
-    timer();
-    lastSnapshot = report.snapshot;
-    metrics.reconciles.inc({ result: !report.ok ? 'failed' : writing ? 'ok' : 'follower' });
+    const report = await reconciler.reconcile({ apply: writing, scope });
+    const scopeLabel = report.scope ? 'services' : 'all';
+    timer({ scope: scopeLabel });
+    if (!report.scope) lastSnapshot = report.snapshot;
+    noteReport(report);
+    metrics.reconciles.inc({
+      result: !report.ok ? 'failed' : writing ? 'ok' : 'follower',
+      scope: scopeLabel,
+    });
     if (report.ok) {
       metrics.lastSuccess.set(Date.now() / 1000);
       if (!ready) {
@@ -156,13 +173,40 @@ export function assembleController<M extends MetricsSink>(
     return report;
   };
 
+  // Health feedback reads the upstreams a round picks (health/rounds.ts), not all of them.
+  const rounds = new HealthRounds({
+    tickMs: config.healthFeedbackIntervalMs || config.resyncIntervalMs,
+    fullMs: config.healthFeedbackFullMs,
+    settleMs: HEALTH_SETTLE_MS,
+  });
+  const knownServices = new Set<string>();
+  const noteReport = (report: ReconcileReport): void => {
+    if (!report.scope) knownServices.clear();
+    for (const name of report.scope ?? []) knownServices.delete(name);
+    for (const view of report.snapshot.services) knownServices.add(view.name);
+    const written = report.nodes.flatMap((n) => (n.result?.applied ?? []).map((op) => op.service));
+    rounds.changed(
+      written.filter((service): service is string => service !== undefined),
+      Date.now(),
+    );
+  };
+
   const reportHealthOnce = async (): Promise<number> => {
     if (!isLeader()) return 0;
-    const snapshot = lastSnapshot ?? (await registry.getState());
     const node = nodes[0];
     if (!node) return 0;
-    const health = await readKongHealth(node.client, snapshot, config.ownershipTag);
-    return reporter.report(snapshot, health);
+    if (!lastSnapshot) {
+      lastSnapshot = await registry.getState();
+      for (const view of lastSnapshot.services) knownServices.add(view.name);
+    }
+    const services = rounds.next([...knownServices].sort(), Date.now());
+    if (services.length === 0) return 0;
+    const [snapshot, health] = await Promise.all([
+      registry.getState(services.length <= STATE_SCOPE_MAX_SERVICES ? services : undefined),
+      readKongHealth(node.client, services, config.ownershipTag),
+    ]);
+    rounds.observed(health.byService);
+    return reporter.report(snapshot, health.instances);
   };
 
   // Held removals must be re-planned when their hold ends, even if nothing else happens: at the
@@ -180,10 +224,12 @@ export function assembleController<M extends MetricsSink>(
   };
 
   const loop = new ReconcileLoop(
-    async () => {
-      const report = await reconcileOnce();
+    async (scope) => {
+      const report = await reconcileOnce({ scope });
       scheduleHoldRelease(report);
-      if (report.ok && isLeader())
+      // Kong's health of a service's new targets takes its probes' time to know: the feedback
+      // timer reports it; a whole pass reports right after the resync.
+      if (report.ok && !report.scope && isLeader())
         await reportHealthOnce().catch((err: unknown) =>
           log.warn(errorLogFields(err), 'health feedback failed'),
         );
@@ -220,7 +266,10 @@ export function assembleController<M extends MetricsSink>(
         registry,
         {
           onEvent: (event) => {
-            if (event.type !== 'instance.gateway-health') loop.trigger(event.type);
+            if (event.type === 'instance.gateway-health') return;
+            // Instance and service events concern one service; consumer events concern all.
+            const scoped = event.type.startsWith('instance.') || event.type.startsWith('service.');
+            loop.trigger(event.type, scoped ? event.service : undefined);
           },
           onResync: () => loop.trigger('event stream (re)connected'),
         },

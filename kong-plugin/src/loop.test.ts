@@ -1,14 +1,20 @@
 import { silentLogger } from './logger';
 import { ReconcileLoop } from './loop';
+import type { ReconcileScope } from './plan/scope';
 
 describe('ReconcileLoop', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  const make = (results: boolean[]) => {
-    const calls: number[] = [];
-    const run = jest.fn(async () => {
-      calls.push(Date.now());
+  /** A loop whose runs take `runMs` and succeed unless `results` says otherwise. */
+  const make = (results: boolean[] = [], runMs = 0) => {
+    const calls: { at: number; scope: string }[] = [];
+    const run = jest.fn(async (scope: ReconcileScope) => {
+      calls.push({
+        at: Date.now(),
+        scope: scope.kind === 'all' ? 'all' : scope.services.join(','),
+      });
+      if (runMs > 0) await new Promise((resolve) => setTimeout(resolve, runMs));
       return results.shift() ?? true;
     });
     const loop = new ReconcileLoop(
@@ -16,73 +22,144 @@ describe('ReconcileLoop', () => {
       { resyncMs: 10_000, debounceMs: 100, retryMaxMs: 4_000, random: () => 0.5 },
       silentLogger(),
     );
-    return { loop, run, calls };
+    const since = (t0: number) => calls.filter((c) => c.at >= t0).map((c) => [c.at - t0, c.scope]);
+    return { loop, run, calls, since };
   };
 
-  it('runs at once, then every resync interval', async () => {
-    const { loop, run } = make([]);
+  it('runs everything at once, then every resync interval', async () => {
+    const { loop, calls } = make();
     loop.start();
     await jest.advanceTimersByTimeAsync(0);
-    expect(run).toHaveBeenCalledTimes(1);
+    expect(calls).toEqual([{ at: expect.any(Number), scope: 'all' }]);
     await jest.advanceTimersByTimeAsync(9_999);
-    expect(run).toHaveBeenCalledTimes(1);
+    expect(calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
-    expect(run).toHaveBeenCalledTimes(2);
+    expect(calls.map((c) => c.scope)).toEqual(['all', 'all']);
     await loop.stop();
   });
 
-  it('runs the first trigger after a quiet period at once, and the rest of its burst once after the debounce', async () => {
-    const { loop, calls } = make([]);
+  it('runs an event after a quiet period at once for its service, and the rest of its burst once after the debounce', async () => {
+    const { loop, since } = make();
     loop.start();
     await jest.advanceTimersByTimeAsync(1_000);
     const burstAt = Date.now();
-    for (let i = 0; i < 5; i++) {
-      loop.trigger('event');
-      await jest.advanceTimersByTimeAsync(50);
+    for (const service of ['a', 'b', 'c', 'b', 'd']) {
+      loop.trigger('instance.registered', service);
+      await jest.advanceTimersByTimeAsync(20);
     }
     await jest.advanceTimersByTimeAsync(500);
-    // start, the burst's leading edge (no wait), and one run for the other four triggers.
-    expect(calls.map((t) => t - burstAt)).toEqual([-1_000, 0, 300]);
+    // The leading edge (no wait), then one run for the other services, a debounce after it.
+    expect(since(burstAt)).toEqual([
+      [0, 'a'],
+      [100, 'b,c,d'],
+    ]);
     await loop.stop();
   });
 
-  it('does not let a trigger that arrives before the leading run starts postpone it', async () => {
-    const { loop, calls } = make([]);
+  it('folds two events of one tick into one run', async () => {
+    const { loop, since } = make();
     loop.start();
     await jest.advanceTimersByTimeAsync(1_000);
     const at = Date.now();
     // One registration emits two events back to back (service.updated, instance.registered).
-    loop.trigger('service.updated');
-    loop.trigger('instance.registered');
+    loop.trigger('service.updated', 'orders');
+    loop.trigger('instance.registered', 'orders');
     await jest.advanceTimersByTimeAsync(1_000);
-    // The leading run reads the registry after both: nothing is left for a trailing run.
-    expect(calls.map((t) => t - at)).toEqual([-1_000, 0]);
+    expect(since(at)).toEqual([[0, 'orders']]);
     await loop.stop();
   });
 
-  it('never delays the trailing run more than four debounce periods under a steady stream', async () => {
-    const { loop, calls } = make([]);
+  it('runs everything when an event names no service', async () => {
+    const { loop, since } = make();
     loop.start();
     await jest.advanceTimersByTimeAsync(1_000);
-    const streamAt = Date.now();
-    for (let i = 0; i < 20; i++) {
-      loop.trigger('event');
+    const at = Date.now();
+    loop.trigger('instance.registered', 'orders');
+    loop.trigger('consumer.created');
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(since(at)).toEqual([[0, 'all']]);
+    await loop.stop();
+  });
+
+  it('holds what arrives during a run for the next one, which starts when it ends', async () => {
+    const { loop, since } = make([], 250);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const at = Date.now();
+    loop.trigger('instance.registered', 'a');
+    await jest.advanceTimersByTimeAsync(10);
+    loop.trigger('instance.registered', 'b');
+    loop.trigger('instance.registered', 'c');
+    await jest.advanceTimersByTimeAsync(1_000);
+    const runs = since(at);
+    expect(runs.map(([, scope]) => scope)).toEqual(['a', 'b,c']);
+    // setTimeout waits at least 1 ms, even for 0.
+    expect(runs[1]![0]).toBeGreaterThanOrEqual(250);
+    expect(runs[1]![0]).toBeLessThanOrEqual(252);
+    await loop.stop();
+  });
+
+  it('starts a run of services while a whole one is in progress, never two of a kind', async () => {
+    const { loop, since } = make([], 2_000);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(100);
+    const at = Date.now() - 100;
+    loop.trigger('instance.registered', 'a');
+    await jest.advanceTimersByTimeAsync(100);
+    loop.trigger('instance.registered', 'b');
+    loop.trigger('consumer.created');
+    await jest.advanceTimersByTimeAsync(6_000);
+    const runs = since(at);
+    // a runs beside the first whole run; b and the consumer change wait for both, and the whole
+    // run they get covers b too.
+    expect(runs.map(([, scope]) => scope)).toEqual(['all', 'a', 'all']);
+    expect(runs[1]![0]).toBe(100);
+    expect(runs[2]![0]).toBeGreaterThanOrEqual(2_100);
+    expect(runs[2]![0]).toBeLessThanOrEqual(2_102);
+    await loop.stop();
+  });
+
+  it('keeps the whole resync on time under a steady stream of events', async () => {
+    const { loop, calls } = make();
+    loop.start();
+    await jest.advanceTimersByTimeAsync(0);
+    for (let t = 0; t < 12_000; t += 40) {
+      loop.trigger('instance.registered', `s${t % 7}`);
       await jest.advanceTimersByTimeAsync(40);
     }
-    const runs = calls.map((t) => t - streamAt).filter((t) => t >= 0);
-    expect(runs[0]).toBe(0);
-    for (let i = 1; i < runs.length; i++)
-      expect(runs[i]! - runs[i - 1]!).toBeLessThanOrEqual(4 * 100 + 40);
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const wholes = calls.filter((c) => c.scope === 'all').map((c) => c.at - calls[0]!.at);
+    expect(wholes).toEqual([0, 10_000]);
+    const scoped = calls.filter((c) => c.scope !== 'all');
+    // Event-driven runs never start closer than the debounce period.
+    for (let i = 1; i < scoped.length; i++)
+      expect(scoped[i]!.at - scoped[i - 1]!.at).toBeGreaterThanOrEqual(100);
+    expect(scoped.length).toBeGreaterThan(50);
     await loop.stop();
   });
 
-  it('retries failures with exponential backoff capped at retryMax', async () => {
+  it('retries failures of everything with exponential backoff capped at retryMax, events riding along', async () => {
     const { loop, calls } = make([false, false, false, false, true]);
     loop.start();
+    await jest.advanceTimersByTimeAsync(500);
+    loop.trigger('instance.registered', 'orders');
     await jest.advanceTimersByTimeAsync(20_000);
-    const gaps = calls.slice(1, 5).map((t, i) => t - calls[i]!);
+    const gaps = calls.slice(1, 5).map((c, i) => c.at - calls[i]!.at);
     expect(gaps).toEqual([1_000, 2_000, 4_000, 4_000]);
+    expect(calls.map((c) => c.scope)).toEqual(['all', 'all', 'all', 'all', 'all']);
+    await loop.stop();
+  });
+
+  it('follows a failed scoped run with a whole retry', async () => {
+    const { loop, since } = make([true, false]);
+    loop.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const at = Date.now();
+    loop.trigger('instance.registered', 'orders');
+    await jest.advanceTimersByTimeAsync(1_500);
+    expect(since(at)).toEqual([
+      [0, 'orders'],
+      [1_000, 'all'],
+    ]);
     await loop.stop();
   });
 

@@ -1,18 +1,27 @@
 /**
- * The reconcile loop (consul `agent/ae/ae.go`): a full resync every interval (+-10% jitter, so
+ * The reconcile loop (consul `agent/ae/ae.go`): a whole resync every interval (+-10% jitter, so
  * replicas do not hit Kong in step), an earlier run when a registry event arrives, and after a
- * failure a retry with exponential backoff instead of the full interval. Events are handled on
- * the leading edge: the first one after a quiet debounce period runs at once; the rest of its
- * burst coalesces into one more run after the debounce (never delayed more than 4 debounce
- * periods). Runs never overlap: a trigger during a run schedules one more run afterwards. A
- * failed run is logged and the loop goes on.
+ * failure a whole retry with exponential backoff instead of the full interval.
+ *
+ * An event that names a service asks for a run of that service only (./plan/scope.ts); any other
+ * trigger asks for everything. Event-driven runs start at once unless one started less than the
+ * debounce period ago, in which case they wait for the period to end: the first event after a
+ * quiet period is handled on its leading edge, and the rest of a burst coalesces into the next
+ * run (the union of the services it named). Two runs of one kind never overlap: what arrives
+ * during a run waits for it. A run of services may start while a whole resync is reading Kong
+ * (the reconciler keeps their writes apart, reconciler.ts), so a long resync never holds up
+ * events. Events never postpone the whole resync, so it runs on time under constant churn, and
+ * while failures are being retried, events only add to the next retry. A failed run is logged
+ * and the loop goes on.
  */
 import type { Logger } from './logger';
 import { errorLogFields } from './errors';
+import { WHOLE, type ReconcileScope } from './plan/scope';
 
 /** Timing of the loop. */
 export interface LoopOptions {
   resyncMs: number;
+  /** Least time between the starts of two event-driven runs. */
   debounceMs: number;
   retryMaxMs: number;
   /** First retry delay after a failure; doubles up to retryMaxMs. @default 1000 */
@@ -24,52 +33,44 @@ export interface LoopOptions {
 /** Drives `run` (resolves true on success) until stopped. */
 export class ReconcileLoop {
   private timer: NodeJS.Timeout | undefined;
-  private dueAt = Infinity;
-  private firstTriggerAt: number | undefined;
-  /** When the last trigger arrived: a trigger later than a debounce after it starts a burst. */
-  private lastTriggerAt = -Infinity;
-  /** A leading-edge run is armed and not started: it will read the registry after any trigger. */
-  private leadingArmed = false;
-  private running: Promise<void> | undefined;
-  private pending = false;
+  private timerAt = Infinity;
+  /** When the next whole resync (or retry after a failure) is due. */
+  private wholeAt = Infinity;
+  /** When the next event-driven run is due; Infinity when no event waits. */
+  private eventAt = Infinity;
+  /** Services named by events since the last run started. */
+  private readonly dirty = new Set<string>();
+  /** An event since the last run started asked for everything. */
+  private wholeAsked = false;
+  private lastStartAt = -Infinity;
+  /** The run in progress of each kind. */
+  private readonly running: { whole?: Promise<void>; services?: Promise<void> } = {};
   private failures = 0;
   private stopped = true;
 
   constructor(
-    private readonly run: () => Promise<boolean>,
+    private readonly run: (scope: ReconcileScope) => Promise<boolean>,
     private readonly options: LoopOptions,
     private readonly logger: Logger,
   ) {}
 
-  /** Starts with an immediate run. */
+  /** Starts with an immediate whole run. */
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.wholeAt = Date.now();
+    this.arm();
   }
 
-  /** A registry change: run at once after a quiet period, else after the debounce period. */
-  trigger(reason: string): void {
+  /** A registry change, of `service` only when given, else of anything. */
+  trigger(reason: string, service?: string): void {
     if (this.stopped) return;
-    const now = Date.now();
-    const quiet = now - this.lastTriggerAt >= this.options.debounceMs;
-    this.lastTriggerAt = now;
-    if (this.running) {
-      this.pending = true;
-      return;
-    }
-    // The armed run has not read the registry yet, so it will see this change too.
-    if (this.leadingArmed) return;
-    if (quiet && this.firstTriggerAt === undefined) {
-      this.logger.debug({ reason }, 'reconcile triggered (leading edge)');
-      this.firstTriggerAt = now;
-      this.leadingArmed = true;
-      this.schedule(0, true);
-      return;
-    }
-    this.firstTriggerAt ??= now;
-    const latest = this.firstTriggerAt + this.options.debounceMs * 4;
-    this.logger.debug({ reason }, 'reconcile triggered');
-    this.schedule(Math.max(0, Math.min(this.options.debounceMs, latest - now)), true);
+    if (service === undefined) this.wholeAsked = true;
+    else this.dirty.add(service);
+    this.logger.debug({ reason, ...(service ? { service } : {}) }, 'reconcile triggered');
+    // During a retry backoff the trigger rides on the retry.
+    if (this.failures > 0) return;
+    this.eventAt = Math.min(this.eventAt, this.nextEventStart());
+    this.arm();
   }
 
   /** Stops scheduling and waits for a run in progress. */
@@ -77,7 +78,7 @@ export class ReconcileLoop {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    await Promise.all([this.running.whole, this.running.services]);
   }
 
   /** Delay before the next periodic run: the resync interval with +-10% jitter. */
@@ -92,46 +93,73 @@ export class ReconcileLoop {
     return Math.min(this.options.retryMaxMs, base * 2 ** Math.max(0, failures - 1));
   }
 
-  /** (Re)arms the timer; a debounced trigger replaces a later timer but never a sooner one. */
-  private schedule(delayMs: number, debounced = false): void {
+  private nextEventStart(): number {
+    return Math.max(Date.now(), this.lastStartAt + this.options.debounceMs);
+  }
+
+  /** Points the timer at the earliest run that may start. */
+  private arm(): void {
     if (this.stopped) return;
-    const at = Date.now() + delayMs;
-    if (!debounced && at >= this.dueAt && this.timer) return;
-    if (debounced && this.timer && this.dueAt <= at && this.firstTriggerAt === undefined) return;
+    const wholeAt = this.running.whole ? Infinity : this.wholeAt;
+    // Events wait for a run of services in progress; one asking for everything, for a whole one.
+    const eventsWait = this.running.services || (this.wholeAsked && this.running.whole);
+    const at = Math.min(wholeAt, eventsWait ? Infinity : this.eventAt);
+    if (this.timer && this.timerAt === at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.dueAt = at;
-    this.timer = setTimeout(() => this.fire(), delayMs);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === Infinity) return;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, at - Date.now()));
   }
 
   private fire(): void {
     this.timer = undefined;
-    this.dueAt = Infinity;
-    this.firstTriggerAt = undefined;
-    this.leadingArmed = false;
-    this.pending = false;
-    this.running = (async () => {
+    this.timerAt = Infinity;
+    const now = Date.now();
+    const whole = !this.running.whole && (this.wholeAsked || now >= this.wholeAt);
+    if (whole) {
+      // A whole run covers what events asked for so far.
+      this.dirty.clear();
+      this.wholeAsked = false;
+      this.eventAt = Infinity;
+      this.wholeAt = Infinity;
+      this.launch(WHOLE);
+    } else if (!this.running.services && this.dirty.size > 0 && now >= this.eventAt) {
+      const services = [...this.dirty].sort();
+      this.dirty.clear();
+      this.eventAt = Infinity;
+      this.launch({ kind: 'services', services });
+    }
+    this.arm();
+  }
+
+  private launch(scope: ReconcileScope): void {
+    const kind = scope.kind === 'all' ? 'whole' : 'services';
+    this.lastStartAt = Date.now();
+    this.running[kind] = (async () => {
       let ok = false;
       try {
-        ok = await this.run();
+        ok = await this.run(scope);
       } catch (err) {
         this.logger.error(errorLogFields(err), 'reconcile failed');
       }
       this.failures = ok ? 0 : this.failures + 1;
-      this.running = undefined;
+      this.running[kind] = undefined;
       if (this.stopped) return;
-      if (this.pending) {
-        this.pending = false;
-        this.schedule(this.options.debounceMs);
-      } else if (ok) {
-        this.schedule(this.nextResyncDelay());
-      } else {
+      if (!ok) {
+        // A failed scoped run may have left its services half-done: the retry covers everything.
         const delay = this.retryDelay(this.failures);
         this.logger.warn(
           { failures: this.failures, retryInMs: delay },
           'reconcile failed; retrying with backoff',
         );
-        this.schedule(delay);
+        this.wholeAt = Math.min(this.wholeAt, Date.now() + delay);
+      } else if (kind === 'whole') {
+        this.wholeAt = Date.now() + this.nextResyncDelay();
       }
+      if (ok && (this.wholeAsked || this.dirty.size > 0))
+        this.eventAt = Math.min(this.eventAt, this.nextEventStart());
+      this.arm();
     })();
   }
 }

@@ -6,8 +6,8 @@
 
 /** The instruments the controller and reconciler write to (ControllerMetrics implements it). */
 export interface MetricsSink {
-  reconciles: { inc(labels: { result: string }): void };
-  reconcileDuration: { startTimer(): () => unknown };
+  reconciles: { inc(labels: { result: string; scope: string }): void };
+  reconcileDuration: { startTimer(): (labels: { scope: string }) => unknown };
   operations: { inc(labels: { op: string; kind: string; result: string }): void };
   heldRemovals: { set(labels: { service: string }, value: number): void };
   massExpiryHolds: { inc(): void };

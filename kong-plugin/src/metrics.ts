@@ -10,14 +10,15 @@ export class ControllerMetrics implements MetricsSink {
   readonly registry = new Registry();
   readonly reconciles = new Counter({
     name: 'kr_controller_reconciles_total',
-    help: 'Reconciles by result (ok, failed, follower)',
-    labelNames: ['result'] as const,
+    help: 'Reconciles by result (ok, failed, follower) and scope (all, or services: a per-service reconcile)',
+    labelNames: ['result', 'scope'] as const,
     registers: [this.registry],
   });
   readonly reconcileDuration = new Histogram({
     name: 'kr_controller_reconcile_duration_seconds',
-    help: 'Duration of a full reconcile',
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    help: 'Duration of a reconcile, by scope (all, or services: a per-service reconcile)',
+    labelNames: ['scope'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
   readonly operations = new Counter({

@@ -3,21 +3,26 @@
  * plan (+ mass-expiry guard) -> apply. Each node is converged and reported on its own, and one
  * node failing never blocks the others (DB-less nodes each keep their own config).
  */
-import type { StateSnapshot } from '@kong-registry/sdk';
+import { STATE_SCOPE_MAX_SERVICES, type StateSnapshot } from '@kong-registry/sdk';
 import type { KongAdminClient } from './admin-api/client';
 import { DbApplier } from './apply/db';
 import { DblessApplier } from './apply/dbless';
 import type { Applier, ApplyResult } from './apply/types';
-import { readCurrentState } from './current/read';
+import { readCurrentState, readServiceLists } from './current/read';
+import { splitByOwnership } from './current/split';
 import { buildDesiredState } from './desired/build';
 import type { DesiredState, TranslationFailure } from './desired/types';
 import { desiredStateHash } from './apply/declarative';
 import { describeError, errorLogFields } from './errors';
+import { Pacer, Serial } from './http/pacing';
 import type { Logger } from './logger';
 import type { MetricsSink } from './metrics-sink';
 import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
-import { planChanges } from './plan/plan';
+import { omitServices, planChanges } from './plan/plan';
+import { PrefixBook, WHOLE, type ReconcileScope } from './plan/scope';
 import { summarizePlan, type CurrentState, type Plan } from './plan/types';
+import type { Entity } from './kong/entities';
+import { stateFromLists } from './kong/lists';
 import type { RegistryClient } from './registry/client';
 import type { UnsafeTarget } from './safety/protected-endpoints';
 import type { KongSelfProtection } from './safety/self-protection';
@@ -28,6 +33,16 @@ export interface KongNode {
   client: KongAdminClient;
   mode: 'db' | 'dbless' | 'auto';
   applier?: Applier;
+}
+
+/** What a node's plan is made against, beside the desired state. */
+interface PlanContext {
+  snapshot: StateSnapshot;
+  now: number;
+  /** The services a scoped reconcile covers; undefined for a whole one. */
+  services: readonly string[] | undefined;
+  /** Services a whole reconcile leaves out (covered by scoped ones while it read Kong). */
+  excluded: ReadonlySet<string>;
 }
 
 /** A node's mode and current state, or why they could not be read. */
@@ -49,6 +64,9 @@ export interface NodeReport {
 /** What happened in one reconcile. */
 export interface ReconcileReport {
   revision: number;
+  /** The services this reconcile read and wrote; undefined when it covered everything. */
+  scope?: string[];
+  /** The registry snapshot read: of `scope`'s services only when there is a scope. */
   snapshot: StateSnapshot;
   desired: DesiredState;
   failures: TranslationFailure[];
@@ -76,6 +94,21 @@ export interface ReconcilerDeps {
   beforeWrite?: () => Promise<void>;
   /** The controller's clock: desired state and the guard's timing of unexplained removals. */
   now?: () => Date;
+  /**
+   * Most Admin API reads per second of a whole reconcile's per-upstream target lists, after the
+   * first success (RESYNC_READ_RATE): spreads the drift scan out. Unset: as fast as
+   * `applyConcurrency` allows.
+   */
+  readRate?: number;
+}
+
+/**
+ * Whether reading `scoped` services on their own costs Kong fewer requests than reading
+ * everything: a scoped read lists 4 collections and the targets per service; a whole read lists
+ * 8 collections and the targets per service of the `known` ones.
+ */
+function cheaperScoped(scoped: number, known: number): boolean {
+  return scoped * 5 < known + 8;
 }
 
 /** Runs reconciles; keeps per-node appliers and the guard's memory between runs. */
@@ -89,38 +122,100 @@ export class Reconciler {
   private lastRevision = -1;
   /** Quarantined targets already logged (`service/instance/target`). */
   private unsafeReported = new Set<string>();
+  /** Every service's prefix, to tell whether a scoped reconcile is exact. */
+  private readonly prefixes = new PrefixBook();
+  /** Per node, the unmanaged entities of its last whole read (a scoped read has none). */
+  private readonly unmanagedOf = new Map<string, Entity[]>();
+  /** Whole reconciles, one at a time. */
+  private readonly wholes = new Serial();
+  /** Planning and writing (a scoped reconcile, or a whole one after its reads), one at a time. */
+  private readonly writing = new Serial();
+  /** Scoped reconciles started so far, and per service the count when one last covered it. */
+  private coverCount = 0;
+  private readonly coveredAt = new Map<string, number>();
+  /** Paces whole reads after the first successful reconcile (`readRate`). */
+  private readonly pacer: Pacer | undefined;
+  private ready = false;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.pacer = deps.readRate ? new Pacer(deps.readRate) : undefined;
+  }
 
-  /** Reads everything and plans; applies when `apply` is true. */
-  async reconcile({ apply }: { apply: boolean }): Promise<ReconcileReport> {
+  /**
+   * Reads and plans everything, or only the services of `scope` (./plan/scope.ts); applies when
+   * `apply` is true. A scope falls back to everything when it cannot be exact: before the first
+   * whole reconcile, with a node that is not in DB mode (a DB-less push is always whole), when a
+   * whole read would cost Kong fewer requests, or when a prefix is shared with a service outside.
+   *
+   * Whole reconciles run one at a time, and so do scoped ones; a scoped one may run while a whole
+   * one reads Kong (which may be paced over seconds, `readRate`), but never while it plans and
+   * writes. The whole one then leaves out the services a scoped one covered since it began: what
+   * it read of them may be older than what was written, and the scoped one handled them from
+   * newer data. Every other service was written by nobody meanwhile, so its plan is exact.
+   */
+  async reconcile({
+    apply,
+    scope = WHOLE,
+  }: {
+    apply: boolean;
+    scope?: ReconcileScope;
+  }): Promise<ReconcileReport> {
+    const services = this.scopedServices(scope);
+    if (services) {
+      const report = await this.writing.run(() => this.run(apply, services));
+      if (report) return report;
+    }
+    return this.wholes.run(async () => (await this.run(apply, undefined))!);
+  }
+
+  /** One reconcile; undefined when a scoped one has to be widened to everything. */
+  private async run(
+    apply: boolean,
+    services: readonly string[] | undefined,
+  ): Promise<ReconcileReport | undefined> {
     const started = Date.now();
-    // Kong is read while the registry snapshot is on its way: neither read depends on the other
-    // (only this controller writes managed entities, and its reconciles never overlap). A node
-    // whose applier may prove it still holds the desired state is read only if it cannot.
-    const reads = this.deps.nodes.map((node) =>
-      apply && node.applier?.holds ? undefined : this.readNode(node),
+    const coveredBefore = this.coverCount;
+    if (services) {
+      this.coverCount += 1;
+      for (const service of services) this.coveredAt.set(service, this.coverCount);
+    }
+    // Kong is read while the registry snapshot is on its way: neither read depends on the other.
+    // A node whose applier may prove it still holds the desired state is read only if it cannot.
+    const pace = !services && this.ready ? this.pacer : undefined;
+    // The reads never reject; awaited on every path, so none outlives this reconcile.
+    const reads = Promise.all(
+      this.deps.nodes.map((node) =>
+        apply && !services && node.applier?.holds
+          ? Promise.resolve(undefined)
+          : this.readNode(node, services, pace),
+      ),
     );
     let snapshot: StateSnapshot;
     let now: Date;
     let desired: DesiredState;
     try {
-      snapshot = await this.deps.registry.getState();
+      snapshot = await this.deps.registry.getState(services);
+      const widen = services && this.widening(services, snapshot);
+      if (widen) {
+        this.deps.logger.info({ scope: services, why: widen }, 'scoped reconcile widened to all');
+        await reads;
+        return undefined;
+      }
       this.noteRevision(snapshot.revision);
       now = this.deps.now?.() ?? new Date();
       const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
-      this.reportUnsafe(unsafeTargets);
+      this.reportUnsafe(unsafeTargets, services);
       desired = buildDesiredState(snapshot, {
         ownershipTag: this.deps.ownershipTag,
         now,
         unsafeTargets,
       });
+      this.prefixes.record(snapshot);
     } catch (err) {
-      // The Kong reads end before this reconcile does (they never reject), so none outlives it
-      // into the next one.
-      await Promise.all(reads.filter((read) => read !== undefined));
+      await reads;
       throw err;
     }
+    const read = await reads;
     // Rendering and hashing the whole state costs as much as a push's rendering: only DB-less
     // nodes use it, and only once per reconcile.
     let hash: string | undefined;
@@ -128,20 +223,36 @@ export class Reconciler {
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
-    const nodes = await Promise.all(
-      this.deps.nodes.map((node, i) =>
-        this.reconcileNode(
-          node,
-          reads[i],
-          { ...desired, hash: desiredHash },
-          { snapshot, now: now.getTime() },
-          apply,
+    const planAndApply = async (): Promise<NodeReport[]> => {
+      const excluded = new Set<string>();
+      if (!services) {
+        for (const [service, at] of this.coveredAt) if (at > coveredBefore) excluded.add(service);
+        if (excluded.size > 0)
+          this.deps.logger.debug(
+            { services: [...excluded].sort() },
+            'left to the per-service reconciles that ran during this one',
+          );
+      }
+      return Promise.all(
+        this.deps.nodes.map((node, i) =>
+          this.reconcileNode(
+            node,
+            read[i],
+            { ...desired, hash: desiredHash },
+            { snapshot, now: now.getTime(), services, excluded },
+            apply,
+          ),
         ),
-      ),
-    );
+      );
+    };
+    // A scoped reconcile holds the write lock already; a whole one takes it after reading Kong.
+    const nodes = services ? await planAndApply() : await this.writing.run(planAndApply);
+    if (!services) this.forgetCovered(coveredBefore);
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
+    if (ok && !services) this.ready = true;
     return {
       revision: snapshot.revision,
+      ...(services ? { scope: [...services] } : {}),
       snapshot,
       desired,
       failures: desired.failures,
@@ -152,9 +263,44 @@ export class Reconciler {
     };
   }
 
-  /** Quarantined targets: a log line per instance when it is first seen, and the gauge. */
-  private reportUnsafe(unsafe: UnsafeTarget[]): void {
+  /** After a whole reconcile: what scoped ones covered before it began is of no more use. */
+  private forgetCovered(before: number): void {
+    for (const [service, at] of this.coveredAt) if (at <= before) this.coveredAt.delete(service);
+  }
+
+  /** Why a scoped snapshot cannot be planned on its own, or undefined when it can. */
+  private widening(services: readonly string[], snapshot: StateSnapshot): string | undefined {
+    // A registry older than scoped reads ignores ?service= and sends everything.
+    if (!snapshot.scope) return 'the registry does not support scoped reads';
+    const shared = this.prefixes.sharedWith(snapshot);
+    if (shared.length > 0)
+      return `a prefix of ${services.join(', ')} is also claimed by ${shared.join(', ')}`;
+    return undefined;
+  }
+
+  /** The services of a scope that can be reconciled on their own; undefined for everything. */
+  private scopedServices(scope: ReconcileScope): string[] | undefined {
+    if (scope.kind === 'all') return undefined;
+    const services = [...new Set(scope.services)].sort();
+    const exact =
+      services.length > 0 &&
+      services.length <= STATE_SCOPE_MAX_SERVICES &&
+      cheaperScoped(services.length, this.prefixes.size) &&
+      this.prefixes.ready &&
+      this.deps.nodes.every((node) => node.mode === 'db' && this.unmanagedOf.has(node.url));
+    return exact ? services : undefined;
+  }
+
+  /**
+   * Quarantined targets: a log line per instance when it is first seen, and the gauge. A scoped
+   * reconcile only knows (and replaces) its own services' part.
+   */
+  private reportUnsafe(unsafe: UnsafeTarget[], services?: readonly string[]): void {
+    const inScope = services ? new Set(services) : undefined;
     const now = new Set<string>();
+    if (inScope) {
+      for (const key of this.unsafeReported) if (!inScope.has(key.split('/')[0]!)) now.add(key);
+    }
     const perService = new Map<string, number>();
     for (const u of unsafe) {
       const key = `${u.service}/${u.instanceId}/${u.target}`;
@@ -177,19 +323,31 @@ export class Reconciler {
     this.unsafeReported = now;
     const metrics = this.deps.metrics;
     if (!metrics) return;
-    metrics.unsafeTargets.reset();
+    if (inScope) for (const service of inScope) metrics.unsafeTargets.set({ service }, 0);
+    else metrics.unsafeTargets.reset();
     for (const [service, count] of perService) metrics.unsafeTargets.set({ service }, count);
   }
 
-  /** Mode and current state of one node; never rejects (the failure is reported per node). */
-  private async readNode(node: KongNode): Promise<NodeRead> {
+  /**
+   * Mode and current state of one node, of everything or of `services` only; never rejects (the
+   * failure is reported per node). A whole read's unmanaged entities are kept for the scoped
+   * reads that follow it.
+   */
+  private async readNode(
+    node: KongNode,
+    services?: readonly string[],
+    pace?: Pacer,
+  ): Promise<NodeRead> {
+    const { ownershipTag, applyConcurrency } = this.deps;
     try {
       const mode = await this.resolveMode(node);
-      const current = await readCurrentState(
-        node.client,
-        this.deps.ownershipTag,
-        this.deps.applyConcurrency,
-      );
+      if (services) {
+        const lists = await readServiceLists(node.client, ownershipTag, services);
+        const { managed } = splitByOwnership(stateFromLists(lists), ownershipTag);
+        return { mode, current: { managed, unmanaged: this.unmanagedOf.get(node.url) ?? [] } };
+      }
+      const current = await readCurrentState(node.client, ownershipTag, applyConcurrency, pace);
+      this.unmanagedOf.set(node.url, current.unmanaged);
       return { mode, current };
     } catch (error) {
       return { error };
@@ -198,9 +356,9 @@ export class Reconciler {
 
   private async reconcileNode(
     node: KongNode,
-    pendingRead: Promise<NodeRead> | undefined,
+    done: NodeRead | undefined,
     desired: DesiredState & { hash: () => string },
-    at: { snapshot: StateSnapshot; now: number },
+    at: PlanContext,
     apply: boolean,
   ): Promise<NodeReport> {
     const started = Date.now();
@@ -212,19 +370,27 @@ export class Reconciler {
       durationMs: 0,
     };
     try {
-      if (!pendingRead && (await node.applier?.holds?.(desired.hash()))) {
+      if (!done && (await node.applier?.holds?.(desired.hash()))) {
         // The node holds what was pushed for this very desired state: nothing to read or plan.
         report.mode = 'dbless';
         report.plan = { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } };
         report.result = { applied: [], errors: [], writes: 0, skipped: true };
       } else {
-        const read = await (pendingRead ?? this.readNode(node));
+        const read = done ?? (await this.readNode(node));
         if ('error' in read) throw read.error;
-        const { mode, current } = read;
+        const { mode } = read;
+        const current =
+          at.excluded.size > 0
+            ? { ...read.current, managed: omitServices(read.current.managed, at.excluded) }
+            : read.current;
+        const want =
+          at.excluded.size > 0
+            ? { ...desired, state: omitServices(desired.state, at.excluded) }
+            : desired;
         report.mode = mode;
         report.current = current;
-        const plan = planChanges(desired, current);
-        const guarded = this.guard(node.url, plan, current, at.snapshot, at.now);
+        const plan = planChanges(want, current);
+        const guarded = this.guard(node.url, plan, current, at);
         report.plan = { ...plan, ops: guarded.ops };
         report.held = guarded.held;
         for (const conflict of plan.conflicts)
@@ -234,11 +400,13 @@ export class Reconciler {
           this.deps.metrics?.heldRemovals.set({ service: held.service }, held.targets.length);
         }
         if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
-        this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
+        // A scoped plan sees only its own services' quarantine.
+        if (!at.services) this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
         if (apply) {
           const applier = this.applierFor(node, mode, log);
           // Only a plan that carries the whole desired state may later vouch for it.
           const whole =
+            at.excluded.size === 0 &&
             guarded.held.length === 0 &&
             plan.conflicts.length === 0 &&
             plan.quarantined.services.length === 0 &&
@@ -268,7 +436,7 @@ export class Reconciler {
       log.error(errorLogFields(err), 'reconcile of node failed');
     }
     report.durationMs = Date.now() - started;
-    this.logSummary(log, report, desired.revision, apply);
+    this.logSummary(log, report, { revision: desired.revision, scope: at.services }, apply);
     return report;
   }
 
@@ -288,28 +456,36 @@ export class Reconciler {
     this.lastRevision = revision;
   }
 
-  private guard(
-    nodeUrl: string,
-    plan: Plan,
-    current: CurrentState,
-    snapshot: StateSnapshot,
-    now: number,
-  ) {
+  private guard(nodeUrl: string, plan: Plan, current: CurrentState, at: PlanContext) {
     const targetCounts = new Map<string, number>();
     for (const target of current.managed.target.values()) {
       if (target.service !== undefined)
         targetCounts.set(target.service, (targetCounts.get(target.service) ?? 0) + 1);
     }
-    let unexplainedSince = this.unexplainedSince.get(nodeUrl);
-    if (!unexplainedSince) this.unexplainedSince.set(nodeUrl, (unexplainedSince = new Map()));
-    return guardMassExpiry({
+    let memory = this.unexplainedSince.get(nodeUrl);
+    if (!memory) this.unexplainedSince.set(nodeUrl, (memory = new Map()));
+    // The guard forgets the services it saw nothing held for: a plan of some services shows it
+    // only those, so it gets their part of the memory and the rest stays as it was.
+    const inScope = at.services ? new Set(at.services) : undefined;
+    const covers = (service: string): boolean =>
+      inScope ? inScope.has(service) : !at.excluded.has(service);
+    const partial = inScope !== undefined || at.excluded.size > 0;
+    const unexplainedSince = partial
+      ? new Map([...memory].filter(([service]) => covers(service)))
+      : memory;
+    const guarded = guardMassExpiry({
       ops: plan.ops,
       targetCounts,
-      snapshot,
+      snapshot: at.snapshot,
       unexplainedSince,
-      now,
+      now: at.now,
       options: this.deps.guard,
     });
+    if (partial) {
+      for (const service of [...memory.keys()]) if (covers(service)) memory.delete(service);
+      for (const [service, since] of unexplainedSince) memory.set(service, since);
+    }
+    return guarded;
   }
 
   private async resolveMode(node: KongNode): Promise<'db' | 'dbless'> {
@@ -352,13 +528,19 @@ export class Reconciler {
       metrics.operations.inc({ op: err.op, kind: err.kind, result: 'failed' });
   }
 
-  private logSummary(log: Logger, report: NodeReport, revision: number, apply: boolean): void {
+  private logSummary(
+    log: Logger,
+    report: NodeReport,
+    { revision, scope }: { revision: number; scope: readonly string[] | undefined },
+    apply: boolean,
+  ): void {
     const planned = report.plan
       ? summarizePlan(report.plan.ops)
       : { created: 0, updated: 0, deleted: 0 };
     const failed = report.result?.errors.length ?? 0;
     const line = {
       revision,
+      ...(scope ? { scope } : {}),
       mode: report.mode,
       ...(apply ? planned : { planned }),
       failed,

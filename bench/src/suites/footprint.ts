@@ -26,11 +26,11 @@ function peakRss(pid: number): number | null {
   }
 }
 
-/** Sum and count of the controller's reconcile-duration histogram from its /metrics. */
+/** Sum and count of the controller's reconcile-duration histogram (whole resyncs) from its /metrics. */
 async function reconcileMetrics(url: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name: string): number => {
-    const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text);
+    const match = new RegExp(`^${name}\\{scope="all"\\} ([0-9.e+-]+)$`, 'm').exec(text);
     return match ? Number(match[1]) : 0;
   };
   return {

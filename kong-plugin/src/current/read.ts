@@ -1,13 +1,15 @@
 /**
  * Reads Kong's current state through the Admin API: entities carrying the ownership tag (decK
  * `SelectorTags`), plus every route, service, upstream and plugin so the planner can see unmanaged ones
- * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike.
+ * that collide. Lists page on `offset` with size 1000. Works in DB and DB-less mode alike. The
+ * per-upstream target lists (one request per service) may be paced.
  */
 import type { KongAdminClient } from '../admin-api/client';
 import { allSettledOrThrow, mapLimited } from '../apply/concurrency';
+import type { Pacer } from '../http/pacing';
 import type { KongBody } from '../kong/entities';
 import type { KongLists } from '../kong/lists';
-import { isOwned } from '../naming';
+import { isOwned, SERVICE_TAG_PREFIX } from '../naming';
 import type { CurrentState } from '../plan/types';
 import { currentFromLists } from './split';
 
@@ -23,6 +25,7 @@ export async function readKongLists(
   client: KongAdminClient,
   ownershipTag: string,
   concurrency = TARGET_READ_CONCURRENCY,
+  pace?: Pacer,
 ): Promise<KongLists> {
   const tag = encodeTag(ownershipTag);
   // On a failure every other list has ended too, so no read (and no retry) outlives this call.
@@ -40,9 +43,10 @@ export async function readKongLists(
   // Nested target lists ignore ?tags= (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags), so
   // filter them here.
   const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));
-  const targetLists = await mapLimited(owned, concurrency, (u) =>
-    client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`),
-  );
+  const targetLists = await mapLimited(owned, concurrency, async (u) => {
+    await pace?.turn();
+    return client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`);
+  });
   const targets = targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag));
   return {
     services,
@@ -54,6 +58,43 @@ export async function readKongLists(
     jwt_secrets: jwts,
     acls,
     targets,
+  };
+}
+
+/**
+ * The managed entities of `services` only: services, routes, upstreams and plugins listed by
+ * the ownership tag AND each service's tag (Kong's `?tags=a,b`), then the targets of the
+ * upstreams found. No consumers or credentials (they belong to no service), and no unmanaged
+ * entities: the caller brings those from its last whole read.
+ */
+export async function readServiceLists(
+  client: KongAdminClient,
+  ownershipTag: string,
+  services: readonly string[],
+  concurrency = TARGET_READ_CONCURRENCY,
+): Promise<KongLists> {
+  const collections = ['services', 'routes', 'upstreams', 'plugins'] as const;
+  const reads = services.flatMap((service) =>
+    collections.map((collection) => ({
+      collection,
+      tags: `${encodeTag(ownershipTag)},${encodeTag(`${SERVICE_TAG_PREFIX}${service}`)}`,
+    })),
+  );
+  const lists = await mapLimited(reads, concurrency * collections.length, (read) =>
+    client.listAll<KongBody>(`/${read.collection}`, read.tags),
+  );
+  const found = (collection: string): KongBody[] =>
+    reads.flatMap((read, i) => (read.collection === collection ? (lists[i] ?? []) : []));
+  const upstreams = found('upstreams');
+  const targetLists = await mapLimited(upstreams, concurrency, (u) =>
+    client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`),
+  );
+  return {
+    services: found('services'),
+    routes: found('routes'),
+    upstreams,
+    plugins: found('plugins'),
+    targets: targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag)),
   };
 }
 
@@ -69,6 +110,10 @@ export async function readCurrentState(
   client: KongAdminClient,
   ownershipTag: string,
   concurrency = TARGET_READ_CONCURRENCY,
+  pace?: Pacer,
 ): Promise<CurrentState> {
-  return currentFromLists(await readKongLists(client, ownershipTag, concurrency), ownershipTag);
+  return currentFromLists(
+    await readKongLists(client, ownershipTag, concurrency, pace),
+    ownershipTag,
+  );
 }

@@ -1,7 +1,8 @@
 /**
- * Health feedback: reads `GET /upstreams/{u}/health` for every managed upstream and reports each
- * instance's Kong health to the registry (`gateway-health`), so admins see what Kong sees. Only
- * changes are reported: against the snapshot's `gatewayHealth` and against what we last sent.
+ * Health feedback: reads `GET /upstreams/{u}/health` of the managed upstreams a round picks
+ * (./rounds.ts) and reports each instance's Kong health to the registry (`gateway-health`), so
+ * admins see what Kong sees. Only changes are reported: against the snapshot's `gatewayHealth`
+ * and against what we last sent.
  */
 import type { GatewayHealthStatus, StateSnapshot } from '@kong-registry/sdk';
 import type { KongAdminClient } from '../admin-api/client';
@@ -27,23 +28,32 @@ export interface InstanceHealth {
   status: GatewayHealthStatus;
 }
 
-/** Reads Kong's view of every instance of the snapshot's services. */
+/** What one health read found. */
+export interface HealthRead {
+  instances: InstanceHealth[];
+  /** Per service read: its targets' statuses, or undefined when its upstream could not be read. */
+  byService: Map<string, string[] | undefined>;
+}
+
+/** Reads Kong's view of every instance of `services` (one health list per upstream). */
 export async function readKongHealth(
   client: KongAdminClient,
-  snapshot: StateSnapshot,
+  services: readonly string[],
   ownershipTag: string,
-): Promise<InstanceHealth[]> {
+): Promise<HealthRead> {
+  const byService = new Map<string, string[] | undefined>();
   // One health list per upstream, 10 in flight (as target reads): not 1,000 requests at once.
-  const results = await mapLimited(snapshot.services, TARGET_READ_CONCURRENCY, async (view) => {
+  const results = await mapLimited(services, TARGET_READ_CONCURRENCY, async (service) => {
     let rows: KongBody[];
     try {
       rows = await client.listAll<KongBody>(
-        `/upstreams/${encodeURIComponent(names.upstream(view.name))}/health`,
+        `/upstreams/${encodeURIComponent(names.upstream(service))}/health`,
       );
     } catch {
+      byService.set(service, undefined);
       return []; // upstream not there (yet, or quarantined): nothing to report
     }
-    return rows
+    const found = rows
       .filter((row) => isOwned(row.tags, ownershipTag))
       .flatMap((row): InstanceHealth[] => {
         const instanceId = tagValue(row.tags, INSTANCE_TAG_PREFIX);
@@ -52,15 +62,20 @@ export async function readKongHealth(
           typeof row.health === 'string' && KNOWN.has(row.health) ? row.health : 'UNKNOWN';
         return [
           {
-            service: view.name,
+            service,
             instanceId,
             target: String(row.target),
             status: status as GatewayHealthStatus,
           },
         ];
       });
+    byService.set(
+      service,
+      found.map((item) => item.status),
+    );
+    return found;
   });
-  return results.flat();
+  return { instances: results.flat(), byService };
 }
 
 /** How long a sent status suppresses resending while the registry snapshot catches up. */

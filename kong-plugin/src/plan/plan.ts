@@ -12,8 +12,8 @@ import type { CurrentState, Plan } from './types';
 
 function withoutQuarantined(
   state: KongState,
-  services: Set<string>,
-  consumers: Set<string>,
+  services: ReadonlySet<string>,
+  consumers: ReadonlySet<string>,
 ): KongState {
   const kept = emptyState();
   const quarantined = (e: Entity): boolean =>
@@ -23,6 +23,11 @@ function withoutQuarantined(
     for (const [id, entity] of state[kind]) if (!quarantined(entity)) kept[kind].set(id, entity);
   }
   return kept;
+}
+
+/** `state` without the entities of `services`. */
+export function omitServices(state: KongState, services: ReadonlySet<string>): KongState {
+  return withoutQuarantined(state, services, new Set());
 }
 
 /** Plans the operations that turn `current` into `desired`. */

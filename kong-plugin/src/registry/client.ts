@@ -41,9 +41,13 @@ export class RegistryClient {
     );
   }
 
-  /** `GET /v1/state`: services, instances, consumers with secrets, and recent removals. */
-  async getState(): Promise<StateSnapshot> {
-    const state = await this.call<StateSnapshot>('GET', '/v1/state');
+  /**
+   * `GET /v1/state`: services, instances, consumers with secrets, and recent removals. With
+   * `services`, only theirs (`?service=...`, no consumers).
+   */
+  async getState(services?: readonly string[]): Promise<StateSnapshot> {
+    const query = services ? `?service=${services.map(encodeURIComponent).join(',')}` : '';
+    const state = await this.call<StateSnapshot>('GET', `/v1/state${query}`);
     // A registry older than tombstones sends none: its removals all count as unexplained.
     return Array.isArray(state.tombstones) ? state : { ...state, tombstones: [] };
   }

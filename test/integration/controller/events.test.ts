@@ -38,7 +38,7 @@ describe('event-driven controller', () => {
     const ready = await fetch(`http://${status.host}:${status.port}/readyz`);
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`http://${status.host}:${status.port}/metrics`)).text();
-    expect(metrics).toMatch(/kr_controller_reconciles_total\{result="ok"\} [1-9]/);
+    expect(metrics).toMatch(/kr_controller_reconciles_total\{result="ok",scope="all"\} [1-9]/);
     expect(metrics).toContain('kr_controller_leader 1');
     await stack.deregister('orders', 'o-1');
     await waitFor(async () => (await targets('orders')).length === 0, { what: 'the target to go' });

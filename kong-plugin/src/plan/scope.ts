@@ -1,0 +1,65 @@
+/**
+ * A per-service reconcile: when events name the services that changed, the controller reads and
+ * writes only their entities (registry `GET /v1/state?service=...`, Kong lists filtered by the
+ * service's tag) instead of everything. Pure.
+ *
+ * A scoped plan equals the whole plan restricted to those services as long as nothing outside the
+ * scope takes part in the decision. Entities are already per service (each carries its service's
+ * tag), and so are the mass-expiry guard's counts; the one decision across services is who gets a
+ * prefix that two services claim (the first by name, desired/build.ts). So a scope touching a
+ * prefix that another service claims, or claimed last time, is widened to a whole reconcile:
+ * the registry refuses such a claim, so this only happens with hand-written or migrated data.
+ */
+import type { StateSnapshot } from '@kong-registry/sdk';
+
+/** What one reconcile covers: everything, or the named services only. */
+export type ReconcileScope = { kind: 'all' } | { kind: 'services'; services: readonly string[] };
+
+/** A reconcile of everything. */
+export const WHOLE: ReconcileScope = { kind: 'all' };
+
+/**
+ * Every service's prefix as last read from the registry: from each whole snapshot, and patched by
+ * each scoped one. It answers "does this scope share a prefix with a service outside it?".
+ */
+export class PrefixBook {
+  private readonly prefixOf = new Map<string, string>();
+  private known = false;
+
+  /** Number of services known. */
+  get size(): number {
+    return this.prefixOf.size;
+  }
+
+  /** True once a whole snapshot has been recorded: before that, no scope can be checked. */
+  get ready(): boolean {
+    return this.known;
+  }
+
+  /** Records a snapshot: a whole one replaces the book, a scoped one rewrites its services. */
+  record(snapshot: Pick<StateSnapshot, 'services' | 'scope'>): void {
+    if (snapshot.scope) for (const name of snapshot.scope) this.prefixOf.delete(name);
+    else this.prefixOf.clear();
+    for (const view of snapshot.services) this.prefixOf.set(view.name, view.definition.prefix);
+    if (!snapshot.scope) this.known = true;
+  }
+
+  /**
+   * Services outside the scope that claim a prefix the scope's services claim now (`scoped`, a
+   * snapshot of just them) or claimed before: empty when the scoped plan is exact.
+   */
+  sharedWith(scoped: Pick<StateSnapshot, 'services' | 'scope'>): string[] {
+    const inScope = new Set(scoped.scope ?? scoped.services.map((v) => v.name));
+    const prefixes = new Set<string>();
+    for (const name of inScope) {
+      const before = this.prefixOf.get(name);
+      if (before !== undefined) prefixes.add(before);
+    }
+    for (const view of scoped.services) prefixes.add(view.definition.prefix);
+    const shared: string[] = [];
+    for (const [name, prefix] of this.prefixOf) {
+      if (!inScope.has(name) && prefixes.has(prefix)) shared.push(name);
+    }
+    return shared.sort();
+  }
+}
