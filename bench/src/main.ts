@@ -10,6 +10,7 @@ import { describeMachine, renderText, writeResults, type Section } from './lib/r
 import { stopAll } from './lib/procs';
 import { convergenceSuite } from './suites/convergence';
 import { fleetSuite } from './suites/fleet';
+import { steadySuite } from './suites/steady';
 import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
 import { throughputSuite, type SuiteOptions } from './suites/throughput';
@@ -20,6 +21,7 @@ const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   reconcile: reconcileSuite,
   convergence: convergenceSuite,
   fleet: fleetSuite,
+  steady: steadySuite,
 };
 
 const HELP = `Usage: node bench/dist/bench/src/main.js [--only a,b] [--runs N] [--duration S] [--quick]

@@ -184,11 +184,10 @@ export function assembleController<M extends MetricsSink>(
     if (!report.scope) knownServices.clear();
     for (const name of report.scope ?? []) knownServices.delete(name);
     for (const view of report.snapshot.services) knownServices.add(view.name);
-    const written = report.nodes.flatMap((n) => (n.result?.applied ?? []).map((op) => op.service));
-    rounds.changed(
-      written.filter((service): service is string => service !== undefined),
-      Date.now(),
-    );
+    const written = new Set<string>();
+    for (const node of report.nodes)
+      for (const op of node.result?.applied ?? []) if (op.service) written.add(op.service);
+    rounds.changed([...written], Date.now());
   };
 
   const reportHealthOnce = async (): Promise<number> => {

@@ -17,6 +17,7 @@ import {
   renderState,
   type Controller,
 } from '@kong-registry/kong-plugin';
+import { deck } from '../lib/deck';
 import { benchController, fleetBody, fleetService, registerFleet } from '../lib/fleet';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
@@ -84,16 +85,6 @@ async function syncProcess(
     timeout: 1_800_000,
     maxBuffer: 256 * 1024 * 1024,
   });
-}
-
-/** decK 1.4.0 as a separate process, asynchronously (kong-sim runs in this process). */
-async function deck(args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('deck', args, {
-    env: { ...process.env, DECK_ANALYTICS: 'off' },
-    timeout: 1_800_000,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return stdout;
 }
 
 type DeckDoc = {

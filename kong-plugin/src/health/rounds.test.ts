@@ -1,4 +1,4 @@
-import { HealthRounds } from './rounds';
+import { HealthRounds, MOST_WATCHED } from './rounds';
 
 describe('HealthRounds', () => {
   const all = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, '0')}`);
@@ -25,6 +25,13 @@ describe('HealthRounds', () => {
     expect(rounds.next(all, 10_000)).toEqual(['s02', 's03', 's09']);
     expect(rounds.next(all, 30_000)).toEqual(['s04', 's05', 's09']);
     expect(rounds.next(all, 40_000)).toEqual(['s06', 's07']);
+  });
+
+  it('leaves a mass write (a first sync) to the round robin', () => {
+    const rounds = make();
+    const many = Array.from({ length: MOST_WATCHED + 1 }, (_, i) => `m${i}`);
+    rounds.changed(many, 0);
+    expect(rounds.next(all, 0)).toEqual(['s00', 's01']);
   });
 
   it('keeps reading a service while any of its targets is not HEALTHY, or its upstream is missing', () => {

@@ -12,6 +12,9 @@
  * Pure: the caller passes the clock's readings.
  */
 
+/** Most services one reconcile may add to the closer watch. */
+export const MOST_WATCHED = 100;
+
 /** Statuses after which an instance needs no closer watch. */
 const SETTLED: ReadonlySet<string> = new Set(['HEALTHY', 'HEALTHCHECKS_OFF']);
 
@@ -32,8 +35,13 @@ export class HealthRounds {
 
   constructor(private readonly options: HealthRoundsOptions) {}
 
-  /** Services changed (a reconcile wrote them, or an event named them). */
-  changed(services: Iterable<string>, now: number): void {
+  /**
+   * Services a reconcile wrote. A reconcile that wrote more than {@link MOST_WATCHED} (a first
+   * sync, a Kong restarted empty) is left to the round robin: reading all of them on every tick
+   * for `settleMs` is the load the rounds exist to avoid.
+   */
+  changed(services: readonly string[], now: number): void {
+    if (services.length > MOST_WATCHED) return;
     for (const service of services) this.changedAt.set(service, now);
   }
 

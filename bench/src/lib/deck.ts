@@ -1,0 +1,14 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** decK 1.4.0 (Debian's `deck`) as a separate process; resolves with its stdout. */
+export async function deck(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('deck', args, {
+    env: { ...process.env, DECK_ANALYTICS: 'off' },
+    timeout: 1_800_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return stdout;
+}
