@@ -8,7 +8,7 @@
  * the figures through the proxy are the controller's (with the shipped eventual 1 s setting a
  * new route waits up to 1 s more for the rebuild: the convergence section measures that).
  */
-import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
+import { startKongSim } from '@kong-registry/kong-sim';
 import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
 import { sleep, startProcess, type Proc } from '../lib/procs';
