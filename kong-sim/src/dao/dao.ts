@@ -4,6 +4,11 @@
  * cascades deletes. In DB-less mode it refuses writes the way Kong's "off" strategy does.
  */
 import { ENTITY_KINDS, schemaOf } from '../schema/entities';
+import {
+  echoShorthandFields,
+  expandShorthandFields,
+  hideShorthandFields,
+} from '../schema/shorthands';
 import { randomAlnum } from '../schema/typedefs';
 import { fieldEntries, type EntitySchema, type FieldList, type Row } from '../schema/types';
 import {
@@ -102,9 +107,14 @@ export class Dao {
     if (this.dbless)
       throw operationUnsupported(`cannot update '${kind}' entities when not using a database`);
     const schema = schemaOf(kind);
-    const patch = schema.shorthands ? schema.shorthands(input, existing) : input;
     const fields = schema.fieldsFor?.(existing) ?? schema.fields;
-    const merged = mergeRecord(fields, existing, patch);
+    // Kong translates the patch's shorthands, then merges it into the entity read without the
+    // echoed ones (K:kong/db/dao/init.lua `check_update`, `hide_shorthands`).
+    const patch = expandShorthands(
+      fields,
+      schema.shorthands ? schema.shorthands(input, existing) : input,
+    );
+    const merged = mergeRecord(fields, hideShorthandFields(fields, existing), patch);
     return this.commit(kind, this.prepare(kind, merged, existing, 'update'));
   }
 
@@ -128,6 +138,7 @@ export class Dao {
       mode !== 'update' && schema.shorthands ? schema.shorthands(input, existing) : { ...input };
     body = this.resolveForeignKeys(schema, body);
     const fields = schema.fieldsFor?.(body) ?? schema.fields;
+    body = expandShorthands(fields, body);
     for (const name of schema.writeOnly ?? []) delete body[name];
     const row = fillDefaults(fields, body);
     this.fillAutoFields(schema, fields, row, existing, mode);
@@ -137,7 +148,9 @@ export class Dao {
     normalizeRecord(fields, row);
     this.checkForeignKeys(fields, row);
     this.checkUnique(kind, schema, fields, row);
-    return row;
+    // Stored with the deprecated shorthands every read shows (K:kong/db/schema/init.lua,
+    // `process_auto_fields` in the `select` context).
+    return echoShorthandFields(fields, row);
   }
 
   private commit(kind: EntityKind, row: Row): Row {
@@ -226,6 +239,13 @@ export class Dao {
     }
     doomed.push([kind, row]);
   }
+}
+
+/** Translates the shorthand fields of the records in `body`, or throws Kong's code 2 error. */
+function expandShorthands(fields: FieldList, body: Row): Row {
+  const expansion = expandShorthandFields(fields, body);
+  if (expansion.errors) throw schemaViolation(expansion.errors);
+  return expansion.row;
 }
 
 /** PATCH merge: records merge deeply, arrays/sets/maps/scalars are replaced, null clears. */

@@ -36,7 +36,29 @@ export interface FieldDef {
   custom?: (value: unknown) => string | undefined;
   /** Rewrites a valid value before it is stored (e.g. a target without port gets `:8000`). */
   normalize?: (value: unknown) => unknown;
+  /** Input-only fields of a record, translated on writes (kong-sim/src/schema/shorthands.ts). */
+  shorthand_fields?: ShorthandFieldList;
+  /** Set on deprecated shorthand fields: where the value lives now. */
+  deprecation?: Deprecation;
 }
+
+/**
+ * A deprecated field's replacement (K:kong/db/schema/metaschema.lua, the `deprecation` record):
+ * `replaced_with[0].path` is the field that now holds the value.
+ */
+export interface Deprecation {
+  replaced_with: ReadonlyArray<{ path: readonly string[] }>;
+  message: string;
+  removal_in_version: string;
+}
+
+/** A shorthand field: validated like a field, then `func` turns its value into real fields. */
+export interface ShorthandDef extends FieldDef {
+  func: (value: unknown) => Row;
+}
+
+/** A record's `shorthand_fields`, an ordered array of one-key objects like a FieldList. */
+export type ShorthandFieldList = ReadonlyArray<Readonly<Record<string, ShorthandDef>>>;
 
 /** Kong writes field lists as an ordered array of one-key objects; so do we. */
 export type FieldList = ReadonlyArray<Readonly<Record<string, FieldDef>>>;

@@ -6,7 +6,13 @@ import { HttpError } from '../../dao/errors';
 import { ENTITY_KINDS, schemaOf } from '../../schema/entities';
 import { pluginFields } from '../../schema/entities/plugins';
 import { PLUGIN_SCHEMAS } from '../../schema/plugins';
-import { fieldEntries, type FieldDef, type FieldList, type Row } from '../../schema/types';
+import {
+  fieldEntries,
+  type FieldDef,
+  type FieldList,
+  type Row,
+  type ShorthandFieldList,
+} from '../../schema/types';
 import type { EntityKind } from '../../store/types';
 import { ok, readInput, type AdminContext } from '../context';
 import type { Router } from '../router';
@@ -17,6 +23,9 @@ function serializeField(def: FieldDef): Row {
   for (const [key, value] of Object.entries(def)) {
     if (typeof value === 'function' || value === undefined) continue;
     if (key === 'fields') out.fields = serializeFields(value as FieldList);
+    // A record's shorthand fields are served with it, `func` stripped (K:kong/api/api_helpers.lua
+    // `schema_to_jsonable` copies every key that is not a function).
+    else if (key === 'shorthand_fields') out[key] = serializeFields(value as ShorthandFieldList);
     else if (key === 'elements' || key === 'keys' || key === 'values')
       out[key] = serializeField(value as FieldDef);
     else out[key] = value;

@@ -23,7 +23,12 @@ function buildPluginFields(plugin: PluginSchema | undefined): FieldList {
     ? { ...t.foreign('consumers', { on_delete: 'cascade' }), eq: null }
     : t.foreign('consumers', { on_delete: 'cascade' });
   const config: FieldDef = plugin
-    ? { type: 'record', required: true, fields: plugin.config }
+    ? {
+        type: 'record',
+        required: true,
+        fields: plugin.config,
+        ...(plugin.configShorthands && { shorthand_fields: plugin.configShorthands }),
+      }
     : { type: 'record', required: true, fields: [] };
   return [
     { id: t.id },

@@ -1,4 +1,5 @@
 /** rate-limiting config (K:kong/plugins/rate-limiting/schema.lua). */
+import { deprecatedShorthand } from '../shorthands';
 import type { FieldDef } from '../types';
 import type { PluginSchema } from './types';
 
@@ -46,6 +47,21 @@ export const rateLimiting: PluginSchema = {
     { error_message: { type: 'string', default: 'API rate limit exceeded' } },
     { sync_rate: { type: 'number', default: -1 } },
   ],
+  // The flat `redis_*` settings of Kong before 3.6, each standing for a field of `config.redis`
+  // (the schema's `shorthand_fields`, marked for removal in 4.0).
+  configShorthands: (
+    [
+      ['redis_host', 'host', { type: 'string' }],
+      ['redis_port', 'port', { type: 'integer' }],
+      ['redis_password', 'password', { type: 'string', len_min: 0 }],
+      ['redis_username', 'username', { type: 'string' }],
+      ['redis_ssl', 'ssl', { type: 'boolean' }],
+      ['redis_ssl_verify', 'ssl_verify', { type: 'boolean' }],
+      ['redis_server_name', 'server_name', { type: 'string' }],
+      ['redis_timeout', 'timeout', { type: 'integer' }],
+      ['redis_database', 'database', { type: 'integer' }],
+    ] as const
+  ).map(([name, field, def]) => deprecatedShorthand('rate-limiting', name, ['redis', field], def)),
   check(config) {
     const set = PERIODS.filter((p) => typeof config[p] === 'number');
     if (set.length === 0)

@@ -1,5 +1,5 @@
 /** What kong-sim knows about a bundled plugin: its config subschema and runtime facts. */
-import type { CheckResult, FieldList, Row } from '../types';
+import type { CheckResult, FieldList, Row, ShorthandFieldList } from '../types';
 
 /** A plugin's subschema and handler facts (K:kong/plugins/<name>/schema.lua, handler.lua). */
 export interface PluginSchema {
@@ -9,6 +9,8 @@ export interface PluginSchema {
   /** Plugins whose schema uses `typedefs.no_consumer` reject a `consumer` scope. */
   noConsumer?: boolean;
   config: FieldList;
+  /** The `config` record's `shorthand_fields` (kong-sim/src/schema/shorthands.ts). */
+  configShorthands?: ShorthandFieldList;
   /** Cross-field checks on the filled config; paths are relative to `config`. */
   check?: (config: Row) => CheckResult | undefined;
 }
