@@ -18,11 +18,15 @@ export function tagError(tag: string): string | undefined {
     : `invalid tag '${tag}': expected printable ascii (except \`,\` and \`/\`) or valid utf-8 sequences`;
 }
 
-/** `tags`: a set of strings. */
-export const tags: FieldDef = {
-  type: 'set',
-  elements: { type: 'string', custom: (v) => tagError(v as string) },
+/** `tag`: one tag, required wherever it appears (the `tags` entity, `tags` elements). */
+export const tag: FieldDef = {
+  type: 'string',
+  required: true,
+  custom: (v) => tagError(v as string),
 };
+
+/** `tags`: a set of tags. */
+export const tags: FieldDef = { type: 'set', elements: tag };
 
 const NAME_RE = /^[A-Za-z0-9.\-_~\u0080-\u{10ffff}]+$/u;
 

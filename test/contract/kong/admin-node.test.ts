@@ -84,6 +84,50 @@ describe('schemas', () => {
     expect(missing.body).toEqual({ message: "No plugin named 'nope'" });
   });
 
+  // Kong 3.9.3: kong/db/schema/entities/tags.lua (fields), kong/db/schema/typedefs.lua (`tag`,
+  // `uuid`), kong/api/routes/kong.lua (`/schemas/:name` serves any `kong.db` entity as
+  // `{fields, entity_checks}` through kong/api/api_helpers.lua `schema_to_jsonable`).
+  it('GET /schemas/tags serves the tags entity: tag, entity_name, entity_id', async () => {
+    const res = await adminCall(kong, 'GET', '/schemas/tags');
+    expect(res.status).toBe(200);
+    expect(res.body.entity_checks).toEqual([]);
+    const fields = res.body.fields as Array<Record<string, Record<string, unknown>>>;
+    expect(fields.map((f) => Object.keys(f)[0])).toEqual(['tag', 'entity_name', 'entity_id']);
+    const byName = Object.assign({}, ...fields) as Record<string, Record<string, unknown>>;
+    expect(byName.tag).toMatchObject({ type: 'string', required: true });
+    expect(byName.entity_name).toMatchObject({ type: 'string', required: true });
+    expect(byName.entity_id).toMatchObject({
+      type: 'string',
+      uuid: true,
+      auto: true,
+      required: true,
+    });
+    expect(byName.tag).not.toHaveProperty('custom_validator');
+    // The same `tag` typedef is the element type of every entity's `tags` set.
+    const services = (await adminCall(kong, 'GET', '/schemas/services')).body.fields as Array<
+      Record<string, Record<string, unknown>>
+    >;
+    const tags = Object.assign({}, ...services).tags as Record<string, unknown>;
+    expect(tags).toMatchObject({ type: 'set', elements: { type: 'string', required: true } });
+  });
+
+  it('POST /schemas/tags/validate checks a tag row (entity_id filled as an auto uuid)', async () => {
+    const good = await adminCall(kong, 'POST', '/schemas/tags/validate', {
+      body: { tag: 'blue', entity_name: 'services' },
+    });
+    expect(good.status).toBe(200);
+    expect(good.body).toEqual({ message: 'schema validation successful' });
+    const bad = await adminCall(kong, 'POST', '/schemas/tags/validate', {
+      body: { tag: 'a,b', entity_id: 'nope' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe(2);
+    expect(Object.keys(bad.body.fields).sort()).toEqual(['entity_id', 'entity_name', 'tag']);
+    expect(bad.body.fields.entity_name).toBe('required field missing');
+    expect(bad.body.fields.entity_id).toBe('expected a valid UUID');
+    expect(bad.body.fields.tag).toMatch(/^invalid tag 'a,b'/);
+  });
+
   it('POST /schemas/{entity}/validate answers schema validation successful or a code 2 body', async () => {
     const good = await adminCall(kong, 'POST', '/schemas/services/validate', {
       body: { host: 'a.test' },

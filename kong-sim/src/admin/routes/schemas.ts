@@ -2,9 +2,10 @@
  * `/schemas/{entity}`, `/schemas/plugins/{name}` and their `validate` twins
  * (K:kong/api/routes/kong.lua).
  */
-import { HttpError } from '../../dao/errors';
+import { HttpError, schemaViolation } from '../../dao/errors';
 import { ENTITY_KINDS, schemaOf } from '../../schema/entities';
 import { pluginFields } from '../../schema/entities/plugins';
+import { tagFields } from '../../schema/entities/tags';
 import { PLUGIN_SCHEMAS } from '../../schema/plugins';
 import {
   fieldEntries,
@@ -14,6 +15,7 @@ import {
   type ShorthandFieldList,
 } from '../../schema/types';
 import type { EntityKind } from '../../store/types';
+import { fillDefaults, newUuid, validateRecord } from '../../schema/validate';
 import { ok, readInput, type AdminContext } from '../context';
 import type { Router } from '../router';
 
@@ -42,6 +44,25 @@ function entitySchemaBody(kind: EntityKind): Row {
   return { fields: serializeFields(schema.fields), entity_checks: schema.entityChecks ?? [] };
 }
 
+/**
+ * Entities Kong has a DAO for, so `/schemas/{name}` serves them, that kong-sim does not store
+ * as rows of their own (K:kong/api/routes/kong.lua looks the name up in `kong.db`).
+ */
+const SCHEMA_ONLY: ReadonlyMap<string, FieldList> = new Map([['tags', tagFields]]);
+
+/**
+ * `POST /schemas/{name}/validate` for a schema-only entity: auto fields filled as on an insert,
+ * then the schema's checks (K:kong/api/routes/kong.lua `validate_schema`).
+ */
+function validateSchemaOnly(fields: FieldList, input: Row): Row {
+  const body: Row = { ...input };
+  for (const [name, def] of fieldEntries(fields))
+    if (def.auto && def.uuid && body[name] === undefined) body[name] = newUuid();
+  const errors = validateRecord(fields, fillDefaults(fields, body));
+  if (errors) throw schemaViolation(errors);
+  return { message: 'schema validation successful' };
+}
+
 function pluginSchemaBody(name: string): Row {
   const fields = pluginFields(PLUGIN_SCHEMAS.get(name)).filter((item) =>
     ['consumer', 'protocols', 'config', 'route', 'service'].includes(Object.keys(item)[0] ?? ''),
@@ -57,7 +78,12 @@ export function mountSchemaRoutes(router: Router, ctx: AdminContext): void {
     return name as EntityKind;
   };
   router.add('/schemas/{name}', {
-    GET: (req) => ok(entitySchemaBody(entityKind(req.params.name as string))),
+    GET: (req) => {
+      const name = req.params.name as string;
+      const only = SCHEMA_ONLY.get(name);
+      if (only) return ok({ fields: serializeFields(only), entity_checks: [] });
+      return ok(entitySchemaBody(entityKind(name)));
+    },
   });
   router.add('/schemas/plugins/{name}', {
     GET: (req) => {
@@ -72,7 +98,10 @@ export function mountSchemaRoutes(router: Router, ctx: AdminContext): void {
   };
   router.add('/schemas/{name}/validate', {
     POST: (req) => {
-      const kind = entityKind(req.params.name as string);
+      const name = req.params.name as string;
+      const only = SCHEMA_ONLY.get(name);
+      if (only) return ok(validateSchemaOnly(only, req.body ?? {}));
+      const kind = entityKind(name);
       return validate(kind)(readInput(req, kind));
     },
   });
