@@ -112,6 +112,25 @@ describe('rate-limiting redis_* shorthands on writes and reads', () => {
     expect(list.body.data[0].config.redis_port).toBe(6379);
   });
 
+  // Kong 3.9.3: kong/tools/redis/schema.lua (the record), kong/db/schema/init.lua (an empty
+  // string is read back as null only when the field's len_min is above 0).
+  it('fills config.redis with exactly the fields of Kong 3.9.3 (no connect/send/read timeouts); redis_password "" is kept', async () => {
+    const res = await rateLimiting({ redis_password: '' });
+    expect(res.status).toBe(201);
+    expect(res.body.config.redis).toEqual({
+      host: null,
+      port: 6379,
+      timeout: 2000,
+      username: null,
+      password: '',
+      database: 0,
+      ssl: false,
+      ssl_verify: false,
+      server_name: null,
+    });
+    expect(res.body.config.redis_password).toBe('');
+  });
+
   it('PATCH with a shorthand changes only that redis field; the stored echo does not conflict', async () => {
     const res = await rateLimiting({ redis_host: 'one.test', redis_port: 6380 });
     const patched = await adminCall(kong, 'PATCH', `/plugins/${res.body.id}`, {

@@ -1,5 +1,6 @@
 /** rate-limiting config (K:kong/plugins/rate-limiting/schema.lua). */
 import { deprecatedShorthand } from '../shorthands';
+import * as t from '../typedefs';
 import type { FieldDef } from '../types';
 import type { PluginSchema } from './types';
 
@@ -23,22 +24,21 @@ export const rateLimiting: PluginSchema = {
     { path: { type: 'string', starts_with: '/' } },
     { policy: { type: 'string', default: 'local', one_of: ['local', 'cluster', 'redis'] } },
     { fault_tolerant: { type: 'boolean', required: true, default: true } },
+    // The shared Redis record of Kong's OSS plugins (K:kong/tools/redis/schema.lua).
     {
       redis: {
         type: 'record',
         fields: [
-          { host: { type: 'string' } },
-          { port: { type: 'integer', default: 6379, between: [0, 65535] } },
-          { timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
-          { connect_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
-          { send_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
-          { read_timeout: { type: 'integer', default: 2000, between: [0, 2147483646] } },
+          { host: t.host },
+          { port: { ...t.port, default: 6379 } },
+          // typedefs.timeout allows 0 (kong-sim's t.timeout is services' nonzero_timeout).
+          { timeout: { type: 'integer', between: [0, 2147483646], default: 2000 } },
           { username: { type: 'string' } },
-          { password: { type: 'string' } },
+          { password: { type: 'string', len_min: 0 } },
           { database: { type: 'integer', default: 0 } },
-          { ssl: { type: 'boolean', required: true, default: false } },
-          { ssl_verify: { type: 'boolean', required: true, default: false } },
-          { server_name: { type: 'string' } },
+          { ssl: { type: 'boolean', required: false, default: false } },
+          { ssl_verify: { type: 'boolean', required: false, default: false } },
+          { server_name: { type: 'string', required: false } },
         ],
       },
     },
