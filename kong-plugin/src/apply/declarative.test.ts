@@ -33,7 +33,10 @@ describe('declarative rendering', () => {
   it('nests children under their parents without the implied foreign key', () => {
     const doc = renderState(state()) as any;
     expect(doc._format_version).toBe('3.0');
-    expect(doc.services[0].routes[0]).toMatchObject({ name: 'orders', paths: ['/orders'] });
+    expect(doc.services[0].routes[0]).toMatchObject({
+      name: 'orders',
+      paths: ['/orders/', '~/orders$'],
+    });
     expect(doc.services[0].routes[0].service).toBeUndefined();
     expect(doc.services[0].plugins.map((p: any) => p.name)).toEqual(['jwt']);
     expect(doc.upstreams[0].targets.map((t: any) => t.target)).toEqual(['10.0.0.1:8080']);

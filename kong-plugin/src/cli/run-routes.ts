@@ -18,6 +18,7 @@ import {
   serviceOf,
   upstreamOf,
 } from './kong-view';
+import { describeRoutePaths } from '../kong/prefix-paths';
 import { COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
 const HELP = helpText(
@@ -79,8 +80,7 @@ export async function buildRouteRows(
     const upstream = upstreamOf(view, service);
     const health = upstream ? await readUpstreamHealth(client, upstream) : [];
     rows.push({
-      prefix:
-        (Array.isArray(route.paths) ? (route.paths as string[]) : []).join(', ') || '(no paths)',
+      prefix: describeRoutePaths(Array.isArray(route.paths) ? (route.paths as string[]) : []),
       route: String(route.name ?? route.id),
       service: service ? String(service.name ?? service.id) : '(none)',
       managed: isOwned(route.tags, config.ownershipTag),

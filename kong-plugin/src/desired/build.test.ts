@@ -31,7 +31,7 @@ describe('buildDesiredState', () => {
     expect(service?.body.tags).toEqual(['kr-service:orders', DEFAULT_OWNERSHIP_TAG]);
     expect(desired.state.route.get(ids.route('orders'))?.body).toMatchObject({
       name: 'orders',
-      paths: ['/orders'],
+      paths: ['/orders/', '~/orders$'],
       strip_path: true,
       protocols: ['http', 'https'],
       service: { id: ids.service('orders') },

@@ -4,6 +4,7 @@
  */
 import type { Instance, ServiceView } from '@kong-registry/sdk';
 import type { Entity, EntityKind, KongBody } from '../kong/entities';
+import { prefixRoutePaths } from '../kong/prefix-paths';
 import { ids, INSTANCE_TAG_PREFIX, names, serviceTags } from '../naming';
 import type { TargetSource } from './types';
 
@@ -85,7 +86,7 @@ export function translateService(
       id: ids.route(svc),
       name: names.route(svc),
       protocols: grpc ? ['grpc', 'grpcs'] : ['http', 'https'],
-      paths: [def.prefix],
+      paths: prefixRoutePaths(def.prefix),
       strip_path: grpc ? false : def.stripPrefix,
       service: { id: serviceId },
       tags,

@@ -1,3 +1,4 @@
+import { prefixRoutePaths } from '../kong/prefix-paths';
 import { matchRoute, normalizePath, parseRequest, requestUrl, upstreamPath } from './match';
 
 const route = (id: string, patch: Record<string, unknown>) => ({
@@ -48,6 +49,31 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, parseRequest('GET', 'http://gw/orders/list?x=1'))?.upstreamPath).toBe(
       '/list',
     );
+  });
+});
+
+describe('matchRoute on segment prefixes (kong/prefix-paths.ts)', () => {
+  const routes = [
+    route('orders', { paths: prefixRoutePaths('/orders') }),
+    route('api', { paths: prefixRoutePaths('/api') }),
+    route('api-v2', { paths: prefixRoutePaths('/api/v2') }),
+  ];
+  it.each([
+    ['/orders', 'orders', '/'],
+    ['/orders/', 'orders', '/'],
+    ['/orders/42', 'orders', '/42'],
+    ['//orders//42', 'orders', '/42'],
+    ['/orders-archive/x', undefined, undefined],
+    ['/ordersx', undefined, undefined],
+    ['/Orders', undefined, undefined],
+    ['/api/v2', 'api-v2', '/'],
+    ['/api/v2/x', 'api-v2', '/x'],
+    ['/api/v2x', 'api', '/v2x'],
+    ['/api', 'api', '/'],
+  ])('%s -> %s %s', (path, expected, upstream) => {
+    const match = matchRoute(routes, parseRequest('GET', `http://gw${path}`));
+    expect(match?.route.id).toBe(expected);
+    expect(match?.upstreamPath).toBe(upstream);
   });
 });
 

@@ -38,14 +38,17 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 /**
- * Removes dot segments and decodes percent-encoded unreserved characters (Kong 3.9.3:
- * kong/tools/uri.lua `normalize`, called by kong/router/utils.lua).
+ * Decodes percent-encoded unreserved characters, merges runs of slashes and removes dot segments
+ * (Kong 3.9.3: kong/tools/uri.lua `normalize(uri, true)`, called by kong/router/utils.lua
+ * `strip_uri_args`).
  */
 export function normalizePath(raw: string): string {
-  const decoded = raw.replace(/%([0-9A-Fa-f]{2})/g, (all, hex: string) => {
-    const ch = String.fromCharCode(parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(ch) ? ch : all.toUpperCase();
-  });
+  const decoded = raw
+    .replace(/%([0-9A-Fa-f]{2})/g, (all, hex: string) => {
+      const ch = String.fromCharCode(parseInt(hex, 16));
+      return /[A-Za-z0-9\-._~]/.test(ch) ? ch : all.toUpperCase();
+    })
+    .replace(/\/{2,}/g, '/');
   const out: string[] = [];
   const segments = decoded.split('/');
   segments.forEach((segment, i) => {

@@ -6,11 +6,8 @@
  * would use, or an unmanaged plugin of the same name on our service (Kong would answer 409). Such services are quarantined, never clobbered.
  */
 import { foreignId, type Entity, type KongState } from '../kong/entities';
+import { prefixOfRoutePaths } from '../kong/prefix-paths';
 import type { Conflict } from './types';
-
-function trimSlash(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-}
 
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -23,10 +20,16 @@ export function findConflicts(desired: KongState, unmanaged: readonly Entity[]):
   for (const route of desired.route.values()) {
     const svc = route.service;
     if (svc === undefined) continue;
-    const prefixes = new Set(stringList(route.body.paths).map(trimSlash));
+    const prefix = prefixOfRoutePaths(stringList(route.body.paths));
+    if (prefix === undefined) continue;
     for (const other of unmanaged) {
       if (other.kind !== 'route') continue;
-      const claimed = stringList(other.body.paths).find((p) => prefixes.has(trimSlash(p)));
+      // A hand-made route on the prefix, written either way (`/orders`, `/orders/`, the pair).
+      const paths = stringList(other.body.paths);
+      const claimed =
+        prefixOfRoutePaths(paths) === prefix
+          ? prefix
+          : paths.find((p) => p === prefix || p === `${prefix}/`);
       if (claimed !== undefined) {
         conflicts.push({
           service: svc,

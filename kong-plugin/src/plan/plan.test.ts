@@ -161,7 +161,7 @@ describe('planChanges', () => {
     expect(plan.conflicts).toEqual([
       {
         service: 'orders',
-        reason: "unmanaged route 'legacy' already claims prefix '/orders/'",
+        reason: "unmanaged route 'legacy' already claims prefix '/orders'",
         entity: { kind: 'route', id: 'id-legacy', name: 'legacy' },
       },
     ]);

@@ -89,7 +89,7 @@ describe('controller in DB mode', () => {
     const routes = await kongGet(stack.kong, '/routes');
     const orders = routes.data.find((r: any) => r.name === 'orders');
     expect(orders).toMatchObject({
-      paths: ['/orders'],
+      paths: ['/orders/', '~/orders$'],
       strip_path: true,
       service: { id: ids.service('orders') },
     });

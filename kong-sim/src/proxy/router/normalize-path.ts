@@ -1,7 +1,8 @@
 /**
- * Request-path normalisation done by Kong before routing (K:kong/router/utils.lua, which calls
- * `normalize` in K:kong/tools/uri.lua): percent-encoded unreserved characters are decoded and dot
- * segments are removed. Other escapes stay encoded, so `/a%2Fb` never turns into two segments.
+ * Request-path normalisation done by Kong before routing (K:kong/router/utils.lua
+ * `strip_uri_args`, which calls `normalize(uri, true)` in K:kong/tools/uri.lua): percent-encoded
+ * unreserved characters are decoded, runs of slashes merged (`//orders` is `/orders`) and dot
+ * segments removed. Other escapes stay encoded, so `/a%2Fb` never turns into two segments.
  */
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
@@ -35,5 +36,5 @@ function removeDotSegments(path: string): string {
 /** The path Kong routes on: normalised, always starting with `/`. */
 export function normalizeRequestPath(rawPath: string): string {
   const path = rawPath === '' ? '/' : rawPath;
-  return removeDotSegments(decodeUnreserved(path));
+  return removeDotSegments(decodeUnreserved(path).replace(/\/{2,}/g, '/'));
 }
