@@ -30,9 +30,11 @@
 
   Output: an array of n replies, the k-th for registration k:
     {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV 11
-                                         is "1") a prefix that starts with it or that it starts
-                                         with: Kong matches prefixes as plain strings, so the
-                                         longer one would take the other's traffic; nothing written
+                                         is "1") one nested in it or that it is nested in, segment
+                                         by segment (/orders and /orders/admin, not /orders and
+                                         /orders-archive): the controller programs Kong to match
+                                         whole segments, longest prefix first, so the nested one
+                                         would take part of the other's traffic; nothing written
     {"ok", instanceJSON, revision, type} type: instance.registered | instance.updated
     error                                this registration failed (the others of the batch did not)
 ]]
@@ -51,17 +53,21 @@ local function register(instancesKey, definitionKey, a)
   if a[11] ~= '1' then
     local wanted = a[5]
     if indexed then
-      -- Prefixes that wanted starts with: each leading substring, one HGET apiece (<= 200).
-      for i = 1, #wanted - 1 do
-        local prefix = string.sub(wanted, 1, i)
-        local other = redis.call('HGET', PREFIXES, prefix)
-        if other and other ~= a[1] then return {'conflict', other, prefix} end
+      -- Prefixes wanted is nested in: each leading run of whole segments, one HGET apiece.
+      for i = 2, #wanted - 1 do
+        if string.byte(wanted, i + 1) == 47 then -- '/'
+          local prefix = string.sub(wanted, 1, i)
+          local other = redis.call('HGET', PREFIXES, prefix)
+          if other and other ~= a[1] then return {'conflict', other, prefix} end
+        end
       end
-      -- Prefixes that start with wanted: a range of the lexicographic index. Only this service's
-      -- own entries are skipped, so the loop ends at the first other owner.
+      -- Prefixes nested in wanted (they start with wanted .. '/'): a range of the lexicographic
+      -- index. Only this service's own entries are skipped, so the loop ends at the first other
+      -- owner.
+      local below = wanted .. '/'
       local offset = 0
       while true do
-        local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. wanted, '[' .. wanted .. '\255', 'LIMIT', offset, 8)
+        local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. below, '[' .. below .. '\255', 'LIMIT', offset, 8)
         for _, prefix in ipairs(batch) do
           local other = redis.call('HGET', PREFIXES, prefix)
           if other and other ~= a[1] then return {'conflict', other, prefix} end
@@ -73,7 +79,7 @@ local function register(instancesKey, definitionKey, a)
       local owners = redis.call('HGETALL', PREFIXES)
       for i = 1, #owners, 2 do
         local prefix, other = owners[i], owners[i + 1]
-        if other ~= a[1] and (string.sub(wanted, 1, #prefix) == prefix or string.sub(prefix, 1, #wanted) == wanted) then
+        if other ~= a[1] and (string.sub(wanted, 1, #prefix + 1) == prefix .. '/' or string.sub(prefix, 1, #wanted + 1) == wanted .. '/') then
           return {'conflict', other, prefix}
         end
       end

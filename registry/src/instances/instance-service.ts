@@ -182,9 +182,9 @@ export class InstanceService {
       const message =
         ownedPrefix === definition.prefix
           ? `prefix ${definition.prefix} belongs to service '${owner}'`
-          : `prefix ${definition.prefix} overlaps ${ownedPrefix} of service '${owner}' (Kong matches prefixes as plain strings, so one would take the other's traffic)`;
+          : `prefix ${definition.prefix} nests with ${ownedPrefix} of service '${owner}' (Kong sends a nested prefix's requests to the longer one, so one would take part of the other's traffic; an admin token may nest prefixes on purpose)`;
       throw new RegistryError('REG_ERR_PREFIX_CONFLICT', message, {
-        details: [{ path: 'prefix', message: `overlaps service '${owner}' (${ownedPrefix})` }],
+        details: [{ path: 'prefix', message: `nests with service '${owner}' (${ownedPrefix})` }],
       });
     }
     const created = result.eventType === 'instance.registered';

@@ -355,8 +355,8 @@ describe('registry: bad input is a 4xx and changes nothing', () => {
     },
   );
 
-  it.each(['/orders/admin', '/ordersx', '/ord'])(
-    'a service token may not claim %s, which overlaps /orders of orders (409, nothing stored)',
+  it.each(['/orders/admin', '/orders/a/b'])(
+    'a service token may not claim %s, nested in /orders of orders (409, nothing stored)',
     async (prefix) => {
       const before = await h.dumpKeys();
       const res = await request(h.app)
@@ -367,6 +367,21 @@ describe('registry: bad input is a 4xx and changes nothing', () => {
       expect(res.body).toMatchObject({ code: 'REG_ERR_PREFIX_CONFLICT' });
       expect(res.body.message).toContain("service 'orders'");
       expect(await h.dumpKeys()).toEqual(before);
+    },
+  );
+
+  it.each(['/ordersx', '/ord', '/orders-archive'])(
+    'a service token may claim %s beside /orders of orders: no segment nests in the other',
+    async (prefix) => {
+      const res = await request(h.app)
+        .put('/v1/services/billing/instances/i-1')
+        .set('Authorization', `Bearer ${h.tokenFor('billing')}`)
+        .send(registration({ prefix }));
+      expect(res.status).toBe(201);
+      await request(h.app)
+        .delete('/v1/services/billing/instances/i-1')
+        .set('Authorization', `Bearer ${h.admin}`)
+        .expect(204);
     },
   );
 

@@ -1,5 +1,5 @@
 /**
- * register.lua finds overlapping prefixes through a lexicographic index ({p}prefix-index) kept
+ * register.lua finds nested prefixes (segment by segment) through a lexicographic index ({p}prefix-index) kept
  * next to the owners hash ({p}prefixes), instead of reading every prefix on each registration.
  * The index must mirror the hash through every write, and data without it (written before it
  * existed) must get the same 409s and be indexed by the next successful registration.
@@ -64,8 +64,7 @@ it('mirrors the owners hash through register, prefix change, deregister and reap
 it.each([
   ['/shop/cart/items', 'nested under another'],
   ['/shop', 'a parent of another'],
-  ['/sho', 'a string prefix of another'],
-  ['/shop/cartx', 'extending another as a plain string'],
+  ['/shop/cart/a/b', 'nested two segments down'],
 ])('refuses %s (%s) among many services, and writes nothing', async (prefix) => {
   for (let i = 0; i < 30; i += 1) {
     expect((await register(`svc-${i}`, 'i-1', { prefix: `/svc/${i}/api` })).status).toBe(201);
@@ -79,13 +78,23 @@ it.each([
   expect(await h.dumpKeys()).toEqual(before);
 });
 
+it.each([
+  ['/sho', 'a string prefix of another, not a segment one'],
+  ['/shop/cartx', 'extending another as a plain string'],
+  ['/shop/cart-archive', 'a sibling that shares the name'],
+])('accepts %s (%s): Kong matches whole segments', async (prefix) => {
+  expect((await register('cart', 'i-1', { prefix: '/shop/cart' })).status).toBe(201);
+  expect((await register('other', 'i-1', { prefix })).status).toBe(201);
+  expect((await indexAndHash()).index).toEqual([prefix, '/shop/cart'].sort());
+});
+
 it('checks data without an index by scanning, and indexes it on the next success', async () => {
   expect((await register('orders', 'i-1')).status).toBe(201);
   expect((await register('billing', 'i-1')).status).toBe(201);
   // As written by a registry from before the index.
   await h.redis.del(h.repository.keys.prefixIndex);
 
-  for (const prefix of ['/orders/admin', '/ord']) {
+  for (const prefix of ['/orders/admin', '/orders/a/b']) {
     const before = await h.dumpKeys();
     const res = await register('users', 'i-1', { prefix });
     expect(res.status).toBe(409);
