@@ -26,7 +26,16 @@ export function renderRouteRows(services, now) {
       return h(
         'tr',
         { 'data-service': service.name },
-        h('td', {}, h('code', {}, prefixOf(service))),
+        h(
+          'td',
+          {},
+          h(
+            'code',
+            // Kong matches whole segments: the prefix itself and everything below it.
+            { title: `${prefixOf(service)} and ${prefixOf(service)}/... (whole path segments)` },
+            prefixOf(service),
+          ),
+        ),
         h('td', {}, service.name),
         h('td', {}, describeAuth(service.definition?.auth)),
         h(
