@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { DEFAULT_OWNERSHIP_TAG } from '@kong-registry/kong-plugin';
 
 const execFileAsync = promisify(execFile);
 
@@ -11,4 +12,19 @@ export async function deck(args: string[]): Promise<string> {
     maxBuffer: 256 * 1024 * 1024,
   });
   return stdout;
+}
+
+/** `deck dump` of the entities the controller owns (by its ownership tag) to a JSON `file`. */
+export async function deckDumpOwned(kongAdmin: string, file: string): Promise<void> {
+  await deck([
+    'dump',
+    '--kong-addr',
+    kongAdmin,
+    '--select-tag',
+    DEFAULT_OWNERSHIP_TAG,
+    '--format',
+    'json',
+    '-o',
+    file,
+  ]);
 }

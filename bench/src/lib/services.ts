@@ -72,6 +72,31 @@ export async function startRegistryProcess(
   return { ...proc, url, port };
 }
 
+/**
+ * `kong-registry controller` as a real process in DB mode with its defaults, its status listener
+ * on `metricsPort`; `env` adds or overrides settings.
+ */
+export function startControllerProcess(
+  registryUrl: string,
+  token: string,
+  kongAdmin: string,
+  metricsPort: number,
+  env: Record<string, string> = {},
+): Proc {
+  return startProcess('controller', process.execPath, [CLI, 'controller'], {
+    env: {
+      ...process.env,
+      REGISTRY_URL: registryUrl,
+      REGISTRY_TOKEN: token,
+      KONG_ADMIN_URL: kongAdmin,
+      KONG_MODE: 'db',
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}
+
 /** The bare Node http server (bench/src/bare-server.ts) answering a fixed JSON body. */
 export async function startBareServer(body: string): Promise<Server> {
   const port = await freePort();

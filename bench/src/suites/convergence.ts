@@ -11,12 +11,12 @@
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
 import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
-import { sleep, startProcess, type Proc } from '../lib/procs';
+import { sleep, type Proc } from '../lib/procs';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
 import {
-  CLI,
   startBareServer,
+  startControllerProcess,
   startRedis,
   startRegistryProcess,
   type Server,
@@ -55,25 +55,6 @@ async function timeUntilStatus(
     what: `${url} -> ${want}`,
   });
   return performance.now() - startedAt;
-}
-
-function startController(
-  registryUrl: string,
-  token: string,
-  sim: KongSim,
-  metricsPort: number,
-): Proc {
-  return startProcess('controller', process.execPath, [CLI, 'controller'], {
-    env: {
-      ...process.env,
-      REGISTRY_URL: registryUrl,
-      REGISTRY_TOKEN: token,
-      KONG_ADMIN_URL: sim.admin,
-      KONG_MODE: 'db',
-      METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: 'warn',
-    },
-  });
 }
 
 interface KillResult {
@@ -245,7 +226,7 @@ async function measure(
     mode: 'db',
     workerStateUpdateFrequency: settings.workerStateUpdateFrequency,
   });
-  const controller = startController(registryUrl, token, sim, await freePort());
+  const controller = startControllerProcess(registryUrl, token, sim.admin, await freePort());
   const result: Convergence = {
     settings,
     services: count,

@@ -11,7 +11,7 @@
 import { startKongSim } from '@kong-registry/kong-sim';
 import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
-import { sleep, startProcess, type Proc } from '../lib/procs';
+import { sleep, type Proc } from '../lib/procs';
 import {
   adminToken,
   deregisterInstance,
@@ -19,7 +19,12 @@ import {
   registerInstance,
 } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
-import { CLI, startBareServer, startRedis, startRegistryProcess } from '../lib/services';
+import {
+  startBareServer,
+  startControllerProcess,
+  startRedis,
+  startRegistryProcess,
+} from '../lib/services';
 import { percentile, ratio } from '../lib/stats';
 import type { SuiteOptions } from './throughput';
 
@@ -99,17 +104,7 @@ async function measureFleet(
       },
     );
     const started = performance.now();
-    controller = startProcess('controller', process.execPath, [CLI, 'controller'], {
-      env: {
-        ...process.env,
-        REGISTRY_URL: registryUrl,
-        REGISTRY_TOKEN: token,
-        KONG_ADMIN_URL: sim.admin,
-        KONG_MODE: 'db',
-        METRICS_PORT: String(metricsPort),
-        LOG_LEVEL: 'warn',
-      },
-    });
+    controller = startControllerProcess(registryUrl, token, sim.admin, metricsPort);
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
     await waitFor(async () => (await statusOf(`${sim.admin}/routes/${fleet(size - 1)}`)) === 200, {
       timeoutMs: 600_000,

@@ -12,12 +12,11 @@ import { promisify } from 'node:util';
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
 import {
   applyOpsToState,
-  DEFAULT_OWNERSHIP_TAG,
   mergeWithBase,
   renderState,
   type Controller,
 } from '@kong-registry/kong-plugin';
-import { deck } from '../lib/deck';
+import { deck, deckDumpOwned } from '../lib/deck';
 import { benchController, fleetBody, fleetService, registerFleet } from '../lib/fleet';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
@@ -120,17 +119,7 @@ async function oneSize(
 
     // decK's file: a dump of exactly the entities the controller created (by its ownership tag).
     const file0 = join(dir, 'kong.json');
-    await deck([
-      'dump',
-      '--kong-addr',
-      sim.admin,
-      '--select-tag',
-      DEFAULT_OWNERSHIP_TAG,
-      '--format',
-      'json',
-      '-o',
-      file0,
-    ]);
+    await deckDumpOwned(sim.admin, file0);
     const doc0 = JSON.parse(readFileSync(file0, 'utf8')) as DeckDoc;
 
     const added = PER_SERVICE * services; // next fleet index: a new address

@@ -12,15 +12,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
-import { DEFAULT_OWNERSHIP_TAG } from '@kong-registry/kong-plugin';
 import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
-import { deck } from '../lib/deck';
+import { deck, deckDumpOwned } from '../lib/deck';
 import { fleetService, registerFleet } from '../lib/fleet';
-import { sleep, startProcess, type Proc } from '../lib/procs';
+import { sleep, type Proc } from '../lib/procs';
 import { adminToken } from '../lib/registry-client';
 import type { Figure, Section } from '../lib/report';
-import { CLI, startBareServer, startRedis, startRegistryProcess } from '../lib/services';
+import {
+  startBareServer,
+  startControllerProcess,
+  startRedis,
+  startRegistryProcess,
+} from '../lib/services';
 import { ratio } from '../lib/stats';
 import type { SuiteOptions } from './throughput';
 
@@ -63,27 +67,6 @@ async function watch(sim: KongSim, seconds: number): Promise<Load> {
   };
 }
 
-function startController(
-  registryUrl: string,
-  token: string,
-  sim: KongSim,
-  metricsPort: number,
-  env: Record<string, string> = {},
-): Proc {
-  return startProcess('controller', process.execPath, [CLI, 'controller'], {
-    env: {
-      ...process.env,
-      REGISTRY_URL: registryUrl,
-      REGISTRY_TOKEN: token,
-      KONG_ADMIN_URL: sim.admin,
-      KONG_MODE: 'db',
-      METRICS_PORT: String(metricsPort),
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-  });
-}
-
 interface SizeResult {
   services: number;
   controller: Load;
@@ -113,13 +96,13 @@ async function oneSize(services: number, windowS: number): Promise<SizeResult> {
       // The first whole resync after the sync, and the health rounds, get going.
       await sleep(5_000);
     };
-    controller = startController(registry.url, token, sim, await freePort());
+    controller = startControllerProcess(registry.url, token, sim.admin, await freePort());
     await converged();
     const ours = await watch(sim, windowS);
     await controller.stop();
 
     // Before the rounds: every upstream's health on every 10 s tick.
-    controller = startController(registry.url, token, sim, await freePort(), {
+    controller = startControllerProcess(registry.url, token, sim.admin, await freePort(), {
       HEALTH_FEEDBACK_FULL_INTERVAL: '10s',
     });
     await converged();
@@ -129,17 +112,7 @@ async function oneSize(services: number, windowS: number): Promise<SizeResult> {
 
     // decK: a converged sync of the same entities, as a cron job would run it.
     const file = join(dir, 'kong.json');
-    await deck([
-      'dump',
-      '--kong-addr',
-      sim.admin,
-      '--select-tag',
-      DEFAULT_OWNERSHIP_TAG,
-      '--format',
-      'json',
-      '-o',
-      file,
-    ]);
+    await deckDumpOwned(sim.admin, file);
     sim.resetRequests();
     const cpu0 = process.cpuUsage();
     const started = performance.now();

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API and the registry, narrowed by the assertions */
 /**
  * A reconcile whose registry snapshot is ahead of the event stream: instances are gone from the
  * snapshot, the events saying why have not arrived. A mass expiry must not slip past the
@@ -7,9 +6,9 @@
  * hold the expiries and apply the deliberate removals, with no timing window.
  */
 import pino from 'pino';
-import { createAdminClient, ids, Reconciler, RegistryClient } from '@kong-registry/kong-plugin';
+import { createAdminClient, Reconciler, RegistryClient } from '@kong-registry/kong-plugin';
 import type { StateSnapshot } from '@kong-registry/sdk';
-import { kongGet, startStack, type Stack } from './harness';
+import { kongTargets, startStack, type Stack } from './harness';
 
 let stack: Stack;
 let reconciler: Reconciler;
@@ -36,11 +35,7 @@ function eventlessReconciler(): Reconciler {
 }
 
 const targets = async (service: string): Promise<number> =>
-  (
-    (await kongGet(stack.kong, `/upstreams/${ids.upstream(service)}/targets`).catch(() => ({
-      data: [],
-    }))) as { data: any[] }
-  ).data.length;
+  (await kongTargets(stack.kong, service)).length;
 
 async function registerAll(service: string, ttlSeconds: number, net: number): Promise<void> {
   for (const [i, id] of INSTANCES.entries()) {

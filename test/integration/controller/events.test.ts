@@ -1,11 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API and the registry, narrowed by the assertions */
 /**
  * A started controller: registry events drive reconciles (no manual sync), Kong's health flows
  * back to the registry, and the mass-expiry guard holds lease expiries for a bounded time.
  */
-import { ids } from '@kong-registry/kong-plugin';
 import { waitFor } from '../../helpers/wait';
-import { kongGet, startStack, type Stack } from './harness';
+import { kongTargets, startStack, type Stack } from './harness';
 
 describe('event-driven controller', () => {
   let stack: Stack;
@@ -19,14 +17,7 @@ describe('event-driven controller', () => {
     await stack.close();
   });
 
-  const targets = async (svc: string) =>
-    (
-      (await kongGet(stack.kong, `/upstreams/${ids.upstream(svc)}/targets`).catch(() => ({
-        data: [],
-      }))) as { data: any[] }
-    ).data
-      .map((t) => t.target)
-      .sort();
+  const targets = (svc: string) => kongTargets(stack.kong, svc);
 
   it('converges on registry events and turns ready', async () => {
     await stack.register('orders', 'o-1', { host: '127.0.0.1', port: 9701 });

@@ -6,6 +6,7 @@
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
 import {
   createController,
+  ids,
   loadConfig,
   type Controller,
   type ControllerConfig,
@@ -140,6 +141,14 @@ function configEnv(config: ControllerConfig, token: string): Record<string, stri
     HEALTH_FEEDBACK_INTERVAL: '0',
     LOG_LEVEL: 'silent',
   };
+}
+
+/** The targets (`host:port`, sorted) of a registry service's upstream; [] when it has none. */
+export async function kongTargets(kong: KongSim, service: string): Promise<string[]> {
+  const list = (await kongGet(kong, `/upstreams/${ids.upstream(service)}/targets`).catch(() => ({
+    data: [],
+  }))) as { data: { target: string }[] };
+  return list.data.map((t) => t.target).sort();
 }
 
 /** GET on kong-sim's Admin API. */

@@ -1,11 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API and the registry, narrowed by the assertions */
 /**
  * Two controller replicas on one Redis lock: exactly one writes; when it stops, the other takes
  * over and converges the next change.
  */
-import { ids } from '@kong-registry/kong-plugin';
 import { waitFor } from '../../helpers/wait';
-import { kongGet, startStack, type Stack } from './harness';
+import { kongTargets, startStack, type Stack } from './harness';
 
 describe('leader election between controller replicas', () => {
   let stack: Stack;
@@ -17,14 +15,7 @@ describe('leader election between controller replicas', () => {
     await stack.close();
   });
 
-  const targets = async () =>
-    (
-      (await kongGet(stack.kong, `/upstreams/${ids.upstream('orders')}/targets`).catch(() => ({
-        data: [],
-      }))) as { data: any[] }
-    ).data
-      .map((t) => t.target)
-      .sort();
+  const targets = () => kongTargets(stack.kong, 'orders');
 
   it('has exactly one writer, and a follower that takes over when it stops', async () => {
     const [a, b] = stack.controllers as [

@@ -1,12 +1,10 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API, narrowed by the assertions */
 /**
  * A mass expiry held across a controller restart. The guard keeps no memory of its own for it:
  * the registry's tombstones say which removals were expiries and when they happened, so a new
  * controller process holds the same removals and lets them go when the original hold ends, not a
  * whole hold after its own start (and never at once, as it did when reasons came from events).
  */
-import { ids } from '@kong-registry/kong-plugin';
-import { kongGet, startStack, type Stack } from './harness';
+import { kongTargets, startStack, type Stack } from './harness';
 
 const HOLD_MS = 4000;
 const INSTANCES = ['r-0', 'r-1', 'r-2', 'r-3'];
@@ -26,12 +24,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-const targets = async (): Promise<number> =>
-  (
-    (await kongGet(stack.kong, `/upstreams/${ids.upstream('fleet')}/targets`).catch(() => ({
-      data: [],
-    }))) as { data: any[] }
-  ).data.length;
+const targets = async (): Promise<number> => (await kongTargets(stack.kong, 'fleet')).length;
 
 const sleepUntil = (at: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));

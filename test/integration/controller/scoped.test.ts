@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- untyped JSON from the Admin API, narrowed by the assertions */
 /**
  * Per-service reconciles: an event that names one service makes the started controller read and
  * write that service's entities only (kong-plugin/src/plan/scope.ts), in DB mode; DB-less nodes
@@ -6,7 +5,7 @@
  */
 import { ids } from '@kong-registry/kong-plugin';
 import { waitFor } from '../../helpers/wait';
-import { kongGet, startStack, type Stack } from './harness';
+import { kongGet, kongTargets, startStack, type Stack } from './harness';
 
 const SERVICE_TAG = 'kr-service%3A';
 
@@ -39,14 +38,7 @@ describe('per-service reconciles (DB mode)', () => {
     await stack.close();
   });
 
-  const targets = async (svc: string): Promise<string[]> =>
-    (
-      (await kongGet(stack.kong, `/upstreams/${ids.upstream(svc)}/targets`).catch(() => ({
-        data: [],
-      }))) as { data: any[] }
-    ).data
-      .map((t) => t.target)
-      .sort();
+  const targets = (svc: string) => kongTargets(stack.kong, svc);
 
   /** Paths and queries kong-sim saw since `reset`, GETs and writes apart. */
   const seen = () => {
