@@ -55,7 +55,8 @@ if redis.call('HLEN', KEYS[1]) == 0 then
   local definition = redis.call('GET', KEYS[2])
   if definition then
     local prefix = cjson.decode(definition)['prefix']
-    if redis.call('HGET', KEYS[4], prefix) == ARGV[1] then
+    -- A route-less service has no prefix (null).
+    if type(prefix) == 'string' and redis.call('HGET', KEYS[4], prefix) == ARGV[1] then
       redis.call('HDEL', KEYS[4], prefix)
       redis.call('ZREM', KEYS[8], prefix)
     end

@@ -6,7 +6,8 @@
   A lease that has run out (even if the reaper has not removed it yet) cannot be renewed: the
   client must register again. A draining instance keeps its drain deadline; only lastHeartbeatAt
   moves. Heartbeats change no routing state, so they bump neither the revision nor the event
-  stream.
+  stream; neither does the instance's own health that a heartbeat may carry (it is stored on the
+  instance as selfHealth and read with it).
 
   The new deadline is now + ttlSeconds * 1000, with ttlSeconds read from the stored instance, so
   a heartbeat is one round trip (same math as leaseDeadline in src/instances/lease.ts).
@@ -15,10 +16,11 @@
     KEYS[1]        leases sorted set
     KEYS[2k]       instances hash of its service
     KEYS[2k+1]     its service's definition
-    ARGV[4k-3]     instance id
-    ARGV[4k-2]     lease member "{svc}/{id}"
-    ARGV[4k-1]     now (ms)
-    ARGV[4k]       now (ISO 8601)
+    ARGV[5k-4]     instance id
+    ARGV[5k-3]     lease member "{svc}/{id}"
+    ARGV[5k-2]     now (ms)
+    ARGV[5k-1]     now (ISO 8601)
+    ARGV[5k]       self-health JSON {status, detail, reportedAt}, or "" to keep the stored one
 
   Output: an array of n replies, the k-th for heartbeat k:
     false                              no live lease (404)
@@ -51,7 +53,7 @@ local function isoFromMs(ms)
     math.floor(msOfDay / 1000) % 60, msOfDay % 1000)
 end
 
-local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso)
+local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso, selfHealth)
   local existing = redis.call('HGET', instances, id)
   local deadline = redis.call('ZSCORE', leases, member)
   local now = tonumber(nowMs)
@@ -64,6 +66,7 @@ local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso
     return redis.error_reply('heartbeat: instance ' .. member .. ' has no numeric ttlSeconds')
   end
   instance['lastHeartbeatAt'] = nowIso
+  if selfHealth ~= '' then instance['selfHealth'] = cjson.decode(selfHealth) end
   if not instance['draining'] then
     local newDeadline = now + ttlSeconds * 1000
     instance['leaseExpiresAt'] = isoFromMs(newDeadline)
@@ -81,10 +84,10 @@ end
 -- code (READONLY, WRONGTYPE...), which decides the HTTP status (src/errors.ts fromRedisFailure);
 -- a Lua error becomes an ERR reply, as it would be for the script as a whole.
 local replies = {}
-for k = 1, #ARGV / 4 do
-  local a = 4 * k
-  local ok, reply = pcall(renew, KEYS[2 * k], KEYS[1], KEYS[2 * k + 1], ARGV[a - 3], ARGV[a - 2],
-    ARGV[a - 1], ARGV[a])
+for k = 1, #ARGV / 5 do
+  local a = 5 * k
+  local ok, reply = pcall(renew, KEYS[2 * k], KEYS[1], KEYS[2 * k + 1], ARGV[a - 4], ARGV[a - 3],
+    ARGV[a - 2], ARGV[a - 1], ARGV[a])
   if ok then
     replies[k] = reply
   else

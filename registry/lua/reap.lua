@@ -61,7 +61,8 @@ for _, member in ipairs(due) do
       local definition = redis.call('GET', definitionKey)
       if definition then
         local prefix = cjson.decode(definition)['prefix']
-        if redis.call('HGET', KEYS[2], prefix) == service then
+        -- A route-less service has no prefix (null).
+        if type(prefix) == 'string' and redis.call('HGET', KEYS[2], prefix) == service then
           redis.call('HDEL', KEYS[2], prefix)
           redis.call('ZREM', KEYS[6], prefix)
         end

@@ -17,10 +17,11 @@
     ARGV[11(k-1)+i], i =
       1  service name
       2  instance id
-      3  instance JSON (registeredAt and gatewayHealth are kept from the old record while its
-         lease lives)
+      3  instance JSON (registeredAt, gatewayHealth and selfHealth are kept from the old record
+         while its lease lives)
       4  definition JSON
-      5  prefix
+      5  prefix, or "" for a route-less service: it claims none (and a prefix it owned while
+         routed is released), the prefix owners and their index are not touched otherwise
       6  lease member "{svc}/{id}"
       7  lease deadline (ms)
       8  now (ms)
@@ -43,14 +44,15 @@ local LEASES, PREFIXES, SERVICES, REVISION, EVENTS, PREFIX_INDEX =
 
 -- One registration: a holds its 11 arguments (a[1] = service name ... a[11] = overlap allowed).
 local function register(instancesKey, definitionKey, a)
-  local owner = redis.call('HGET', PREFIXES, a[5])
+  local routed = a[5] ~= ''
+  local owner = routed and redis.call('HGET', PREFIXES, a[5])
   if owner and owner ~= a[1] then
     return {'conflict', owner, a[5]}
   end
   -- The index mirrors the owners hash; a different size means data written before the index
   -- existed (or by an older registry): the check then scans the hash, and a success rebuilds it.
-  local indexed = redis.call('ZCARD', PREFIX_INDEX) == redis.call('HLEN', PREFIXES)
-  if a[11] ~= '1' then
+  local indexed = not routed or redis.call('ZCARD', PREFIX_INDEX) == redis.call('HLEN', PREFIXES)
+  if routed and a[11] ~= '1' then
     local wanted = a[5]
     if indexed then
       -- Prefixes wanted is nested in: each leading run of whole segments, one HGET apiece.
@@ -99,16 +101,19 @@ local function register(instancesKey, definitionKey, a)
       local old = cjson.decode(existing)
       instance['registeredAt'] = old['registeredAt']
       instance['gatewayHealth'] = old['gatewayHealth']
+      instance['selfHealth'] = old['selfHealth']
       eventType = 'instance.updated'
     end
   end
   local instanceJson = cjson.encode(instance)
 
-  -- A changed prefix releases the old one (the latest registration defines the service).
+  -- A changed prefix releases the old one (the latest registration defines the service); so does
+  -- becoming route-less. A route-less definition's prefix is null (cjson.null, not a string).
   local oldDefinition = redis.call('GET', definitionKey)
   if oldDefinition then
     local oldPrefix = cjson.decode(oldDefinition)['prefix']
-    if oldPrefix ~= a[5] and redis.call('HGET', PREFIXES, oldPrefix) == a[1] then
+    if type(oldPrefix) == 'string' and oldPrefix ~= a[5]
+      and redis.call('HGET', PREFIXES, oldPrefix) == a[1] then
       redis.call('HDEL', PREFIXES, oldPrefix)
       redis.call('ZREM', PREFIX_INDEX, oldPrefix)
     end
@@ -117,8 +122,10 @@ local function register(instancesKey, definitionKey, a)
   redis.call('HSET', instancesKey, a[2], instanceJson)
   redis.call('SET', definitionKey, a[4])
   redis.call('ZADD', LEASES, a[7], a[6])
-  redis.call('HSET', PREFIXES, a[5], a[1])
-  redis.call('ZADD', PREFIX_INDEX, 0, a[5])
+  if routed then
+    redis.call('HSET', PREFIXES, a[5], a[1])
+    redis.call('ZADD', PREFIX_INDEX, 0, a[5])
+  end
   redis.call('SADD', SERVICES, a[1])
 
   local revision = redis.call('INCR', REVISION)

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServiceView } from '@kong-registry/sdk';
+import { fleetSamples, type FleetSamples } from './fleet-metrics';
 
 /**
  * Prometheus metrics of one registry process. Each app gets its own prom-client Registry, so
@@ -48,7 +50,86 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  /** Where the fleet series come from: set by {@link observeFleet}. */
+  private readFleet: (() => Promise<readonly ServiceView[]>) | undefined;
+  /** The samples of the scrape under way, shared by the fleet gauges (one snapshot per scrape). */
+  private pending: Promise<FleetSamples | undefined> | undefined;
+
+  readonly serviceInstances = this.fleetGauge(
+    'kr_service_instances',
+    'Live instances of a service (routed="false": a route-less worker)',
+    ['service', 'routed'],
+    (s, g) => {
+      for (const x of s.services) g.set({ service: x.service, routed: x.routed }, x.instances);
+    },
+  );
+  readonly serviceHealthy = this.fleetGauge(
+    'kr_service_healthy_instances',
+    'Live instances of a service that are healthy: not draining, not down in Kong, not unhealthy by their own report',
+    ['service', 'routed'],
+    (s, g) => {
+      for (const x of s.services) g.set({ service: x.service, routed: x.routed }, x.healthy);
+    },
+  );
+  readonly instanceUp = this.fleetGauge(
+    'kr_instance_up',
+    '1 when a live instance is healthy (as kr_service_healthy_instances counts), 0 when it is not; gone when its lease ends',
+    ['service', 'instance', 'routed'],
+    (s, g) => {
+      for (const x of s.instances)
+        g.set({ service: x.service, instance: x.instance, routed: x.routed }, x.up);
+    },
+  );
+  readonly instanceSeriesDropped = this.fleetGauge(
+    'kr_instance_series_dropped',
+    'Instances left out of kr_instance_up by its per-scrape cap',
+    [],
+    (s, g) => g.set(s.dropped),
+  );
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Exports the fleet series, read by `read` (a registry snapshot) once per scrape. A failed read
+   * leaves them empty for that scrape: `registry_redis_up` and `/readyz` say why.
+   */
+  observeFleet(read: () => Promise<readonly ServiceView[]>): void {
+    this.readFleet = read;
+  }
+
+  /** The samples of this scrape: the gauges' collects run together and share one read. */
+  private samples(): Promise<FleetSamples | undefined> {
+    const read = this.readFleet;
+    if (!read) return Promise.resolve(undefined);
+    this.pending ??= read()
+      .then((services) => fleetSamples(services))
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending = undefined;
+      });
+    return this.pending;
+  }
+
+  private fleetGauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    fill: (samples: FleetSamples, gauge: Gauge<L>) => void,
+  ): Gauge<L> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- collect() runs with the gauge as this
+    const metrics = this;
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        const samples = await metrics.samples();
+        this.reset();
+        if (samples) fill(samples, this);
+      },
+    });
   }
 }

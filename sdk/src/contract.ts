@@ -44,8 +44,15 @@ export interface AuthPolicy {
  * instance wins, so a rolling deploy can change it.
  */
 export interface ServiceDefinition {
-  /** URL prefix clients use at the gateway. @default "/{service}" */
-  prefix: string;
+  /**
+   * Whether clients reach the service through Kong. `false`: a queue consumer, worker or batch
+   * job that serves no HTTP: it claims no prefix and the control plane creates nothing in Kong
+   * for it. Absent in definitions stored before it existed, which were all routed (`isRouted`).
+   * @default true
+   */
+  route: boolean;
+  /** URL prefix clients use at the gateway; null for a route-less service. @default "/{service}" */
+  prefix: string | null;
   /** Strip the prefix before proxying (Kong `strip_path`). @default true (false for grpc) */
   stripPrefix: boolean;
   protocol: InstanceProtocol;
@@ -77,6 +84,32 @@ export interface RegisterRequest {
   /** ACL groups, also accepted flat next to a string `auth`. */
   allowGroups?: string[];
   healthCheck?: Partial<HealthCheckDefinition>;
+  /**
+   * `false` registers a route-less service (no prefix, nothing in Kong); it then takes none of
+   * `prefix`, `stripPrefix`, `auth`, `allowGroups`, `healthCheck`. @default true
+   */
+  route?: boolean;
+  /**
+   * Labels of the instance (`{"gpu": "true"}`), Kubernetes-style keys and values, at most 32
+   * (rules in sdk/src/rules.ts); filter with `GET /v1/services?label=gpu%3Dtrue`.
+   */
+  labels?: Record<string, string>;
+}
+
+/** What an instance says of its own health. */
+export type SelfHealthStatus = 'healthy' | 'unhealthy';
+
+/** Body of `PUT .../heartbeat` (optional: an empty body or `{}` only renews the lease). */
+export interface HeartbeatRequest {
+  /** The instance's own health, stored with it until the next report. */
+  health?: { status: SelfHealthStatus; /** At most 200 characters. */ detail?: string };
+}
+
+/** The last health an instance reported of itself with a heartbeat. */
+export interface SelfHealth {
+  status: SelfHealthStatus;
+  detail: string | null;
+  reportedAt: string;
 }
 
 /** Kong's health of one instance, last reported by the control plane. */
@@ -103,6 +136,10 @@ export interface Instance {
   draining: boolean;
   drainUntil: string | null;
   gatewayHealth: GatewayHealth | null;
+  /** @default {} */
+  labels: Record<string, string>;
+  /** Last health the instance reported itself (heartbeat body); null until it does. */
+  selfHealth: SelfHealth | null;
 }
 
 /** Reply to register and heartbeat. */

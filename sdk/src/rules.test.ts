@@ -20,6 +20,17 @@ import {
   heartbeatIntervalSeconds,
   instanceIdProblem,
   isErrorCodeShape,
+  isRouted,
+  labelKeyProblem,
+  labelsProblems,
+  labelValueProblem,
+  LABEL_KEY_RULE,
+  LABEL_VALUE_RULE,
+  LABELS_COUNT_RULE,
+  LABELS_MAX_COUNT,
+  matchesLabels,
+  parseLabelSelector,
+  selfHealthProblem,
   isLeaseExpired,
   isLeaseTtl,
   leaseDeadline,
@@ -169,5 +180,97 @@ describe('error codes', () => {
     expect(readErrorBody({ code: 7, message: null })).toEqual({});
     expect(readErrorBody('oops')).toEqual({});
     expect(readErrorBody(undefined)).toEqual({});
+  });
+});
+
+describe('route-less services and self health', () => {
+  it('a definition without route was routed', () => {
+    expect(isRouted({})).toBe(true);
+    expect(isRouted({ route: true })).toBe(true);
+    expect(isRouted({ route: false })).toBe(false);
+  });
+
+  it.each([{ status: 'healthy' }, { status: 'unhealthy', detail: 'x'.repeat(200) }])(
+    '%j is a self health',
+    (value) => {
+      expect(selfHealthProblem(value)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    null,
+    'healthy',
+    { status: 'ok' },
+    { status: 'healthy', detail: 'x'.repeat(201) },
+    { status: 'healthy', x: 1 },
+  ])('%j is not', (value) => {
+    expect(selfHealthProblem(value)).toMatch(/^health is/);
+  });
+});
+
+describe('labels', () => {
+  it.each(['gpu', 'a', 'version', 'k8s.io/arch', 'example.com/team-1', 'A_b.c'])(
+    '%s is a key',
+    (key) => {
+      expect(labelKeyProblem(key)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    '',
+    '-a',
+    'a-',
+    'a b',
+    'Example.com/x',
+    '/x',
+    'a/',
+    'a'.repeat(64),
+    `${'a'.repeat(254)}/x`,
+  ])('%j is not a key', (key) => {
+    expect(labelKeyProblem(key)).toBe(LABEL_KEY_RULE);
+  });
+
+  it.each(['', 'true', '1.4.2', 'box-2', 'a'.repeat(63)])('%j is a value', (value) => {
+    expect(labelValueProblem(value)).toBeUndefined();
+  });
+
+  it.each(['a b', '-x', 'x-', 'a'.repeat(64), 1])('%j is not a value', (value) => {
+    expect(labelValueProblem(value)).toBe(LABEL_VALUE_RULE);
+  });
+
+  it('lists every problem of a map, with its path', () => {
+    expect(labelsProblems({ gpu: 'true' })).toEqual([]);
+    expect(labelsProblems({ 'a b': 'x', ok: 'y z' }).map((p) => p.path)).toEqual([
+      'labels.a b',
+      'labels.ok',
+    ]);
+    const many = Object.fromEntries(
+      Array.from({ length: LABELS_MAX_COUNT + 1 }, (_, i) => [`k${i}`, 'v']),
+    );
+    expect(labelsProblems(many)).toEqual([{ path: 'labels', message: LABELS_COUNT_RULE }]);
+    expect(labelsProblems(['x'])[0]?.path).toBe('labels');
+  });
+
+  it('parses key=value filters, the value may hold = and be empty', () => {
+    expect(parseLabelSelector('gpu=true')).toEqual({ key: 'gpu', value: 'true' });
+    expect(parseLabelSelector('gpu=')).toEqual({ key: 'gpu', value: '' });
+    expect(parseLabelSelector('gpu')).toMatch(/key=value/);
+    expect(parseLabelSelector('gpu=a=b')).toMatch(/label values/);
+    expect(parseLabelSelector('bad key=x')).toMatch(/label keys/);
+  });
+
+  it('matches when every term matches (AND)', () => {
+    const labels = { gpu: 'true', host: 'box-2' };
+    expect(matchesLabels(labels, [])).toBe(true);
+    expect(matchesLabels(labels, [{ key: 'gpu', value: 'true' }])).toBe(true);
+    expect(
+      matchesLabels(labels, [
+        { key: 'gpu', value: 'true' },
+        { key: 'host', value: 'box-3' },
+      ]),
+    ).toBe(false);
+    expect(matchesLabels(labels, [{ key: 'zone', value: '' }])).toBe(false);
+    expect(matchesLabels(undefined, [{ key: 'gpu', value: 'true' }])).toBe(false);
+    expect(matchesLabels({}, [{ key: 'toString', value: '' }])).toBe(false);
   });
 });

@@ -115,6 +115,126 @@ export function prefixProblem(value: unknown): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Route-less services (queue consumers, workers, GPU jobs): registered with `route: false`, they
+// hold leases and report their own health, but claim no prefix and get nothing in Kong.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Whether a service definition asks for a route in Kong. Definitions stored before `route`
+ * existed have none, and were all routed.
+ */
+export function isRouted(definition: { route?: boolean }): boolean {
+  return definition.route !== false;
+}
+
+/** What an instance may say of its own health with a heartbeat. */
+export const SELF_HEALTH_STATUSES = ['healthy', 'unhealthy'] as const;
+/** Longest `detail` of a self-reported health (it is shown, not parsed). */
+export const SELF_HEALTH_DETAIL_MAX_LENGTH = 200;
+/** The self-health rule in words. */
+export const SELF_HEALTH_RULE = `health is {status: ${SELF_HEALTH_STATUSES.join(' | ')}, detail?: at most ${SELF_HEALTH_DETAIL_MAX_LENGTH} characters}`;
+
+/** Why `value` is not a self-reported health ({@link SELF_HEALTH_RULE}), or undefined. */
+export function selfHealthProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return SELF_HEALTH_RULE;
+  const { status, detail, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0)
+    return `${SELF_HEALTH_RULE} (unknown: ${Object.keys(rest).join(', ')})`;
+  if (!(SELF_HEALTH_STATUSES as readonly unknown[]).includes(status)) return SELF_HEALTH_RULE;
+  if (
+    detail !== undefined &&
+    (typeof detail !== 'string' || detail.length > SELF_HEALTH_DETAIL_MAX_LENGTH)
+  )
+    return SELF_HEALTH_RULE;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels: a small map on each instance (`gpu=true`, `version=1.4.2`, `host=box-2`), shown and
+// filtered on (`GET /v1/services?label=gpu%3Dtrue`). Keys and values follow Kubernetes labels.
+// ---------------------------------------------------------------------------------------------
+
+/** Most labels on one instance. */
+export const LABELS_MAX_COUNT = 32;
+/** Longest label name (the part of a key after an optional `prefix/`), and longest value. */
+export const LABEL_NAME_MAX_LENGTH = 63;
+/** Longest optional key prefix (a DNS subdomain, as Kubernetes allows). */
+export const LABEL_PREFIX_MAX_LENGTH = 253;
+/** Bare pattern of a label name or a non-empty value: alphanumerics, `-`, `_`, `.` inside. */
+export const LABEL_NAME_PATTERN = '[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?';
+/** Bare pattern of a key prefix: lowercase DNS labels joined by `.`. */
+export const LABEL_PREFIX_PATTERN =
+  '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*';
+/** A label key (`gpu`, `example.com/team`), anchored. */
+export const LABEL_KEY = new RegExp(`^(${LABEL_PREFIX_PATTERN}/)?${LABEL_NAME_PATTERN}$`);
+/** A label value (may be empty), anchored. */
+export const LABEL_VALUE = new RegExp(`^(${LABEL_NAME_PATTERN})?$`);
+/** The label rules in words. */
+export const LABEL_KEY_RULE = `label keys are an optional DNS-subdomain prefix and '/', then 1-${LABEL_NAME_MAX_LENGTH} of [A-Za-z0-9_.-] starting and ending with a letter or digit`;
+export const LABEL_VALUE_RULE = `label values are 0-${LABEL_NAME_MAX_LENGTH} of [A-Za-z0-9_.-], starting and ending with a letter or digit`;
+export const LABELS_COUNT_RULE = `at most ${LABELS_MAX_COUNT} labels`;
+
+/** Why `key` is not a label key, or undefined. */
+export function labelKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'string' || !LABEL_KEY.test(key)) return LABEL_KEY_RULE;
+  const slash = key.indexOf('/');
+  if (slash > LABEL_PREFIX_MAX_LENGTH) return LABEL_KEY_RULE;
+  return undefined;
+}
+
+/** Why `value` is not a label value, or undefined. */
+export function labelValueProblem(value: unknown): string | undefined {
+  return typeof value === 'string' && LABEL_VALUE.test(value) ? undefined : LABEL_VALUE_RULE;
+}
+
+/** Every problem of a labels map, as `{ path, message }` rows (empty when it is fine). */
+export function labelsProblems(labels: unknown): { path: string; message: string }[] {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels))
+    return [{ path: 'labels', message: 'labels are an object of string values' }];
+  const entries = Object.entries(labels as Record<string, unknown>);
+  const problems: { path: string; message: string }[] = [];
+  if (entries.length > LABELS_MAX_COUNT)
+    problems.push({ path: 'labels', message: LABELS_COUNT_RULE });
+  for (const [key, value] of entries) {
+    const badKey = labelKeyProblem(key);
+    if (badKey) problems.push({ path: `labels.${key}`, message: badKey });
+    const badValue = labelValueProblem(value);
+    if (badValue) problems.push({ path: `labels.${key}`, message: badValue });
+  }
+  return problems;
+}
+
+/** One term of a label filter: `key=value`. */
+export interface LabelSelector {
+  key: string;
+  value: string;
+}
+
+/** The label-filter rule in words. */
+export const LABEL_SELECTOR_RULE = `a label filter is key=value (${LABEL_KEY_RULE}; ${LABEL_VALUE_RULE})`;
+
+/** Parses `key=value` (as `?label=` and `--label` take it); a string says what is wrong. */
+export function parseLabelSelector(text: string): LabelSelector | string {
+  const eq = text.indexOf('=');
+  if (eq < 0) return `${LABEL_SELECTOR_RULE} (got ${JSON.stringify(text.slice(0, 80))})`;
+  const key = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+  if (problem) return `${problem} (got ${JSON.stringify(text.slice(0, 80))})`;
+  return { key, value };
+}
+
+/** True when `labels` has every selector's key with its value (the terms are ANDed). */
+export function matchesLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+  selectors: readonly LabelSelector[],
+): boolean {
+  return selectors.every(
+    (s) => labels !== undefined && Object.hasOwn(labels, s.key) && labels[s.key] === s.value,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Leases. Arithmetic is pure and clock-free: callers pass `now` (ms since the epoch). A lease
 // expires exactly `ttlSeconds` after the last renewal, never 2x (see Eureka's Lease.java for the
 // bug this guards against).

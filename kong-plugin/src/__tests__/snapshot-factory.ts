@@ -20,6 +20,7 @@ export function makeDefinition(
   patch: Partial<ServiceDefinition> = {},
 ): ServiceDefinition {
   return {
+    route: true,
     prefix: `/${name}`,
     stripPrefix: true,
     protocol: 'http',
@@ -57,6 +58,8 @@ export function makeInstance(
     draining: false,
     drainUntil: null,
     gatewayHealth: null,
+    labels: {},
+    selfHealth: null,
     ...patch,
   };
 }

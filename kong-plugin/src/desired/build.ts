@@ -11,7 +11,7 @@ import {
 } from '@kong-registry/sdk';
 import { emptyState, type Entity } from '../kong/entities';
 import { translateConsumer } from './consumers';
-import { translateService } from './service';
+import { isRoutedView, translateService, type RoutedServiceView } from './service';
 import type { BuildOptions, DesiredState, TargetSource, TranslationFailure } from './types';
 import { checkPrefix, checkServiceName } from './validate';
 
@@ -26,7 +26,7 @@ export function liveInstances(view: ServiceView, now: Date): Instance[] {
   });
 }
 
-function checkService(view: ServiceView, claimed: Map<string, string>): string | undefined {
+function checkService(view: RoutedServiceView, claimed: Map<string, string>): string | undefined {
   const invalidName = checkServiceName(view.name);
   if (invalidName) return invalidName;
   const invalidPrefix = checkPrefix(view.definition.prefix);
@@ -56,6 +56,8 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
   const views = [...snapshot.services].sort((a, b) => a.name.localeCompare(b.name));
   const claimed = new Map<string, string>();
   for (const view of views) {
+    // A route-less service (worker, queue consumer) gets nothing in Kong, and is no failure.
+    if (!isRoutedView(view)) continue;
     const problem = checkService(view, claimed);
     if (problem) {
       failures.push({ service: view.name, reason: problem });

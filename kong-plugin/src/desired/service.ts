@@ -2,7 +2,12 @@
  * Translates one registry service (definition + live instances) into its Kong entities:
  * service, route, upstream (with health checks), one target per instance, and auth plugins.
  */
-import type { Instance, ServiceView } from '@kong-registry/sdk';
+import {
+  isRouted,
+  type Instance,
+  type ServiceDefinition,
+  type ServiceView,
+} from '@kong-registry/sdk';
 import type { Entity, EntityKind, KongBody } from '../kong/entities';
 import { prefixRoutePaths } from '../kong/prefix-paths';
 import { ids, INSTANCE_TAG_PREFIX, names, serviceTags } from '../naming';
@@ -53,6 +58,19 @@ function entity(kind: EntityKind, name: string, svc: string, body: KongBody): En
   return { kind, id: String(body.id), name, service: svc, consumer: undefined, body };
 }
 
+/** A service that asks for a route: its definition has a prefix. */
+export type RoutedServiceView = ServiceView & {
+  definition: ServiceDefinition & { prefix: string };
+};
+
+/**
+ * True when the service gets entities in Kong. A route-less one (`route: false`: a worker, a
+ * queue consumer) gets none, so switching a service to route-less deletes what it had.
+ */
+export function isRoutedView(view: ServiceView): view is RoutedServiceView {
+  return isRouted(view.definition) && typeof view.definition.prefix === 'string';
+}
+
 /** Result of translating one service. */
 export interface ServiceEntities {
   entities: Entity[];
@@ -61,7 +79,7 @@ export interface ServiceEntities {
 
 /** Kong entities for `view`; `instances` are the live ones (lease checked by the caller). */
 export function translateService(
-  view: ServiceView,
+  view: RoutedServiceView,
   instances: Instance[],
   ownershipTag: string,
 ): ServiceEntities {

@@ -28,7 +28,7 @@ export interface DesiredState {
   failures: TranslationFailure[];
   /** Registry revision the state was built from. */
   revision: number;
-  /** Registry service names that translated cleanly. */
+  /** Registry service names that translated cleanly (route-less ones are not among them). */
   services: string[];
   /** Every target of the desired state, by target entity id. */
   targets: Map<string, TargetSource>;

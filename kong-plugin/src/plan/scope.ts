@@ -40,7 +40,10 @@ export class PrefixBook {
   record(snapshot: Pick<StateSnapshot, 'services' | 'scope'>): void {
     if (snapshot.scope) for (const name of snapshot.scope) this.prefixOf.delete(name);
     else this.prefixOf.clear();
-    for (const view of snapshot.services) this.prefixOf.set(view.name, view.definition.prefix);
+    for (const view of snapshot.services) {
+      // A route-less service claims no prefix.
+      if (view.definition.prefix !== null) this.prefixOf.set(view.name, view.definition.prefix);
+    }
     if (!snapshot.scope) this.known = true;
   }
 
@@ -55,7 +58,8 @@ export class PrefixBook {
       const before = this.prefixOf.get(name);
       if (before !== undefined) prefixes.add(before);
     }
-    for (const view of scoped.services) prefixes.add(view.definition.prefix);
+    for (const view of scoped.services)
+      if (view.definition.prefix !== null) prefixes.add(view.definition.prefix);
     const shared: string[] = [];
     for (const [name, prefix] of this.prefixOf) {
       if (!inScope.has(name) && prefixes.has(prefix)) shared.push(name);

@@ -26,6 +26,7 @@ import { TargetPolicy } from './target-policy';
 import {
   createRegisterSchema,
   gatewayHealthSchema,
+  heartbeatBodySchema,
   INSTANCE_ID,
   instanceIdSchema,
   parseOrThrow,
@@ -37,8 +38,6 @@ import {
 } from './validation';
 
 const pathSchema = z.object({ service: serviceNameSchema, instanceId: instanceIdSchema });
-/** A heartbeat carries no fields (an empty object is accepted). */
-const heartbeatBodySchema = z.strictObject({}).optional();
 /** `?drain=`: how a removal asks for a drain. */
 const removeQuerySchema = z.strictObject({ drain: z.enum(['true', 'false', '1', '0']).optional() });
 
@@ -126,18 +125,20 @@ export class InstanceService {
     const { service, instanceId } = parsePath(input.service, input.instanceId);
     const body = parseOrThrow(this.registerSchema, input.body ?? {}, 'registration');
     const definition = resolveDefinition(service, body);
-    const reserved = reservedBy(definition.prefix, config.reservedPrefixes);
+    // A route-less service claims no prefix, so the prefix rules have nothing to check.
+    const { prefix } = definition;
+    const reserved = prefix === null ? undefined : reservedBy(prefix, config.reservedPrefixes);
     if (reserved !== undefined) {
       throw new RegistryError(
         'REG_ERR_PREFIX_RESERVED',
-        `prefix ${definition.prefix} is reserved on the gateway (${reserved}); pick another`,
+        `prefix ${prefix} is reserved on the gateway (${reserved}); pick another`,
         { details: [{ path: 'prefix', message: `reserved: ${reserved}` }] },
       );
     }
-    if (token.role !== 'admin' && !prefixAllowed(definition.prefix, token.prefixes)) {
+    if (prefix !== null && token.role !== 'admin' && !prefixAllowed(prefix, token.prefixes)) {
       throw new RegistryError(
         'REG_ERR_FORBIDDEN',
-        `this token may not claim prefix ${definition.prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
+        `this token may not claim prefix ${prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
       );
     }
     const host = await this.targets.check(body.host ?? callerAddress(), body.port, {
@@ -165,6 +166,8 @@ export class InstanceService {
       draining: false,
       drainUntil: null,
       gatewayHealth: null,
+      labels: body.labels ?? {},
+      selfHealth: null,
     };
     // Admins may nest one service's prefix in another's on purpose; services may not, since
     // Kong's longest-prefix match would hand one service's traffic to the other.
@@ -180,9 +183,9 @@ export class InstanceService {
     if (!result.ok) {
       const { owner, ownedPrefix } = result;
       const message =
-        ownedPrefix === definition.prefix
-          ? `prefix ${definition.prefix} belongs to service '${owner}'`
-          : `prefix ${definition.prefix} nests with ${ownedPrefix} of service '${owner}' (Kong sends a nested prefix's requests to the longer one, so one would take part of the other's traffic; an admin token may nest prefixes on purpose)`;
+        ownedPrefix === prefix
+          ? `prefix ${prefix} belongs to service '${owner}'`
+          : `prefix ${prefix} nests with ${ownedPrefix} of service '${owner}' (Kong sends a nested prefix's requests to the longer one, so one would take part of the other's traffic; an admin token may nest prefixes on purpose)`;
       throw new RegistryError('REG_ERR_PREFIX_CONFLICT', message, {
         details: [{ path: 'prefix', message: `nests with service '${owner}' (${ownedPrefix})` }],
       });
@@ -213,7 +216,8 @@ export class InstanceService {
 
   /**
    * Renews an instance's lease; REG_ERR_LEASE_NOT_FOUND when there is no live lease. One round
-   * trip: the script renews by the stored TTL. `body` is the request body, if any (none is taken).
+   * trip: the script renews by the stored TTL. `body` is the request body, if any: `{}`, or
+   * `{health}`, the instance's own health, stored with it.
    */
   async heartbeat(
     token: VerifiedToken,
@@ -223,8 +227,21 @@ export class InstanceService {
     const { repository, clock, metrics } = this.deps;
     assertServiceScope(token, path.service);
     const { service, instanceId } = parsePath(path.service, path.instanceId);
-    if (body !== undefined) parseOrThrow(heartbeatBodySchema, body, 'heartbeat body');
-    const renewed = await repository.heartbeat(service, instanceId, clock());
+    const health =
+      body === undefined
+        ? undefined
+        : parseOrThrow(heartbeatBodySchema, body, 'heartbeat body')?.health;
+    const now = clock();
+    const renewed = await repository.heartbeat(
+      service,
+      instanceId,
+      now,
+      health && {
+        status: health.status,
+        detail: health.detail ?? null,
+        reportedAt: new Date(now).toISOString(),
+      },
+    );
     if (!renewed) {
       metrics.heartbeats.inc({ result: 'lease_not_found' });
       throw new RegistryError(

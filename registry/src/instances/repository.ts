@@ -4,10 +4,12 @@ import type {
   GatewayHealthStatus,
   Instance,
   RegistryEventType,
+  SelfHealth,
   ServiceDefinition,
   ServiceView,
   Tombstone,
 } from '@kong-registry/sdk';
+import { isRouted } from '@kong-registry/sdk';
 import { fromRedisFailure } from '../errors';
 import { Coalescer, DEFAULT_REDIS_BATCH_MAX } from './coalescer';
 import { RegistryKeys } from './keys';
@@ -42,6 +44,8 @@ interface HeartbeatCall {
   service: string;
   instanceId: string;
   nowMs: number;
+  /** The instance's own health, when the heartbeat carried it. */
+  selfHealth: SelfHealth | undefined;
 }
 
 /** One registration waiting for its batch. */
@@ -84,7 +88,15 @@ export function parseInstance(json: string): Instance {
     draining: raw.draining === true,
     drainUntil: raw.drainUntil ?? null,
     gatewayHealth: raw.gatewayHealth ?? null,
+    labels: raw.labels ?? {},
+    selfHealth: raw.selfHealth ?? null,
   };
+}
+
+/** Parses a stored definition; one stored before `route` existed was routed. */
+export function parseDefinition(json: string): ServiceDefinition {
+  const raw = JSON.parse(json) as ServiceDefinition;
+  return raw.route === undefined ? { ...raw, route: isRouted(raw) } : raw;
 }
 
 /** Parses a tombstone stored by a script, in contract order (cjson reorders keys). */
@@ -166,7 +178,8 @@ export class RedisInstanceRepository {
         instanceId,
         JSON.stringify(instance),
         JSON.stringify(definition),
-        definition.prefix,
+        // "" for a route-less service: it claims no prefix (register.lua).
+        definition.prefix ?? '',
         k.leaseMember(service, instanceId),
         leaseDeadlineMs,
         nowMs,
@@ -200,8 +213,13 @@ export class RedisInstanceRepository {
    * they go to Redis as one heartbeat.lua call (up to REGISTRY_REDIS_BATCH_MAX of them), each
    * renewed as if alone and answered with its own reply or error (./coalescer.ts).
    */
-  heartbeat(service: string, instanceId: string, nowMs: number): Promise<Renewal | null> {
-    return this.heartbeats.add({ service, instanceId, nowMs });
+  heartbeat(
+    service: string,
+    instanceId: string,
+    nowMs: number,
+    selfHealth?: SelfHealth,
+  ): Promise<Renewal | null> {
+    return this.heartbeats.add({ service, instanceId, nowMs, selfHealth });
   }
 
   /** One heartbeat.lua call for a batch of heartbeats (KEYS/ARGV layout: see the script). */
@@ -211,9 +229,15 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const keys: string[] = [k.leases];
     const args: (string | number)[] = [];
-    for (const { service, instanceId, nowMs } of batch) {
+    for (const { service, instanceId, nowMs, selfHealth } of batch) {
       keys.push(k.instances(service), k.definition(service));
-      args.push(instanceId, k.leaseMember(service, instanceId), nowMs, iso(nowMs));
+      args.push(
+        instanceId,
+        k.leaseMember(service, instanceId),
+        nowMs,
+        iso(nowMs),
+        selfHealth ? JSON.stringify(selfHealth) : '',
+      );
     }
     const replies = (await SCRIPTS.heartbeat.run(this.redis, keys, args)) as (
       [string, string] | null | Error
@@ -224,7 +248,7 @@ export class RedisInstanceRepository {
       if (reply instanceof Error) return asError(fromRedisFailure(reply));
       return {
         instance: parseInstance(reply[0]),
-        definition: JSON.parse(reply[1]) as ServiceDefinition,
+        definition: parseDefinition(reply[1]),
       };
     });
   };
@@ -344,7 +368,7 @@ export class RedisInstanceRepository {
       lastEventId: lastEventId === '' ? null : lastEventId,
       services: rows.map(([name, definition, instances]) => ({
         name,
-        definition: JSON.parse(definition) as ServiceDefinition,
+        definition: parseDefinition(definition),
         instances: instances.map(parseInstance).sort(byInstanceId),
       })),
       consumers: consumerRows
@@ -372,7 +396,7 @@ export class RedisInstanceRepository {
     if (!definition || instances.length === 0) return null;
     return {
       name: service,
-      definition: JSON.parse(definition) as ServiceDefinition,
+      definition: parseDefinition(definition),
       instances: instances.map(parseInstance).sort(byInstanceId),
     };
   }

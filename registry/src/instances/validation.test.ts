@@ -1,6 +1,7 @@
 import { RegistryError } from '../errors';
 import {
   createRegisterSchema,
+  heartbeatBodySchema,
   instanceIdSchema,
   parseOrThrow,
   prefixAllowed,
@@ -67,6 +68,7 @@ describe('registration defaults', () => {
 
   it('fills the definition defaults', () => {
     expect(resolveDefinition('orders', parseOrThrow(schema, { port: 80 }, 'body'))).toEqual({
+      route: true,
       prefix: '/orders',
       stripPrefix: true,
       protocol: 'http',
@@ -134,5 +136,93 @@ describe('registration defaults', () => {
     ['', false],
   ])('host %j valid: %s', (host, ok) => {
     expect(schema.safeParse({ port: 80, host }).success).toBe(ok);
+  });
+});
+
+describe('route-less services (route: false)', () => {
+  const schema = createRegisterSchema({ minTtlSeconds: 5, maxTtlSeconds: 300 });
+
+  it('have no prefix and default the rest', () => {
+    const definition = resolveDefinition(
+      'worker',
+      parseOrThrow(schema, { port: 9100, route: false }, 'body'),
+    );
+    expect(definition).toMatchObject({ route: false, prefix: null, stripPrefix: false });
+    expect(definition.auth).toEqual({ type: 'none', allowGroups: [] });
+  });
+
+  it('refuse every field that only a route has, naming each', () => {
+    const body = parseOrThrow(
+      schema,
+      { port: 9100, route: false, prefix: '/w', auth: 'jwt', healthCheck: { path: '/h' } },
+      'body',
+    );
+    expect.assertions(3);
+    try {
+      resolveDefinition('worker', body);
+    } catch (err) {
+      expect((err as RegistryError).code).toBe('REG_ERR_VALIDATION');
+      expect((err as RegistryError).message).toMatch(/leave out prefix, auth, healthCheck/);
+      expect((err as RegistryError).details?.map((d) => d.path)).toEqual([
+        'prefix',
+        'auth',
+        'healthCheck',
+      ]);
+    }
+  });
+});
+
+describe('labels', () => {
+  const schema = createRegisterSchema({ minTtlSeconds: 5, maxTtlSeconds: 300 });
+
+  it('accepts Kubernetes-style keys and values', () => {
+    const labels = {
+      gpu: 'true',
+      version: '1.4.2',
+      host: 'box-2',
+      'example.com/team': 'ml',
+      e: '',
+    };
+    expect(parseOrThrow(schema, { port: 1, labels }, 'body').labels).toEqual(labels);
+  });
+
+  it.each([
+    [{ 'bad key': 'x' }, 'labels.bad key'],
+    [{ gpu: 'no spaces' }, 'labels.gpu'],
+    [{ '-gpu': 'x' }, 'labels.-gpu'],
+    [{ gpu: 'x'.repeat(64) }, 'labels.gpu'],
+    [Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])), 'labels'],
+  ])('refuses %j with the path %s', (labels, path) => {
+    expect.assertions(2);
+    try {
+      parseOrThrow(schema, { port: 1, labels }, 'registration');
+    } catch (err) {
+      expect((err as RegistryError).code).toBe('REG_ERR_VALIDATION');
+      expect((err as RegistryError).details?.map((d) => d.path)).toContain(path);
+    }
+  });
+
+  it('refuses a value that is not a string', () => {
+    expect(schema.safeParse({ port: 1, labels: { gpu: true } }).success).toBe(false);
+  });
+});
+
+describe('heartbeat body', () => {
+  it.each([
+    undefined,
+    {},
+    { health: { status: 'healthy' } },
+    { health: { status: 'unhealthy', detail: 'queue stuck' } },
+  ])('accepts %j', (body) => {
+    expect(heartbeatBodySchema.safeParse(body).success).toBe(true);
+  });
+
+  it.each([
+    { health: { status: 'ok' } },
+    { health: { status: 'healthy', detail: 'x'.repeat(201) } },
+    { health: { status: 'healthy', extra: 1 } },
+    { other: 1 },
+  ])('refuses %j', (body) => {
+    expect(heartbeatBodySchema.safeParse(body).success).toBe(false);
   });
 });

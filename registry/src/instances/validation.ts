@@ -6,6 +6,11 @@ import {
   hasDotSegment,
   INSTANCE_ID,
   INSTANCE_ID_RULE,
+  labelsProblems,
+  LABELS_COUNT_RULE,
+  LABELS_MAX_COUNT,
+  SELF_HEALTH_DETAIL_MAX_LENGTH,
+  SELF_HEALTH_STATUSES,
   PREFIX_DOT_SEGMENT_RULE,
   PREFIX_LENGTH_RULE,
   PREFIX_MAX_LENGTH,
@@ -152,8 +157,53 @@ export function createRegisterSchema(bounds: RegisterBounds) {
       .describe(
         'Active health check Kong runs; defaults path /health, 5 s interval, thresholds 2/2, timeout 2 s',
       ),
+    route: z
+      .boolean()
+      .optional()
+      .describe(
+        'false: a route-less service (worker, queue consumer): no prefix, nothing in Kong; default true',
+      ),
+    labels: labelsSchema
+      .optional()
+      .describe(
+        `Labels of the instance (gpu=true), Kubernetes-style keys and values, at most ${LABELS_MAX_COUNT}`,
+      ),
   }) satisfies z.ZodType<RegisterRequest>;
 }
+
+/** Labels: the contract's rules (sdk/src/rules.ts), each problem as its own issue. */
+export const labelsSchema = z
+  .record(z.string(), z.string())
+  .superRefine((labels, ctx) => {
+    for (const problem of labelsProblems(labels)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: problem.message,
+        path: problem.path === 'labels' ? [] : [problem.path.slice('labels.'.length)],
+      });
+    }
+  })
+  .describe(LABELS_COUNT_RULE);
+
+/** Fields that only mean something for a route in Kong: refused with `route: false`. */
+const ROUTE_ONLY_FIELDS = ['prefix', 'stripPrefix', 'auth', 'allowGroups', 'healthCheck'] as const;
+
+/** Body of `PUT .../heartbeat`: optional, and so is its self-reported health. */
+export const heartbeatBodySchema = z
+  .strictObject({
+    health: z
+      .strictObject({
+        status: z.enum(SELF_HEALTH_STATUSES).describe('What the instance says of itself'),
+        detail: z
+          .string()
+          .max(SELF_HEALTH_DETAIL_MAX_LENGTH)
+          .optional()
+          .describe(`Why, shown as is; at most ${SELF_HEALTH_DETAIL_MAX_LENGTH} characters`),
+      })
+      .optional()
+      .describe("The instance's own health, stored with it until the next report"),
+  })
+  .optional();
 
 /** Zod issues as `details` rows. */
 export function toDetails(error: z.ZodError): ErrorDetail[] {
@@ -194,6 +244,24 @@ export function resolveDefinition(
   request: z.infer<ReturnType<typeof createRegisterSchema>>,
 ): ServiceDefinition {
   const protocol: InstanceProtocol = request.protocol ?? 'http';
+  if (request.route === false) {
+    const given = ROUTE_ONLY_FIELDS.filter((field) => request[field] !== undefined);
+    if (given.length > 0) {
+      throw new RegistryError(
+        'REG_ERR_VALIDATION',
+        `a route-less service (route: false) has no gateway route: leave out ${given.join(', ')}`,
+        { details: given.map((path) => ({ path, message: 'not allowed with route: false' })) },
+      );
+    }
+    return {
+      route: false,
+      prefix: null,
+      stripPrefix: false,
+      protocol,
+      auth: { type: 'none', allowGroups: [] },
+      healthCheck: { ...DEFAULT_HEALTH_CHECK },
+    };
+  }
   const grpc = protocol === 'grpc' || protocol === 'grpcs';
   let auth: AuthPolicy;
   if (request.auth === undefined || typeof request.auth === 'string') {
@@ -215,6 +283,7 @@ export function resolveDefinition(
   }
   auth = { type: auth.type, allowGroups: [...new Set(auth.allowGroups)].sort() };
   return {
+    route: true,
     prefix: request.prefix ?? defaultPrefix(service),
     stripPrefix: request.stripPrefix ?? !grpc,
     protocol,

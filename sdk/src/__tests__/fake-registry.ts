@@ -127,6 +127,8 @@ export class FakeRegistry {
       draining: false,
       drainUntil: null,
       gatewayHealth: null,
+      labels: body.labels ?? {},
+      selfHealth: null,
     };
     this.instances.set(key, instance);
     return { status: 200, body: this.#reply(instance) };
@@ -138,6 +140,7 @@ export class FakeRegistry {
       leaseExpiresAt: instance.leaseExpiresAt,
       heartbeatIntervalSeconds: this.heartbeatIntervalSeconds,
       definition: {
+        route: true,
         prefix: `/${instance.service}`,
         stripPrefix: true,
         protocol: instance.protocol,

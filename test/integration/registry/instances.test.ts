@@ -36,10 +36,13 @@ describe('registry: register, heartbeat, deregister', () => {
       draining: false,
       version: null,
       metadata: {},
+      labels: {},
+      selfHealth: null,
     });
     expect(reply.heartbeatIntervalSeconds).toBe(5);
     expect(reply.leaseExpiresAt).toBe(new Date(h.clock.now + 15_000).toISOString());
     expect(reply.definition).toEqual({
+      route: true,
       prefix: '/orders',
       stripPrefix: true,
       protocol: 'http',

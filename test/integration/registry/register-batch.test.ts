@@ -69,6 +69,8 @@ function call(
     draining: false,
     drainUntil: null,
     gatewayHealth: null,
+    labels: {},
+    selfHealth: null,
   };
   // Only the prefix and the JSON's identity matter to the script.
   const definition = { prefix, protocol: 'http' } as unknown as ServiceDefinition;

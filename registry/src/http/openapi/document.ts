@@ -7,6 +7,7 @@ import {
   SERVICE_NAME,
   SERVICE_NAME_MAX_LENGTH,
   STATE_SCOPE_MAX_SERVICES,
+  SELF_HEALTH_DETAIL_MAX_LENGTH,
 } from '@kong-registry/sdk';
 import { ERRORS } from '../../errors';
 import type { RegisterBounds } from '../../instances/validation';
@@ -118,7 +119,8 @@ function paths(): Json {
       put: {
         operationId: 'heartbeat',
         summary: 'Renew the lease by its TTL',
-        description: `${OWN_SERVICE} No body (or {}). 404 REG_ERR_LEASE_NOT_FOUND once the lease ran out: register again.`,
+        description: `${OWN_SERVICE} No body (or {}), or {health: {status, detail?}}: the instance's own health (healthy | unhealthy, detail at most ${SELF_HEALTH_DETAIL_MAX_LENGTH} characters), stored on it as selfHealth until the next report; a route-less worker has no other health. 404 REG_ERR_LEASE_NOT_FOUND once the lease ran out: register again.`,
+        requestBody: { ...body('HeartbeatRequest'), required: false },
         responses: {
           '200': json('LeaseReply', 'Renewed'),
           ...errors(
@@ -147,10 +149,21 @@ function paths(): Json {
       get: {
         operationId: 'listServices',
         summary: 'Services with live instances',
-        description: ANY_TOKEN,
+        description: `${ANY_TOKEN} Route-less services (definition.route false) are listed too. With ?label=key=value (repeatable: every term must match) only the instances with those labels are listed, and services with none of them are left out.`,
+        parameters: [
+          {
+            name: 'label',
+            in: 'query',
+            required: false,
+            description: 'A label filter, key=value (URL-encoded: gpu%3Dtrue)',
+            schema: { type: 'array', items: { type: 'string' } },
+            style: 'form',
+            explode: true,
+          },
+        ],
         responses: {
           '200': json('ServiceList', 'Services, sorted by name'),
-          ...errors(...AUTH_ERRORS),
+          ...errors('REG_ERR_VALIDATION', ...AUTH_ERRORS),
         },
       },
     },

@@ -16,9 +16,11 @@ import {
   createCredentialSchema,
   updateConsumerSchema,
 } from '../../consumers/service';
+import { SELF_HEALTH_STATUSES } from '@kong-registry/sdk';
 import {
   createRegisterSchema,
   gatewayHealthSchema,
+  heartbeatBodySchema,
   type RegisterBounds,
 } from '../../instances/validation';
 
@@ -48,7 +50,8 @@ export const healthCheck = z.object({
 });
 
 export const serviceDefinition = z.object({
-  prefix: z.string().describe('URL prefix at the gateway'),
+  route: z.boolean().describe('false: a route-less service (worker): no prefix, nothing in Kong'),
+  prefix: z.string().nullable().describe('URL prefix at the gateway; null when route is false'),
   stripPrefix: z.boolean().describe('Kong strip_path'),
   protocol,
   auth: authPolicy,
@@ -56,6 +59,11 @@ export const serviceDefinition = z.object({
 });
 
 export const gatewayHealth = z.object({ status: gatewayStatus, reportedAt: iso });
+export const selfHealth = z.object({
+  status: z.enum(SELF_HEALTH_STATUSES),
+  detail: z.string().nullable(),
+  reportedAt: iso.describe('When the heartbeat that carried it arrived'),
+});
 
 export const instance = z.object({
   service: z.string(),
@@ -73,6 +81,10 @@ export const instance = z.object({
   draining: z.boolean(),
   drainUntil: iso.nullable(),
   gatewayHealth: gatewayHealth.nullable().describe("Kong's view, reported by the control plane"),
+  labels: z.record(z.string(), z.string()).describe('Labels given at registration'),
+  selfHealth: selfHealth
+    .nullable()
+    .describe("The instance's own health, from its last heartbeat that carried one"),
 });
 
 export const leaseReply = z.object({
@@ -97,7 +109,9 @@ export const routeRow = z.object({
   healthyInstances: z
     .number()
     .int()
-    .describe('Not draining and not reported UNHEALTHY/DNS_ERROR by Kong'),
+    .describe(
+      'Not draining, not reported UNHEALTHY/DNS_ERROR by Kong, and not unhealthy by its own report',
+    ),
 });
 export const routeTable = z.object({ revision: z.number().int(), routes: z.array(routeRow) });
 
@@ -222,6 +236,7 @@ export function componentSchemas(bounds: RegisterBounds): Record<string, z.ZodTy
   return {
     RegisterRequest: createRegisterSchema(bounds),
     GatewayHealthReport: gatewayHealthSchema,
+    HeartbeatRequest: heartbeatBodySchema.unwrap(),
     CreateConsumerRequest: createConsumerSchema,
     UpdateConsumerRequest: updateConsumerSchema,
     CreateCredentialRequest: createCredentialSchema,
@@ -229,6 +244,7 @@ export function componentSchemas(bounds: RegisterBounds): Record<string, z.ZodTy
     HealthCheckDefinition: healthCheck,
     ServiceDefinition: serviceDefinition,
     GatewayHealth: gatewayHealth,
+    SelfHealth: selfHealth,
     Instance: instance,
     LeaseReply: leaseReply,
     DrainReply: drainReply,

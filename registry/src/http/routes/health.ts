@@ -3,7 +3,8 @@ import type { AppDeps } from '../deps';
 
 /**
  * Probes and metrics, without authentication: `/healthz` says the process is up, `/readyz` that
- * Redis answers (503 otherwise, so a load balancer skips this replica), `/metrics` is Prometheus.
+ * Redis answers (503 otherwise, so a load balancer skips this replica), `/metrics` is Prometheus,
+ * the fleet's health included (../../fleet-metrics.ts).
  */
 export function healthRoutes(deps: AppDeps, isShuttingDown: () => boolean): Router {
   const { repository, metrics } = deps;
@@ -28,6 +29,8 @@ export function healthRoutes(deps: AppDeps, isShuttingDown: () => boolean): Rout
     }
   });
 
+  // The fleet series (kr_service_*, kr_instance_up) are read from one snapshot per scrape.
+  metrics.observeFleet(async () => (await repository.snapshot(false)).services);
   router.get('/metrics', async (_req, res) => {
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -1,30 +1,27 @@
 import { Router } from 'express';
 import {
+  matchesLabels,
+  parseLabelSelector,
   STATE_SCOPE_MAX_SERVICES,
+  type LabelSelector,
   type Consumer,
   type Credential,
-  type Instance,
   type RouteRow,
   type ServiceView,
   type StateSnapshot,
 } from '@kong-registry/sdk';
 import { RegistryError } from '../../errors';
+import { isInstanceHealthy } from '../../instances/health';
 import { parseOrThrow, serviceNameSchema } from '../../instances/validation';
 import type { AppDeps } from '../deps';
 import { requireAdmin } from '../middleware/auth';
 
-/** Instances Kong should send traffic to: not draining, and not reported down by Kong. */
-export function isInstanceHealthy(instance: Instance): boolean {
-  if (instance.draining) return false;
-  const status = instance.gatewayHealth?.status;
-  return status !== 'UNHEALTHY' && status !== 'DNS_ERROR';
-}
-
-/** The prefix table, sorted by prefix. */
+/** The prefix table, sorted by prefix. Route-less services have no prefix, so no row. */
 export function buildRouteTable(services: ServiceView[]): RouteRow[] {
   return services
+    .flatMap((s) => (s.definition.prefix === null ? [] : [{ ...s, prefix: s.definition.prefix }]))
     .map((s) => ({
-      prefix: s.definition.prefix,
+      prefix: s.prefix,
       service: s.name,
       auth: s.definition.auth,
       stripPrefix: s.definition.stripPrefix,
@@ -45,6 +42,30 @@ export function withoutSecret(credential: Credential): Credential {
 /** A consumer as listed anywhere but `GET /v1/state`. */
 export function withoutSecrets(consumer: Consumer): Consumer {
   return { ...consumer, credentials: consumer.credentials.map(withoutSecret) };
+}
+
+/** The terms of `?label=key=value` (repeatable: every one must match); empty without it. */
+export function labelFilter(query: unknown): LabelSelector[] {
+  if (query === undefined) return [];
+  const raw = Array.isArray(query) ? (query as unknown[]) : [query];
+  return raw.map((value) => {
+    const parsed =
+      typeof value === 'string' ? parseLabelSelector(value) : 'a label filter is key=value';
+    if (typeof parsed === 'string')
+      throw new RegistryError('REG_ERR_VALIDATION', `invalid label filter: ${parsed}`, {
+        details: [{ path: 'label', message: parsed }],
+      });
+    return parsed;
+  });
+}
+
+/** The services with only their instances that carry every label asked for; services left empty go. */
+export function filterByLabels(services: ServiceView[], selectors: LabelSelector[]): ServiceView[] {
+  if (selectors.length === 0) return services;
+  return services.flatMap((view) => {
+    const instances = view.instances.filter((i) => matchesLabels(i.labels, selectors));
+    return instances.length === 0 ? [] : [{ ...view, instances }];
+  });
 }
 
 /**
@@ -74,9 +95,13 @@ export function serviceRoutes(deps: AppDeps): Router {
   const { repository, clock } = deps;
   const router = Router();
 
-  router.get('/v1/services', async (_req, res) => {
+  router.get('/v1/services', async (req, res) => {
+    const selectors = labelFilter(req.query.label);
     const snapshot = await repository.snapshot(false);
-    res.json({ revision: snapshot.revision, services: snapshot.services });
+    res.json({
+      revision: snapshot.revision,
+      services: filterByLabels(snapshot.services, selectors),
+    });
   });
 
   router.get('/v1/services/:service', async (req, res) => {
