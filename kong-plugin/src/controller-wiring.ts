@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { STATE_SCOPE_MAX_SERVICES, type StateSnapshot } from '@kong-registry/sdk';
+import { isRouted, STATE_SCOPE_MAX_SERVICES, type StateSnapshot } from '@kong-registry/sdk';
 import type Redis from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
@@ -183,7 +183,9 @@ export function assembleController<M extends MetricsSink>(
   const noteReport = (report: ReconcileReport): void => {
     if (!report.scope) knownServices.clear();
     for (const name of report.scope ?? []) knownServices.delete(name);
-    for (const view of report.snapshot.services) knownServices.add(view.name);
+    // Route-less services have no upstream whose health could be read.
+    for (const view of report.snapshot.services)
+      if (isRouted(view.definition)) knownServices.add(view.name);
     const written = new Set<string>();
     for (const node of report.nodes)
       for (const op of node.result?.applied ?? []) if (op.service) written.add(op.service);
@@ -196,7 +198,8 @@ export function assembleController<M extends MetricsSink>(
     if (!node) return 0;
     if (!lastSnapshot) {
       lastSnapshot = await registry.getState();
-      for (const view of lastSnapshot.services) knownServices.add(view.name);
+      for (const view of lastSnapshot.services)
+        if (isRouted(view.definition)) knownServices.add(view.name);
     }
     const services = rounds.next([...knownServices].sort(), Date.now());
     if (services.length === 0) return 0;

@@ -206,3 +206,48 @@ describe('buildDesiredState', () => {
     );
   });
 });
+
+describe('route-less services (route: false)', () => {
+  const worker = () =>
+    makeService(
+      'gpu-worker',
+      [
+        makeInstance('gpu-worker', 'w1', {
+          labels: { gpu: 'true' },
+          selfHealth: { status: 'unhealthy', detail: 'stuck', reportedAt: TEST_NOW.toISOString() },
+        }),
+      ],
+      { route: false, prefix: null },
+    );
+
+  it('get nothing in Kong and are no failure', () => {
+    const desired = build(makeSnapshot([worker()]));
+    expect(desired.failures).toEqual([]);
+    expect(desired.services).toEqual([]);
+    expect(desired.targets.size).toBe(0);
+    for (const kind of ['service', 'route', 'upstream', 'target', 'plugin'] as const)
+      expect(desired.state[kind].size).toBe(0);
+  });
+
+  it('leave the routed services of the same snapshot as they were', () => {
+    const alone = build(makeSnapshot([makeService('orders', [makeInstance('orders', 'a')])]));
+    const beside = build(
+      makeSnapshot([makeService('orders', [makeInstance('orders', 'a')]), worker()]),
+    );
+    expect(beside.services).toEqual(['orders']);
+    for (const kind of ['service', 'route', 'upstream', 'target', 'plugin'] as const)
+      expect([...beside.state[kind].keys()]).toEqual([...alone.state[kind].keys()]);
+  });
+
+  it('a definition stored before route existed is routed', () => {
+    const legacy = makeService('orders', [makeInstance('orders', 'a')]);
+    delete (legacy.definition as { route?: boolean }).route;
+    expect(build(makeSnapshot([legacy])).state.route.has(ids.route('orders'))).toBe(true);
+  });
+
+  it('a route-less definition that still names a prefix claims nothing in Kong', () => {
+    // Not something the registry stores; the controller trusts route over prefix all the same.
+    const odd = makeService('orders', [makeInstance('orders', 'a')], { route: false });
+    expect(build(makeSnapshot([odd])).state.route.size).toBe(0);
+  });
+});

@@ -50,6 +50,8 @@ const serviceArb: fc.Arbitrary<ServiceView> = fc
     auth: fc.constantFrom('none' as const, 'key-auth' as const, 'jwt' as const),
     groups: fc.subarray(['staff', 'ops']),
     interval: fc.integer({ min: 1, max: 30 }),
+    // One in four route-less (a worker): had and want differ, so services switch both ways.
+    routed: fc.constantFrom(true, true, true, false),
   })
   .chain((def) =>
     fc
@@ -58,7 +60,8 @@ const serviceArb: fc.Arbitrary<ServiceView> = fc
         name: def.name,
         instances,
         definition: makeDefinition(def.name, {
-          prefix: def.prefix,
+          route: def.routed,
+          prefix: def.routed ? def.prefix : null,
           protocol: def.protocol,
           stripPrefix: def.stripPrefix,
           auth: { type: def.auth, allowGroups: def.auth === 'none' ? [] : def.groups },
