@@ -1,6 +1,7 @@
 import type { LeaseReply } from './contract';
 import { sendDrainMark, type DrainMark } from './drain-mark';
 import { SdkError, toSdkError } from './errors';
+import { selfHealthReport } from './health';
 import type {
   DrainOptions,
   DrainResult,
@@ -75,6 +76,9 @@ export class RegistrationHandle extends WorkCountingEmitter<RegistrationEvents> 
         retry: options.retry,
         logger: options.logger,
         refFirstRegistration: options.waitForRegistration,
+        ...(options.selfHealth && {
+          heartbeatBody: async () => ({ health: await selfHealthReport(options.selfHealth!) }),
+        }),
       },
       {
         registered: (reply, first) => this.#onRegistered(reply, first),

@@ -1,8 +1,10 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SELF_HEALTH_DETAIL_MAX_LENGTH } from './rules';
 import {
   evaluateHealth,
   healthHandler,
+  selfHealthReport,
   type HealthHandlerOptions,
   type HealthSource,
 } from './health';
@@ -104,5 +106,39 @@ describe('healthHandler as a Node request listener', () => {
     expect(JSON.parse(down.text)).toMatchObject({ status: 'draining' });
     const head = await probe('HEAD');
     expect(head).toMatchObject({ status: 503, text: '' });
+  });
+});
+
+describe('selfHealthReport', () => {
+  it('is healthy when every check passes, or with no checks', async () => {
+    expect(await selfHealthReport({})).toEqual({ status: 'healthy' });
+    expect(await selfHealthReport({ checks: { db: () => true, q: async () => 1 } })).toEqual({
+      status: 'healthy',
+    });
+  });
+
+  it('names each failing check, clipped to the detail limit', async () => {
+    const report = await selfHealthReport({
+      checks: {
+        ok: () => true,
+        db: () => false,
+        queue: () => {
+          throw new Error('broker unreachable');
+        },
+      },
+    });
+    expect(report).toEqual({
+      status: 'unhealthy',
+      detail: 'db: check returned false; queue: broker unreachable',
+    });
+    const long = await selfHealthReport({
+      checks: {
+        x: () => {
+          throw new Error('e'.repeat(500));
+        },
+      },
+    });
+    expect(long.detail).toHaveLength(SELF_HEALTH_DETAIL_MAX_LENGTH);
+    expect(long.detail?.endsWith('...')).toBe(true);
   });
 });

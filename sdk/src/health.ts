@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HeartbeatRequest } from './contract';
+import { clipHealthDetail } from './rules';
 
 /** What the health handler needs from a handle (a `RegistrationHandle` fits). */
 export interface HealthSource {
@@ -82,6 +84,24 @@ export async function evaluateHealth(
       state: source.state,
     });
   return { statusCode: status === 'ok' ? 200 : 503, body };
+}
+
+/**
+ * The instance's own health, as a heartbeat reports it (`selfHealth` of `register()`): healthy
+ * when every check passes, else unhealthy with the failing checks as the detail.
+ */
+export async function selfHealthReport(
+  options: HealthHandlerOptions,
+): Promise<NonNullable<HeartbeatRequest['health']>> {
+  const { body } = await evaluateHealth(undefined, options);
+  const failing = Object.entries(body.checks).filter(([, r]) => !r.ok);
+  if (failing.length === 0) return { status: 'healthy' };
+  return {
+    status: 'unhealthy',
+    detail: clipHealthDetail(
+      failing.map(([name, r]) => `${name}: ${r.error ?? 'failed'}`).join('; '),
+    ),
+  };
 }
 
 /**

@@ -69,7 +69,7 @@ export {
   withoutEmptyValues,
 } from './settings';
 export type { FieldSchema, FieldValue, ParsedFields } from './settings';
-export { healthHandler, evaluateHealth } from './health';
+export { healthHandler, evaluateHealth, selfHealthReport } from './health';
 export type {
   HealthHandlerOptions,
   HealthCheck,

@@ -1,4 +1,4 @@
-import type { LeaseReply, RegisterRequest } from './contract';
+import type { HeartbeatRequest, LeaseReply, RegisterRequest } from './contract';
 import { heartbeatDelayMs, leaseWindowMs, type RetryPolicy } from './backoff';
 import { toSdkError, type SdkError } from './errors';
 import { decideAfterHeartbeatFailure, type LeaseLossReason } from './heartbeat-policy';
@@ -22,6 +22,8 @@ export interface LeaseKeeperConfig {
   logger: SdkLogger;
   /** Hold the process open while retrying the first registration (someone awaits it). */
   refFirstRegistration: boolean;
+  /** The body of each heartbeat (the instance's own health); none when absent. */
+  heartbeatBody?: () => Promise<HeartbeatRequest>;
 }
 
 /**
@@ -71,13 +73,14 @@ export class LeaseKeeper {
       }
       await sleep(delayMs, { signal: stop });
       if (stop.aborted) return;
+      const body = await this.#config.heartbeatBody?.();
+      if (stop.aborted) return;
       const sentAt = Date.now();
       try {
-        const reply = await this.#client.heartbeat({
-          retries: 0,
-          signal: stop,
-          abortInFlight: false,
-        });
+        const reply = await this.#client.heartbeat(
+          { retries: 0, signal: stop, abortInFlight: false },
+          body,
+        );
         if (stop.aborted) return;
         leaseValidUntil = sentAt + leaseWindowMs(reply);
         failures = 0;

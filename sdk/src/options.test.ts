@@ -209,3 +209,36 @@ describe('register() refuses what the registry would refuse, before any request'
     );
   });
 });
+
+describe('route-less services and labels', () => {
+  it('sends route and labels in the registration body', () => {
+    const resolved = resolveOptions({ ...minimal, route: false, labels: { gpu: 'true' } });
+    expect(resolved.body).toMatchObject({ route: false, labels: { gpu: 'true' } });
+    expect(resolveOptions(minimal).body).not.toHaveProperty('route');
+  });
+
+  it('refuses routing options with route: false, and bad labels, all at once', () => {
+    expect(() =>
+      resolveOptions({
+        ...minimal,
+        route: false,
+        auth: 'jwt',
+        healthCheck: { path: '/h' },
+        labels: { gpu: 'yes please' },
+      }),
+    ).toThrow(/leave out auth, healthCheck; labels\.gpu: label values are/);
+  });
+
+  it('keeps selfHealth checks, and refuses checks that are not functions', () => {
+    const check = () => true;
+    expect(
+      resolveOptions({ ...minimal, selfHealth: { checks: { db: check } } }).selfHealth,
+    ).toEqual({ checks: { db: check } });
+    expect(() =>
+      resolveOptions({
+        ...minimal,
+        selfHealth: { checks: { db: 'up' as unknown as () => boolean } },
+      }),
+    ).toThrow(/selfHealth\.checks must be functions/);
+  });
+});

@@ -7,12 +7,15 @@ import type {
 } from './contract';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { SdkError } from './errors';
+import type { HealthHandlerOptions } from './health';
 import {
   DEFAULT_DRAIN_HOLD_SECONDS,
   INSTANCE_ID_MAX_LENGTH,
   instanceIdProblem,
   isLeaseTtl,
+  labelsProblems,
   prefixProblem,
+  routeOnlyFieldsGiven,
   serviceNameProblem,
 } from './rules';
 
@@ -79,6 +82,21 @@ export interface RegisterOptions {
   healthCheck?: Partial<HealthCheckDefinition>;
   /** Lease length asked for; the registry bounds it. @default 15 (chosen by the registry) */
   ttlSeconds?: number;
+  /**
+   * `false`: a route-less service (queue consumer, worker, GPU job) that serves no HTTP to
+   * clients: no prefix, nothing in Kong, and then none of `prefix`, `stripPrefix`, `auth`,
+   * `healthCheck`. It still holds a lease, and reports its own health with `selfHealth`.
+   * @default true
+   */
+  route?: boolean;
+  /** Labels of this instance (`{ gpu: 'true' }`), Kubernetes-style, at most 32. @default {} */
+  labels?: Record<string, string>;
+  /**
+   * Checks run before every heartbeat; the result goes with it as the instance's own health
+   * (`healthy`, or `unhealthy` naming the failing checks), shown in the registry and its
+   * metrics. Same shape as `healthHandler()`'s options. @default undefined (none sent)
+   */
+  selfHealth?: HealthHandlerOptions;
   /** Where the SDK logs. @default silent */
   logger?: SdkLogger;
   /** Aborting it closes the handle (deregisters), like calling `close()`. @default undefined */
@@ -119,6 +137,7 @@ export interface ResolvedOptions {
   readonly service: string;
   readonly instanceId: string;
   readonly body: Readonly<RegisterRequest>;
+  readonly selfHealth: Readonly<HealthHandlerOptions> | undefined;
   readonly logger: SdkLogger;
   readonly signal: AbortSignal | undefined;
   readonly waitForRegistration: boolean;
@@ -257,6 +276,22 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   ) {
     problems.push('metadata values must be strings');
   }
+  if (options.route !== undefined && typeof options.route !== 'boolean')
+    problems.push('route must be a boolean');
+  if (options.route === false) {
+    const given = routeOnlyFieldsGiven(options);
+    if (given.length > 0)
+      problems.push(
+        `a route-less service (route: false) has no gateway route: leave out ${given.join(', ')}`,
+      );
+  }
+  if (options.labels !== undefined)
+    for (const p of labelsProblems(options.labels)) problems.push(`${p.path}: ${p.message}`);
+  if (
+    options.selfHealth !== undefined &&
+    Object.values(options.selfHealth.checks ?? {}).some((check) => typeof check !== 'function')
+  )
+    problems.push('selfHealth.checks must be functions');
   const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
   if (!isInteger(requestTimeoutMs, 1, 600_000))
     problems.push('requestTimeoutMs must be an integer 1..600000');
@@ -289,6 +324,8 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     stripPrefix: options.stripPrefix,
     auth: options.auth,
     healthCheck: options.healthCheck,
+    route: options.route,
+    labels: options.labels,
   };
   // Absent fields stay absent so the registry applies its own defaults.
   for (const key of Object.keys(body) as (keyof RegisterRequest)[]) {
@@ -301,6 +338,7 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     service: options.service,
     instanceId: options.instanceId ?? defaultInstanceId(host, options.port),
     body: Object.freeze(body),
+    selfHealth: options.selfHealth && Object.freeze({ ...options.selfHealth }),
     logger,
     signal: options.signal,
     waitForRegistration: options.waitForRegistration ?? true,

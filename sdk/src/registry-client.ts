@@ -1,4 +1,4 @@
-import type { ErrorBody, LeaseReply, RegisterRequest } from './contract';
+import type { ErrorBody, HeartbeatRequest, LeaseReply, RegisterRequest } from './contract';
 import { computeBackoffMs, parseRetryAfterMs, type RetryPolicy } from './backoff';
 import { SdkError, toSdkError } from './errors';
 import { readErrorBody } from './rules';
@@ -113,12 +113,12 @@ export class RegistryClient {
     return this.#call('PUT', this.#instancePath, body, options) as Promise<LeaseReply>;
   }
 
-  /** `PUT .../heartbeat`: renew the lease (404 when the lease is gone). */
-  heartbeat(options: CallOptions): Promise<LeaseReply> {
+  /** `PUT .../heartbeat`: renew the lease (404 when the lease is gone), with the own health if given. */
+  heartbeat(options: CallOptions, body?: HeartbeatRequest): Promise<LeaseReply> {
     return this.#call(
       'PUT',
       `${this.#instancePath}/heartbeat`,
-      undefined,
+      body,
       options,
     ) as Promise<LeaseReply>;
   }

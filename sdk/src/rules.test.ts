@@ -21,6 +21,9 @@ import {
   instanceIdProblem,
   isErrorCodeShape,
   isRouted,
+  clipHealthDetail,
+  routeOnlyFieldsGiven,
+  SELF_HEALTH_DETAIL_MAX_LENGTH,
   labelKeyProblem,
   labelsProblems,
   labelValueProblem,
@@ -272,5 +275,22 @@ describe('labels', () => {
     expect(matchesLabels(labels, [{ key: 'zone', value: '' }])).toBe(false);
     expect(matchesLabels(undefined, [{ key: 'gpu', value: 'true' }])).toBe(false);
     expect(matchesLabels({}, [{ key: 'toString', value: '' }])).toBe(false);
+  });
+});
+
+describe('route-only fields and health details', () => {
+  it('lists the routing fields a request gives', () => {
+    expect(routeOnlyFieldsGiven({ port: 1, prefix: '/a', auth: 'jwt', labels: {} })).toEqual([
+      'prefix',
+      'auth',
+    ]);
+    expect(routeOnlyFieldsGiven({ port: 1 })).toEqual([]);
+  });
+
+  it('clips a detail to the limit', () => {
+    expect(clipHealthDetail('short')).toBe('short');
+    const clipped = clipHealthDetail('x'.repeat(SELF_HEALTH_DETAIL_MAX_LENGTH + 1));
+    expect(clipped).toHaveLength(SELF_HEALTH_DETAIL_MAX_LENGTH);
+    expect(selfHealthProblem({ status: 'unhealthy', detail: clipped })).toBeUndefined();
   });
 });

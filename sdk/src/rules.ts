@@ -127,12 +127,35 @@ export function isRouted(definition: { route?: boolean }): boolean {
   return definition.route !== false;
 }
 
+/** Registration fields that only mean something for a route in Kong: refused with `route: false`. */
+export const ROUTE_ONLY_FIELDS = [
+  'prefix',
+  'stripPrefix',
+  'auth',
+  'allowGroups',
+  'healthCheck',
+] as const;
+
+/** The route-only fields `request` gives, in {@link ROUTE_ONLY_FIELDS} order. */
+export function routeOnlyFieldsGiven(request: object): string[] {
+  return ROUTE_ONLY_FIELDS.filter(
+    (field) => (request as Record<string, unknown>)[field] !== undefined,
+  );
+}
+
 /** What an instance may say of its own health with a heartbeat. */
 export const SELF_HEALTH_STATUSES = ['healthy', 'unhealthy'] as const;
 /** Longest `detail` of a self-reported health (it is shown, not parsed). */
 export const SELF_HEALTH_DETAIL_MAX_LENGTH = 200;
 /** The self-health rule in words. */
 export const SELF_HEALTH_RULE = `health is {status: ${SELF_HEALTH_STATUSES.join(' | ')}, detail?: at most ${SELF_HEALTH_DETAIL_MAX_LENGTH} characters}`;
+
+/** `detail` cut to {@link SELF_HEALTH_DETAIL_MAX_LENGTH}, ending in `...` when cut. */
+export function clipHealthDetail(detail: string): string {
+  return detail.length <= SELF_HEALTH_DETAIL_MAX_LENGTH
+    ? detail
+    : `${detail.slice(0, SELF_HEALTH_DETAIL_MAX_LENGTH - 3)}...`;
+}
 
 /** Why `value` is not a self-reported health ({@link SELF_HEALTH_RULE}), or undefined. */
 export function selfHealthProblem(value: unknown): string | undefined {

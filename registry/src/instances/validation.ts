@@ -7,6 +7,7 @@ import {
   INSTANCE_ID,
   INSTANCE_ID_RULE,
   labelsProblems,
+  routeOnlyFieldsGiven,
   LABELS_COUNT_RULE,
   LABELS_MAX_COUNT,
   SELF_HEALTH_DETAIL_MAX_LENGTH,
@@ -185,9 +186,6 @@ export const labelsSchema = z
   })
   .describe(LABELS_COUNT_RULE);
 
-/** Fields that only mean something for a route in Kong: refused with `route: false`. */
-const ROUTE_ONLY_FIELDS = ['prefix', 'stripPrefix', 'auth', 'allowGroups', 'healthCheck'] as const;
-
 /** Body of `PUT .../heartbeat`: optional, and so is its self-reported health. */
 export const heartbeatBodySchema = z
   .strictObject({
@@ -245,7 +243,7 @@ export function resolveDefinition(
 ): ServiceDefinition {
   const protocol: InstanceProtocol = request.protocol ?? 'http';
   if (request.route === false) {
-    const given = ROUTE_ONLY_FIELDS.filter((field) => request[field] !== undefined);
+    const given = routeOnlyFieldsGiven(request);
     if (given.length > 0) {
       throw new RegistryError(
         'REG_ERR_VALIDATION',
