@@ -74,10 +74,11 @@ export class RegistryMetrics {
   readonly instanceUp = this.fleetGauge(
     'kr_instance_up',
     '1 when a live instance is healthy (as kr_service_healthy_instances counts), 0 when it is not; gone when its lease ends',
-    ['service', 'instance', 'routed'],
+    // instance_id, not instance: Prometheus sets `instance` to the scrape target itself.
+    ['service', 'instance_id', 'routed'],
     (s, g) => {
       for (const x of s.instances)
-        g.set({ service: x.service, instance: x.instance, routed: x.routed }, x.up);
+        g.set({ service: x.service, instance_id: x.instance, routed: x.routed }, x.up);
     },
   );
   readonly instanceSeriesDropped = this.fleetGauge(

@@ -76,7 +76,7 @@ it('a worker registers, reports itself unhealthy and expires without one write t
   const metrics = await (await fetch(`${stack.registry.url}/metrics`)).text();
   expect(metrics).toContain('kr_service_healthy_instances{service="gpu-worker",routed="false"} 0');
   expect(metrics).toContain(
-    'kr_instance_up{service="gpu-worker",instance="box-2-1",routed="false"} 0',
+    'kr_instance_up{service="gpu-worker",instance_id="box-2-1",routed="false"} 0',
   );
 
   // No more heartbeats: the lease runs out and the reaper removes it.

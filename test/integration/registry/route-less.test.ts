@@ -230,8 +230,8 @@ it('/metrics carries per-service and per-instance health, read at scrape time', 
   expect(text).toContain('kr_service_instances{service="worker",routed="false"} 2');
   expect(text).toContain('kr_service_healthy_instances{service="worker",routed="false"} 1');
   expect(text).toContain('kr_service_healthy_instances{service="orders",routed="true"} 1');
-  expect(text).toContain('kr_instance_up{service="worker",instance="w-1",routed="false"} 1');
-  expect(text).toContain('kr_instance_up{service="worker",instance="w-2",routed="false"} 0');
+  expect(text).toContain('kr_instance_up{service="worker",instance_id="w-1",routed="false"} 1');
+  expect(text).toContain('kr_instance_up{service="worker",instance_id="w-2",routed="false"} 0');
   expect(text).toContain('kr_instance_series_dropped 0');
 
   // A removed instance's series is gone at the next scrape, not left at its last value.
@@ -239,6 +239,6 @@ it('/metrics carries per-service and per-instance health, read at scrape time', 
     .delete('/v1/services/worker/instances/w-2')
     .set('Authorization', `Bearer ${h.admin}`);
   const after = await scrape();
-  expect(after).not.toContain('instance="w-2"');
+  expect(after).not.toContain('instance_id="w-2"');
   expect(after).toContain('kr_service_healthy_instances{service="worker",routed="false"} 1');
 });
