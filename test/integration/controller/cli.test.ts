@@ -87,7 +87,7 @@ describe('admin CLI', () => {
     const rows = JSON.parse(stdout);
     expect(rows.map((r: any) => [r.prefix, r.service, r.managed])).toEqual([
       ['/legacy', 'legacy', false],
-      ['/orders', 'orders', true],
+      ['/orders (and /orders/...)', 'orders', true],
     ]);
     const orders = rows.find((r: any) => r.service === 'orders');
     expect(orders.auth).toEqual(['jwt', 'acl(allow: staff)']);
@@ -104,8 +104,10 @@ describe('admin CLI', () => {
     // Written seconds ago, to a Kong with its default settings (eventual, 5 s): the workers may
     // not route it yet, and the table says so.
     expect(orders.pending).toMatchObject({ note: expect.stringContaining('every 5 s') });
-    expect(table.stdout).toMatch(/^\/orders \*/m);
-    expect(table.stdout).toMatch(/^\* \/orders: Kong has had this since /m);
+    expect(table.stdout).toMatch(/^\/orders \(and \/orders\/\.\.\.\) \*/m);
+    expect(table.stdout).toMatch(
+      /^\* \/orders \(and \/orders\/\.\.\.\): Kong has had this since /m,
+    );
   });
 
   it('explain names the route, service, auth and instances for a request', async () => {
@@ -114,7 +116,7 @@ describe('admin CLI', () => {
     const explanation = JSON.parse(hit.stdout);
     expect(explanation).toMatchObject({
       matched: true,
-      route: { name: 'orders', matchedPath: '/orders' },
+      route: { name: 'orders', matchedPath: '/orders/' },
       service: { name: 'orders', host: 'orders.upstream' },
       upstreamPath: '/42',
       auth: ['jwt', 'acl(allow: staff)'],
