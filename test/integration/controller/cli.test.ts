@@ -110,6 +110,44 @@ describe('admin CLI', () => {
     );
   });
 
+  it('routes lists route-less workers with their labels, and --label filters', async () => {
+    await stack.register('gpu-worker', 'w-1', {
+      host: '127.0.0.1',
+      port: 9902,
+      route: false,
+      labels: { gpu: 'true', host: 'box-2' },
+    });
+    await stack.register('gpu-worker', 'w-2', {
+      host: '127.0.0.1',
+      port: 9903,
+      route: false,
+      labels: { gpu: 'false' },
+    });
+    try {
+      const all = JSON.parse((await run(stack, runRoutesCommand, ['--json'])).stdout);
+      expect(all.map((r: any) => [r.prefix, r.service, r.routeless ?? false])).toEqual([
+        ['/legacy', 'legacy', false],
+        ['/orders (and /orders/...)', 'orders', false],
+        ['(no route)', 'gpu-worker', true],
+      ]);
+      const gpu = await run(stack, runRoutesCommand, ['--json', '--label', 'gpu=true']);
+      expect(gpu.code).toBe(0);
+      expect(
+        JSON.parse(gpu.stdout).map((r: any) => [r.service, r.instances.map((i: any) => i.labels)]),
+      ).toEqual([['gpu-worker', [{ gpu: 'true', host: 'box-2' }]]]);
+      const table = await run(stack, runRoutesCommand, ['--label', 'host=box-2']);
+      expect(table.stdout).toContain('Workers (no route):');
+      expect(table.stdout).toMatch(
+        /^ {2}gpu-worker {2}w-1 127\.0\.0\.1:9902 {2}live \[gpu=true,host=box-2\]$/m,
+      );
+      expect(table.stdout).not.toContain('w-2');
+      expect((await run(stack, runRoutesCommand, ['--label', 'gpu'])).code).toBe(1);
+    } finally {
+      await stack.deregister('gpu-worker', 'w-1');
+      await stack.deregister('gpu-worker', 'w-2');
+    }
+  });
+
   it('explain names the route, service, auth and instances for a request', async () => {
     const hit = await run(stack, runExplainCommand, ['GET', '/orders/42?x=1', '--json']);
     expect(hit.code).toBe(0);
