@@ -7,6 +7,7 @@ import {
   type SdkError,
 } from '@kong-registry/sdk';
 import type { AgentConfig } from './config';
+import { runHealthCommand } from './health-command';
 import { HealthGate } from './health-gate';
 import { probeHealth, type HealthProbe } from './health-probe';
 import { openLease, registerOptions } from './lease';
@@ -24,6 +25,8 @@ export type AgentState = 'waiting' | 'registered' | 'draining' | 'stopping' | 's
 export interface AgentDeps {
   logger: Logger;
   probe?: HealthProbe;
+  /** Runs --health-cmd (route-less only). */
+  runCommand?: HealthProbe;
 }
 
 /**
@@ -35,6 +38,7 @@ export class RegistrationAgent {
   readonly #config: AgentConfig;
   readonly #log: Logger;
   readonly #probe: HealthProbe;
+  readonly #runCommand: HealthProbe;
   readonly #host: string;
   readonly #instanceId: string;
   readonly #stopLoop = new AbortController();
@@ -53,6 +57,7 @@ export class RegistrationAgent {
   constructor(config: AgentConfig, deps: AgentDeps) {
     this.#config = config;
     this.#probe = deps.probe ?? probeHealth;
+    this.#runCommand = deps.runCommand ?? runHealthCommand;
     this.#host = config.host ?? detectHostAddress() ?? '127.0.0.1';
     this.#instanceId = config.instanceId ?? defaultInstanceId(this.#host, config.port);
     this.#log = deps.logger.child({ instanceId: this.#instanceId });
@@ -76,9 +81,11 @@ export class RegistrationAgent {
       { host: this.#host, health: this.#config.health?.url ?? null },
       this.#config.health ? 'agent started: waiting for the health URL' : 'agent started',
     );
-    this.#loop = this.#config.health
-      ? this.#healthLoop().catch((err: unknown) => this.#crash(err))
-      : this.#openLease().catch((err: unknown) => this.#crash(err));
+    // A worker (--no-route) registers at once: its health goes with each heartbeat instead.
+    this.#loop =
+      this.#config.health && this.#config.route
+        ? this.#healthLoop().catch((err: unknown) => this.#crash(err))
+        : this.#openLease().catch((err: unknown) => this.#crash(err));
   }
 
   /**
@@ -133,7 +140,7 @@ export class RegistrationAgent {
       return;
     }
     const handle = await openLease(
-      registerOptions(this.#config, this.#host, this.#instanceId),
+      registerOptions(this.#config, this.#host, this.#instanceId, this.#selfHealth()),
       () => this.#token(),
       this.#log.child({ component: 'sdk' }),
     );
@@ -155,6 +162,33 @@ export class RegistrationAgent {
         : this.#log.info('registered again after losing the lease'),
     );
     handle.on('error', (err) => this.#onSdkError(handle, err));
+  }
+
+  /**
+   * A worker's own health, checked by the SDK before each heartbeat: --health-cmd's exit status,
+   * or --health's answer; none without either.
+   */
+  #selfHealth(): { checks: Record<string, () => Promise<void>>; timeoutMs: number } | undefined {
+    const { health, healthCommand, route } = this.#config;
+    if (route || (!health && !healthCommand)) return undefined;
+    const timeoutMs = healthCommand?.timeoutMs ?? health!.timeoutMs;
+    const probe = healthCommand
+      ? () => this.#runCommand(healthCommand.command, timeoutMs)
+      : () => this.#probe(health!.url, timeoutMs);
+    const name = healthCommand ? 'health-cmd' : 'health';
+    return {
+      // The SDK's own timeout is a backstop: each probe ends by its own first.
+      timeoutMs: timeoutMs + 1000,
+      checks: {
+        [name]: async () => {
+          const result = await probe();
+          if (!result.ok) {
+            this.#log.warn({ error: result.error }, 'health failing: reported with the heartbeat');
+            throw new Error(result.error ?? 'failed');
+          }
+        },
+      },
+    };
   }
 
   /**

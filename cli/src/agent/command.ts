@@ -18,7 +18,11 @@ export function parseAgentFlags(argv: string[]): {
   );
   const { values } = parseArgs({
     args: argv,
-    options: { ...options, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...options,
+      help: { type: 'boolean', short: 'h' },
+      'no-route': { type: 'boolean' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -28,6 +32,8 @@ export function parseAgentFlags(argv: string[]): {
     const value = given[option.flag];
     if (typeof value === 'string') raw[option.key] = value;
   }
+  // --no-route is --route false.
+  if (given['no-route'] === true) raw.route = 'false';
   return { help: given.help === true, values: raw };
 }
 

@@ -1,4 +1,5 @@
 import { isConfigError } from '@kong-registry/sdk';
+import { parseAgentFlags } from './command';
 import { describeConfig, loadAgentConfig } from './config';
 
 const files: Record<string, string> = {
@@ -167,5 +168,54 @@ describe('loadAgentConfig', () => {
       describeConfig(load({ service: 's', port: '1', token: 'sekrit' })),
     );
     expect(shown).not.toContain('sekrit');
+  });
+});
+
+describe('route-less agents (--no-route)', () => {
+  it('--no-route is route false, and --labels parse like metadata', () => {
+    expect(parseAgentFlags(['--no-route', '--labels', 'gpu=true,host=box-2']).values).toEqual({
+      route: 'false',
+      labels: 'gpu=true,host=box-2',
+    });
+    const config = load({
+      service: 'worker',
+      port: '9100',
+      token: 't',
+      route: 'false',
+      labels: 'gpu=true,host=box-2',
+      healthCmd: 'test -f /run/ok',
+      healthTimeout: '1.5',
+    });
+    expect(config).toMatchObject({
+      route: false,
+      labels: { gpu: 'true', host: 'box-2' },
+      healthCommand: { command: 'test -f /run/ok', timeoutMs: 1500 },
+      kongHealthPath: undefined,
+    });
+  });
+
+  it('a routed agent is the default, with no command', () => {
+    expect(load({ service: 's', port: '1', token: 't' })).toMatchObject({
+      route: true,
+      healthCommand: undefined,
+      labels: undefined,
+    });
+  });
+
+  it.each([
+    [
+      { route: 'false', prefix: '/w', auth: 'jwt' },
+      /--no-route has no gateway route: leave out --prefix, --auth/,
+    ],
+    [{ route: 'false', kongHealthPath: '/h' }, /leave out --kong-health-path/],
+    [
+      { route: 'false', health: 'http://h/', healthCmd: 'true' },
+      /--health or --health-cmd, not both/,
+    ],
+    [{ healthCmd: 'true' }, /--health-cmd goes with --no-route/],
+    [{ labels: 'bad key=x' }, /labels\.bad key: label keys are/],
+  ] as const)('refuses %j', (flags, message) => {
+    const problems = problemsOf(() => load({ service: 's', port: '1', token: 't', ...flags }));
+    expect(problems.join('\n')).toMatch(message);
   });
 });

@@ -10,7 +10,9 @@ import {
   SERVICE_NAME_RULE,
   ConfigError,
   DEFAULT_DRAIN_HOLD_SECONDS,
+  labelsProblems,
   parseFields,
+  routeOnlyFieldsGiven,
   type AgentErrorCodeShape,
 } from '@kong-registry/sdk';
 import { AGENT_OPTIONS, CONFIG_KEY } from './options';
@@ -47,6 +49,11 @@ export interface AgentConfig {
   readonly weight: number | undefined;
   readonly metadata: Readonly<Record<string, string>> | undefined;
   readonly ttlSeconds: number | undefined;
+  /** False: a route-less worker (nothing in Kong; its health goes with each heartbeat). */
+  readonly route: boolean;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  /** Route-less only: shell command whose exit status is the instance's own health. */
+  readonly healthCommand: Readonly<{ command: string; timeoutMs: number }> | undefined;
   /** Path of Kong's active health check; undefined leaves the registry's default. */
   readonly kongHealthPath: string | undefined;
   /** Undefined: no health URL, the instance stays registered while the agent runs. */
@@ -124,6 +131,15 @@ const schema = z.object({
   version: nonEmpty.optional(),
   weight: int(0, 1000).optional(),
   metadata: metadata.optional(),
+  route: bool.optional(),
+  healthCmd: nonEmpty.optional(),
+  // Same K=V,.. syntax as metadata; the contract's label rules (sdk/src/rules.ts) on top.
+  labels: metadata
+    .superRefine((labels, ctx) => {
+      for (const p of labelsProblems(labels))
+        ctx.addIssue({ code: 'custom', message: `${p.path}: ${p.message}` });
+    })
+    .optional(),
   ttlSeconds: int(LEASE_TTL_RANGE_SECONDS.min, LEASE_TTL_RANGE_SECONDS.max).optional(),
   kongHealthPath: z.string().startsWith('/').optional(),
   healthInterval: seconds(0.05, 3600).default(5),
@@ -237,6 +253,26 @@ export function loadAgentConfig(
   const healthTimeout = v.healthTimeout ?? Math.min(2, v.healthInterval);
   if (ok('healthTimeout', 'healthInterval') && healthTimeout > v.healthInterval)
     problems.push('--health-timeout must not exceed --health-interval');
+  const routed = v.route !== false;
+  if (!routed) {
+    // The SDK's rule, in the agent's flag names.
+    const flagOf: Record<string, string> = {
+      prefix: '--prefix',
+      stripPrefix: '--strip-prefix',
+      auth: '--auth',
+      allowGroups: '--allow-groups',
+    };
+    const given = routeOnlyFieldsGiven(v).map((field) => flagOf[field] ?? field);
+    if (v.kongHealthPath !== undefined) given.push('--kong-health-path');
+    if (given.length > 0)
+      problems.push(`--no-route has no gateway route: leave out ${given.join(', ')}`);
+    if (v.health !== undefined && v.healthCmd !== undefined)
+      problems.push('give --health or --health-cmd, not both');
+  } else if (v.healthCmd !== undefined) {
+    problems.push(
+      '--health-cmd goes with --no-route: a routed service is probed over HTTP (--health URL), as Kong probes it',
+    );
+  }
   if (problems.length > 0) throw new AgentConfigError(problems);
 
   return Object.freeze({
@@ -255,7 +291,15 @@ export function loadAgentConfig(
     weight: v.weight,
     metadata: v.metadata ? Object.freeze({ ...v.metadata }) : undefined,
     ttlSeconds: v.ttlSeconds,
-    kongHealthPath: v.kongHealthPath ?? deriveKongHealthPath(v.health, v.port),
+    route: routed,
+    labels: v.labels ? Object.freeze({ ...v.labels }) : undefined,
+    healthCommand:
+      v.healthCmd === undefined
+        ? undefined
+        : Object.freeze({ command: v.healthCmd, timeoutMs: Math.round(healthTimeout * 1000) }),
+    kongHealthPath: routed
+      ? (v.kongHealthPath ?? deriveKongHealthPath(v.health, v.port))
+      : undefined,
     health:
       v.health === undefined
         ? undefined

@@ -21,6 +21,9 @@ the controller puts it behind Kong; a sidecar for services that cannot embed the
   - SIGTERM/SIGINT: marks the instance draining, waits --drain-seconds, deregisters, exits 0.
     A second signal skips the rest of the wait (the instance is still deregistered); an
     instance already draining for bad health is deregistered at once.
+  - With --no-route (a queue consumer, worker or GPU job): registers at once with no route in
+    Kong; before each heartbeat it runs --health-cmd (or probes --health) and sends the result
+    as the instance's own health (healthy, or unhealthy with a detail). Nothing is paused.
   - Exits 1 on bad settings, or when the registry refuses the token or the definition (401,
     403, 4xx): retrying would not help.
 
@@ -29,6 +32,7 @@ JSON: the "file:" keys below, e.g. "healthInterval: 2"). Durations are in second
 
 Options:
 ${rows.join('\n')}
+  --no-route                     same as --route false
   -h, --help                     this help
 
 Example (what deploy/systemd/kr-agent@.service runs):

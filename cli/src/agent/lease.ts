@@ -7,7 +7,25 @@ export function registerOptions(
   config: AgentConfig,
   host: string,
   instanceId: string,
+  selfHealth?: RegisterOptions['selfHealth'],
 ): Omit<RegisterOptions, 'token' | 'logger'> {
+  const common = {
+    registryUrl: config.registryUrl,
+    service: config.service,
+    port: config.port,
+    host,
+    instanceId,
+    protocol: config.protocol,
+    version: config.version,
+    weight: config.weight,
+    metadata: config.metadata ? { ...config.metadata } : undefined,
+    labels: config.labels ? { ...config.labels } : undefined,
+    ttlSeconds: config.ttlSeconds,
+    // Resolve at once; registration keeps retrying in the background.
+    waitForRegistration: false,
+  };
+  // A worker: no routing fields; its own health goes with each heartbeat.
+  if (!config.route) return { ...common, route: false, ...(selfHealth && { selfHealth }) };
   return {
     registryUrl: config.registryUrl,
     service: config.service,
@@ -20,6 +38,7 @@ export function registerOptions(
     version: config.version,
     weight: config.weight,
     metadata: config.metadata ? { ...config.metadata } : undefined,
+    labels: config.labels ? { ...config.labels } : undefined,
     ttlSeconds: config.ttlSeconds,
     auth:
       config.auth === undefined

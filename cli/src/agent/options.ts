@@ -61,6 +61,28 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
     help: 'health URL probed with GET; 2xx = healthy. Without it the instance is always registered',
   },
   {
+    key: 'route',
+    flag: 'route',
+    env: ['AGENT_ROUTE'],
+    arg: 'BOOL',
+    help: 'false (or --no-route): a worker with no route in Kong; it reports --health or --health-cmd as its own health with each heartbeat',
+    shown: 'true',
+  },
+  {
+    key: 'healthCmd',
+    flag: 'health-cmd',
+    env: ['AGENT_HEALTH_CMD'],
+    arg: 'CMD',
+    help: 'with --no-route: shell command run before each heartbeat; exit 0 = healthy, else its last output line is the detail',
+  },
+  {
+    key: 'labels',
+    flag: 'labels',
+    env: ['AGENT_LABELS'],
+    arg: 'K=V,..',
+    help: 'labels of the instance (gpu=true,host=box-2), filterable in the registry',
+  },
+  {
     key: 'auth',
     flag: 'auth',
     env: ['AGENT_AUTH'],
