@@ -12,7 +12,13 @@ import {
   saveToken,
 } from './api.js';
 import { followEventStream } from './sse.js';
-import { renderConsumerRows, renderEventItems, renderRouteRows, updateLeaseAges } from './views.js';
+import {
+  renderConsumerRows,
+  renderEventItems,
+  renderRouteRows,
+  renderWorkerRows,
+  updateLeaseAges,
+} from './views.js';
 
 const MAX_EVENTS = 50;
 /** On first connect, replay this much history (stream ids start with a millisecond time). */
@@ -130,6 +136,11 @@ function renderAll() {
     .querySelector('tbody')
     ?.replaceChildren(...routes);
   byId('routes-empty').hidden = routes.length > 0;
+  const workers = renderWorkerRows(page.services, now);
+  byId('workers')
+    .querySelector('tbody')
+    ?.replaceChildren(...workers);
+  byId('workers-empty').hidden = workers.length > 0;
   const consumers = renderConsumerRows(page.consumers);
   byId('consumers')
     .querySelector('tbody')
@@ -218,7 +229,7 @@ function start() {
   wireTokenForm();
   connect();
   void refresh();
-  setInterval(() => updateLeaseAges(byId('routes'), Date.now()), 1000);
+  setInterval(() => updateLeaseAges(document.querySelector('main') ?? document, Date.now()), 1000);
   if (refreshSeconds > 0) setInterval(() => void refresh(), refreshSeconds * 1000);
 }
 

@@ -13,13 +13,22 @@ const GATEWAY_HEALTH_LABELS = {
 };
 
 /**
- * One row per service, ordered by prefix.
+ * Whether a service has a route in Kong (`definition.route` false: a worker; absent: routed).
+ * @param {any} service
+ */
+function isRouted(service) {
+  return service.definition?.route !== false;
+}
+
+/**
+ * One row per routed service, ordered by prefix.
  * @param {any[]} services ServiceView objects
  * @param {number} now epoch ms
  * @returns {HTMLTableRowElement[]}
  */
 export function renderRouteRows(services, now) {
-  return [...services]
+  return services
+    .filter(isRouted)
     .sort((a, b) => prefixOf(a).localeCompare(prefixOf(b)))
     .map((service) => {
       const instances = Array.isArray(service.instances) ? service.instances : [];
@@ -57,14 +66,56 @@ export function renderRouteRows(services, now) {
 }
 
 /**
- * "3 live, 2 taking traffic": the registry's rule (not draining, not reported down by Kong).
+ * One row per route-less service (a worker, queue consumer, GPU job), ordered by name: no prefix
+ * and no Kong, so what matters is where it runs, its labels and its own health.
+ * @param {any[]} services ServiceView objects
+ * @param {number} now epoch ms
+ * @returns {HTMLTableRowElement[]}
+ */
+export function renderWorkerRows(services, now) {
+  return services
+    .filter((service) => !isRouted(service))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    .map((service) => {
+      const instances = Array.isArray(service.instances) ? service.instances : [];
+      const healthy = instances.filter(isHealthy).length;
+      return h(
+        'tr',
+        { 'data-service': service.name },
+        h('td', {}, service.name),
+        h(
+          'td',
+          {},
+          h('div', { class: 'summary' }, `${instances.length} live, ${healthy} healthy`),
+          h(
+            'ul',
+            { class: 'instances' },
+            instances.map((i) => renderInstance(i, now, false)),
+          ),
+        ),
+      );
+    });
+}
+
+/**
+ * The registry's rule (its isInstanceHealthy): not draining, not reported down by Kong, not
+ * unhealthy by its own report.
+ * @param {any} i an Instance
+ */
+function isHealthy(i) {
+  return (
+    !i.draining &&
+    i.selfHealth?.status !== 'unhealthy' &&
+    !['UNHEALTHY', 'DNS_ERROR'].includes(i.gatewayHealth?.status)
+  );
+}
+
+/**
+ * "3 live, 2 taking traffic": the registry's rule (see isHealthy).
  * @param {any[]} instances
  */
 function summarize(instances) {
-  const serving = instances.filter(
-    (i) => !i.draining && !['UNHEALTHY', 'DNS_ERROR'].includes(i.gatewayHealth?.status),
-  ).length;
-  return `${instances.length} live, ${serving} taking traffic`;
+  return `${instances.length} live, ${instances.filter(isHealthy).length} taking traffic`;
 }
 
 /** @param {any} service */
@@ -83,9 +134,12 @@ function describeAuth(auth) {
 /**
  * @param {any} instance an Instance
  * @param {number} now
+ * @param {boolean} [routed] false for a worker: no Kong badge
  */
-function renderInstance(instance, now) {
+function renderInstance(instance, now, routed = true) {
   const gateway = instance.gatewayHealth?.status ?? null;
+  const labels = Object.entries(instance.labels ?? {});
+  const own = instance.selfHealth ?? null;
   return h(
     'li',
     { 'data-instance-id': instance.instanceId },
@@ -103,15 +157,35 @@ function renderInstance(instance, now) {
       describeLease(instance.lastHeartbeatAt, instance.leaseExpiresAt, now),
     ),
     ' ',
-    h(
-      'span',
-      {
-        class: 'badge',
-        'data-health': gateway ?? 'not-reported',
-        title: instance.gatewayHealth ? `reported ${instance.gatewayHealth.reportedAt}` : null,
-      },
-      `Kong: ${gateway ? (GATEWAY_HEALTH_LABELS[gateway] ?? gateway) : 'not reported'}`,
-    ),
+    routed
+      ? h(
+          'span',
+          {
+            class: 'badge',
+            'data-health': gateway ?? 'not-reported',
+            title: instance.gatewayHealth ? `reported ${instance.gatewayHealth.reportedAt}` : null,
+          },
+          `Kong: ${gateway ? (GATEWAY_HEALTH_LABELS[gateway] ?? gateway) : 'not reported'}`,
+        )
+      : null,
+    own || !routed
+      ? h(
+          'span',
+          {
+            class: 'badge self-health',
+            'data-health': own ? own.status : 'not-reported',
+            title: own ? `reported ${own.reportedAt}` : null,
+          },
+          own ? `self: ${own.status}${own.detail ? ` (${own.detail})` : ''}` : 'self: not reported',
+        )
+      : null,
+    labels.length > 0
+      ? h(
+          'span',
+          { class: 'labels' },
+          labels.map(([key, value]) => h('code', { class: 'label' }, `${key}=${value}`)),
+        )
+      : null,
     instance.draining
       ? h(
           'span',

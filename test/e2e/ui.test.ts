@@ -145,6 +145,41 @@ describe('admin page /ui', () => {
     await page.close();
   });
 
+  it('lists route-less workers in their own section with labels and their own health', async () => {
+    const service = `worker-${randomBytes(3).toString('hex')}`;
+    const token = registry.mintToken({ role: 'service', service });
+    const base = `/v1/services/${service}/instances/w-1`;
+    const registered = await api('PUT', base, token, {
+      host: '127.0.0.1',
+      port: 9,
+      route: false,
+      labels: { gpu: 'true', host: 'box-2' },
+      ttlSeconds: 60,
+    });
+    expect(registered.status).toBe(201);
+    const beat = await api('PUT', `${base}/heartbeat`, token, {
+      health: { status: 'unhealthy', detail: '<b>CUDA</b> device lost' },
+    });
+    expect(beat.status).toBe(200);
+
+    const page = await openConnectedPage();
+    const row = page.locator(`#workers tr[data-service="${service}"]`);
+    await row.waitFor();
+    await expect(page.locator(`#routes tr[data-service="${service}"]`).count()).resolves.toBe(0);
+    await expect(row.locator('.summary').textContent()).resolves.toBe('1 live, 0 healthy');
+    const instance = row.locator('li[data-instance-id="w-1"]');
+    await expect(
+      instance.locator('.badge.self-health[data-health="unhealthy"]').textContent(),
+    ).resolves.toBe('self: unhealthy (<b>CUDA</b> device lost)');
+    await expect(instance.locator('.label').allTextContents()).resolves.toEqual([
+      'gpu=true',
+      'host=box-2',
+    ]);
+    await expect(instance.textContent()).resolves.not.toContain('Kong:');
+    await expect(instance.locator('b').count()).resolves.toBe(0);
+    await page.close();
+  });
+
   it('removes a deregistered service live', async () => {
     const service = `gone-${randomBytes(3).toString('hex')}`;
     await registerInstance(service, 'only', `/${service}`);
