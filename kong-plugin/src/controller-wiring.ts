@@ -44,7 +44,12 @@ export interface Controller<M extends MetricsSink = ControllerMetrics> {
    * One reconcile now, of everything or of `scope`; applies only when this replica may write (or
    * `apply: false` plans only).
    */
-  reconcileOnce(options?: { apply?: boolean; scope?: ReconcileScope }): Promise<ReconcileReport>;
+  reconcileOnce(options?: {
+    apply?: boolean;
+    scope?: ReconcileScope;
+    /** A periodic drift check: Kong reads at RESYNC_READ_RATE. */
+    paced?: boolean;
+  }): Promise<ReconcileReport>;
   /** Pushes Kong's upstream health to the registry now; returns how many reports were sent. */
   reportHealthOnce(): Promise<number>;
   /** One leader-lock attempt (CLI one-shots); true when this replica may write. */
@@ -145,15 +150,20 @@ export function assembleController<M extends MetricsSink>(
   const reconcileOnce = ({
     apply = true,
     scope = WHOLE,
-  }: { apply?: boolean; scope?: ReconcileScope } = {}): Promise<ReconcileReport> =>
-    reconcileNow(apply, scope);
+    paced = false,
+  }: { apply?: boolean; scope?: ReconcileScope; paced?: boolean } = {}): Promise<ReconcileReport> =>
+    reconcileNow(apply, scope, paced);
 
-  const reconcileNow = async (apply: boolean, scope: ReconcileScope): Promise<ReconcileReport> => {
+  const reconcileNow = async (
+    apply: boolean,
+    scope: ReconcileScope,
+    paced: boolean,
+  ): Promise<ReconcileReport> => {
     // Renew (or take, if free) the lock right before deciding whether to write.
     if (lock && apply) await lock.tick();
     const writing = apply && isLeader();
     const timer = metrics.reconcileDuration.startTimer();
-    const report = await reconciler.reconcile({ apply: writing, scope });
+    const report = await reconciler.reconcile({ apply: writing, scope, paced });
     const scopeLabel = report.scope ? 'services' : 'all';
     timer({ scope: scopeLabel });
     if (!report.scope) lastSnapshot = report.snapshot;
@@ -226,8 +236,8 @@ export function assembleController<M extends MetricsSink>(
   };
 
   const loop = new ReconcileLoop(
-    async (scope) => {
-      const report = await reconcileOnce({ scope });
+    async (scope, { periodic }) => {
+      const report = await reconcileOnce({ scope, paced: periodic });
       scheduleHoldRelease(report);
       // Kong's health of a service's new targets takes its probes' time to know: the feedback
       // timer reports it; a whole pass reports right after the resync.

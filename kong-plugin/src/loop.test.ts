@@ -48,10 +48,11 @@ describe('ReconcileLoop', () => {
       await jest.advanceTimersByTimeAsync(20);
     }
     await jest.advanceTimersByTimeAsync(500);
-    // The leading edge (no wait), then one run for the other services, a debounce after it.
+    // The leading edge (no wait), then one run for the other services once they pause for a
+    // debounce period (the last came at 80).
     expect(since(burstAt)).toEqual([
       [0, 'a'],
-      [100, 'b,c,d'],
+      [180, 'b,c,d'],
     ]);
     await loop.stop();
   });
@@ -130,10 +131,13 @@ describe('ReconcileLoop', () => {
     const wholes = calls.filter((c) => c.scope === 'all').map((c) => c.at - calls[0]!.at);
     expect(wholes).toEqual([0, 10_000]);
     const scoped = calls.filter((c) => c.scope !== 'all');
-    // Event-driven runs never start closer than the debounce period.
+    // A steady stream never pauses: each run waits the longest, 4 debounce periods.
     for (let i = 1; i < scoped.length; i++)
       expect(scoped[i]!.at - scoped[i - 1]!.at).toBeGreaterThanOrEqual(100);
-    expect(scoped.length).toBeGreaterThan(50);
+    // ...and no change waits longer (the whole resync also covers what is pending).
+    const runs = calls.slice(1);
+    expect(Math.max(...runs.slice(1).map((c, i) => c.at - runs[i]!.at))).toBeLessThanOrEqual(440);
+    expect(scoped.length).toBeGreaterThan(20);
     await loop.stop();
   });
 

@@ -4,10 +4,10 @@
  * failure a whole retry with exponential backoff instead of the full interval.
  *
  * An event that names a service asks for a run of that service only (./plan/scope.ts); any other
- * trigger asks for everything. Event-driven runs start at once unless one started less than the
- * debounce period ago, in which case they wait for the period to end: the first event after a
- * quiet period is handled on its leading edge, and the rest of a burst coalesces into the next
- * run (the union of the services it named). Two runs of one kind never overlap: what arrives
+ * trigger asks for everything. The first event after a quiet debounce period runs at once (its
+ * leading edge); the rest of its burst coalesces into one more run (the union of the services it
+ * named) once the events pause for a debounce period, never later than 4 periods after the first
+ * of them. Two runs of one kind never overlap: what arrives
  * during a run waits for it. A run of services may start while a whole resync is reading Kong
  * (the reconciler keeps their writes apart, reconciler.ts), so a long resync never holds up
  * events. Events never postpone the whole resync, so it runs on time under constant churn, and
@@ -42,14 +42,19 @@ export class ReconcileLoop {
   private readonly dirty = new Set<string>();
   /** An event since the last run started asked for everything. */
   private wholeAsked = false;
-  private lastStartAt = -Infinity;
+  /** When the last trigger arrived: one later than a debounce period after it starts a burst. */
+  private lastTriggerAt = -Infinity;
+  /** When the first trigger not yet covered by a started run arrived. */
+  private firstPendingAt: number | undefined;
+  /** A leading-edge run is armed and not started: it reads the registry after any trigger. */
+  private leadingArmed = false;
   /** The run in progress of each kind. */
   private readonly running: { whole?: Promise<void>; services?: Promise<void> } = {};
   private failures = 0;
   private stopped = true;
 
   constructor(
-    private readonly run: (scope: ReconcileScope) => Promise<boolean>,
+    private readonly run: (scope: ReconcileScope, why: { periodic: boolean }) => Promise<boolean>,
     private readonly options: LoopOptions,
     private readonly logger: Logger,
   ) {}
@@ -67,9 +72,23 @@ export class ReconcileLoop {
     if (service === undefined) this.wholeAsked = true;
     else this.dirty.add(service);
     this.logger.debug({ reason, ...(service ? { service } : {}) }, 'reconcile triggered');
-    // During a retry backoff the trigger rides on the retry.
-    if (this.failures > 0) return;
-    this.eventAt = Math.min(this.eventAt, this.nextEventStart());
+    const now = Date.now();
+    const quiet = now - this.lastTriggerAt >= this.options.debounceMs;
+    this.lastTriggerAt = now;
+    // During a retry backoff the trigger rides on the retry; an armed leading run has not read
+    // the registry yet, so it covers this change too.
+    if (this.failures > 0 || this.leadingArmed) return;
+    if (this.firstPendingAt === undefined) {
+      this.firstPendingAt = now;
+      if (quiet) {
+        this.leadingArmed = true;
+        this.eventAt = now;
+        this.arm();
+        return;
+      }
+    }
+    const { debounceMs } = this.options;
+    this.eventAt = Math.min(this.firstPendingAt + 4 * debounceMs, now + debounceMs);
     this.arm();
   }
 
@@ -93,10 +112,6 @@ export class ReconcileLoop {
     return Math.min(this.options.retryMaxMs, base * 2 ** Math.max(0, failures - 1));
   }
 
-  private nextEventStart(): number {
-    return Math.max(Date.now(), this.lastStartAt + this.options.debounceMs);
-  }
-
   /** Points the timer at the earliest run that may start. */
   private arm(): void {
     if (this.stopped) return;
@@ -118,28 +133,36 @@ export class ReconcileLoop {
     const now = Date.now();
     const whole = !this.running.whole && (this.wholeAsked || now >= this.wholeAt);
     if (whole) {
-      // A whole run covers what events asked for so far.
+      // A whole run covers what events asked for so far; it is the periodic drift check
+      // (paced) unless an event asked for it.
+      const periodic = !this.wholeAsked;
       this.dirty.clear();
       this.wholeAsked = false;
-      this.eventAt = Infinity;
+      this.settleEvents();
       this.wholeAt = Infinity;
-      this.launch(WHOLE);
+      this.launch(WHOLE, periodic);
     } else if (!this.running.services && this.dirty.size > 0 && now >= this.eventAt) {
       const services = [...this.dirty].sort();
       this.dirty.clear();
-      this.eventAt = Infinity;
-      this.launch({ kind: 'services', services });
+      this.settleEvents();
+      this.launch({ kind: 'services', services }, false);
     }
     this.arm();
   }
 
-  private launch(scope: ReconcileScope): void {
+  /** The pending events are taken by a run that starts now. */
+  private settleEvents(): void {
+    this.eventAt = Infinity;
+    this.firstPendingAt = undefined;
+    this.leadingArmed = false;
+  }
+
+  private launch(scope: ReconcileScope, periodic: boolean): void {
     const kind = scope.kind === 'all' ? 'whole' : 'services';
-    this.lastStartAt = Date.now();
     this.running[kind] = (async () => {
       let ok = false;
       try {
-        ok = await this.run(scope);
+        ok = await this.run(scope, { periodic });
       } catch (err) {
         this.logger.error(errorLogFields(err), 'reconcile failed');
       }
@@ -157,8 +180,6 @@ export class ReconcileLoop {
       } else if (kind === 'whole') {
         this.wholeAt = Date.now() + this.nextResyncDelay();
       }
-      if (ok && (this.wholeAsked || this.dirty.size > 0))
-        this.eventAt = Math.min(this.eventAt, this.nextEventStart());
       this.arm();
     })();
   }

@@ -43,6 +43,10 @@ interface PlanContext {
   services: readonly string[] | undefined;
   /** Services a whole reconcile leaves out (covered by scoped ones while it read Kong). */
   excluded: ReadonlySet<string>;
+  /** Runs a node's writes under the write lock (a scoped reconcile holds it already). */
+  gate: <T>(write: () => Promise<T>) => Promise<T>;
+  /** Services scoped reconciles covered after the plan was made: their writes are dropped. */
+  lateCovered: () => ReadonlySet<string>;
 }
 
 /** A node's mode and current state, or why they could not be read. */
@@ -148,30 +152,35 @@ export class Reconciler {
    * whole read would cost Kong fewer requests, or when a prefix is shared with a service outside.
    *
    * Whole reconciles run one at a time, and so do scoped ones; a scoped one may run while a whole
-   * one reads Kong (which may be paced over seconds, `readRate`), but never while it plans and
-   * writes. The whole one then leaves out the services a scoped one covered since it began: what
-   * it read of them may be older than what was written, and the scoped one handled them from
-   * newer data. Every other service was written by nobody meanwhile, so its plan is exact.
+   * one reads Kong (a periodic one's reads are paced over seconds, `readRate`) and plans, but
+   * never while it writes. The whole one leaves out the services a scoped one covered since it
+   * began: what it read of them may be older than what was written, and the scoped one handled
+   * them from newer data. Every other service was written by nobody meanwhile, so its plan is
+   * exact.
    */
   async reconcile({
     apply,
     scope = WHOLE,
+    paced = false,
   }: {
     apply: boolean;
     scope?: ReconcileScope;
+    /** A periodic drift check: its Kong reads go at `readRate` (after the first success). */
+    paced?: boolean;
   }): Promise<ReconcileReport> {
     const services = this.scopedServices(scope);
     if (services) {
-      const report = await this.writing.run(() => this.run(apply, services));
+      const report = await this.writing.run(() => this.run(apply, services, false));
       if (report) return report;
     }
-    return this.wholes.run(async () => (await this.run(apply, undefined))!);
+    return this.wholes.run(async () => (await this.run(apply, undefined, paced))!);
   }
 
   /** One reconcile; undefined when a scoped one has to be widened to everything. */
   private async run(
     apply: boolean,
     services: readonly string[] | undefined,
+    paced: boolean,
   ): Promise<ReconcileReport | undefined> {
     const started = Date.now();
     const coveredBefore = this.coverCount;
@@ -181,7 +190,7 @@ export class Reconciler {
     }
     // Kong is read while the registry snapshot is on its way: neither read depends on the other.
     // A node whose applier may prove it still holds the desired state is read only if it cannot.
-    const pace = !services && this.ready ? this.pacer : undefined;
+    const pace = paced && this.ready ? this.pacer : undefined;
     // The reads never reject; awaited on every path, so none outlives this reconcile.
     const reads = Promise.all(
       this.deps.nodes.map((node) =>
@@ -223,30 +232,39 @@ export class Reconciler {
     for (const failure of desired.failures) {
       this.deps.logger.warn(failure, 'registry object quarantined: cannot be translated');
     }
-    const planAndApply = async (): Promise<NodeReport[]> => {
-      const excluded = new Set<string>();
-      if (!services) {
-        for (const [service, at] of this.coveredAt) if (at > coveredBefore) excluded.add(service);
-        if (excluded.size > 0)
-          this.deps.logger.debug(
-            { services: [...excluded].sort() },
-            'left to the per-service reconciles that ran during this one',
-          );
-      }
-      return Promise.all(
-        this.deps.nodes.map((node, i) =>
-          this.reconcileNode(
-            node,
-            read[i],
-            { ...desired, hash: desiredHash },
-            { snapshot, now: now.getTime(), services, excluded },
-            apply,
-          ),
-        ),
-      );
+    // A whole reconcile plans outside the write lock, leaving out the services scoped ones
+    // covered since it began, and takes the lock only to write: what a scoped one covers between
+    // the plan and the write is dropped from the write too.
+    const excluded = new Set<string>();
+    if (!services) {
+      for (const [service, at] of this.coveredAt) if (at > coveredBefore) excluded.add(service);
+    }
+    const lateCovered = (): Set<string> => {
+      const late = new Set<string>();
+      if (services) return late;
+      for (const [service, at] of this.coveredAt)
+        if (at > coveredBefore && !excluded.has(service)) late.add(service);
+      return late;
     };
-    // A scoped reconcile holds the write lock already; a whole one takes it after reading Kong.
-    const nodes = services ? await planAndApply() : await this.writing.run(planAndApply);
+    const gate = <T>(write: () => Promise<T>): Promise<T> =>
+      services ? write() : this.writing.run(write);
+    const nodes = await Promise.all(
+      this.deps.nodes.map((node, i) =>
+        this.reconcileNode(
+          node,
+          read[i],
+          { ...desired, hash: desiredHash },
+          { snapshot, now: now.getTime(), services, excluded, gate, lateCovered },
+          apply,
+        ),
+      ),
+    );
+    const left = new Set([...excluded, ...lateCovered()]);
+    if (left.size > 0)
+      this.deps.logger.debug(
+        { services: [...left].sort() },
+        'left to the per-service reconciles that ran during this one',
+      );
     if (!services) this.forgetCovered(coveredBefore);
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
     if (ok && !services) this.ready = true;
@@ -404,18 +422,27 @@ export class Reconciler {
         if (!at.services) this.deps.metrics?.quarantined.set(plan.quarantined.services.length);
         if (apply) {
           const applier = this.applierFor(node, mode, log);
-          // Only a plan that carries the whole desired state may later vouch for it.
-          const whole =
-            at.excluded.size === 0 &&
-            guarded.held.length === 0 &&
-            plan.conflicts.length === 0 &&
-            plan.quarantined.services.length === 0 &&
-            plan.quarantined.consumers.length === 0 &&
-            desired.failures.length === 0;
-          report.result = await applier.apply({
-            plan: report.plan,
-            current,
-            ...(whole && applier.holds ? { desiredHash: desired.hash() } : {}),
+          const planned = report.plan;
+          report.result = await at.gate(() => {
+            const late = at.lateCovered();
+            const ops =
+              late.size > 0
+                ? planned.ops.filter((op) => op.service === undefined || !late.has(op.service))
+                : planned.ops;
+            // Only a plan that carries the whole desired state may later vouch for it.
+            const whole =
+              at.excluded.size === 0 &&
+              late.size === 0 &&
+              guarded.held.length === 0 &&
+              plan.conflicts.length === 0 &&
+              plan.quarantined.services.length === 0 &&
+              plan.quarantined.consumers.length === 0 &&
+              desired.failures.length === 0;
+            return applier.apply({
+              plan: { ...planned, ops },
+              current,
+              ...(whole && applier.holds ? { desiredHash: desired.hash() } : {}),
+            });
           });
           for (const error of report.result.errors) {
             log.error(
