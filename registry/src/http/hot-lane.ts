@@ -1,6 +1,7 @@
 /**
  * The hot lane: the two requests a fleet sends all day, served without Express. `PUT` on the
- * plain heartbeat path with no body, and `PUT` on the plain register path with a plain JSON body,
+ * plain heartbeat path with no body (or a plain JSON one: the instance's own health), and `PUT`
+ * on the plain register path with a plain JSON body,
  * each with a bearer token already verified (in the token cache). Everything else, and everything
  * while the registry shuts down, is left to Express. The dispatch is in ./app.ts.
  *
@@ -72,13 +73,21 @@ export function hotLane(deps: HotLaneDeps): Lane {
     const token = rawToken === undefined ? undefined : deps.tokens.get(rawToken, Date.now());
     if (rawToken === undefined || token === undefined) return false;
     if (match[3] !== undefined) {
-      if (hasBody(req)) return false;
-      // A heartbeat has no body: drain whatever the socket holds so keep-alive carries on.
-      req.resume();
+      // A heartbeat has no body, or a plain JSON one carrying the instance's own health.
+      let length: number | undefined;
+      if (hasBody(req)) {
+        length = plainJsonLength(req, deps.bodyLimitBytes);
+        if (length === undefined) return false;
+      } else req.resume(); // drain whatever the socket holds so keep-alive carries on
       const fail = track(req, res, url, HEARTBEAT_ROUTE);
-      deps.instances
-        .heartbeat(token, { service: match[1], instanceId: match[2] })
-        .then((reply) => writeJson(res, 200, reply), fail);
+      const path = { service: match[1], instanceId: match[2] };
+      const renewed =
+        length === undefined
+          ? deps.instances.heartbeat(token, path)
+          : readBody(req, length).then((raw) =>
+              deps.instances.heartbeat(token, path, parseJsonBody(raw)),
+            );
+      renewed.then((reply) => writeJson(res, 200, reply), fail);
       return true;
     }
 

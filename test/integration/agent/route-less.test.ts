@@ -56,7 +56,9 @@ it('registers a worker with labels and reports --health-cmd with each heartbeat'
     },
     {},
   );
-  const agent = new RegistrationAgent(config, { logger: createAgentLogger('silent') });
+  const agent = new RegistrationAgent(config, {
+    logger: createAgentLogger('silent', { service: 'gpu-worker' }),
+  });
   agent.start();
   try {
     await waitFor(

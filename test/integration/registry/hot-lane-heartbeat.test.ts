@@ -107,6 +107,49 @@ it('answers 404 REG_ERR_LEASE_NOT_FOUND like the Express route when there is no 
   expect(viaExpress.body).toMatchObject({ code: 'REG_ERR_LEASE_NOT_FOUND' });
 });
 
+it('serves a heartbeat carrying its own health as plain JSON, answering as Express does', async () => {
+  const token = remember(h.tokenFor('orders'));
+  const send = (body: unknown) =>
+    heartbeat('/v1/services/orders/instances/i-1/heartbeat', token, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const fast = await send({ health: { status: 'unhealthy', detail: 'db down' } });
+  expect(fast.status).toBe(200);
+  const fastBody = (await fast.json()) as { instance: { selfHealth: unknown } };
+  expect(fastBody.instance.selfHealth).toEqual({
+    status: 'unhealthy',
+    detail: 'db down',
+    reportedAt: new Date(h.clock.now).toISOString(),
+  });
+  const viaExpress = await request(h.app)
+    .put('/v1/services/orders/instances/i-1/heartbeat?via=express')
+    .set('Authorization', `Bearer ${h.tokenFor('orders', { prefixes: ['/orders'] })}`)
+    .send({ health: { status: 'unhealthy', detail: 'db down' } });
+  expect(viaExpress.body).toEqual(fastBody);
+
+  for (const [body, code] of [
+    [{ health: { status: 'meh' } }, 'REG_ERR_VALIDATION'],
+    ['{not json', 'REG_ERR_MALFORMED_JSON'],
+  ] as const) {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await heartbeat('/v1/services/orders/instances/i-1/heartbeat', token, {
+      headers: { 'content-type': 'application/json' },
+      body: raw,
+    });
+    const express = await request(h.app)
+      .put('/v1/services/orders/instances/i-1/heartbeat?via=express')
+      .set('Authorization', `Bearer ${h.tokenFor('orders', { prefixes: ['/orders'] })}`)
+      .set('Content-Type', 'application/json')
+      .send(raw);
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 400,
+      body: express.body,
+    });
+    expect(express.body).toMatchObject({ code });
+  }
+});
+
 describe('declines (leaves to Express)', () => {
   const path = '/v1/services/orders/instances/i-1/heartbeat';
   it.each<[string, () => Promise<Response>]>([
@@ -116,7 +159,7 @@ describe('declines (leaves to Express)', () => {
     ],
     ['no token', () => heartbeat(path, undefined)],
     ['another method', () => fetch(`${url}${path}`, { method: 'POST' })],
-    ['a body', () => heartbeat(path, remember(h.admin), { body: '{}' })],
+    ['a body that is not declared JSON', () => heartbeat(path, remember(h.admin), { body: '{}' })],
     ['a query string', () => heartbeat(`${path}?x=1`, remember(h.admin))],
     ['a trailing slash', () => heartbeat(`${path}/`, remember(h.admin))],
     ['upper case', () => heartbeat(path.toUpperCase(), remember(h.admin))],
