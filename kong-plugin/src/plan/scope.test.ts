@@ -49,14 +49,17 @@ const changeArb: fc.Arbitrary<Change> = fc.oneof(
     service: fc.constantFrom(...SERVICES),
     // A small pool of prefixes, so that services claim each other's (the registry refuses that;
     // migrated or hand-written data may not).
-    definition: fc.record({
-      prefix: fc.constantFrom('/a', '/b', '/orders', '/shared'),
-      protocol: fc.constantFrom('http' as const, 'grpc' as const),
-      stripPrefix: fc.boolean(),
-      auth: fc
-        .constantFrom('none' as const, 'key-auth' as const, 'jwt' as const)
-        .map((type) => ({ type, allowGroups: type === 'key-auth' ? ['staff'] : [] })),
-    }),
+    // null: the service turns route-less (a worker), so scopes switch it both ways.
+    definition: fc
+      .record({
+        prefix: fc.constantFrom('/a', '/b', '/orders', '/shared', null),
+        protocol: fc.constantFrom('http' as const, 'grpc' as const),
+        stripPrefix: fc.boolean(),
+        auth: fc
+          .constantFrom('none' as const, 'key-auth' as const, 'jwt' as const)
+          .map((type) => ({ type, allowGroups: type === 'key-auth' ? ['staff'] : [] })),
+      })
+      .map((d) => ({ ...d, route: d.prefix !== null })),
   }),
   fc.record({
     kind: fc.constant('consumers' as const),
