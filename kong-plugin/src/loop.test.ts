@@ -141,15 +141,32 @@ describe('ReconcileLoop', () => {
     await loop.stop();
   });
 
-  it('retries failures of everything with exponential backoff capped at retryMax, events riding along', async () => {
-    const { loop, calls } = make([false, false, false, false, true]);
+  it('retries a failed whole run with exponential backoff capped at retryMax, unpaced, while events go on', async () => {
+    const runs: { at: number; scope: string; periodic: boolean }[] = [];
+    let wholeFailures = 4;
+    const loop = new ReconcileLoop(
+      async (scope, { periodic }) => {
+        runs.push({
+          at: Date.now(),
+          scope: scope.kind === 'all' ? 'all' : scope.services.join(','),
+          periodic,
+        });
+        return scope.kind === 'all' ? wholeFailures-- <= 0 : true;
+      },
+      { resyncMs: 10_000, debounceMs: 100, retryMaxMs: 4_000, random: () => 0.5 },
+      silentLogger(),
+    );
+    const t0 = Date.now();
     loop.start();
     await jest.advanceTimersByTimeAsync(500);
     loop.trigger('instance.registered', 'orders');
     await jest.advanceTimersByTimeAsync(20_000);
-    const gaps = calls.slice(1, 5).map((c, i) => c.at - calls[i]!.at);
-    expect(gaps).toEqual([1_000, 2_000, 4_000, 4_000]);
-    expect(calls.map((c) => c.scope)).toEqual(['all', 'all', 'all', 'all', 'all']);
+    const wholes = runs.filter((r) => r.scope === 'all');
+    expect(wholes.slice(0, 5).map((r) => r.at - t0)).toEqual([0, 1_000, 3_000, 7_000, 11_000]);
+    // Only the periodic resync is paced: not the first run's retries.
+    expect(wholes.slice(1, 5).map((r) => r.periodic)).toEqual([false, false, false, false]);
+    // The event did not wait for the retries.
+    expect(runs.filter((r) => r.scope === 'orders').map((r) => r.at - t0)).toEqual([500]);
     await loop.stop();
   });
 

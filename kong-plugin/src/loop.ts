@@ -10,9 +10,10 @@
  * of them. Two runs of one kind never overlap: what arrives
  * during a run waits for it. A run of services may start while a whole resync is reading Kong
  * (the reconciler keeps their writes apart, reconciler.ts), so a long resync never holds up
- * events. Events never postpone the whole resync, so it runs on time under constant churn, and
- * while failures are being retried, events only add to the next retry. A failed run is logged
- * and the loop goes on.
+ * events. Events never postpone the whole resync, so it runs on time under constant churn; a
+ * failed run is retried whole with backoff, while events go on being handled as they come (a
+ * failing whole read must not hold up a change that its own reconcile can apply). A failed run is
+ * logged and the loop goes on.
  */
 import type { Logger } from './logger';
 import { errorLogFields } from './errors';
@@ -75,9 +76,8 @@ export class ReconcileLoop {
     const now = Date.now();
     const quiet = now - this.lastTriggerAt >= this.options.debounceMs;
     this.lastTriggerAt = now;
-    // During a retry backoff the trigger rides on the retry; an armed leading run has not read
-    // the registry yet, so it covers this change too.
-    if (this.failures > 0 || this.leadingArmed) return;
+    // An armed leading run has not read the registry yet, so it covers this change too.
+    if (this.leadingArmed) return;
     if (this.firstPendingAt === undefined) {
       this.firstPendingAt = now;
       if (quiet) {
@@ -134,8 +134,8 @@ export class ReconcileLoop {
     const whole = !this.running.whole && (this.wholeAsked || now >= this.wholeAt);
     if (whole) {
       // A whole run covers what events asked for so far; it is the periodic drift check
-      // (paced) unless an event asked for it.
-      const periodic = !this.wholeAsked;
+      // (paced) unless an event asked for it or it retries a failure.
+      const periodic = !this.wholeAsked && this.failures === 0;
       this.dirty.clear();
       this.wholeAsked = false;
       this.settleEvents();
@@ -166,7 +166,9 @@ export class ReconcileLoop {
       } catch (err) {
         this.logger.error(errorLogFields(err), 'reconcile failed');
       }
-      this.failures = ok ? 0 : this.failures + 1;
+      // Only a whole success ends the backoff: it is what the retries are for.
+      if (!ok) this.failures += 1;
+      else if (kind === 'whole') this.failures = 0;
       this.running[kind] = undefined;
       if (this.stopped) return;
       if (!ok) {

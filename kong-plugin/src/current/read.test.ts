@@ -1,4 +1,5 @@
 import type { AdminClientOptions, KongAdminClient } from '../admin-api/client';
+import { KongApiError } from '../admin-api/errors';
 import { DEFAULT_OWNERSHIP_TAG } from '../naming';
 import { readKongLists } from './read';
 
@@ -45,5 +46,19 @@ describe('readKongLists', () => {
     const fake = fakeClient(5);
     await readKongLists(fake.client, DEFAULT_OWNERSHIP_TAG, 1);
     expect(fake.peak()).toBe(1);
+  });
+
+  it('reads an upstream that went after the listing (404) as having no targets; other errors fail', async () => {
+    const fake = fakeClient(3);
+    const gone = (status: number) => async (path: string) => {
+      if (path === '/upstreams/u1/targets')
+        throw new KongApiError('GET', path, status, { message: 'Not found' });
+      return fake.client.listAll(path);
+    };
+    const client = (status: number) =>
+      ({ ...fake.client, listAll: gone(status) }) as unknown as KongAdminClient;
+    const lists = await readKongLists(client(404), DEFAULT_OWNERSHIP_TAG, 10);
+    expect(lists.targets?.map((t) => t.id)).toEqual(['t-u0', 't-u2']);
+    await expect(readKongLists(client(500), DEFAULT_OWNERSHIP_TAG, 10)).rejects.toThrow('-> 500');
   });
 });

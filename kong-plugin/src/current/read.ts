@@ -5,6 +5,7 @@
  * per-upstream target lists (one request per service) may be paced.
  */
 import type { KongAdminClient } from '../admin-api/client';
+import { errorStatus } from '../errors';
 import { allSettledOrThrow, mapLimited } from '../apply/concurrency';
 import type { Pacer } from '../http/pacing';
 import type { KongBody } from '../kong/entities';
@@ -43,10 +44,7 @@ export async function readKongLists(
   // Nested target lists ignore ?tags= (kong-sim/KONG_BEHAVIOUR.md#lists-paging-and-tags), so
   // filter them here.
   const owned = upstreams.filter((u) => isOwned(u.tags, ownershipTag));
-  const targetLists = await mapLimited(owned, concurrency, async (u) => {
-    await pace?.turn();
-    return client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`);
-  });
+  const targetLists = await mapLimited(owned, concurrency, (u) => upstreamTargets(client, u, pace));
   const targets = targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag));
   return {
     services,
@@ -86,9 +84,7 @@ export async function readServiceLists(
   const found = (collection: string): KongBody[] =>
     reads.flatMap((read, i) => (read.collection === collection ? (lists[i] ?? []) : []));
   const upstreams = found('upstreams');
-  const targetLists = await mapLimited(upstreams, concurrency, (u) =>
-    client.listAll<KongBody>(`/upstreams/${String(u.id)}/targets`),
-  );
+  const targetLists = await mapLimited(upstreams, concurrency, (u) => upstreamTargets(client, u));
   return {
     services: found('services'),
     routes: found('routes'),
@@ -96,6 +92,25 @@ export async function readServiceLists(
     plugins: found('plugins'),
     targets: targetLists.flat().filter((t) => isOwned(t.tags, ownershipTag)),
   };
+}
+
+/**
+ * One upstream's targets. A 404 means the upstream went after it was listed (a per-service
+ * reconcile removed it while a paced whole read went on): it has no targets, and the whole
+ * reconcile leaves its service to the one that removed it.
+ */
+async function upstreamTargets(
+  client: KongAdminClient,
+  upstream: KongBody,
+  pace?: Pacer,
+): Promise<KongBody[]> {
+  await pace?.turn();
+  try {
+    return await client.listAll<KongBody>(`/upstreams/${String(upstream.id)}/targets`);
+  } catch (err) {
+    if (errorStatus(err) === 404) return [];
+    throw err;
+  }
 }
 
 /** Tags are sent raw in the query; only the separators `,` and `/` would change its meaning. */

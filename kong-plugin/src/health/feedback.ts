@@ -9,6 +9,7 @@ import type { KongAdminClient } from '../admin-api/client';
 import { forEachLimited, mapLimited } from '../apply/concurrency';
 import { TARGET_READ_CONCURRENCY } from '../current/read';
 import type { KongBody } from '../kong/entities';
+import { errorStatus } from '../errors';
 import type { Logger } from '../logger';
 import { INSTANCE_TAG_PREFIX, isOwned, names, tagValue } from '../naming';
 import type { RegistryClient } from '../registry/client';
@@ -124,7 +125,9 @@ export class HealthReporter {
           'reported gateway health',
         );
       } catch (err) {
-        this.logger.warn(
+        // 404: the instance left between the snapshot and the report; nothing to tell.
+        const level = errorStatus(err) === 404 ? 'debug' : 'warn';
+        this.logger[level](
           {
             service: item.service,
             instanceId: item.instanceId,
