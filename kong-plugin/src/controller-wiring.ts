@@ -133,7 +133,16 @@ export function assembleController<M extends MetricsSink>(
     ...(options.now ? { now: options.now } : {}),
     ...(config.resyncReadRate > 0 && !options.oneShot ? { readRate: config.resyncReadRate } : {}),
   });
-  const reporter = new HealthReporter(registry, logger.child({ component: 'health-feedback' }));
+  // Health feedback has its own connections to the registry: after a first sync it reports every
+  // instance at once, and reconciles must not queue behind those reports.
+  const healthRegistry = new RegistryClient({
+    url: config.registryUrl,
+    token: config.registryToken,
+  });
+  const reporter = new HealthReporter(
+    healthRegistry,
+    logger.child({ component: 'health-feedback' }),
+  );
 
   let ready = false;
   let lastSnapshot: StateSnapshot | undefined;
@@ -207,14 +216,14 @@ export function assembleController<M extends MetricsSink>(
     const node = nodes[0];
     if (!node) return 0;
     if (!lastSnapshot) {
-      lastSnapshot = await registry.getState();
+      lastSnapshot = await healthRegistry.getState();
       for (const view of lastSnapshot.services)
         if (isRouted(view.definition)) knownServices.add(view.name);
     }
     const services = rounds.next([...knownServices].sort(), Date.now());
     if (services.length === 0) return 0;
     const [snapshot, health] = await Promise.all([
-      registry.getState(services.length <= STATE_SCOPE_MAX_SERVICES ? services : undefined),
+      healthRegistry.getState(services.length <= STATE_SCOPE_MAX_SERVICES ? services : undefined),
       readKongHealth(node.client, services, config.ownershipTag),
     ]);
     rounds.observed(health.byService);
@@ -320,7 +329,11 @@ export function assembleController<M extends MetricsSink>(
         if (statusServer)
           await new Promise<void>((resolve) => statusServer!.close(() => resolve()));
         redis?.disconnect();
-        await Promise.all([registry.close(), ...nodes.map((n) => n.client.close())]);
+        await Promise.all([
+          registry.close(),
+          healthRegistry.close(),
+          ...nodes.map((n) => n.client.close()),
+        ]);
         log.info('controller stopped');
       })();
       return stopping;

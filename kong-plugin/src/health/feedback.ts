@@ -79,6 +79,9 @@ export async function readKongHealth(
   return { instances: results.flat(), byService };
 }
 
+/** Up to this many reports in one pass get a log line each. */
+const REPORTS_LOGGED_ONE_BY_ONE = 20;
+
 /** How long a sent status suppresses resending while the registry snapshot catches up. */
 const RESEND_AFTER_MS = 30_000;
 
@@ -111,6 +114,10 @@ export class HealthReporter {
       return !(last && last.status === item.status && this.now() - last.at < RESEND_AFTER_MS);
     });
     let sent = 0;
+    // A few changes are news, one line each; a mass change (a first sync, a Kong restart) is
+    // one summary line, the instances at debug.
+    const each = due.length <= REPORTS_LOGGED_ONE_BY_ONE ? 'info' : 'debug';
+    const byStatus: Record<string, number> = {};
     // 10 reports in flight: after a mass change (a Kong restart) thousands are due at once.
     await forEachLimited(due, TARGET_READ_CONCURRENCY, async (item) => {
       try {
@@ -120,7 +127,8 @@ export class HealthReporter {
           at: this.now(),
         });
         sent++;
-        this.logger.info(
+        byStatus[item.status] = (byStatus[item.status] ?? 0) + 1;
+        this.logger[each](
           { service: item.service, instanceId: item.instanceId, status: item.status },
           'reported gateway health',
         );
@@ -137,6 +145,8 @@ export class HealthReporter {
         );
       }
     });
+    if (each === 'debug' && sent > 0)
+      this.logger.info({ reported: sent, byStatus }, 'reported gateway health of many instances');
     return sent;
   }
 }
