@@ -151,7 +151,9 @@ describe('npm run demo', () => {
         encoding: 'utf8',
       });
       expect(routes.status).toBe(0);
-      expect(routes.stdout).toMatch(/^\/orders( \*)? +orders +yes +key-auth/m);
+      expect(routes.stdout).toMatch(
+        /^\/orders \(and \/orders\/\.\.\.\)( \*)? +orders +yes +key-auth/m,
+      );
       expect(routes.stderr).toContain(`from the running demo (${envFile})`);
 
       // Kong probes every instance once a second: a few seconds of them, then the log.
