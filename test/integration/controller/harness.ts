@@ -14,6 +14,7 @@ import {
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
 import pino from 'pino';
 import { sharedRedisUrl, uniquePrefix } from '../../helpers/redis';
+import { waitFor } from '../../helpers/wait';
 
 /** Everything one test needs. */
 export interface Stack {
@@ -141,6 +142,20 @@ function configEnv(config: ControllerConfig, token: string): Record<string, stri
     HEALTH_FEEDBACK_INTERVAL: '0',
     LOG_LEVEL: 'silent',
   };
+}
+
+/** Waits until kong-sim has received nothing for 300 ms: the controller's last work is done. */
+export async function kongQuiet(kong: KongSim): Promise<void> {
+  let count = -1;
+  await waitFor(
+    async () => {
+      const now = kong.requests().length;
+      const still = now === count;
+      count = now;
+      return still;
+    },
+    { what: 'the controller to settle', intervalMs: 300 },
+  );
 }
 
 /** The targets (`host:port`, sorted) of a registry service's upstream; [] when it has none. */

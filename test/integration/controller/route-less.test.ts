@@ -7,7 +7,7 @@
 import { ids } from '@kong-registry/kong-plugin';
 import type { ServiceList } from '@kong-registry/sdk';
 import { waitFor } from '../../helpers/wait';
-import { kongGet, kongTargets, startStack, type Stack } from './harness';
+import { kongGet, kongQuiet, kongTargets, type Stack, startStack } from './harness';
 
 let stack: Stack;
 
@@ -25,19 +25,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-/** Waits until the controller has sent kong-sim nothing for 300 ms. */
-const quiet = async () => {
-  let count = -1;
-  await waitFor(
-    async () => {
-      const now = stack.kong.requests().length;
-      const still = now === count;
-      count = now;
-      return still;
-    },
-    { what: 'the controller to settle', intervalMs: 300 },
-  );
-};
+const quiet = () => kongQuiet(stack.kong);
 
 const exists = async (path: string): Promise<boolean> =>
   (await kongGet(stack.kong, path).catch(() => null)) !== null;

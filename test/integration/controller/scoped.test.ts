@@ -5,7 +5,7 @@
  */
 import { ids } from '@kong-registry/kong-plugin';
 import { waitFor } from '../../helpers/wait';
-import { kongGet, kongTargets, startStack, type Stack } from './harness';
+import { kongGet, kongQuiet, kongTargets, type Stack, startStack } from './harness';
 
 const SERVICE_TAG = 'kr-service%3A';
 
@@ -21,19 +21,7 @@ describe('per-service reconciles (DB mode)', () => {
     await quiet();
   });
 
-  /** Waits until the controller has sent kong-sim nothing for 300 ms (start-up resyncs done). */
-  const quiet = async () => {
-    let count = -1;
-    await waitFor(
-      async () => {
-        const now = stack.kong.requests().length;
-        const still = now === count;
-        count = now;
-        return still;
-      },
-      { what: 'the controller to settle', intervalMs: 300 },
-    );
-  };
+  const quiet = () => kongQuiet(stack.kong);
   afterAll(async () => {
     await stack.close();
   });
