@@ -144,7 +144,7 @@ export const ENV_HELP = {
   OWNERSHIP_TAG: `tag on every managed entity (default ${DEFAULT_OWNERSHIP_TAG})`,
   RESYNC_INTERVAL: 'full resync period, jittered +-10% (default 30s)',
   EVENT_DEBOUNCE:
-    'least time between two event-driven reconciles: an event after this much quiet reconciles its service at once, the rest of a burst together after it (default 50ms)',
+    'an event after this much quiet reconciles its service at once; the rest of a burst, together, once events pause this long (at most 4 times it after the first) (default 50ms)',
   RESYNC_READ_RATE:
     'DB mode: most Admin API reads per second of a periodic resync (one per service), so the drift scan is spread out; events are not held up by it; 0 = no ceiling (default 200)',
   RETRY_MAX_INTERVAL: 'cap of the retry backoff after a failed reconcile (default 30s)',

@@ -22,7 +22,7 @@ import { WHOLE, type ReconcileScope } from './plan/scope';
 /** Timing of the loop. */
 export interface LoopOptions {
   resyncMs: number;
-  /** Least time between the starts of two event-driven runs. */
+  /** Quiet that makes an event a burst's first (run at once); the pause that ends a burst. */
   debounceMs: number;
   retryMaxMs: number;
   /** First retry delay after a failure; doubles up to retryMaxMs. @default 1000 */
