@@ -17,14 +17,15 @@ import { describeError, errorLogFields } from './errors';
 import { Pacer, Serial } from './http/pacing';
 import type { Logger } from './logger';
 import type { MetricsSink } from './metrics-sink';
-import { guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
+import { guardCovered, guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
 import { omitServices, planChanges } from './plan/plan';
-import { PrefixBook, WHOLE, type ReconcileScope } from './plan/scope';
-import { summarizePlan, type CurrentState, type Plan } from './plan/types';
+import { PrefixBook, ScopeCoverage, WHOLE, type ReconcileScope } from './plan/scope';
+import type { CurrentState, Plan } from './plan/types';
+import { countOps, logNodeSummary } from './reconcile-log';
 import type { Entity } from './kong/entities';
 import { stateFromLists } from './kong/lists';
 import type { RegistryClient } from './registry/client';
-import type { UnsafeTarget } from './safety/protected-endpoints';
+import { QuarantineReport } from './safety/quarantine-report';
 import type { KongSelfProtection } from './safety/self-protection';
 
 /** One Kong node and how we write to it (resolved on first contact in auto mode). */
@@ -124,8 +125,7 @@ export class Reconciler {
   private readonly unexplainedSince = new Map<string, Map<string, number>>();
   /** Highest registry revision seen; a lower one means the registry lost its state. */
   private lastRevision = -1;
-  /** Quarantined targets already logged (`service/instance/target`). */
-  private unsafeReported = new Set<string>();
+  private readonly quarantine: QuarantineReport;
   /** Every service's prefix, to tell whether a scoped reconcile is exact. */
   private readonly prefixes = new PrefixBook();
   /** Per node, the unmanaged entities of its last whole read (a scoped read has none). */
@@ -134,15 +134,15 @@ export class Reconciler {
   private readonly wholes = new Serial();
   /** Planning and writing (a scoped reconcile, or a whole one after its reads), one at a time. */
   private readonly writing = new Serial();
-  /** Scoped reconciles started so far, and per service the count when one last covered it. */
-  private coverCount = 0;
-  private readonly coveredAt = new Map<string, number>();
+  /** What per-service reconciles covered: whole ones leave it out (see reconcile()). */
+  private readonly coverage = new ScopeCoverage();
   /** Paces whole reads after the first successful reconcile (`readRate`). */
   private readonly pacer: Pacer | undefined;
   private ready = false;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.pacer = deps.readRate ? new Pacer(deps.readRate) : undefined;
+    this.quarantine = new QuarantineReport(deps.logger, deps.metrics);
   }
 
   /**
@@ -183,11 +183,8 @@ export class Reconciler {
     paced: boolean,
   ): Promise<ReconcileReport | undefined> {
     const started = Date.now();
-    const coveredBefore = this.coverCount;
-    if (services) {
-      this.coverCount += 1;
-      for (const service of services) this.coveredAt.set(service, this.coverCount);
-    }
+    const began = this.coverage.mark();
+    if (services) this.coverage.cover(services);
     // Kong is read while the registry snapshot is on its way: neither read depends on the other.
     // A node whose applier may prove it still holds the desired state is read only if it cannot.
     const pace = paced && this.ready ? this.pacer : undefined;
@@ -213,7 +210,7 @@ export class Reconciler {
       this.noteRevision(snapshot.revision);
       now = this.deps.now?.() ?? new Date();
       const unsafeTargets = (await this.deps.selfProtection?.unsafeTargets(snapshot)) ?? [];
-      this.reportUnsafe(unsafeTargets, services);
+      this.quarantine.report(unsafeTargets, services);
       desired = buildDesiredState(snapshot, {
         ownershipTag: this.deps.ownershipTag,
         now,
@@ -235,15 +232,10 @@ export class Reconciler {
     // A whole reconcile plans outside the write lock, leaving out the services scoped ones
     // covered since it began, and takes the lock only to write: what a scoped one covers between
     // the plan and the write is dropped from the write too.
-    const excluded = new Set<string>();
-    if (!services) {
-      for (const [service, at] of this.coveredAt) if (at > coveredBefore) excluded.add(service);
-    }
+    const excluded = services ? new Set<string>() : this.coverage.since(began);
     const lateCovered = (): Set<string> => {
-      const late = new Set<string>();
-      if (services) return late;
-      for (const [service, at] of this.coveredAt)
-        if (at > coveredBefore && !excluded.has(service)) late.add(service);
+      const late = services ? new Set<string>() : this.coverage.since(began);
+      for (const service of excluded) late.delete(service);
       return late;
     };
     const gate = <T>(write: () => Promise<T>): Promise<T> =>
@@ -265,7 +257,7 @@ export class Reconciler {
         { services: [...left].sort() },
         'left to the per-service reconciles that ran during this one',
       );
-    if (!services) this.forgetCovered(coveredBefore);
+    if (!services) this.coverage.forget(began);
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
     if (ok && !services) this.ready = true;
     return {
@@ -279,11 +271,6 @@ export class Reconciler {
       applied: apply,
       durationMs: Date.now() - started,
     };
-  }
-
-  /** After a whole reconcile: what scoped ones covered before it began is of no more use. */
-  private forgetCovered(before: number): void {
-    for (const [service, at] of this.coveredAt) if (at <= before) this.coveredAt.delete(service);
   }
 
   /** Why a scoped snapshot cannot be planned on its own, or undefined when it can. */
@@ -307,43 +294,6 @@ export class Reconciler {
       this.prefixes.ready &&
       this.deps.nodes.every((node) => node.mode === 'db' && this.unmanagedOf.has(node.url));
     return exact ? services : undefined;
-  }
-
-  /**
-   * Quarantined targets: a log line per instance when it is first seen, and the gauge. A scoped
-   * reconcile only knows (and replaces) its own services' part.
-   */
-  private reportUnsafe(unsafe: UnsafeTarget[], services?: readonly string[]): void {
-    const inScope = services ? new Set(services) : undefined;
-    const now = new Set<string>();
-    if (inScope) {
-      for (const key of this.unsafeReported) if (!inScope.has(key.split('/')[0]!)) now.add(key);
-    }
-    const perService = new Map<string, number>();
-    for (const u of unsafe) {
-      const key = `${u.service}/${u.instanceId}/${u.target}`;
-      now.add(key);
-      perService.set(u.service, (perService.get(u.service) ?? 0) + 1);
-      if (this.unsafeReported.has(key)) continue;
-      this.deps.logger.warn(
-        {
-          event: 'target.quarantined',
-          service: u.service,
-          instanceId: u.instanceId,
-          target: u.target,
-          address: u.address,
-          kongNode: u.endpoint.node,
-          protects: u.endpoint.what,
-        },
-        `target quarantined: ${u.target} reaches ${u.endpoint.what} of Kong node ${u.endpoint.node}; it is never programmed`,
-      );
-    }
-    this.unsafeReported = now;
-    const metrics = this.deps.metrics;
-    if (!metrics) return;
-    if (inScope) for (const service of inScope) metrics.unsafeTargets.set({ service }, 0);
-    else metrics.unsafeTargets.reset();
-    for (const [service, count] of perService) metrics.unsafeTargets.set({ service }, count);
   }
 
   /**
@@ -455,7 +405,7 @@ export class Reconciler {
               'operation failed',
             );
           }
-          this.countOps(report.result);
+          countOps(this.deps.metrics, report.result);
         }
       }
     } catch (err) {
@@ -463,7 +413,7 @@ export class Reconciler {
       log.error(errorLogFields(err), 'reconcile of node failed');
     }
     report.durationMs = Date.now() - started;
-    this.logSummary(log, report, { revision: desired.revision, scope: at.services }, apply);
+    logNodeSummary(log, report, { revision: desired.revision, scope: at.services }, apply);
     return report;
   }
 
@@ -491,28 +441,19 @@ export class Reconciler {
     }
     let memory = this.unexplainedSince.get(nodeUrl);
     if (!memory) this.unexplainedSince.set(nodeUrl, (memory = new Map()));
-    // The guard forgets the services it saw nothing held for: a plan of some services shows it
-    // only those, so it gets their part of the memory and the rest stays as it was.
-    const inScope = at.services ? new Set(at.services) : undefined;
-    const covers = (service: string): boolean =>
-      inScope ? inScope.has(service) : !at.excluded.has(service);
-    const partial = inScope !== undefined || at.excluded.size > 0;
-    const unexplainedSince = partial
-      ? new Map([...memory].filter(([service]) => covers(service)))
-      : memory;
-    const guarded = guardMassExpiry({
+    const input = {
       ops: plan.ops,
       targetCounts,
       snapshot: at.snapshot,
-      unexplainedSince,
       now: at.now,
       options: this.deps.guard,
-    });
-    if (partial) {
-      for (const service of [...memory.keys()]) if (covers(service)) memory.delete(service);
-      for (const [service, since] of unexplainedSince) memory.set(service, since);
-    }
-    return guarded;
+    };
+    if (!at.services && at.excluded.size === 0)
+      return guardMassExpiry({ ...input, unexplainedSince: memory });
+    const inScope = at.services ? new Set(at.services) : undefined;
+    return guardCovered(input, memory, (service) =>
+      inScope ? inScope.has(service) : !at.excluded.has(service),
+    );
   }
 
   private async resolveMode(node: KongNode): Promise<'db' | 'dbless'> {
@@ -544,45 +485,5 @@ export class Reconciler {
             });
     }
     return node.applier;
-  }
-
-  private countOps(result: ApplyResult): void {
-    const metrics = this.deps.metrics;
-    if (!metrics) return;
-    for (const op of result.applied)
-      metrics.operations.inc({ op: op.op, kind: op.kind, result: 'ok' });
-    for (const err of result.errors)
-      metrics.operations.inc({ op: err.op, kind: err.kind, result: 'failed' });
-  }
-
-  private logSummary(
-    log: Logger,
-    report: NodeReport,
-    { revision, scope }: { revision: number; scope: readonly string[] | undefined },
-    apply: boolean,
-  ): void {
-    const planned = report.plan
-      ? summarizePlan(report.plan.ops)
-      : { created: 0, updated: 0, deleted: 0 };
-    const failed = report.result?.errors.length ?? 0;
-    const line = {
-      revision,
-      ...(scope ? { scope } : {}),
-      mode: report.mode,
-      ...(apply ? planned : { planned }),
-      failed,
-      writes: report.result?.writes ?? 0,
-      skipped: report.result?.skipped ?? false,
-      quarantined: report.plan?.quarantined.services.length ?? 0,
-      held: report.held.reduce((n, h) => n + h.targets.length, 0),
-      durationMs: report.durationMs,
-    };
-    const changed = line.writes > 0 || planned.created + planned.updated + planned.deleted > 0;
-    if (report.error || failed > 0)
-      log.warn(line, apply ? 'reconcile finished with errors' : 'plan finished with errors');
-    // A converged resync every 30 s is not news: it goes to debug, changes stay at info.
-    else if (changed || line.held > 0 || line.quarantined > 0)
-      log.info(line, apply ? 'reconciled' : 'planned (read-only)');
-    else log.debug(line, apply ? 'reconciled (already converged)' : 'planned (nothing to do)');
   }
 }

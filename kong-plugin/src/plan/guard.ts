@@ -142,3 +142,20 @@ export function guardMassExpiry(input: GuardInput): { ops: PlanOp[]; held: HeldR
     !(op.op === 'delete' && op.service !== undefined && heldServices.has(op.service));
   return { ops: input.ops.filter(keep), held };
 }
+
+/**
+ * The guard on a plan that covers only some services (a per-service reconcile, or a whole one
+ * that leaves some out). The guard forgets the services it sees nothing held for, so it gets the
+ * covered part of `memory` only, and only that part is written back.
+ */
+export function guardCovered(
+  input: Omit<GuardInput, 'unexplainedSince'>,
+  memory: Map<string, number>,
+  covers: (service: string) => boolean,
+): { ops: PlanOp[]; held: HeldRemoval[] } {
+  const part = new Map([...memory].filter(([service]) => covers(service)));
+  const guarded = guardMassExpiry({ ...input, unexplainedSince: part });
+  for (const service of [...memory.keys()]) if (covers(service)) memory.delete(service);
+  for (const [service, since] of part) memory.set(service, since);
+  return guarded;
+}

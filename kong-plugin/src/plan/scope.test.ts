@@ -19,7 +19,7 @@ import {
 } from '../__tests__/snapshot-factory';
 import { normalizeEntity } from './normalize';
 import { planChanges } from './plan';
-import { PrefixBook } from './scope';
+import { PrefixBook, ScopeCoverage } from './scope';
 
 const TAG = DEFAULT_OWNERSHIP_TAG;
 const SERVICES = ['orders', 'billing', 'users', 'rpc', 'stock'];
@@ -211,5 +211,19 @@ describe('per-service reconciles (property)', () => {
     expect(book.sharedWith(scoped([], ['users']))).toEqual(['billing']);
     // Both in one scope: the build decides between them, as the whole build would.
     expect(book.sharedWith(scoped([view('users', '/users')], ['billing', 'users']))).toEqual([]);
+  });
+});
+
+describe('ScopeCoverage', () => {
+  it('tells what was covered after a mark, and forgets what came before one', () => {
+    const coverage = new ScopeCoverage();
+    coverage.cover(['a']);
+    const mark = coverage.mark();
+    expect(coverage.since(mark)).toEqual(new Set());
+    coverage.cover(['b', 'c']);
+    coverage.cover(['a']);
+    expect(coverage.since(mark)).toEqual(new Set(['a', 'b', 'c']));
+    coverage.forget(coverage.mark() - 1);
+    expect(coverage.since(0)).toEqual(new Set(['a']));
   });
 });

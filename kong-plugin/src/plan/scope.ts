@@ -67,3 +67,36 @@ export class PrefixBook {
     return shared.sort();
   }
 }
+
+/**
+ * Which services per-service reconciles covered, in order. A whole reconcile takes a mark when
+ * it begins and leaves out what was covered after it: what it read of those may be older than
+ * what they wrote.
+ */
+export class ScopeCoverage {
+  private count = 0;
+  private readonly coveredAt = new Map<string, number>();
+
+  /** A mark to compare later coverage with. */
+  mark(): number {
+    return this.count;
+  }
+
+  /** A per-service reconcile covers `services`. */
+  cover(services: readonly string[]): void {
+    this.count += 1;
+    for (const service of services) this.coveredAt.set(service, this.count);
+  }
+
+  /** The services covered after `mark`. */
+  since(mark: number): Set<string> {
+    const covered = new Set<string>();
+    for (const [service, at] of this.coveredAt) if (at > mark) covered.add(service);
+    return covered;
+  }
+
+  /** Forgets what was covered up to `mark` (a whole reconcile since then has handled it). */
+  forget(mark: number): void {
+    for (const [service, at] of this.coveredAt) if (at <= mark) this.coveredAt.delete(service);
+  }
+}
