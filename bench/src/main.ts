@@ -6,14 +6,20 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR } from './lib/paths';
-import { describeMachine, renderText, writeResults, type Section } from './lib/report';
+import {
+  describeMachine,
+  renderText,
+  writeResults,
+  type Section,
+  type SuiteOptions,
+} from './lib/report';
 import { stopAll } from './lib/procs';
 import { convergenceSuite } from './suites/convergence';
 import { fleetSuite } from './suites/fleet';
 import { steadySuite } from './suites/steady';
 import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
-import { throughputSuite, type SuiteOptions } from './suites/throughput';
+import { throughputSuite } from './suites/throughput';
 
 const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   throughput: throughputSuite,

@@ -16,6 +16,13 @@ export interface Figure {
   met?: boolean | null;
 }
 
+/** Options shared by every suite. */
+export interface SuiteOptions {
+  runs: number;
+  durationSeconds: number;
+  quick: boolean;
+}
+
 /** One benchmark's results. */
 export interface Section {
   id: string;

@@ -13,7 +13,7 @@ import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
 import { sleep, type Proc } from '../lib/procs';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
-import type { Figure, Section } from '../lib/report';
+import type { Figure, Section, SuiteOptions } from '../lib/report';
 import {
   startBareServer,
   startControllerProcess,
@@ -22,7 +22,6 @@ import {
   type Server,
 } from '../lib/services';
 import { median, percentile, ratio } from '../lib/stats';
-import type { SuiteOptions } from './throughput';
 
 const POLL_MS = 5;
 const PROBE_TIMEOUT_MS = 250;

@@ -18,7 +18,7 @@ import {
   inParallel,
   registerInstance,
 } from '../lib/registry-client';
-import type { Figure, Section } from '../lib/report';
+import type { Figure, Section, SuiteOptions } from '../lib/report';
 import {
   startBareServer,
   startControllerProcess,
@@ -26,7 +26,6 @@ import {
   startRegistryProcess,
 } from '../lib/services';
 import { percentile, ratio } from '../lib/stats';
-import type { SuiteOptions } from './throughput';
 
 const POLL_MS = 2;
 const TARGET_MS = 100;

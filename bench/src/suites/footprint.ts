@@ -9,10 +9,9 @@ import { freePort } from '../../../test/helpers/ports';
 import { waitFor } from '../../../test/helpers/wait';
 import { rssBytes, startProcess, type Proc } from '../lib/procs';
 import { adminToken } from '../lib/registry-client';
-import type { Figure, Section } from '../lib/report';
+import type { Figure, Section, SuiteOptions } from '../lib/report';
 import { CLI, startBareServer, startRedis, startRegistryProcess } from '../lib/services';
 import { median, ratio } from '../lib/stats';
-import type { SuiteOptions } from './throughput';
 
 const MB = 1024 * 1024;
 

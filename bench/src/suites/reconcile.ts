@@ -19,10 +19,9 @@ import {
 import { deck, deckDumpOwned } from '../lib/deck';
 import { benchController, fleetBody, fleetService, registerFleet } from '../lib/fleet';
 import { adminToken, deregisterInstance, registerInstance } from '../lib/registry-client';
-import type { Figure, Section } from '../lib/report';
+import type { Figure, Section, SuiteOptions } from '../lib/report';
 import { CLI, startBareServer, startRedis, startRegistryProcess } from '../lib/services';
 import { median, ratio } from '../lib/stats';
-import type { SuiteOptions } from './throughput';
 
 const execFileAsync = promisify(execFile);
 const PER_SERVICE = 3;

@@ -18,7 +18,7 @@ import { deck, deckDumpOwned } from '../lib/deck';
 import { fleetService, registerFleet } from '../lib/fleet';
 import { sleep, type Proc } from '../lib/procs';
 import { adminToken } from '../lib/registry-client';
-import type { Figure, Section } from '../lib/report';
+import type { Figure, Section, SuiteOptions } from '../lib/report';
 import {
   startBareServer,
   startControllerProcess,
@@ -26,7 +26,6 @@ import {
   startRegistryProcess,
 } from '../lib/services';
 import { ratio } from '../lib/stats';
-import type { SuiteOptions } from './throughput';
 
 const DECK_PERIOD_S = 30;
 
