@@ -13,6 +13,7 @@ import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
 import { createAdminClient } from './admin-api/factory';
 import type { ControllerConfig } from './config';
+import { isConverged } from './convergence';
 import { describeError, errorLogFields } from './errors';
 import { readKongHealth, HealthReporter } from './health/feedback';
 import { HealthRounds } from './health/rounds';
@@ -175,12 +176,18 @@ export function assembleController<M extends MetricsSink>(
     const report = await reconciler.reconcile({ apply: writing, scope, paced });
     const scopeLabel = report.scope ? 'services' : 'all';
     timer({ scope: scopeLabel });
+    if (writing)
+      metrics.reconcileWrites.observe(
+        { scope: scopeLabel },
+        report.nodes.reduce((n, node) => n + (node.result?.writes ?? 0), 0),
+      );
     if (!report.scope) lastSnapshot = report.snapshot;
     noteReport(report);
     metrics.reconciles.inc({
       result: !report.ok ? 'failed' : writing ? 'ok' : 'follower',
       scope: scopeLabel,
     });
+    if (isConverged(report, writing)) metrics.lastConverged.set(Date.now() / 1000);
     if (report.ok) {
       metrics.lastSuccess.set(Date.now() / 1000);
       if (!ready) {
@@ -270,6 +277,8 @@ export function assembleController<M extends MetricsSink>(
         { nodes: config.kong.urls, mode: config.kong.mode, lock: !!lock },
         'controller starting',
       );
+      // "Not converged for N minutes" counts from the start until the first convergence.
+      metrics.lastConverged.set(Date.now() / 1000);
       // Redis down at start is not fatal: ioredis keeps reconnecting, and until the lock is
       // held this replica only plans (never writes).
       if (redis) {

@@ -8,8 +8,9 @@
 export interface MetricsSink {
   reconciles: { inc(labels: { result: string; scope: string }): void };
   reconcileDuration: { startTimer(): (labels: { scope: string }) => unknown };
+  reconcileWrites: { observe(labels: { scope: string }, value: number): void };
   operations: { inc(labels: { op: string; kind: string; result: string }): void };
-  heldRemovals: { set(labels: { service: string }, value: number): void };
+  heldRemovals: { reset(): void; set(labels: { service: string }, value: number): void };
   massExpiryHolds: { inc(): void };
   quarantined: { set(value: number): void };
   /** Instances left out because their target is a Kong Admin or status API, per service. */
@@ -17,6 +18,7 @@ export interface MetricsSink {
   leader: { set(value: number): void };
   ready: { set(value: number): void };
   lastSuccess: { set(value: number): void };
+  lastConverged: { set(value: number): void };
   /** Prometheus text exposition for `/metrics`; absent when nothing is exported. */
   expose?(): Promise<{ contentType: string; body: string }>;
 }
@@ -27,12 +29,14 @@ const ignore = (): void => undefined;
 export const NO_METRICS: MetricsSink = Object.freeze({
   reconciles: { inc: ignore },
   reconcileDuration: { startTimer: () => ignore },
+  reconcileWrites: { observe: ignore },
   operations: { inc: ignore },
-  heldRemovals: { set: ignore },
+  heldRemovals: { reset: ignore, set: ignore },
   massExpiryHolds: { inc: ignore },
   quarantined: { set: ignore },
   unsafeTargets: { reset: ignore, set: ignore },
   leader: { set: ignore },
   ready: { set: ignore },
   lastSuccess: { set: ignore },
+  lastConverged: { set: ignore },
 });

@@ -21,6 +21,13 @@ export class ControllerMetrics implements MetricsSink {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  readonly reconcileWrites = new Histogram({
+    name: 'kr_controller_reconcile_writes',
+    help: 'Admin API writes a reconcile sent, over every Kong node (a DB-less push is one), by scope; leader only',
+    labelNames: ['scope'] as const,
+    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000],
+    registers: [this.registry],
+  });
   readonly operations = new Counter({
     name: 'kr_controller_operations_total',
     help: 'Planned operations sent to Kong, by op, kind and result',
@@ -29,7 +36,7 @@ export class ControllerMetrics implements MetricsSink {
   });
   readonly heldRemovals = new Gauge({
     name: 'kr_controller_held_target_removals',
-    help: 'Target removals currently held by the mass-expiry guard, per service',
+    help: 'Target removals the mass-expiry guard holds after the last reconcile, per service (most on any Kong node); gone when the hold ends',
     labelNames: ['service'] as const,
     registers: [this.registry],
   });
@@ -62,6 +69,11 @@ export class ControllerMetrics implements MetricsSink {
   readonly lastSuccess = new Gauge({
     name: 'kr_controller_last_success_timestamp_seconds',
     help: 'Unix time of the last successful reconcile',
+    registers: [this.registry],
+  });
+  readonly lastConverged = new Gauge({
+    name: 'kr_controller_last_converged_timestamp_seconds',
+    help: 'Unix time of the last whole reconcile after which every Kong node held the desired state, nothing held back (convergence.ts); the start time until the first',
     registers: [this.registry],
   });
 

@@ -25,6 +25,7 @@ import { countOps, logNodeSummary } from './reconcile-log';
 import type { Entity } from './kong/entities';
 import { stateFromLists } from './kong/lists';
 import type { RegistryClient } from './registry/client';
+import { HoldReport } from './safety/hold-report';
 import { QuarantineReport } from './safety/quarantine-report';
 import type { KongSelfProtection } from './safety/self-protection';
 
@@ -126,6 +127,7 @@ export class Reconciler {
   /** Highest registry revision seen; a lower one means the registry lost its state. */
   private lastRevision = -1;
   private readonly quarantine: QuarantineReport;
+  private readonly holds: HoldReport;
   /** Every service's prefix, to tell whether a scoped reconcile is exact. */
   private readonly prefixes = new PrefixBook();
   /** Per node, the unmanaged entities of its last whole read (a scoped read has none). */
@@ -143,6 +145,7 @@ export class Reconciler {
   constructor(private readonly deps: ReconcilerDeps) {
     this.pacer = deps.readRate ? new Pacer(deps.readRate) : undefined;
     this.quarantine = new QuarantineReport(deps.logger, deps.metrics);
+    this.holds = new HoldReport(deps.metrics);
   }
 
   /**
@@ -257,6 +260,11 @@ export class Reconciler {
         { services: [...left].sort() },
         'left to the per-service reconciles that ran during this one',
       );
+    this.holds.report(
+      nodes.map((n) => n.held),
+      services,
+      left,
+    );
     if (!services) this.coverage.forget(began);
     const ok = nodes.every((n) => !n.error && (n.result?.errors.length ?? 0) === 0);
     if (ok && !services) this.ready = true;
@@ -363,10 +371,7 @@ export class Reconciler {
         report.held = guarded.held;
         for (const conflict of plan.conflicts)
           log.warn(conflict, 'service quarantined: conflicts with an unmanaged Kong entity');
-        for (const held of guarded.held) {
-          log.warn(held, 'mass expiry: holding target removals');
-          this.deps.metrics?.heldRemovals.set({ service: held.service }, held.targets.length);
-        }
+        for (const held of guarded.held) log.warn(held, 'mass expiry: holding target removals');
         if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
         // A scoped plan sees only its own services' quarantine.
         if (!at.services) this.deps.metrics?.quarantined.set(plan.quarantined.services.length);

@@ -31,6 +31,11 @@ describe('event-driven controller', () => {
     const metrics = await (await fetch(`http://${status.host}:${status.port}/metrics`)).text();
     expect(metrics).toMatch(/kr_controller_reconciles_total\{result="ok",scope="all"\} [1-9]/);
     expect(metrics).toContain('kr_controller_leader 1');
+    // The whole reconcile at start converged Kong, after the start set the clock going.
+    const converged = Number(
+      metrics.match(/^kr_controller_last_converged_timestamp_seconds (\S+)$/m)?.[1],
+    );
+    expect(converged).toBeGreaterThan(Date.now() / 1000 - 60);
     await stack.deregister('orders', 'o-1');
     await waitFor(async () => (await targets('orders')).length === 0, { what: 'the target to go' });
   });
@@ -79,13 +84,19 @@ describe('event-driven controller', () => {
       },
     ]);
     expect(await targets('fleet')).toHaveLength(2);
-    const metric = await stack.controllers[0]!.metrics.registry.getSingleMetricAsString(
-      'kr_controller_mass_expiry_holds_total',
+    const metric = (name: string) =>
+      stack.controllers[0]!.metrics.registry.getSingleMetricAsString(name);
+    expect(await metric('kr_controller_mass_expiry_holds_total')).toMatch(
+      /kr_controller_mass_expiry_holds_total [1-9]/,
     );
-    expect(metric).toMatch(/kr_controller_mass_expiry_holds_total [1-9]/);
+    expect(await metric('kr_controller_held_target_removals')).toContain(
+      'kr_controller_held_target_removals{service="fleet"} 2',
+    );
     await waitFor(async () => (await targets('fleet')).length === 0, {
       what: 'the held removals to be released',
       timeoutMs: 20_000,
     });
+    // The hold is over: the gauge an alert fires on says so.
+    expect(await metric('kr_controller_held_target_removals')).not.toContain('service="fleet"');
   });
 });

@@ -1,0 +1,17 @@
+/**
+ * When the controller may say Kong is converged: a whole reconcile (a per-service one says
+ * nothing of the rest) that read every node, held nothing back, and left Kong holding the desired
+ * state: the leader applied its whole plan, a follower found nothing to change. Quarantined
+ * services are left out of the desired state and have their own gauge and alert.
+ */
+import type { ReconcileReport } from './reconciler';
+
+export function isConverged(
+  report: Pick<ReconcileReport, 'scope' | 'ok' | 'nodes'>,
+  wrote: boolean,
+): boolean {
+  if (report.scope || !report.ok) return false;
+  return report.nodes.every(
+    (node) => node.held.length === 0 && (wrote || (node.plan?.ops.length ?? 1) === 0),
+  );
+}
