@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the suites need (redis-server, deck, docker-compose, chromium,
-# systemd-analyze, python3, promtool via apt-get when missing), prints their versions, starts a
-# throwaway Redis on a free port, runs lint, typecheck and every jest project, and stops Redis at
-# the end, even when something fails. Extra arguments go to jest.
+# systemd-analyze, python3, prometheus and promtool, via apt-get when missing), prints their
+# versions, starts a throwaway Redis on a free port, runs lint, typecheck and every jest project,
+# and stops Redis at the end, even when something fails. Extra arguments go to jest.
 set -euo pipefail
 SCRIPT_NAME=test
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 ensure_packages redis-server:redis-server redis-cli:redis-tools deck:deck docker-compose:docker-compose \
-  chromium:chromium systemd-analyze:systemd python3:python3 promtool:prometheus
+  chromium:chromium systemd-analyze:systemd python3:python3 promtool:prometheus prometheus:prometheus
 [ -d node_modules ] || npm ci
 log "versions"
 print_versions

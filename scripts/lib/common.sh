@@ -25,7 +25,7 @@ ensure_packages() {
 # print_versions: one line per tool the suites rely on, so a failure on a new machine is easy to read.
 print_versions() {
   local tool line
-  for tool in node npm redis-server deck docker-compose chromium systemd-analyze python3 promtool; do
+  for tool in node npm redis-server deck docker-compose chromium systemd-analyze python3 prometheus promtool; do
     case $tool in
       redis-server) line=$(redis-server --version 2>/dev/null | awk '{print $3}') ;;
       deck) line=$(deck version 2>/dev/null | head -1) ;;
