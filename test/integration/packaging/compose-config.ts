@@ -18,6 +18,8 @@ export interface ResolvedService {
   depends_on?: Record<string, { condition?: string }> | string[];
   volumes?: (string | { source?: string; target: string })[];
   restart?: string;
+  /** Started only when one of these profiles is (`--profile monitoring`). */
+  profiles?: string[];
 }
 
 /** A resolved compose project. */
@@ -36,6 +38,7 @@ const INTERPOLATED = [
   'KONG_PROXY_BIND',
   'KONG_PG_PASSWORD',
   'LOG_LEVEL',
+  'GRAFANA_ADMIN_PASSWORD',
   'COMPOSE_PROFILES',
   'COMPOSE_FILE',
 ];
@@ -46,14 +49,19 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `docker-compose -f FILE config [extra]` in `cwd`; rejects with its stderr on failure. */
+/**
+ * Runs `docker-compose -f FILE [--profile P]... config [extra]` in `cwd`; rejects with its stderr
+ * on failure.
+ */
 export async function composeConfig(
   cwd: string,
   file: string,
   extra: string[] = [],
+  profiles: string[] = [],
 ): Promise<string> {
+  const global = ['-f', file, ...profiles.flatMap((p) => ['--profile', p])];
   try {
-    const { stdout } = await run('docker-compose', ['-f', file, 'config', ...extra], {
+    const { stdout } = await run('docker-compose', [...global, 'config', ...extra], {
       cwd,
       env: cleanEnv(),
       maxBuffer: 10 * 1024 * 1024,

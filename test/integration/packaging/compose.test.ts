@@ -2,7 +2,9 @@
 // Kong) resolved by the real `docker-compose config` (Debian package, works without an engine),
 // then held to the rules in docs/deploy.md. No container is started: there is no Docker engine
 // on our machines; .github/workflows/e2e-real-kong.yml runs against real Kong.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import {
   commandLine,
   composeConfig,
@@ -36,6 +38,81 @@ describe.each([
 
   it('passes `docker-compose config -q`', async () => {
     await expect(composeConfig(ROOT, file, ['-q'])).resolves.toBe('');
+  });
+
+  it('passes `docker-compose --profile monitoring config -q`', async () => {
+    await expect(composeConfig(ROOT, file, ['-q'], ['monitoring'])).resolves.toBe('');
+  });
+
+  it('runs Prometheus and Grafana only under the monitoring profile, on the shipped files', () => {
+    const { services, volumes } = stack();
+    const profiled = Object.entries(services)
+      .filter(([, service]) => service.profiles !== undefined)
+      .map(([name, service]) => [name, service.profiles]);
+    expect(profiled.sort()).toEqual([
+      ['grafana', ['monitoring']],
+      ['prometheus', ['monitoring']],
+    ]);
+    const { prometheus, grafana } = services;
+    expect(prometheus?.image).toMatch(/^prom\/prometheus:v2\./);
+    expect(prometheus?.command).toContain(
+      '--config.file=/etc/kong-registry/prometheus/prometheus.yml',
+    );
+    expect(prometheus?.volumes).toContainEqual(
+      `${join(ROOT, 'deploy', 'prometheus')}:/etc/kong-registry/prometheus:ro`,
+    );
+    expect(grafana?.image).toMatch(/^grafana\/grafana:/);
+    expect(grafana?.volumes).toEqual(
+      expect.arrayContaining([
+        `${join(ROOT, 'deploy', 'grafana', 'provisioning')}:/etc/grafana/provisioning:ro`,
+        `${join(ROOT, 'deploy', 'grafana', 'dashboards')}:/etc/grafana/dashboards:ro`,
+      ]),
+    );
+    expect(dependsOn(grafana!)).toEqual({ prometheus: { condition: 'service_healthy' } });
+    expect(Object.keys(volumes ?? {})).toEqual(
+      expect.arrayContaining(['prometheus-data', 'grafana-data']),
+    );
+  });
+
+  it("points Prometheus and Grafana at this stack's services and ports", () => {
+    const { registry, controller, kong } = stack().services;
+    const config = parse(
+      readFileSync(join(ROOT, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8'),
+    ) as {
+      scrape_configs: {
+        job_name: string;
+        dns_sd_configs?: { names: string[]; port: number }[];
+        static_configs?: { targets: string[] }[];
+      }[];
+    };
+    const jobs = Object.fromEntries(
+      config.scrape_configs.map((job) => [
+        job.job_name,
+        job.dns_sd_configs?.map((sd) => `${sd.names.join(',')}:${sd.port}`) ??
+          job.static_configs?.flatMap((c) => c.targets),
+      ]),
+    );
+    expect(jobs).toEqual({
+      'kong-registry': [`registry:${registry?.environment?.PORT}`],
+      'kong-registry-controller': [`controller:${controller?.environment?.METRICS_PORT}`],
+      kong: [`kong:${String(kong?.environment?.KONG_ADMIN_LISTEN).split(':')[1]}`],
+    });
+    // The controller's status listener must be reachable from the Prometheus container.
+    expect(controller?.environment?.METRICS_HOST).toBe('0.0.0.0');
+    const datasources = parse(
+      readFileSync(
+        join(ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'),
+        'utf8',
+      ),
+    ) as { datasources: { url: string }[] };
+    expect(datasources.datasources.map((d) => d.url)).toEqual(['http://prometheus:9090']);
+    const providers = parse(
+      readFileSync(
+        join(ROOT, 'deploy', 'grafana', 'provisioning', 'dashboards', 'kong-registry.yml'),
+        'utf8',
+      ),
+    ) as { providers: { options: { path: string } }[] };
+    expect(providers.providers.map((p) => p.options.path)).toEqual(['/etc/grafana/dashboards']);
   });
 
   it('breaks none of the packaging rules (healthchecks, conditions, loopback, AOF)', () => {
