@@ -15,6 +15,7 @@
     KEYS[8] prefix index (sorted set of the prefixes, kept with KEYS[4])
     KEYS[9] tombstones hash ("{svc}/{id}" -> JSON tombstone)
     KEYS[10] tombstone times sorted set ("{svc}/{id}" -> removal time, ms)
+    KEYS[11] schema stamp {p}schema (lib/schema.lua, which runs first)
     ARGV[1] service name
     ARGV[2] instance id
     ARGV[3] lease member
@@ -25,14 +26,17 @@
     ARGV[8] tombstone retention (ms)
 
   Output:
+    "SCHEMA ..." error reply, nothing written: the stored data is of a newer format
     false       no such instance (404)
     revision    the new revision
 ]]
+local refused = schemaGate(KEYS[11])
+if refused then return refused end
 if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then
   return false
 end
 redis.call('ZREM', KEYS[3], ARGV[3])
-local revision = redis.call('INCR', KEYS[6])
+local revision = nextRevision(KEYS[6])
 local function emit(event)
   event['revision'] = revision
   event['at'] = ARGV[5]

@@ -14,15 +14,17 @@
 
   Input, for n heartbeats (n >= 1), heartbeat k = 1..n:
     KEYS[1]        leases sorted set
-    KEYS[2k]       instances hash of its service
-    KEYS[2k+1]     its service's definition
+    KEYS[2]        schema stamp {p}schema (lib/schema.lua, which runs first)
+    KEYS[2k+1]     instances hash of its service
+    KEYS[2k+2]     its service's definition
     ARGV[5k-4]     instance id
     ARGV[5k-3]     lease member "{svc}/{id}"
     ARGV[5k-2]     now (ms)
     ARGV[5k-1]     now (ISO 8601)
     ARGV[5k]       self-health JSON {status, detail, reportedAt}, or "" to keep the stored one
 
-  Output: an array of n replies, the k-th for heartbeat k:
+  Output: the error reply "SCHEMA ..." and nothing written when the stored data is of a newer
+  format (lib/schema.lua); otherwise an array of n replies, the k-th for heartbeat k:
     false                              no live lease (404)
     {instanceJSON, definitionJSON}     the renewed instance and its service's definition
     error                              the stored instance has no numeric ttlSeconds (corrupt row):
@@ -65,6 +67,7 @@ local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso
   if not ttlSeconds then
     return redis.error_reply('heartbeat: instance ' .. member .. ' has no numeric ttlSeconds')
   end
+  schemaStamp()
   instance['lastHeartbeatAt'] = nowIso
   if selfHealth ~= '' then instance['selfHealth'] = cjson.decode(selfHealth) end
   if not instance['draining'] then
@@ -78,6 +81,9 @@ local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso
   return {instanceJson, redis.call('GET', definitionKey) or ''}
 end
 
+local refused = schemaGate(KEYS[2])
+if refused then return refused end
+
 -- Each renewal runs under pcall, so a failure (a row that is not JSON, a key of the wrong type,
 -- a replica refusing writes) is that heartbeat's error reply alone: the batch carries on, and no
 -- heartbeat that was written is answered with another's failure. An error from Redis keeps its
@@ -86,7 +92,7 @@ end
 local replies = {}
 for k = 1, #ARGV / 5 do
   local a = 5 * k
-  local ok, reply = pcall(renew, KEYS[2 * k], KEYS[1], KEYS[2 * k + 1], ARGV[a - 4], ARGV[a - 3],
+  local ok, reply = pcall(renew, KEYS[2 * k + 1], KEYS[1], KEYS[2 * k + 2], ARGV[a - 4], ARGV[a - 3],
     ARGV[a - 2], ARGV[a - 1], ARGV[a])
   if ok then
     replies[k] = reply

@@ -19,6 +19,7 @@
     KEYS[6] prefix index (sorted set of the prefixes, kept with KEYS[2])
     KEYS[7] tombstones hash ("{svc}/{id}" -> JSON tombstone)
     KEYS[8] tombstone times sorted set ("{svc}/{id}" -> removal time, ms)
+    KEYS[9] schema stamp {p}schema (lib/schema.lua, which runs first)
     ARGV[1] service key prefix "{p}service:"
     ARGV[2] now (ms)
     ARGV[3] batch size
@@ -27,8 +28,12 @@
     ARGV[6] tombstone retention (ms)
 
   Output:
+    "SCHEMA ..."                     error reply, nothing written: the stored data is of a newer
+                                     format
     { "{svc}/{id}/{reason}", ... }   what was removed
 ]]
+local refused = schemaGate(KEYS[9])
+if refused then return refused end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local removed = {}
 for _, member in ipairs(due) do
@@ -48,7 +53,7 @@ for _, member in ipairs(due) do
       eventType = 'instance.deregistered'
     end
     redis.call('HDEL', instancesKey, instanceId)
-    local revision = redis.call('INCR', KEYS[4])
+    local revision = nextRevision(KEYS[4])
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'data', cjson.encode({
       type = eventType, revision = revision, at = ARGV[5], service = service,
       instanceId = instanceId, reason = reason

@@ -11,8 +11,9 @@
     KEYS[4] revision counter                   {p}revision
     KEYS[5] events stream                      {p}events
     KEYS[6] prefix index (sorted set, score 0) {p}prefix-index: the prefixes of KEYS[2], kept with it
-    KEYS[5+2k] instances hash of its service   {p}service:{svc}:instances
-    KEYS[6+2k] its service definition          {p}service:{svc}:def
+    KEYS[7] schema stamp and index watermark   {p}schema (lib/schema.lua, which runs first)
+    KEYS[6+2k] instances hash of its service   {p}service:{svc}:instances
+    KEYS[7+2k] its service definition          {p}service:{svc}:def
 
     ARGV[11(k-1)+i], i =
       1  service name
@@ -29,7 +30,8 @@
       10 now (ISO 8601)
       11 "1" when the prefix may overlap another service's (admin tokens), else "0"
 
-  Output: an array of n replies, the k-th for registration k:
+  Output: the error reply "SCHEMA ..." and nothing written when the stored data is of a newer
+  format (lib/schema.lua); otherwise an array of n replies, the k-th for registration k:
     {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV 11
                                          is "1") one nested in it or that it is nested in, segment
                                          by segment (/orders and /orders/admin, not /orders and
@@ -41,6 +43,8 @@
 ]]
 local LEASES, PREFIXES, SERVICES, REVISION, EVENTS, PREFIX_INDEX =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local refused = schemaGate(KEYS[7])
+if refused then return refused end
 
 -- One registration: a holds its 11 arguments (a[1] = service name ... a[11] = overlap allowed).
 local function register(instancesKey, definitionKey, a)
@@ -49,9 +53,10 @@ local function register(instancesKey, definitionKey, a)
   if owner and owner ~= a[1] then
     return {'conflict', owner, a[5]}
   end
-  -- The index mirrors the owners hash; a different size means data written before the index
-  -- existed (or by an older registry): the check then scans the hash, and a success rebuilds it.
-  local indexed = not routed or redis.call('ZCARD', PREFIX_INDEX) == redis.call('HLEN', PREFIXES)
+  -- The index mirrors the owners hash unless something that does not keep it wrote since (data
+  -- from before the index, or a registry from before the stamp still running beside this one:
+  -- lib/schema.lua): the check then scans the hash, and a success rebuilds the index.
+  local indexed = not routed or prefixIndexCurrent(REVISION, PREFIXES, PREFIX_INDEX)
   if routed and a[11] ~= '1' then
     local wanted = a[5]
     if indexed then
@@ -87,10 +92,7 @@ local function register(instancesKey, definitionKey, a)
       end
     end
   end
-  if not indexed then
-    redis.call('DEL', PREFIX_INDEX)
-    for _, prefix in ipairs(redis.call('HKEYS', PREFIXES)) do redis.call('ZADD', PREFIX_INDEX, 0, prefix) end
-  end
+  if not indexed then rebuildPrefixIndex(REVISION, PREFIXES, PREFIX_INDEX) end
 
   local instance = cjson.decode(a[3])
   local eventType = 'instance.registered'
@@ -128,7 +130,7 @@ local function register(instancesKey, definitionKey, a)
   end
   redis.call('SADD', SERVICES, a[1])
 
-  local revision = redis.call('INCR', REVISION)
+  local revision = nextRevision(REVISION)
   local function emit(kind)
     local event = { type = kind, revision = revision, at = a[10], service = a[1] }
     if kind ~= 'service.updated' then event['instanceId'] = a[2] end
@@ -148,7 +150,7 @@ for k = 1, #ARGV / 11 do
   local base = 11 * (k - 1)
   local a = {}
   for i = 1, 11 do a[i] = ARGV[base + i] end
-  local ok, reply = pcall(register, KEYS[5 + 2 * k], KEYS[6 + 2 * k], a)
+  local ok, reply = pcall(register, KEYS[6 + 2 * k], KEYS[7 + 2 * k], a)
   if ok then
     replies[k] = reply
   else

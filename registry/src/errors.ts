@@ -31,6 +31,10 @@ export const ERRORS = {
   REG_ERR_INTERNAL: { status: 500, message: 'internal error' },
   REG_ERR_REDIS_UNAVAILABLE: { status: 503, message: 'Redis is unavailable: retry later' },
   REG_ERR_SHUTTING_DOWN: { status: 503, message: 'the registry is shutting down' },
+  REG_ERR_SCHEMA_TOO_NEW: {
+    status: 503,
+    message: 'the stored data is of a newer format than this registry understands',
+  },
 } as const satisfies Record<RegistryErrorCodeShape, { status: number; message: string }>;
 
 /** Startup fails with this code when the environment is invalid; it never reaches HTTP. */

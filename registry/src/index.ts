@@ -22,6 +22,14 @@ export {
 } from './auth/jwt';
 export { RedisInstanceRepository, type RegisterResult, type Renewal } from './instances/repository';
 export { RegistryKeys } from './instances/keys';
+export { SCRIPTS, LuaScript } from './instances/scripts';
+export {
+  SCHEMA_VERSION,
+  UNSTAMPED_SCHEMA_VERSION,
+  schemaStatus,
+  type SchemaStatus,
+} from './instances/schema';
+export { SchemaWatch } from './instances/schema-watch';
 export { Coalescer, DEFAULT_REDIS_BATCH_MAX, type BatchSender } from './instances/coalescer';
 export { Reaper } from './instances/reaper';
 export { SseHub } from './events/sse';

@@ -10,6 +10,7 @@ import { createApp, type AppControl, type RegistryApp } from './http/app';
 import { systemClock, type Clock } from './instances/lease';
 import { Reaper } from './instances/reaper';
 import { RedisInstanceRepository } from './instances/repository';
+import { SchemaWatch } from './instances/schema-watch';
 import { createLogger, type Logger } from './logger';
 import { RegistryMetrics } from './metrics';
 import { createRedisClient, waitForRedis } from './redis';
@@ -94,8 +95,17 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     (n) => metrics.sseClients.set(n),
     config.sseKeepAliveMs,
   );
+  // The stored-data format: /readyz reads it, and this reads it every few seconds, so a newer
+  // format met while nothing probes is still said once in the log (instances/schema-watch.ts).
+  const schema = new SchemaWatch(
+    () => repository.schemaStamp(),
+    logger.child({ component: 'schema' }),
+  );
   const control: AppControl = { shuttingDown: false };
-  const app = createApp({ config, repository, jwtKeys, logger, clock, metrics, sse }, control);
+  const app = createApp(
+    { config, repository, jwtKeys, logger, clock, metrics, sse, schema },
+    control,
+  );
   const reaper = new Reaper(
     repository,
     config.reaper,
@@ -110,6 +120,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   if (options.reaper ?? true) reaper.start();
+  schema.start();
   logger.info({ url }, 'registry listening');
 
   let closing: Promise<void> | undefined;
@@ -119,6 +130,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       control.shuttingDown = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       sse.closeAll();
+      schema.stop();
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       force.unref();

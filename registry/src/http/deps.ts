@@ -3,6 +3,7 @@ import type { RegistryConfig } from '../config';
 import type { SseHub } from '../events/sse';
 import type { Clock } from '../instances/lease';
 import type { RedisInstanceRepository } from '../instances/repository';
+import type { SchemaWatch } from '../instances/schema-watch';
 import type { Logger } from '../logger';
 import type { RegistryMetrics } from '../metrics';
 
@@ -15,4 +16,6 @@ export interface AppDeps {
   clock: Clock;
   metrics: RegistryMetrics;
   sse: SseHub;
+  /** Reads the stored-data format for /readyz; one is made from the repository when absent. */
+  schema?: SchemaWatch;
 }

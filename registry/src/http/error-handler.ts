@@ -65,7 +65,8 @@ export interface FailedRequest {
 
 /**
  * Logs a failed request: a dependency outage at warn, a bug at error with its stack, a client's
- * mistake at debug (its access line already says warn).
+ * mistake at debug (its access line already says warn), and a write refused because the stored
+ * data is of a newer format at debug too: the schema watch says why once, not once per request.
  */
 export function logRequestError(
   logger: Logger,
@@ -74,7 +75,9 @@ export function logRequestError(
   request: FailedRequest,
 ): void {
   const log = { ...request, code: error.code, status: error.statusCode };
-  if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
+  if (error.code === 'REG_ERR_SCHEMA_TOO_NEW') {
+    logger.debug({ ...log, message: error.message }, 'request refused');
+  } else if (error.statusCode >= 500 && error.code !== 'REG_ERR_INTERNAL') {
     logger.warn(
       { ...log, cause: cause instanceof Error ? cause.message : String(cause) },
       'request failed: dependency unavailable',

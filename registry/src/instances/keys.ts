@@ -20,6 +20,10 @@
  *   {p}tombstone-times               ZSET    the same members -> removal time (ms): what is past
  *                                            REGISTRY_TOMBSTONE_SECONDS, pruned by the removing
  *                                            scripts (deregister, reap) and skipped by snapshot
+ *   {p}schema                        HASH    `version`: the stored-data format (absent: 1), which
+ *                                            every writing script checks first; `index-revision`:
+ *                                            the revision at which prefix-index last mirrored
+ *                                            prefixes (./schema.ts, lua/lib/schema.lua)
  *
  * The reaper script builds `service:{svc}:*` keys itself (it discovers services as it goes), from
  * {@link RegistryKeys.servicePrefix}; that is why the layout of those two keys lives in one place.
@@ -34,6 +38,7 @@ export class RegistryKeys {
   readonly consumers: string;
   readonly tombstones: string;
   readonly tombstoneTimes: string;
+  readonly schema: string;
   /** `{p}service:`; followed by `{svc}:def` / `{svc}:instances`. */
   readonly servicePrefix: string;
 
@@ -47,6 +52,7 @@ export class RegistryKeys {
     this.consumers = `${prefix}consumers`;
     this.tombstones = `${prefix}tombstones`;
     this.tombstoneTimes = `${prefix}tombstone-times`;
+    this.schema = `${prefix}schema`;
     this.servicePrefix = `${prefix}service:`;
   }
 

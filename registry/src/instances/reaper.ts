@@ -1,7 +1,12 @@
+import { errorCode } from '@kong-registry/sdk';
+import type { RegistryErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import type { RegistryMetrics } from '../metrics';
 import type { Clock } from './lease';
 import type { RedisInstanceRepository } from './repository';
+
+/** A pass refused because the stored data is of a newer format. */
+const SCHEMA_REFUSED: RegistryErrorCode = 'REG_ERR_SCHEMA_TOO_NEW';
 
 /**
  * Removes instances whose lease ran out or whose drain ended. Every replica runs one; the reap
@@ -51,8 +56,9 @@ export class Reaper {
             this.failing = false;
           },
           (err: unknown) => {
-            // Once per outage, not once per interval: Redis being down is already logged.
-            if (!this.failing) {
+            // Once per outage, not once per interval: Redis being down is already logged. Data
+            // of a newer format is the schema watch's line to say (./schema-watch.ts).
+            if (!this.failing && errorCode(err) !== SCHEMA_REFUSED) {
               this.logger.warn(
                 { err: err instanceof Error ? err.message : String(err) },
                 'reaper pass failed; retrying every interval',

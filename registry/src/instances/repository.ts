@@ -118,7 +118,15 @@ export class RedisInstanceRepository {
     batch: readonly RegisterCall[],
   ): Promise<(RegisterResult | Error)[]> => {
     const k = this.keys;
-    const keys: string[] = [k.leases, k.prefixes, k.services, k.revision, k.events, k.prefixIndex];
+    const keys: string[] = [
+      k.leases,
+      k.prefixes,
+      k.services,
+      k.revision,
+      k.events,
+      k.prefixIndex,
+      k.schema,
+    ];
     const args: (string | number)[] = [];
     for (const { instance, definition, leaseDeadlineMs, nowMs, allowOverlap } of batch) {
       const { service, instanceId } = instance;
@@ -177,7 +185,7 @@ export class RedisInstanceRepository {
     batch: readonly HeartbeatCall[],
   ): Promise<(Renewal | null | Error)[]> => {
     const k = this.keys;
-    const keys: string[] = [k.leases];
+    const keys: string[] = [k.leases, k.schema];
     const args: (string | number)[] = [];
     for (const { service, instanceId, nowMs, selfHealth } of batch) {
       keys.push(k.instances(service), k.definition(service));
@@ -215,7 +223,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const reply = (await SCRIPTS.deregister.run(
       this.redis,
-      [...k.membershipKeys(service), k.tombstones, k.tombstoneTimes],
+      [...k.membershipKeys(service), k.tombstones, k.tombstoneTimes, k.schema],
       [
         service,
         instanceId,
@@ -240,7 +248,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const reply = (await SCRIPTS.drain.run(
       this.redis,
-      [k.instances(service), k.leases, k.revision, k.events],
+      [k.instances(service), k.leases, k.revision, k.events, k.schema],
       [
         service,
         instanceId,
@@ -264,7 +272,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const reply = (await SCRIPTS.gatewayHealth.run(
       this.redis,
-      [k.instances(service), k.revision, k.events],
+      [k.instances(service), k.revision, k.events, k.schema],
       [service, instanceId, status, iso(nowMs), this.eventsMaxLen],
     )) as string | null;
     return reply ? parseInstance(reply) : null;
@@ -287,6 +295,7 @@ export class RedisInstanceRepository {
         k.prefixIndex,
         k.tombstones,
         k.tombstoneTimes,
+        k.schema,
       ],
       [k.servicePrefix, nowMs, batchSize, this.eventsMaxLen, iso(nowMs), this.tombstoneMs],
     )) as string[];
@@ -378,7 +387,7 @@ export class RedisInstanceRepository {
     const k = this.keys;
     const reply = (await SCRIPTS.consumerWrite.run(
       this.redis,
-      [k.consumers, k.revision, k.events],
+      [k.consumers, k.revision, k.events, k.schema],
       [
         username,
         expectedJson ?? '',
@@ -392,9 +401,9 @@ export class RedisInstanceRepository {
     return { ok: false, reason: reply[0] as 'exists' | 'missing' | 'changed' };
   }
 
-  /** PING, for /readyz. */
-  async ping(): Promise<void> {
-    await this.redis.ping().catch(rejectAsRedisFailure);
+  /** The stored-data format stamp as stored (null: none), for /readyz and the schema watch. */
+  async schemaStamp(): Promise<string | null> {
+    return this.redis.hget(this.keys.schema, 'version').catch(rejectAsRedisFailure);
   }
 }
 

@@ -350,11 +350,14 @@ function paths(): Json {
     '/readyz': {
       get: {
         operationId: 'readyz',
-        summary: 'Redis answers',
+        summary: 'Redis answers, with data of a format this registry may write',
         security: [],
         responses: {
           '200': json('ProbeReply', 'Ready'),
-          '503': json('ProbeReply', 'Redis down or shutting down'),
+          '503': json(
+            'ProbeReply',
+            'Redis down, shutting down, or the stored data is of a newer format (`reason` says which)',
+          ),
         },
       },
     },

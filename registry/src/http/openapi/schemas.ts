@@ -213,7 +213,22 @@ export const errorBody = z.object({
 });
 
 export const drainReply = z.object({ instance });
-export const probeReply = z.object({ status: z.string(), redis: z.string().optional() });
+export const probeReply = z.object({
+  status: z.string(),
+  redis: z.string().optional(),
+  /** /readyz: the stored-data format and the newest this registry understands. */
+  schema: z
+    .object({
+      stored: z
+        .number()
+        .int()
+        .nullable()
+        .describe('format of the stored data (1: written before the stamp; null: unreadable)'),
+      supported: z.number().int().describe('newest format this registry understands and writes'),
+    })
+    .optional(),
+  reason: z.string().optional().describe('why the registry is not ready, when it can say'),
+});
 
 // Compile-time drift checks: each schema's output must be the contract type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
