@@ -6,17 +6,13 @@
  * (REGISTRY_REDIS_BATCH_MAX unset) and with REGISTRY_REDIS_BATCH_MAX=1 (one call per request),
  * on a second registry process sharing the same Redis and instance pool.
  */
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { ROOT } from '../lib/paths';
 import { cpuMicros, median3, redisBenchmark, type RedisBenchResult } from '../lib/measure';
 import type { Figure, Section, SuiteOptions } from '../lib/report';
 import { adminToken, inParallel, registerInstance } from '../lib/registry-client';
 import { run } from '../lib/procs';
 import { startBareServer, startEtcd, startRedis, startRegistryProcess } from '../lib/services';
 import { ratio } from '../lib/stats';
-import { DEFAULT_REDIS_BATCH_MAX } from '@kong-registry/registry';
+import { DEFAULT_REDIS_BATCH_MAX, SCRIPTS } from '@kong-registry/registry';
 import { DEFAULT_HEARTBEAT_INTERVAL_SECONDS, DEFAULT_LEASE_TTL_SECONDS } from '@kong-registry/sdk';
 import { wrkOnce, wrkPoint, type WrkPoint, type WrkRequest } from '../lib/wrk';
 
@@ -29,7 +25,6 @@ const REGISTER_BODY = JSON.stringify({
   ttlSeconds: 3600,
   metadata: { zone: 'a' },
 });
-const LUA_DIR = join(ROOT, 'registry', 'lua');
 /** The registry variants of the A/B: the default, and one Redis call per request. */
 const UNBATCHED_ENV = { REGISTRY_REDIS_BATCH_MAX: '1' };
 const UNBATCHED = 'REGISTRY_REDIS_BATCH_MAX=1';
@@ -206,11 +201,10 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
 
     // Storage ceiling: the command one heartbeat issues (EVALSHA heartbeat.lua) and the one
     // register issues (EVALSHA register.lua), run by redis-benchmark against the same Redis.
-    const hbSource = readFileSync(join(LUA_DIR, 'heartbeat.lua'), 'utf8');
-    const regSource = readFileSync(join(LUA_DIR, 'register.lua'), 'utf8');
-    const sha = (s: string) => createHash('sha1').update(s).digest('hex');
-    await run('redis-cli', ['-p', String(redis.port), 'SCRIPT', 'LOAD', hbSource]);
-    await run('redis-cli', ['-p', String(redis.port), 'SCRIPT', 'LOAD', regSource]);
+    // The sources as the registry sends them (writing scripts carry the schema prelude).
+    const { heartbeat: hbScript, register: regScript } = SCRIPTS;
+    await run('redis-cli', ['-p', String(redis.port), 'SCRIPT', 'LOAD', hbScript.source]);
+    await run('redis-cli', ['-p', String(redis.port), 'SCRIPT', 'LOAD', regScript.source]);
     const instance = JSON.parse(heartbeatReply).instance as Record<string, unknown>;
     const definition = JSON.stringify(JSON.parse(heartbeatReply).definition);
     const farFuture = String(Date.now() + 3_000_000_000);
@@ -222,26 +216,29 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
     // A batch of one (the scripts take n calls; KEYS/ARGV layout in their headers).
     const hb = [
       'EVALSHA',
-      sha(hbSource),
-      '3',
+      hbScript.sha,
+      '4',
       'kr:leases',
+      'kr:schema',
       'kr:service:rb:instances',
       'kr:service:rb:def',
       'r-__rand_int__',
       'rb/r-__rand_int__',
       String(Date.now()),
       new Date().toISOString(),
+      '', // no self-health: keep the stored one
     ];
     const reg = [
       'EVALSHA',
-      sha(regSource),
-      '8',
+      regScript.sha,
+      '9',
       'kr:leases',
       'kr:prefixes',
       'kr:services',
       'kr:revision',
       'kr:events',
       'kr:prefix-index',
+      'kr:schema',
       'kr:service:rb:instances',
       'kr:service:rb:def',
       'rb',
