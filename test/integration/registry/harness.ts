@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 
 import {
   createApp,
@@ -51,7 +51,7 @@ export interface Harness {
 /** Builds an app on the shared throwaway Redis under a unique key prefix. */
 export async function createHarness(
   env: Record<string, string> = {},
-  options: { redisUrl?: string; label?: string } = {},
+  options: { redisUrl?: string; label?: string; logger?: Logger } = {},
 ): Promise<Harness> {
   const prefix = uniquePrefix(options.label ?? 'registry');
   const config = loadConfig(
@@ -76,7 +76,7 @@ export async function createHarness(
   });
   redis.on('error', () => undefined);
   await waitFor(() => redis.status === 'ready', { what: 'Redis connection' });
-  const logger = pino({ level: 'silent' });
+  const logger = options.logger ?? pino({ level: 'silent' });
   const clock = new FakeClock();
   const keys: JwtKeys = { algorithm: 'HS256', secret: TEST_SECRET };
   const repository = new RedisInstanceRepository(
