@@ -15,6 +15,9 @@ Not a production gateway.
 Options:
   --admin-port <n>     Admin API port, 0 = a free port (default 8001)
   --proxy-port <n>     proxy port, 0 = a free port (default 8000)
+  --proxy-http2        give the proxy listener Kong's http2 flag: HTTP/2 cleartext
+                       (gRPC clients) beside HTTP/1.x on the same port (default off,
+                       as in Kong's default proxy_listen)
   --host <addr>        interface to bind (default 127.0.0.1)
   --mode <db|dbless>   db: CRUD Admin API like Kong with Postgres;
                        dbless: like database=off, configure with POST /config (default db)
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
       options: {
         'admin-port': { type: 'string' },
         'proxy-port': { type: 'string' },
+        'proxy-http2': { type: 'boolean' },
         host: { type: 'string' },
         mode: { type: 'string' },
         'admin-token': { type: 'string' },
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
     host: values.host ?? '127.0.0.1',
     adminPort: port(values['admin-port'], '--admin-port', 8001),
     proxyPort: port(values['proxy-port'], '--proxy-port', 8000),
+    proxyHttp2: values['proxy-http2'] ?? false,
     mode,
     adminToken: values['admin-token'],
     workerConsistency: consistency,

@@ -28,6 +28,11 @@ export interface KongSimOptions {
   adminPort?: number;
   /** Proxy port; 0 picks a free one. @default 0 */
   proxyPort?: number;
+  /**
+   * Kong's `http2` flag on the proxy listener (`proxy_listen = ... http2`): HTTP/2 cleartext,
+   * which gRPC clients use, beside HTTP/1.x. @default false (Kong's default listener has none)
+   */
+  proxyHttp2?: boolean;
   /** `db` behaves like Kong with Postgres; `dbless` like `database=off`. @default 'db' */
   mode?: 'db' | 'dbless';
   /** When set, Admin API requests must send `Kong-Admin-Token: <token>` (else 401). */
@@ -97,6 +102,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
   const proxy = await createProxy(store, {
     host,
     port: options.proxyPort ?? 0,
+    http2: options.proxyHttp2 ?? false,
     nodeId,
     logger,
     mode,
@@ -116,7 +122,10 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
     setConfigHash: (hash) => {
       configHash = hash;
     },
-    listen: () => ({ admin: { host, port: adminPort }, proxy: { host, port: proxy.port } }),
+    listen: () => ({
+      admin: { host, port: adminPort },
+      proxy: { host, port: proxy.port, http2: options.proxyHttp2 ?? false },
+    }),
     workers,
   };
   const log = new RequestLog();

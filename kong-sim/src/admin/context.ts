@@ -12,6 +12,8 @@ import type { AdminReply, AdminRequest } from './router';
 export interface ListenAddress {
   host: string;
   port: number;
+  /** The listener's `http2` flag. */
+  http2?: boolean;
 }
 
 /** Dependencies of the route modules. */

@@ -1,5 +1,5 @@
 import { anUpstream, aTarget, defaultHealthchecks } from '../proxy/__tests__/memory-store';
-import { silentLogger, UpstreamHealthChecker } from './checker';
+import { checkerRefusal, silentLogger, UpstreamHealthChecker } from './checker';
 import type { ProbeRequest, ProbeResult } from './probe';
 
 function activeUpstream() {
@@ -82,5 +82,23 @@ describe('UpstreamHealthChecker with a fake clock', () => {
     checker.stop();
     expect(signals[0]?.aborted).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('checkerRefusal', () => {
+  const checks = (active: string, passive: string) =>
+    ({ active: { type: active }, passive: { type: passive } }) as unknown as Parameters<
+      typeof checkerRefusal
+    >[0];
+
+  it('takes http, https and tcp, and refuses grpc and grpcs as the checker library does', () => {
+    expect(checkerRefusal(checks('http', 'http'))).toBeUndefined();
+    expect(checkerRefusal(checks('tcp', 'https'))).toBeUndefined();
+    expect(checkerRefusal(checks('grpc', 'http'))).toBe(
+      "checks.active.type can only be 'http', 'https' or 'tcp', got 'grpc'",
+    );
+    expect(checkerRefusal(checks('http', 'grpcs'))).toBe(
+      "checks.passive.type can only be 'http', 'https' or 'tcp', got 'grpcs'",
+    );
   });
 });

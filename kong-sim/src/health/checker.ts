@@ -26,6 +26,7 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
  * (K:kong/runloop/balancer/healthcheckers.lua `is_upstream_using_healthcheck`).
  */
 export function isHealthcheckingOn(healthchecks: Healthchecks): boolean {
+  // (Checked on the upstream as stored, before the HTTP subsystem zeroes tcp intervals.)
   const { active, passive } = healthchecks;
   return (
     active.healthy.interval !== 0 ||
@@ -34,6 +35,21 @@ export function isHealthcheckingOn(healthchecks: Healthchecks): boolean {
     passive.unhealthy.timeouts !== 0 ||
     passive.unhealthy.http_failures !== 0
   );
+}
+
+/**
+ * Why the health-check library Kong 3.9.3 pins (lua-resty-healthcheck 3.1.0) refuses these checks,
+ * or undefined: it takes only http, https and tcp, although the upstream schema also accepts grpc
+ * and grpcs (K:kong/db/schema/entities/upstreams.lua `check_type`). Kong logs the error and the
+ * upstream gets no checker.
+ */
+export function checkerRefusal(healthchecks: Healthchecks): string | undefined {
+  for (const kind of ['active', 'passive'] as const) {
+    const type = healthchecks[kind].type;
+    if (type !== 'http' && type !== 'https' && type !== 'tcp')
+      return `checks.${kind}.type can only be 'http', 'https' or 'tcp', got '${type}'`;
+  }
+  return undefined;
 }
 
 /** The thresholds of one kind of check (`active` or `passive`) of an upstream. */
@@ -76,9 +92,15 @@ export class UpstreamHealthChecker {
       if (target.weight > 0) this.states.set(target.id, initialHealth());
   }
 
-  /** Starts the active loops; the first probe happens one interval after start. */
+  /**
+   * Starts the active loops; the first probe happens one interval after start. Kong's HTTP
+   * subsystem runs no active `tcp` checks: it zeroes their intervals there, leaving them to the
+   * stream subsystem (K:kong/runloop/balancer/healthcheckers.lua `create_healthchecker`), and the
+   * proxy is the HTTP subsystem. Passive checks still count.
+   */
   start(): void {
-    const { healthy, unhealthy } = this.upstream.healthchecks.active;
+    const { healthy, unhealthy, type } = this.upstream.healthchecks.active;
+    if (type === 'tcp') return;
     if (healthy.interval > 0) this.schedule('healthy', healthy.interval);
     if (unhealthy.interval > 0) this.schedule('unhealthy', unhealthy.interval);
   }

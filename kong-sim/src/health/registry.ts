@@ -8,7 +8,12 @@ import type {
   Uuid,
 } from '../store/types';
 import { ChangeTracker } from './change-tracker';
-import { isHealthcheckingOn, UpstreamHealthChecker, type CheckerDeps } from './checker';
+import {
+  checkerRefusal,
+  isHealthcheckingOn,
+  UpstreamHealthChecker,
+  type CheckerDeps,
+} from './checker';
 import { DnsCache } from './dns-cache';
 import { parseTargetAddress } from './target-address';
 
@@ -71,6 +76,15 @@ export class HealthRegistry implements HealthView {
     const signature = signatureOf(upstream, targets);
     if (existing?.signature === signature) return;
     existing?.checker.stop();
+    const refusal = checkerRefusal(upstream.healthchecks);
+    if (refusal) {
+      this.checkers.delete(upstreamId);
+      this.deps.logger.error(
+        { upstream: upstream.name },
+        `[healthchecks] error creating health checker: ${refusal}`,
+      );
+      return;
+    }
     const checker = new UpstreamHealthChecker(upstream, targets, this.deps);
     checker.start();
     this.checkers.set(upstreamId, { signature, checker });

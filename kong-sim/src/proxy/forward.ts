@@ -1,5 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 
 /** Where one attempt goes. */
 export interface Peer {
@@ -17,11 +19,25 @@ export interface Peer {
  * a replayable body. `failure` ends the request.
  */
 export type AttemptOutcome =
-  | { kind: 'response'; response: IncomingMessage }
+  | { kind: 'response'; response: UpstreamResponse }
   /** A pooled keep-alive connection the upstream had already closed; safe to send again. */
   | { kind: 'stale' }
   | { kind: 'connect_failure'; timeout: boolean; error: string; code: string | undefined }
   | { kind: 'failure'; timeout: boolean; error: string; code: string | undefined };
+
+/** An upstream's response head and body, over HTTP/1.x or HTTP/2. */
+export interface UpstreamResponse {
+  status: number;
+  /** Name, value, name, value... without HTTP/2 pseudo-headers. */
+  rawHeaders: string[];
+  /** The `Connection` header (HTTP/1.x): more hop-by-hop names. */
+  connection: string | string[] | undefined;
+  body: Readable;
+  /** HTTP/2: the response ended with its HEADERS frame ("Trailers-Only" in gRPC). */
+  headersOnly: boolean;
+  /** HTTP/2: calls back with the trailers, before the body ends. */
+  onTrailers(listener: (trailers: Record<string, string | string[]>) => void): void;
+}
 
 /** One upstream request. */
 export interface AttemptRequest {
@@ -37,9 +53,13 @@ export interface AttemptRequest {
   tlsVerify: boolean;
 }
 
-/** Keep-alive agents, one per upstream address, as nginx keeps an upstream keepalive pool. */
+/**
+ * Keep-alive agents and HTTP/2 sessions, one per upstream address, as nginx keeps an upstream
+ * keepalive pool.
+ */
 export class AgentPool {
   private readonly agents = new Map<string, http.Agent>();
+  private readonly sessions = new Map<string, http2.ClientHttp2Session>();
 
   /** The agent for this peer, created on first use. */
   agentFor(peer: Peer, tlsVerify: boolean): http.Agent {
@@ -55,14 +75,45 @@ export class AgentPool {
     return agent;
   }
 
+  /**
+   * The HTTP/2 session to a gRPC peer (`grpc_pass`), connecting on first use; `reused` tells a
+   * session that was already up from a new one.
+   */
+  sessionFor(
+    peer: Peer,
+    tlsVerify: boolean,
+  ): { session: http2.ClientHttp2Session; reused: boolean } {
+    const scheme = peer.protocol === 'grpcs' ? 'https' : 'http';
+    const host = peer.host.includes(':') ? `[${peer.host}]` : peer.host;
+    const key = `${scheme}://${host}:${peer.port}/${tlsVerify}`;
+    const existing = this.sessions.get(key);
+    if (existing && !existing.closed && !existing.destroyed)
+      return { session: existing, reused: true };
+    const session = http2.connect(`${scheme}://${host}:${peer.port}`, {
+      rejectUnauthorized: tlsVerify,
+    });
+    session.on('error', () => undefined); // reported through the stream that used it
+    const forget = (): void => {
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
+    };
+    session.once('close', forget);
+    session.once('goaway', forget);
+    session.unref();
+    this.sessions.set(key, session);
+    return { session, reused: false };
+  }
+
   /** Closes every pooled connection. */
   destroy(): void {
     for (const agent of this.agents.values()) agent.destroy();
     this.agents.clear();
+    for (const session of this.sessions.values()) session.destroy();
+    this.sessions.clear();
   }
 }
 
-class TimeoutError extends Error {}
+/** A connect or read timeout of an attempt. */
+export class TimeoutError extends Error {}
 
 const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -73,9 +124,37 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'])
 function isReplayable(body: Buffer | IncomingMessage): boolean {
   if (Buffer.isBuffer(body)) return true;
   const length = body.headers['content-length'];
+  // Over HTTP/2 a body needs no length header: only a declared empty one is known to be absent.
+  if (body.httpVersionMajor === 2) return length === '0';
   return (
     (length === undefined || length === '0') && body.headers['transfer-encoding'] === undefined
   );
+}
+
+function fromHttp1(response: IncomingMessage): UpstreamResponse {
+  return {
+    status: response.statusCode ?? 502,
+    rawHeaders: response.rawHeaders,
+    connection: response.headers.connection,
+    body: response,
+    headersOnly: false,
+    onTrailers: () => undefined,
+  };
+}
+
+/** How an attempt that got no response ended, by what had been sent. */
+export function classifyFailure(
+  err: Error,
+  sent: { bodyStarted: boolean; reused: boolean; method: string; body: Buffer | IncomingMessage },
+): AttemptOutcome {
+  const timeout = err instanceof TimeoutError;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (sent.reused && code && STALE_CODES.has(code) && isReplayable(sent.body))
+    return { kind: 'stale' };
+  const retryable =
+    !sent.bodyStarted ||
+    (!timeout && IDEMPOTENT.has(sent.method.toUpperCase()) && isReplayable(sent.body));
+  return { kind: retryable ? 'connect_failure' : 'failure', timeout, error: err.message, code };
 }
 
 /**
@@ -122,24 +201,19 @@ export function sendAttempt(
     upstream.setTimeout(request.readTimeoutMs, () =>
       upstream.destroy(new TimeoutError('read timeout')),
     );
-    upstream.on('response', (response) => resolve({ kind: 'response', response }));
+    upstream.on('response', (response) =>
+      resolve({ kind: 'response', response: fromHttp1(response) }),
+    );
     upstream.on('error', (err) => {
       if (connectTimer) clearTimeout(connectTimer);
-      const timeout = err instanceof TimeoutError;
-      const code = (err as NodeJS.ErrnoException).code;
-      if (upstream.reusedSocket && code && STALE_CODES.has(code) && isReplayable(request.body)) {
-        resolve({ kind: 'stale' });
-        return;
-      }
-      const retryable =
-        !bodyStarted ||
-        (!timeout && IDEMPOTENT.has(request.method.toUpperCase()) && isReplayable(request.body));
-      resolve({
-        kind: retryable ? 'connect_failure' : 'failure',
-        timeout,
-        error: err.message,
-        code,
-      });
+      resolve(
+        classifyFailure(err, {
+          bodyStarted,
+          reused: upstream.reusedSocket,
+          method: request.method,
+          body: request.body,
+        }),
+      );
     });
   });
   return { outcome, abort: () => upstream.destroy() };

@@ -17,7 +17,15 @@ import {
   setForwardingHeaders,
 } from './headers';
 import { runAccessPhase } from './plugins';
-import { sendKongResponse, sendPdkError, sendPluginExit, type ResponseContext } from './respond';
+import { refuseOnGrpcRoute } from './grpc';
+import { httpVersionOf } from './http2-request';
+import {
+  sendGrpcKongResponse,
+  sendKongResponse,
+  sendPdkError,
+  sendPluginExit,
+  type ResponseContext,
+} from './respond';
 import { normalizeRequestPath } from './router/normalize-path';
 import type { WorkerState } from './worker-state';
 import { callUpstream } from './upstream-call';
@@ -99,7 +107,21 @@ export async function handleProxyRequest(
   });
   if (!match) return sendPdkError(req, res, ctx, 404, KONG_MESSAGES.noRoute);
   const { route, service } = match;
-  if (!route.protocols.includes('http')) return rejectPlainHttp(req, res, ctx, route);
+  // kong-sim listens without TLS, so every request arrives as http.
+  if (route.protocols.includes('https') && !route.protocols.includes('http'))
+    return rejectPlainHttp(req, res, ctx, route);
+  const refusal = refuseOnGrpcRoute(req, route, 'http');
+  if (refusal?.kind === 'error')
+    return sendPdkError(req, res, ctx, refusal.status, refusal.message, refusal.headers);
+  if (refusal?.kind === 'grpcs-only')
+    return sendGrpcKongResponse(req, res, ctx, {
+      status: 200,
+      headers: {
+        'content-type': 'application/grpc',
+        'grpc-status': '1',
+        'grpc-message': 'gRPC request matched gRPCs route',
+      },
+    });
   if (!service) return sendPdkError(req, res, ctx, 503, KONG_MESSAGES.noService);
 
   let rawBody: Buffer | undefined;
@@ -154,6 +176,8 @@ export async function handleProxyRequest(
     originalPath: rawPath,
     strippedPrefix: route.strip_path ? matchedPath : undefined,
     requestId: ctx.requestId,
+    httpVersion: httpVersionOf(req) === 2 ? '2' : req.httpVersion,
+    te: req.headers.te,
   });
   if (route.preserve_host && req.headers.host !== undefined) headers.host = req.headers.host;
   let forwardBody: Buffer | IncomingMessage = req;

@@ -4,8 +4,16 @@ import type { IncomingMessage } from 'node:http';
 export const KONG_VERSION = '3.9.3';
 /** `Server: kong/3.9.3`. */
 export const SERVER_HEADER = `kong/${KONG_VERSION}`;
-/** The Via hop Kong adds, both upstream and on proxied responses. */
-export const VIA_HOP = `1.1 kong/${KONG_VERSION}`;
+/** The Via hop Kong adds, both upstream and on proxied responses, for HTTP/1.1. */
+export const VIA_HOP = viaHop('1.1');
+
+/**
+ * The Via hop for a protocol version: the client's upstream, the upstream's on the response
+ * (`2` for gRPC upstreams) (K:kong/runloop/handler.lua, `upstream_via` and `kong_outbound_via`).
+ */
+export function viaHop(version: string): string {
+  return `${version} kong/${KONG_VERSION}`;
+}
 
 /** Headers a proxy must not forward (RFC 9110 §7.6.1), lowercase. */
 const HOP_BY_HOP = new Set([
@@ -60,6 +68,10 @@ export interface ForwardingInfo {
   /** The prefix stripped by the route, if any. */
   strippedPrefix: string | undefined;
   requestId: string;
+  /** The client's HTTP version as nginx writes it: `1.1`, `2`. */
+  httpVersion: string;
+  /** The client's TE header: only `trailers` is passed on. */
+  te: string | string[] | undefined;
 }
 
 /**
@@ -81,7 +93,9 @@ export function setForwardingHeaders(
   else delete headers['x-forwarded-prefix'];
   headers['x-real-ip'] = info.clientIp;
   headers['x-kong-request-id'] = info.requestId;
-  headers.via = appendHeader(headers.via, VIA_HOP);
+  headers.via = appendHeader(headers.via, viaHop(info.httpVersion));
+  const te = [info.te ?? []].flat().flatMap((value) => value.split(','));
+  if (te.some((name) => name.trim().toLowerCase() === 'trailers')) headers.te = 'trailers';
 }
 
 /** `Host` sent upstream unless preserve_host: `host[:port]`, port omitted when it is the default. */

@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { silentLogger, type Logger } from '../health/checker';
 import { probeTarget } from '../health/probe';
 import { HealthRegistry } from '../health/registry';
@@ -8,6 +7,8 @@ import { RoundRobinBalancer } from './balancer';
 import { KONG_MESSAGES } from './errors';
 import { AgentPool } from './forward';
 import { handleProxyRequest, type ProxyDeps } from './handle-request';
+import { adaptHttp2Exchange } from './http2-request';
+import { listenProxy } from './listener';
 import { createAccessPlugins } from './plugins';
 import { sendPdkError } from './respond';
 import { WorkerState, type WorkerSettings } from './worker-state';
@@ -18,6 +19,8 @@ export interface ProxyOptions {
   host: string;
   /** Port to listen on; 0 picks a free port. */
   port: number;
+  /** Kong's `http2` listener flag: HTTP/2 cleartext (gRPC) beside HTTP/1.x. @default false */
+  http2?: boolean;
   /** The node id the Admin API reports (kept for log context). */
   nodeId?: string;
   logger?: Logger;
@@ -73,7 +76,7 @@ export async function createProxy(
   });
   health.sync();
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     handleProxyRequest(req, res, deps).catch((err: unknown) => {
       logger.error({ err: String(err), method: req.method, url: req.url }, 'proxy request failed');
       sendPdkError(
@@ -84,15 +87,18 @@ export async function createProxy(
         KONG_MESSAGES.unexpected,
       );
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  listeningPort = (server.address() as AddressInfo).port;
+  };
+  const listener = await listenProxy(
+    { host: options.host, port: options.port, http2: options.http2 ?? false },
+    {
+      http1: handle,
+      http2: (req, res, clientAddress) => {
+        const exchange = adaptHttp2Exchange(req, res, clientAddress);
+        handle(exchange.req, exchange.res);
+      },
+    },
+  );
+  listeningPort = listener.port;
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${hostForUrl}:${listeningPort}`;
   logger.info({ url, nodeId: options.nodeId }, 'proxy listening');
@@ -108,8 +114,7 @@ export async function createProxy(
         deps.workers.close();
         health.close();
         deps.agents.destroy();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        void listener.close().then(resolve);
       });
       return closing;
     },

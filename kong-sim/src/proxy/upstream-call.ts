@@ -5,8 +5,16 @@ import { parseTargetAddress } from '../health/target-address';
 import type { ServiceEntity } from '../store/types';
 import type { RoundRobinBalancer } from './balancer';
 import { KONG_MESSAGES } from './errors';
-import { sendAttempt, type AgentPool, type AttemptOutcome, type Peer } from './forward';
-import { hopByHopNames, SERVER_HEADER, VIA_HOP } from './headers';
+import {
+  sendAttempt,
+  type AgentPool,
+  type AttemptOutcome,
+  type Peer,
+  type UpstreamResponse,
+} from './forward';
+import { sendHttp2Attempt } from './forward-h2';
+import { hopByHopNames, SERVER_HEADER, viaHop } from './headers';
+import { http2StreamOf } from './http2-request';
 import { sendNginxError, sendPdkError, type ResponseContext } from './respond';
 import type { BalancingState } from './worker-state';
 
@@ -74,23 +82,27 @@ function reportPassive(
   const upstream = deps.balancing.upstreamsByName.get(service.host);
   const checker = upstream ? deps.health.checkerFor(upstream.id) : undefined;
   if (!checker) return;
-  if (outcome.kind === 'response')
-    checker.reportStatus(peer.targetId, outcome.response.statusCode ?? 0);
+  if (outcome.kind === 'response') checker.reportStatus(peer.targetId, outcome.response.status);
   else checker.reportFailure(peer.targetId, outcome.timeout ? 'timeout' : 'tcp_failure');
+}
+
+function isGrpcPeer(peer: Peer): boolean {
+  return peer.protocol === 'grpc' || peer.protocol === 'grpcs';
 }
 
 /**
  * Copies the upstream response to the client with Kong's proxied-response headers
- * (K:kong/runloop/handler.lua `header_filter`).
+ * (K:kong/runloop/handler.lua `header_filter`); gRPC trailers follow the body, and a reply that
+ * ended with its headers ends the client's stream with them too.
  */
 function relayResponse(
   res: ServerResponse,
-  response: IncomingMessage,
+  response: UpstreamResponse,
   ctx: ResponseContext,
-  latency: { upstreamMs: number; proxyMs: number },
+  relay: { upstreamMs: number; proxyMs: number; viaVersion: string },
   extraHeaders: Record<string, string>,
 ): void {
-  const skip = hopByHopNames(response.headers.connection);
+  const skip = hopByHopNames(response.connection);
   // Plugin headers replace the upstream's (kong.response.set_header); Vary is appended to.
   for (const name of Object.keys(extraHeaders))
     if (name.toLowerCase() !== 'vary') skip.add(name.toLowerCase());
@@ -109,15 +121,30 @@ function relayResponse(
     if (lower === 'server') sawServer = true;
     raw.push(name, value);
   }
-  raw.push('Via', via ? `${via}, ${VIA_HOP}` : VIA_HOP);
+  const hop = viaHop(relay.viaVersion);
+  raw.push('Via', via ? `${via}, ${hop}` : hop);
   if (!sawServer) raw.push('Server', SERVER_HEADER);
-  raw.push('X-Kong-Upstream-Latency', String(latency.upstreamMs));
-  raw.push('X-Kong-Proxy-Latency', String(latency.proxyMs));
+  raw.push('X-Kong-Upstream-Latency', String(relay.upstreamMs));
+  raw.push('X-Kong-Proxy-Latency', String(relay.proxyMs));
   raw.push('X-Kong-Request-Id', ctx.requestId);
   for (const [name, value] of Object.entries(extraHeaders)) raw.push(name, value);
-  res.writeHead(response.statusCode ?? 502, response.statusMessage, raw);
-  response.pipe(res);
-  response.on('error', () => res.destroy());
+  const stream = http2StreamOf(res);
+  if (stream && response.headersOnly) {
+    const headers: Record<string, string | string[]> = { ':status': String(response.status) };
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = (raw[i] ?? '').toLowerCase();
+      const value = raw[i + 1] ?? '';
+      const existing = headers[name];
+      headers[name] = existing === undefined ? value : [existing, value].flat();
+    }
+    stream.respond(headers, { endStream: true });
+    response.body.resume();
+    return;
+  }
+  response.onTrailers((trailers) => res.addTrailers(trailers));
+  res.writeHead(response.status, raw);
+  response.body.pipe(res);
+  response.body.on('error', () => res.destroy());
 }
 
 /**
@@ -147,7 +174,7 @@ export async function callUpstream(
     if (!prepared.preserveHost || headers.host === undefined)
       headers.host = hostHeaderFor(deps, service, peer);
     const sentAt = performance.now();
-    const call = sendAttempt(
+    const call = (isGrpcPeer(peer) ? sendHttp2Attempt : sendAttempt)(
       {
         peer,
         method: req.method ?? 'GET',
@@ -192,6 +219,8 @@ export async function callUpstream(
         {
           upstreamMs: Math.round(now - sentAt),
           proxyMs: Math.round(sentAt - ctx.startedAt),
+          // Kong's outbound Via names the upstream protocol: 2 for gRPC, else 1.1.
+          viaVersion: isGrpcPeer(peer) ? '2' : '1.1',
         },
         prepared.responseHeaders,
       );

@@ -121,23 +121,31 @@ describe('health checks', () => {
     }
   });
 
-  it('type tcp: a successful connect is a success, a refused one a tcp failure', async () => {
+  // K:kong/runloop/balancer/healthcheckers.lua `create_healthchecker`: the HTTP subsystem zeroes
+  // the intervals of active tcp checks (they belong to the stream subsystem); passive checks stay.
+  it('type tcp: the proxy runs no active probes, but passive failures still count', async () => {
     const setup = await checkedUpstream({
       active: {
         type: 'tcp',
-        healthy: { interval: 0.2, successes: 1 },
-        unhealthy: { interval: 0.2, tcp_failures: 1 },
+        healthy: { interval: 0.1, successes: 1 },
+        unhealthy: { interval: 0.1, tcp_failures: 1 },
       },
+      passive: { unhealthy: { tcp_failures: 1 } },
     });
     try {
-      setup.first.healthStatus = 500; // ignored: tcp probes never send a request
-      const seenBefore = setup.first.seen.length;
       await setup.second.kill();
-      await waitFor(async () => (await healthOf(setup.upstream, setup.second)) === 'UNHEALTHY', {
-        what: 'second UNHEALTHY',
-      });
+      // Ten active periods: a running tcp check would have marked the dead target by now.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await healthOf(setup.upstream, setup.second)).toBe('HEALTHY');
+      // A proxied request that meets the dead target is a passive tcp failure.
+      await waitFor(
+        async () => {
+          await proxyCall(kong, setup.path);
+          return (await healthOf(setup.upstream, setup.second)) === 'UNHEALTHY';
+        },
+        { what: 'second UNHEALTHY from a passive tcp failure' },
+      );
       expect(await healthOf(setup.upstream, setup.first)).toBe('HEALTHY');
-      expect(setup.first.seen).toHaveLength(seenBefore);
     } finally {
       await setup.close();
     }

@@ -57,11 +57,16 @@ function kongIp(host: string): string {
   return `[${groups.map((g) => g.padStart(4, '0').toLowerCase()).join(':')}]`;
 }
 
-/** One listener as kong/conf_loader/listeners.lua `parse_listeners` gives it, with no flags set. */
-function plainListener({ host, port }: ListenAddress): Row {
+/**
+ * One listener as kong/conf_loader/listeners.lua `parse_listeners` gives it: every flag false but
+ * `http2` where it is on. The `listener` string leaves `http2` out (nginx 1.25.1 deprecated the
+ * flag; Kong writes `http2 on;` instead).
+ */
+function parsedListener({ host, port, http2 = false }: ListenAddress): Row {
   const ip = kongIp(host);
   return {
     ...Object.fromEntries(HTTP_FLAGS.map((flag) => [flag, false])),
+    http2,
     ip,
     port,
     listener: `${ip}:${port}`,
@@ -70,7 +75,7 @@ function plainListener({ host, port }: ListenAddress): Row {
 
 /**
  * The `*_listen` settings, their parsed `*_listeners` and the `*_ssl_enabled` flags, for the
- * listeners kong-sim really has: plain HTTP/1.1 admin and proxy (no ssl, no http2), nothing
+ * listeners kong-sim really has: plain admin and proxy (no ssl; http2 on the proxy when asked), nothing
  * else (kong-sim has no stream, status, admin GUI or cluster listener, so those are `off`).
  */
 function listenConfiguration(ctx: AdminContext): Row {
@@ -80,9 +85,10 @@ function listenConfiguration(ctx: AdminContext): Row {
   for (const { name, sslFlag } of LISTEN_SETTINGS) {
     const address = addresses[name];
     const bracketed = address && isIP(address.host) === 6 ? `[${address.host}]` : address?.host;
-    conf[name] = address ? [`${bracketed}:${address.port}`] : ['off'];
+    const flags = address?.http2 ? ' http2' : '';
+    conf[name] = address ? [`${bracketed}:${address.port}${flags}`] : ['off'];
     // Kong's lua-cjson encodes an empty Lua table as `{}`, so an `off` list is `{}`, not `[]`.
-    conf[`${name}ers`] = address ? [plainListener(address)] : {};
+    conf[`${name}ers`] = address ? [parsedListener(address)] : {};
     if (sslFlag) conf[sslFlag] = false;
   }
   return conf;

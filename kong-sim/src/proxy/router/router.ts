@@ -74,6 +74,8 @@ function matchOne(matcher: RouteMatcher, request: RoutableRequest): string | und
   return matchPath(matcher.paths, request.path);
 }
 
+const HTTP_SUBSYSTEM_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
+
 /** An immutable router over one snapshot of routes and services. */
 export class Router {
   private readonly matchers: RouteMatcher[];
@@ -86,7 +88,8 @@ export class Router {
   ) {
     const matchers: RouteMatcher[] = [];
     for (const route of routes) {
-      if (!route.protocols.some((p) => p === 'http' || p === 'https')) continue;
+      // The HTTP subsystem's routes: http, https, grpc, grpcs (K:kong/router/transform.lua).
+      if (!route.protocols.some((p) => HTTP_SUBSYSTEM_PROTOCOLS.has(p))) continue;
       const service = route.service ? (servicesById.get(route.service.id) ?? null) : null;
       // Routes of a disabled service are left out of the router (K:kong/runloop/handler.lua).
       if (service && !service.enabled) continue;

@@ -7,6 +7,8 @@
  * they run against takes writes up at the next request: `worker_consistency = strict` (a real
  * Kong for this suite needs KONG_WORKER_CONSISTENCY=strict). How writes reach the proxy under
  * Kong's default (`eventual`) is the subject of propagation.test.ts, which starts its own.
+ * The proxy listener has Kong's `http2` flag, for the gRPC suite (a real Kong needs
+ * KONG_PROXY_LISTEN="0.0.0.0:8000 http2").
  */
 import { randomBytes } from 'node:crypto';
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
@@ -36,6 +38,7 @@ export async function startKongTarget(
     mode,
     adminToken: options.adminToken,
     workerConsistency: 'strict',
+    proxyHttp2: true,
   });
   return { admin: sim.admin, proxy: sim.proxy, sim, close: () => sim.close() };
 }
