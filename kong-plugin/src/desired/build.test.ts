@@ -77,6 +77,19 @@ describe('buildDesiredState', () => {
       0,
     ],
     ['instances keep their weight', { weight: 7 }, 7],
+    [
+      'instances that report themselves unhealthy get weight 0',
+      {
+        weight: 7,
+        selfHealth: { status: 'unhealthy' as const, detail: 'db down', reportedAt: '' },
+      },
+      0,
+    ],
+    [
+      'instances that report themselves healthy keep their weight',
+      { weight: 7, selfHealth: { status: 'healthy' as const, detail: null, reportedAt: '' } },
+      7,
+    ],
   ])('%s', (_label, patch, weight) => {
     const desired = build(
       makeSnapshot([makeService('orders', [makeInstance('orders', 'a', patch)])]),
@@ -103,6 +116,15 @@ describe('buildDesiredState', () => {
       strip_path: false,
     });
     expect(desired.state.route.get(ids.route('rpc'))?.body.methods).toBeUndefined();
+  });
+
+  it('gives grpc upstreams no health checks Kong cannot run on a gRPC port', () => {
+    const desired = build(makeSnapshot([makeService('rpc', [], { protocol: 'grpc' })]));
+    const checks = desired.state.upstream.get(ids.upstream('rpc'))?.body.healthchecks;
+    expect(checks).toEqual({
+      active: { type: 'http', healthy: { interval: 0 }, unhealthy: { interval: 0 } },
+      passive: { type: 'http', unhealthy: { http_failures: 0, tcp_failures: 0, timeouts: 0 } },
+    });
   });
 
   it.each([

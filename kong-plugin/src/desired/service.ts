@@ -23,11 +23,27 @@ function counter(value: number): number {
   return Math.max(0, Math.min(MAX_COUNTER, Math.round(value)));
 }
 
-/** The `healthchecks` record of a service's upstream: active probes plus passive checks. */
+/**
+ * The `healthchecks` record of a service's upstream: active probes plus passive checks. A gRPC
+ * service gets neither: Kong 3.9 cannot probe a gRPC port (an http probe speaks HTTP/1.0 to it,
+ * tcp probes run only in Kong's stream subsystem, and the checker library refuses the grpc types:
+ * kong-sim/KONG_BEHAVIOUR.md#health-checker), and passive checks alone would mark a target down
+ * with nothing to bring it back. Its instances' own health reports steer it instead
+ * (`effectiveWeight`), and a refused connection is retried on the next target.
+ */
 export function buildHealthchecks(view: ServiceView): KongBody {
   const check = view.definition.healthCheck;
-  const type = view.definition.protocol;
   const failures = counter(check.unhealthyThreshold);
+  if (isGrpc(view.definition.protocol))
+    return {
+      active: {
+        type: 'http',
+        healthy: { interval: 0 },
+        unhealthy: { interval: 0 },
+      },
+      passive: { type: 'http', unhealthy: { http_failures: 0, tcp_failures: 0, timeouts: 0 } },
+    };
+  const type = view.definition.protocol;
   return {
     active: {
       type,
@@ -42,16 +58,24 @@ export function buildHealthchecks(view: ServiceView): KongBody {
       },
     },
     passive: {
-      type: type === 'grpc' || type === 'grpcs' ? type : 'http',
+      type: 'http',
       healthy: { successes: counter(check.healthyThreshold) },
       unhealthy: { http_failures: failures, tcp_failures: failures, timeouts: failures },
     },
   };
 }
 
-/** True when an instance should carry traffic weight 0 (draining) rather than its own weight. */
+function isGrpc(protocol: string): boolean {
+  return protocol === 'grpc' || protocol === 'grpcs';
+}
+
+/**
+ * The traffic weight of an instance: 0 while it drains or reports itself unhealthy (its own
+ * word, sent with its heartbeats), else its own weight.
+ */
 function effectiveWeight(instance: Instance): number {
-  return instance.draining ? 0 : Math.max(0, Math.min(65535, Math.round(instance.weight)));
+  if (instance.draining || instance.selfHealth?.status === 'unhealthy') return 0;
+  return Math.max(0, Math.min(65535, Math.round(instance.weight)));
 }
 
 function entity(kind: EntityKind, name: string, svc: string, body: KongBody): Entity {
@@ -86,7 +110,7 @@ export function translateService(
   const svc = view.name;
   const def = view.definition;
   const tags = serviceTags(ownershipTag, svc);
-  const grpc = def.protocol === 'grpc' || def.protocol === 'grpcs';
+  const grpc = isGrpc(def.protocol);
   const serviceId = ids.service(svc);
   const upstreamId = ids.upstream(svc);
   const upstreamName = names.upstream(svc);
