@@ -5,9 +5,10 @@
 
   A lease that has run out (even if the reaper has not removed it yet) cannot be renewed: the
   client must register again. A draining instance keeps its drain deadline; only lastHeartbeatAt
-  moves. Heartbeats change no routing state, so they bump neither the revision nor the event
-  stream; neither does the instance's own health that a heartbeat may carry (it is stored on the
-  instance as selfHealth and read with it).
+  moves. A heartbeat changes no routing state, so it bumps neither the revision nor the event
+  stream, except when the instance's own health that it may carry (stored on the instance as
+  selfHealth) changes status: that changes its weight in Kong, so it records an
+  `instance.health` event like any routing change.
 
   The new deadline is now + ttlSeconds * 1000, with ttlSeconds read from the stored instance, so
   a heartbeat is one round trip (same math as leaseDeadline in src/instances/lease.ts).
@@ -15,13 +16,17 @@
   Input, for n heartbeats (n >= 1), heartbeat k = 1..n:
     KEYS[1]        leases sorted set
     KEYS[2]        schema stamp {p}schema (lib/schema.lua, which runs first)
-    KEYS[2k+1]     instances hash of its service
-    KEYS[2k+2]     its service's definition
-    ARGV[5k-4]     instance id
-    ARGV[5k-3]     lease member "{svc}/{id}"
-    ARGV[5k-2]     now (ms)
-    ARGV[5k-1]     now (ISO 8601)
-    ARGV[5k]       self-health JSON {status, detail, reportedAt}, or "" to keep the stored one
+    KEYS[3]        revision counter
+    KEYS[4]        events stream
+    KEYS[2k+3]     instances hash of its service
+    KEYS[2k+4]     its service's definition
+    ARGV[6k-5]     service name
+    ARGV[6k-4]     instance id
+    ARGV[6k-3]     lease member "{svc}/{id}"
+    ARGV[6k-2]     now (ms)
+    ARGV[6k-1]     now (ISO 8601)
+    ARGV[6k]       self-health JSON {status, detail, reportedAt}, or "" to keep the stored one
+    ARGV[6n+1]     events MAXLEN (approximate)
 
   Output: the error reply "SCHEMA ..." and nothing written when the stored data is of a newer
   format (lib/schema.lua); otherwise an array of n replies, the k-th for heartbeat k:
@@ -55,7 +60,14 @@ local function isoFromMs(ms)
     math.floor(msOfDay / 1000) % 60, msOfDay % 1000)
 end
 
-local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso, selfHealth)
+-- The status of a stored selfHealth (absent, or JSON null, reads as nil).
+local function selfStatus(selfHealth)
+  if type(selfHealth) ~= 'table' then return nil end
+  return selfHealth['status']
+end
+
+local function renew(instances, leases, definitionKey, service, id, member, nowMs, nowIso,
+                     selfHealth)
   local existing = redis.call('HGET', instances, id)
   local deadline = redis.call('ZSCORE', leases, member)
   local now = tonumber(nowMs)
@@ -69,7 +81,17 @@ local function renew(instances, leases, definitionKey, id, member, nowMs, nowIso
   end
   schemaStamp()
   instance['lastHeartbeatAt'] = nowIso
-  if selfHealth ~= '' then instance['selfHealth'] = cjson.decode(selfHealth) end
+  if selfHealth ~= '' then
+    local previous = selfStatus(instance['selfHealth'])
+    instance['selfHealth'] = cjson.decode(selfHealth)
+    if selfStatus(instance['selfHealth']) ~= previous then
+      local revision = nextRevision(KEYS[3])
+      redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[#ARGV], '*', 'data', cjson.encode({
+        type = 'instance.health', revision = revision, at = nowIso, service = service,
+        instanceId = id
+      }))
+    end
+  end
   if not instance['draining'] then
     local newDeadline = now + ttlSeconds * 1000
     instance['leaseExpiresAt'] = isoFromMs(newDeadline)
@@ -90,10 +112,10 @@ if refused then return refused end
 -- code (READONLY, WRONGTYPE...), which decides the HTTP status (src/errors.ts fromRedisFailure);
 -- a Lua error becomes an ERR reply, as it would be for the script as a whole.
 local replies = {}
-for k = 1, #ARGV / 5 do
-  local a = 5 * k
-  local ok, reply = pcall(renew, KEYS[2 * k + 1], KEYS[1], KEYS[2 * k + 2], ARGV[a - 4], ARGV[a - 3],
-    ARGV[a - 2], ARGV[a - 1], ARGV[a])
+for k = 1, (#ARGV - 1) / 6 do
+  local a = 6 * k
+  local ok, reply = pcall(renew, KEYS[2 * k + 3], KEYS[1], KEYS[2 * k + 4], ARGV[a - 5],
+    ARGV[a - 4], ARGV[a - 3], ARGV[a - 2], ARGV[a - 1], ARGV[a])
   if ok then
     replies[k] = reply
   else

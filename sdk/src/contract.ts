@@ -252,6 +252,8 @@ export type RegistryEventType =
   | 'instance.deregistered'
   | 'instance.expired'
   | 'instance.gateway-health'
+  /** The instance's own health report changed status (it steers its weight in Kong). */
+  | 'instance.health'
   | 'service.updated'
   | 'service.removed'
   | 'consumer.created'

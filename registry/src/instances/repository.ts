@@ -185,11 +185,12 @@ export class RedisInstanceRepository {
     batch: readonly HeartbeatCall[],
   ): Promise<(Renewal | null | Error)[]> => {
     const k = this.keys;
-    const keys: string[] = [k.leases, k.schema];
+    const keys: string[] = [k.leases, k.schema, k.revision, k.events];
     const args: (string | number)[] = [];
     for (const { service, instanceId, nowMs, selfHealth } of batch) {
       keys.push(k.instances(service), k.definition(service));
       args.push(
+        service,
         instanceId,
         k.leaseMember(service, instanceId),
         nowMs,
@@ -197,6 +198,7 @@ export class RedisInstanceRepository {
         selfHealth ? JSON.stringify(selfHealth) : '',
       );
     }
+    args.push(this.eventsMaxLen);
     const replies = (await SCRIPTS.heartbeat.run(this.redis, keys, args)) as (
       [string, string] | null | Error
     )[];

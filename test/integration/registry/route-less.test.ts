@@ -121,6 +121,32 @@ it('stores the health a heartbeat reports, keeps it across plain heartbeats and 
   });
 });
 
+it('records an instance.health event when the reported status changes, and only then', async () => {
+  expect((await register('orders', 'o-1')).status).toBe(201);
+  const k = h.repository.keys;
+  const healthEvents = async (): Promise<{ type: string; service: string; instanceId: string }[]> =>
+    (await h.redis.xrange(k.events, '-', '+'))
+      .map(
+        ([, fields]) =>
+          JSON.parse(fields[1]!) as { type: string; service: string; instanceId: string },
+      )
+      .filter((event) => event.type === 'instance.health');
+  const revision = Number(await h.redis.get(k.revision));
+
+  await heartbeat('orders', 'o-1', { health: { status: 'healthy' } });
+  await heartbeat('orders', 'o-1', { health: { status: 'healthy', detail: 'still fine' } });
+  await heartbeat('orders', 'o-1', { health: { status: 'unhealthy', detail: 'db down' } });
+  await heartbeat('orders', 'o-1', { health: { status: 'unhealthy', detail: 'db still down' } });
+  await heartbeat('orders', 'o-1');
+
+  // First report (none before), then the one change to unhealthy: two routing changes.
+  expect(await healthEvents()).toEqual([
+    expect.objectContaining({ service: 'orders', instanceId: 'o-1' }),
+    expect.objectContaining({ service: 'orders', instanceId: 'o-1' }),
+  ]);
+  expect(Number(await h.redis.get(k.revision))).toBe(revision + 2);
+});
+
 it('refuses a bad health report with 400 and leaves the lease as it was', async () => {
   expect((await register('worker', 'w-1', { route: false })).status).toBe(201);
   const before = await h.redis.zscore(h.repository.keys.leases, 'worker/w-1');

@@ -190,6 +190,7 @@ export const registryEvent = z.object({
     'instance.deregistered',
     'instance.expired',
     'instance.gateway-health',
+    'instance.health',
     'service.updated',
     'service.removed',
     'consumer.created',
