@@ -5,6 +5,10 @@ export interface ExampleIdentity {
   service: string;
   /** For the usage text, e.g. "key-auth at the gateway". */
   authSummary: string;
+  /** The gateway prefix when none is given. @default `/<service>` */
+  defaultPrefix?: string;
+  /** What it does, for the usage text. @default "echoes who called it" */
+  summary?: string;
 }
 
 /** Everything an example service needs, read once from flags and environment, then frozen. */
@@ -31,11 +35,16 @@ export interface ExampleConfig {
 }
 
 /** Shown by `--help`: every flag with its environment variable and default. */
-export function exampleUsage({ service, authSummary }: ExampleIdentity): string {
+export function exampleUsage({
+  service,
+  authSummary,
+  defaultPrefix = `/${service}`,
+  summary = 'echoes who called it',
+}: ExampleIdentity): string {
   return `Usage: node examples/${service}/dist/main.js [options]
 
-An example service behind Kong: registers itself as "${service}" (${authSummary}) and echoes
-who called it. Flags win over environment variables.
+An example service behind Kong: registers itself as "${service}" (${authSummary}) and
+${summary}. Flags win over environment variables.
 
   --port N              PORT              port to listen on, 0 = a free one      (default 0)
   --host ADDR           HOST              address to bind                        (default 0.0.0.0)
@@ -43,7 +52,7 @@ who called it. Flags win over environment variables.
   --registry-url URL    REGISTRY_URL      registry base URL         (default http://127.0.0.1:4000)
   --token JWT           REGISTRY_TOKEN    service token (npx kong-registry token --service ${service})
   --instance-id ID      INSTANCE_ID       instance id              (default: derived from host:port)
-  --prefix /P           PREFIX            gateway prefix                         (default /${service})
+  --prefix /P           PREFIX            gateway prefix               (default ${defaultPrefix})
   --ttl S               TTL_SECONDS       lease length in seconds        (default: the registry's)
   --health-interval S   HEALTH_INTERVAL_SECONDS  Kong probe interval   (default: the registry's)
   --drain-hold S        DRAIN_HOLD_SECONDS  on SIGTERM, time at weight 0 before leaving (default 6)
@@ -60,7 +69,7 @@ export class ConfigError extends Error {
 
 /** Parses argv and env into a frozen config, or throws ConfigError listing every problem. */
 export function loadExampleConfig(
-  { service }: ExampleIdentity,
+  { service, defaultPrefix = `/${service}` }: ExampleIdentity,
   argv: string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): ExampleConfig | 'help' {
@@ -90,7 +99,7 @@ export function loadExampleConfig(
     problems.push(`PORT must be 0..65535, got "${portText}"`);
   const registryUrl = values['registry-url'] ?? env.REGISTRY_URL ?? 'http://127.0.0.1:4000';
   if (!URL.canParse(registryUrl)) problems.push(`REGISTRY_URL is not a URL: "${registryUrl}"`);
-  const prefix = values.prefix ?? env.PREFIX ?? `/${service}`;
+  const prefix = values.prefix ?? env.PREFIX ?? defaultPrefix;
   if (!prefix.startsWith('/')) problems.push(`PREFIX must start with "/", got "${prefix}"`);
   const ttlSeconds = optionalSeconds('TTL_SECONDS', values.ttl ?? env.TTL_SECONDS, problems);
   const healthIntervalSeconds = optionalSeconds(

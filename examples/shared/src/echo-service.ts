@@ -8,20 +8,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import {
-  consumerFromHeaders,
-  healthHandler,
-  register,
-  type AuthType,
-  type SdkLogger,
-} from '@kong-registry/sdk';
-import {
-  ConfigError,
-  exampleUsage,
-  loadExampleConfig,
-  type ExampleConfig,
-  type ExampleIdentity,
-} from './config';
+import { consumerFromHeaders, healthHandler, register, type AuthType } from '@kong-registry/sdk';
+import type { ExampleConfig, ExampleIdentity } from './config';
+import { sdkLoggerFor, type Log } from './log';
+import { runExample } from './run-example';
 
 /** One example service: who it is, how Kong authenticates its clients, what else it echoes. */
 export interface EchoServiceSpec extends ExampleIdentity {
@@ -47,35 +37,6 @@ const HEADERS_OF_INTEREST = [
   'x-request-id',
   'via',
 ];
-
-type Log = (level: string, msg: string, fields?: Record<string, unknown>) => void;
-
-const LEVELS = ['debug', 'info', 'warn', 'error'];
-
-/**
- * One JSON line on stderr per log record at `minimum` or above; stdout carries only the "ready"
- * line. Kong's health probes and heartbeats are debug: a line a second per instance would hide
- * the ones that matter.
- */
-function stderrLog(service: string, minimum = process.env.LOG_LEVEL ?? 'info'): Log {
-  const floor = Math.max(0, LEVELS.indexOf(minimum));
-  return (level, msg, fields = {}) => {
-    if (LEVELS.indexOf(level) < floor) return;
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`,
-    );
-  };
-}
-
-/** The SDK's logger interface, onto the same stderr lines. */
-function sdkLoggerFor(log: Log): SdkLogger {
-  return {
-    debug: (msg, fields) => log('debug', msg, fields),
-    info: (msg, fields) => log('info', msg, fields),
-    warn: (msg, fields) => log('warn', msg, fields),
-    error: (msg, fields) => log('error', msg, fields),
-  };
-}
 
 function pickHeaders(req: IncomingMessage): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -177,28 +138,5 @@ async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Prom
  * problem listed), 1 when it cannot start, 0 after a clean drain on SIGTERM/SIGINT.
  */
 export function runEchoService(spec: EchoServiceSpec): void {
-  const log = stderrLog(spec.service);
-  const usage = exampleUsage(spec);
-  let config: ExampleConfig | 'help';
-  try {
-    config = loadExampleConfig(spec);
-  } catch (err) {
-    // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed flags.
-    if (
-      err instanceof ConfigError ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`${(err as Error).message}\n\n${usage}`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  if (config === 'help') {
-    process.stdout.write(usage);
-    return;
-  }
-  run(spec, config, log).catch((err: unknown) => {
-    log('error', 'could not start', { error: err instanceof Error ? err.message : String(err) });
-    process.exit(1);
-  });
+  runExample(spec, (config, log) => run(spec, config, log));
 }

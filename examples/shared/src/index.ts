@@ -6,3 +6,5 @@ export {
   type ExampleConfig,
   type ExampleIdentity,
 } from './config';
+export { sdkLoggerFor, stderrLog, type Log } from './log';
+export { runExample } from './run-example';
