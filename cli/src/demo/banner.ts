@@ -3,6 +3,7 @@
  * credentials and curl commands to paste. Pure text rendering.
  */
 import type { RouteRow } from '@kong-registry/sdk';
+import { greeterClientCommand } from './grpc-client';
 import type { ServiceKind } from './services';
 
 /** Everything the banner shows. */
@@ -41,7 +42,12 @@ export function formatRoutes(routes: RouteRow[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-function curlLines(service: ServiceKind): string[] {
+function curlLines(service: ServiceKind, proxyUrl: string): string[] {
+  if (service.protocol === 'grpc')
+    return [
+      `${greeterClientCommand(proxyUrl, ['--name', 'you'])}   # gRPC over h2c, key in metadata`,
+      `${greeterClientCommand(proxyUrl, ['--stream', '3'])}   # server streaming`,
+    ];
   const url = `"$PROXY${service.samplePath}"`;
   if (service.auth === 'key-auth')
     return [
@@ -86,7 +92,7 @@ export function renderBanner(input: BannerInput): string {
         `export PROXY=${input.proxyUrl}`,
         `export KEY=${input.consumer.apiKey}`,
         `export JWT=${input.jwt}`,
-        ...input.services.flatMap(curlLines),
+        ...input.services.flatMap((service) => curlLines(service, input.proxyUrl)),
         `curl -s -H "Authorization: Bearer ${input.adminToken.slice(0, 12)}…" ${input.registryUrl}/v1/routes   # the full admin token is above`,
       ].join('\n'),
     ),

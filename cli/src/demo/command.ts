@@ -28,7 +28,7 @@ function hasPython(): boolean {
 
 /** The services `npm run demo` starts. */
 export function demoServices(config: DemoConfig, python = hasPython()): ServiceKind[] {
-  const kinds: ServiceKind[] = [EXAMPLES.orders, EXAMPLES.users];
+  const kinds: ServiceKind[] = [EXAMPLES.orders, EXAMPLES.users, EXAMPLES.greeter];
   if (config.python && python) kinds.push(EXAMPLES.inventory);
   return kinds;
 }

@@ -13,3 +13,4 @@ export { readTargetHealth, readTargets, type KongTarget } from './kong';
 export * from './traffic';
 export { formatLogLine } from './log-format';
 export { tourSteps, runTour } from './tour';
+export { greet, greeterClientCommand } from './grpc-client';

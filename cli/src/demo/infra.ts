@@ -117,6 +117,8 @@ export async function startKongSimProcess(
         String(config.ports.admin),
         '--proxy-port',
         String(config.ports.proxy),
+        // Kong's http2 listener flag: the greeter example's gRPC calls come as h2c.
+        '--proxy-http2',
         '--worker-state-update-frequency',
         String(config.timings.kongWorkerStateUpdateFrequency),
         '--log-level',

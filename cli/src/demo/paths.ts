@@ -12,6 +12,8 @@ export const ENTRY_POINTS = {
   kongSim: join(REPO_ROOT, 'kong-sim', 'bin', 'kong-sim.js'),
   orders: join(REPO_ROOT, 'examples', 'orders', 'dist', 'main.js'),
   users: join(REPO_ROOT, 'examples', 'users', 'dist', 'main.js'),
+  greeter: join(REPO_ROOT, 'examples', 'greeter', 'dist', 'main.js'),
+  greeterClient: join(REPO_ROOT, 'examples', 'greeter', 'dist', 'client.js'),
   inventory: join(REPO_ROOT, 'examples', 'python-inventory', 'inventory.py'),
   echo: join(REPO_ROOT, 'cli', 'dist', 'demo', 'echo', 'main.js'),
 } as const;

@@ -1,5 +1,5 @@
 /**
- * The services behind the gateway: the examples (orders, users, inventory) and the echo service,
+ * The services behind the gateway: the examples (orders, users, inventory, greeter) and the echo service,
  * each instance its own child process that registers itself with the registry.
  */
 import type { AuthType } from '@kong-registry/sdk';
@@ -14,13 +14,15 @@ export interface ServiceKind {
   auth: AuthType;
   /** A path under the prefix worth calling in the printed curl commands. */
   samplePath: string;
+  /** `grpc`: reached over HTTP/2 with the greeter client, not curl. @default 'http' */
+  protocol?: 'http' | 'grpc';
   command: (config: DemoConfig) => { command: string; args: string[] };
 }
 
 const node = (entry: string) => () => ({ command: process.execPath, args: [entry] });
 
 /** The examples of examples/README.md. */
-export const EXAMPLES: Record<'orders' | 'users' | 'inventory', ServiceKind> = {
+export const EXAMPLES: Record<'orders' | 'users' | 'inventory' | 'greeter', ServiceKind> = {
   orders: {
     service: 'orders',
     prefix: '/orders',
@@ -41,6 +43,14 @@ export const EXAMPLES: Record<'orders' | 'users' | 'inventory', ServiceKind> = {
     auth: 'none',
     samplePath: '/inventory/items/7',
     command: () => ({ command: 'python3', args: [ENTRY_POINTS.inventory] }),
+  },
+  greeter: {
+    service: 'greeter',
+    prefix: '/demo.Greeter',
+    auth: 'key-auth',
+    samplePath: '/demo.Greeter/SayHello',
+    protocol: 'grpc',
+    command: node(ENTRY_POINTS.greeter),
   },
 };
 

@@ -21,6 +21,7 @@ import {
   startRegistryProcess,
   type RedisProcess,
 } from './infra';
+import { greet } from './grpc-client';
 import { startServiceInstance, type ServiceInstance, type ServiceKind } from './services';
 
 /** Services to start and how many instances of each. */
@@ -166,6 +167,20 @@ export async function startDemoStack(
       return {};
     };
     const waitForRoute = async (kind: ServiceKind, timeoutMs = 20_000): Promise<void> => {
+      if (kind.protocol === 'grpc') {
+        await pollUntil(
+          async () => {
+            const count = await greet(proxyUrl, consumer.apiKey);
+            return Object.keys(count.byInstance).some((id) => id.startsWith(kind.service));
+          },
+          {
+            timeoutMs,
+            intervalMs: 300,
+            what: `${kind.prefix} to answer a gRPC call through the proxy`,
+          },
+        );
+        return;
+      }
       await pollUntil(
         async () => {
           const reply = await callJson(`${proxyUrl}${kind.samplePath}`, {

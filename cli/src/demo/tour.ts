@@ -6,6 +6,7 @@ import type { DemoStack } from './stack';
 import { signDemoJwt } from './consumer';
 import { callJson, pollUntil } from './http';
 import { readTargetHealth } from './kong';
+import { greet } from './grpc-client';
 import { EXAMPLES, echoKind } from './services';
 import { describeCount, failureCount, sendRequests } from './traffic';
 
@@ -106,6 +107,22 @@ export function tourSteps(stack: DemoStack): TourStep[] {
         if ((count.byInstance[victim.instanceId] ?? 0) > 0 || failureCount(count) > 0)
           throw new Error(`after the health check tripped: ${describeCount(count)}`);
         return `${victim.instanceId} marked UNHEALTHY by Kong after ${trippedMs} ms; then ${describeCount(count)}`;
+      },
+    },
+    {
+      title: 'gRPC: greeter answers over h2c; SIGKILL one instance and every call still succeeds',
+      run: async () => {
+        const [victim, ...others] = stack.instancesOf('greeter');
+        if (!victim || others.length === 0) throw new Error('needs --instances 2 or more');
+        const before = await greet(proxy, stack.consumer.apiKey, 10);
+        if (failureCount(before) > 0 || Object.keys(before.byInstance).length < 2)
+          throw new Error(`before the kill: ${describeCount(before)}`);
+        victim.child.signal('SIGKILL');
+        await victim.child.exited;
+        // Kong cannot probe a gRPC port: a refused connection is retried on the next target.
+        const after = await greet(proxy, stack.consumer.apiKey, 20);
+        if (failureCount(after) > 0) throw new Error(`after the kill: ${describeCount(after)}`);
+        return `before: ${describeCount(before)}; after SIGKILL of ${victim.instanceId}: ${describeCount(after)}`;
       },
     },
     {

@@ -6,7 +6,7 @@ import {
   startGreeterUpstream,
   type GreeterClient,
   type GreeterUpstream,
-} from './helpers/grpc';
+} from '../../helpers/grpc';
 import {
   adminJson,
   proxyCall,

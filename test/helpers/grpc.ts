@@ -1,5 +1,5 @@
 /**
- * gRPC pieces of the proxy suite: a Greeter upstream (the example's proto) that records what
+ * gRPC pieces of the proxy and e2e suites: a Greeter upstream (the example's proto) that records what
  * reached it, a client through the proxy, and raw HTTP/2 requests for what a gRPC client cannot
  * send (a non-gRPC body, a wrong route).
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const PROTO_DIR = join(__dirname, '..', '..', '..', '..', 'examples', 'greeter', 'proto');
+const PROTO_DIR = join(__dirname, '..', '..', 'examples', 'greeter', 'proto');
 
 interface HelloRequest {
   name: string;
