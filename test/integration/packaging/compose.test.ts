@@ -123,7 +123,7 @@ describe.each([
     const kong = stack().services.kong!;
     expect(kong.image).toBe('kong:3.9');
     expect(kong.environment?.KONG_ADMIN_LISTEN).toBe('0.0.0.0:8001');
-    expect(kong.environment?.KONG_PROXY_LISTEN).toBe('0.0.0.0:8000');
+    expect(kong.environment?.KONG_PROXY_LISTEN).toBe('0.0.0.0:8000 http2');
     expect(publishedHostIps(kong)).toEqual(
       expect.arrayContaining([
         { hostIp: '127.0.0.1', containerPort: 8001 },
