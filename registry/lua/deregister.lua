@@ -57,14 +57,7 @@ for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', cutoff, 'L
 end
 if redis.call('HLEN', KEYS[1]) == 0 then
   local definition = redis.call('GET', KEYS[2])
-  if definition then
-    local prefix = cjson.decode(definition)['prefix']
-    -- A route-less service has no prefix (null).
-    if type(prefix) == 'string' and redis.call('HGET', KEYS[4], prefix) == ARGV[1] then
-      redis.call('HDEL', KEYS[4], prefix)
-      redis.call('ZREM', KEYS[8], prefix)
-    end
-  end
+  if definition then releasePrefixes(KEYS[4], KEYS[8], ARGV[1], definition, nil) end
   redis.call('DEL', KEYS[2])
   redis.call('SREM', KEYS[5], ARGV[1])
   emit({ type = 'service.removed' })

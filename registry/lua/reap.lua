@@ -64,14 +64,7 @@ for _, member in ipairs(due) do
     redis.call('ZADD', KEYS[8], ARGV[2], member)
     if redis.call('HLEN', instancesKey) == 0 then
       local definition = redis.call('GET', definitionKey)
-      if definition then
-        local prefix = cjson.decode(definition)['prefix']
-        -- A route-less service has no prefix (null).
-        if type(prefix) == 'string' and redis.call('HGET', KEYS[2], prefix) == service then
-          redis.call('HDEL', KEYS[2], prefix)
-          redis.call('ZREM', KEYS[6], prefix)
-        end
-      end
+      if definition then releasePrefixes(KEYS[2], KEYS[6], service, definition, nil) end
       redis.call('DEL', definitionKey)
       redis.call('SREM', KEYS[3], service)
       redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[4], '*', 'data', cjson.encode({

@@ -2,7 +2,7 @@
   Registers or refreshes a batch of instances, one after the other in the order given (the
   registry coalesces the registrations of one event-loop turn into one call:
   src/instances/coalescer.ts). Each registration is exactly what a lone one would be: it claims its
-  service's prefix and records the change (revision, events), all in one atomic step.
+  service's prefixes and records the change (revision, events), all in one atomic step.
 
   Input, for n registrations (n >= 1), registration k = 1..n:
     KEYS[1] leases sorted set                  {p}leases
@@ -21,8 +21,9 @@
       3  instance JSON (registeredAt, gatewayHealth and selfHealth are kept from the old record
          while its lease lives)
       4  definition JSON
-      5  prefix, or "" for a route-less service: it claims none (and a prefix it owned while
-         routed is released), the prefix owners and their index are not touched otherwise
+      5  the service's prefixes, space-separated (prefix, then extraPrefixes), or "" for a
+         route-less service: it claims none. A prefix the old definition held and this one does
+         not is released; the prefix owners and their index are not touched otherwise
       6  lease member "{svc}/{id}"
       7  lease deadline (ms)
       8  now (ms)
@@ -32,7 +33,9 @@
 
   Output: the error reply "SCHEMA ..." and nothing written when the stored data is of a newer
   format (lib/schema.lua); otherwise an array of n replies, the k-th for registration k:
-    {"conflict", owner, ownedPrefix}     another live service owns the prefix, or (unless ARGV 11
+    {"conflict", owner, ownedPrefix, wanted}
+                                         another live service owns `wanted` (one of the prefixes),
+                                         or (unless ARGV 11
                                          is "1") one nested in it or that it is nested in, segment
                                          by segment (/orders and /orders/admin, not /orders and
                                          /orders-archive): the controller programs Kong to match
@@ -46,51 +49,63 @@ local LEASES, PREFIXES, SERVICES, REVISION, EVENTS, PREFIX_INDEX =
 local refused = schemaGate(KEYS[7])
 if refused then return refused end
 
+-- The prefixes of a space-separated list ("" for none).
+local function splitPrefixes(list)
+  local prefixes = {}
+  for prefix in string.gmatch(list, '%S+') do prefixes[#prefixes + 1] = prefix end
+  return prefixes
+end
+
+-- The owner and prefix that `wanted` conflicts with for `service`, or nil.
+local function conflictOf(service, wanted, indexed, overlapAllowed)
+  local owner = redis.call('HGET', PREFIXES, wanted)
+  if owner and owner ~= service then return owner, wanted end
+  if overlapAllowed then return nil end
+  if indexed then
+    -- Prefixes wanted is nested in: each leading run of whole segments, one HGET apiece.
+    for i = 2, #wanted - 1 do
+      if string.byte(wanted, i + 1) == 47 then -- '/'
+        local prefix = string.sub(wanted, 1, i)
+        local other = redis.call('HGET', PREFIXES, prefix)
+        if other and other ~= service then return other, prefix end
+      end
+    end
+    -- Prefixes nested in wanted (they start with wanted .. '/'): a range of the lexicographic
+    -- index. Only this service's own entries are skipped, so the loop ends at the first other
+    -- owner.
+    local below = wanted .. '/'
+    local offset = 0
+    while true do
+      local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. below, '[' .. below .. '\255', 'LIMIT', offset, 8)
+      for _, prefix in ipairs(batch) do
+        local other = redis.call('HGET', PREFIXES, prefix)
+        if other and other ~= service then return other, prefix end
+      end
+      if #batch < 8 then break end
+      offset = offset + 8
+    end
+  else
+    local owners = redis.call('HGETALL', PREFIXES)
+    for i = 1, #owners, 2 do
+      local prefix, other = owners[i], owners[i + 1]
+      if other ~= service and (string.sub(wanted, 1, #prefix + 1) == prefix .. '/' or string.sub(prefix, 1, #wanted + 1) == wanted .. '/') then
+        return other, prefix
+      end
+    end
+  end
+  return nil
+end
+
 -- One registration: a holds its 11 arguments (a[1] = service name ... a[11] = overlap allowed).
 local function register(instancesKey, definitionKey, a)
-  local routed = a[5] ~= ''
-  local owner = routed and redis.call('HGET', PREFIXES, a[5])
-  if owner and owner ~= a[1] then
-    return {'conflict', owner, a[5]}
-  end
+  local wanted = splitPrefixes(a[5])
   -- The index mirrors the owners hash unless something that does not keep it wrote since (data
   -- from before the index, or a registry from before the stamp still running beside this one:
   -- lib/schema.lua): the check then scans the hash, and a success rebuilds the index.
-  local indexed = not routed or prefixIndexCurrent(REVISION, PREFIXES, PREFIX_INDEX)
-  if routed and a[11] ~= '1' then
-    local wanted = a[5]
-    if indexed then
-      -- Prefixes wanted is nested in: each leading run of whole segments, one HGET apiece.
-      for i = 2, #wanted - 1 do
-        if string.byte(wanted, i + 1) == 47 then -- '/'
-          local prefix = string.sub(wanted, 1, i)
-          local other = redis.call('HGET', PREFIXES, prefix)
-          if other and other ~= a[1] then return {'conflict', other, prefix} end
-        end
-      end
-      -- Prefixes nested in wanted (they start with wanted .. '/'): a range of the lexicographic
-      -- index. Only this service's own entries are skipped, so the loop ends at the first other
-      -- owner.
-      local below = wanted .. '/'
-      local offset = 0
-      while true do
-        local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. below, '[' .. below .. '\255', 'LIMIT', offset, 8)
-        for _, prefix in ipairs(batch) do
-          local other = redis.call('HGET', PREFIXES, prefix)
-          if other and other ~= a[1] then return {'conflict', other, prefix} end
-        end
-        if #batch < 8 then break end
-        offset = offset + 8
-      end
-    else
-      local owners = redis.call('HGETALL', PREFIXES)
-      for i = 1, #owners, 2 do
-        local prefix, other = owners[i], owners[i + 1]
-        if other ~= a[1] and (string.sub(wanted, 1, #prefix + 1) == prefix .. '/' or string.sub(prefix, 1, #wanted + 1) == wanted .. '/') then
-          return {'conflict', other, prefix}
-        end
-      end
-    end
+  local indexed = #wanted == 0 or prefixIndexCurrent(REVISION, PREFIXES, PREFIX_INDEX)
+  for _, prefix in ipairs(wanted) do
+    local owner, ownedPrefix = conflictOf(a[1], prefix, indexed, a[11] == '1')
+    if owner then return {'conflict', owner, ownedPrefix, prefix} end
   end
   if not indexed then rebuildPrefixIndex(REVISION, PREFIXES, PREFIX_INDEX) end
 
@@ -109,24 +124,21 @@ local function register(instancesKey, definitionKey, a)
   end
   local instanceJson = cjson.encode(instance)
 
-  -- A changed prefix releases the old one (the latest registration defines the service); so does
-  -- becoming route-less. A route-less definition's prefix is null (cjson.null, not a string).
+  -- A prefix the service no longer lists is released (the latest registration defines the
+  -- service); becoming route-less releases them all.
   local oldDefinition = redis.call('GET', definitionKey)
   if oldDefinition then
-    local oldPrefix = cjson.decode(oldDefinition)['prefix']
-    if type(oldPrefix) == 'string' and oldPrefix ~= a[5]
-      and redis.call('HGET', PREFIXES, oldPrefix) == a[1] then
-      redis.call('HDEL', PREFIXES, oldPrefix)
-      redis.call('ZREM', PREFIX_INDEX, oldPrefix)
-    end
+    local keep = {}
+    for _, prefix in ipairs(wanted) do keep[prefix] = true end
+    releasePrefixes(PREFIXES, PREFIX_INDEX, a[1], oldDefinition, keep)
   end
 
   redis.call('HSET', instancesKey, a[2], instanceJson)
   redis.call('SET', definitionKey, a[4])
   redis.call('ZADD', LEASES, a[7], a[6])
-  if routed then
-    redis.call('HSET', PREFIXES, a[5], a[1])
-    redis.call('ZADD', PREFIX_INDEX, 0, a[5])
+  for _, prefix in ipairs(wanted) do
+    redis.call('HSET', PREFIXES, prefix, a[1])
+    redis.call('ZADD', PREFIX_INDEX, 0, prefix)
   end
   redis.call('SADD', SERVICES, a[1])
 

@@ -53,6 +53,12 @@ export interface ServiceDefinition {
   route: boolean;
   /** URL prefix clients use at the gateway; null for a route-less service. @default "/{service}" */
   prefix: string | null;
+  /**
+   * More prefixes the service also answers under, claimed like `prefix` (gRPC: one per gRPC
+   * service a server hosts, `/<package>.<Service>`). Absent in definitions stored before it
+   * existed (`servicePrefixes` reads those as none). @default []
+   */
+  extraPrefixes?: string[];
   /** Strip the prefix before proxying (Kong `strip_path`). @default true (false for grpc) */
   stripPrefix: boolean;
   protocol: InstanceProtocol;
@@ -79,6 +85,8 @@ export interface RegisterRequest {
   /** Lease length; the registry bounds it (default bounds 5..300). @default 15 */
   ttlSeconds?: number;
   prefix?: string;
+  /** More prefixes, each claimed like `prefix` (at most 16, none nested in another). */
+  extraPrefixes?: string[];
   stripPrefix?: boolean;
   auth?: AuthType | { type: AuthType; allowGroups?: string[] };
   /** ACL groups, also accepted flat next to a string `auth`. */
@@ -158,7 +166,7 @@ export interface ServiceView {
   instances: Instance[];
 }
 
-/** A row of `GET /v1/routes`. */
+/** A row of `GET /v1/routes`: one per prefix (a service with extra prefixes has several). */
 export interface RouteRow {
   prefix: string;
   service: string;

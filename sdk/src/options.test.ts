@@ -176,6 +176,17 @@ describe('register() refuses what the registry would refuse, before any request'
     ['a bad instance id', { instanceId: 'i/1' }, /instanceId .*"i\/1".*1-128 of/],
     ['a prefix with a trailing /', { prefix: '/orders/' }, /prefix .*"\/orders\/".*no trailing/],
     ['a prefix with dot segments', { prefix: '/a/../b' }, /prefix .*'\.\.' segments/],
+    ['a malformed extra prefix', { extraPrefixes: ['x'] }, /extraPrefixes holds \(got "x"\)/],
+    [
+      'an extra prefix nested in the prefix',
+      { prefix: '/a', extraPrefixes: ['/a/b'] },
+      /prefixes \/a and \/a\/b nest in each other/,
+    ],
+    [
+      'too many extra prefixes',
+      { extraPrefixes: Array.from({ length: 17 }, (_, i) => `/p${i}`) },
+      /extraPrefixes must be a list of at most 16/,
+    ],
   ] as const)('%s', async (_label, bad, message) => {
     const error = (await register({
       registryUrl: registry.url,

@@ -15,6 +15,9 @@ import {
   isLeaseTtl,
   labelsProblems,
   prefixProblem,
+  prefixSetProblem,
+  defaultPrefix,
+  EXTRA_PREFIXES_MAX,
   routeOnlyFieldsGiven,
   serviceNameProblem,
 } from './rules';
@@ -74,6 +77,12 @@ export interface RegisterOptions {
   metadata?: Record<string, string>;
   /** URL prefix clients use at the gateway. @default "/{service}" (chosen by the registry) */
   prefix?: string;
+  /**
+   * More prefixes the service also answers under, each claimed like `prefix`: for a gRPC server,
+   * one `/<package>.<Service>` per gRPC service it hosts beyond the first. At most 16, none
+   * nested in another. @default []
+   */
+  extraPrefixes?: string[];
   /** Strip the prefix before proxying. @default true (chosen by the registry; false for grpc) */
   stripPrefix?: boolean;
   /** Gateway authentication: a type, or `{ type, allowGroups }`. @default "none" (chosen by the registry) */
@@ -262,6 +271,22 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   const badPrefix = options.prefix === undefined ? undefined : prefixProblem(options.prefix);
   if (badPrefix)
     problems.push(`prefix must be a gateway prefix ${got(options.prefix)}: ${badPrefix}`);
+  if (options.extraPrefixes !== undefined) {
+    const extra: unknown = options.extraPrefixes;
+    if (!Array.isArray(extra) || extra.length > EXTRA_PREFIXES_MAX)
+      problems.push(`extraPrefixes must be a list of at most ${EXTRA_PREFIXES_MAX} prefixes`);
+    else {
+      for (const prefix of extra as unknown[]) {
+        const bad = prefixProblem(prefix);
+        if (bad) problems.push(`extraPrefixes holds ${got(prefix)}: ${bad}`);
+      }
+      const overlap = prefixSetProblem([
+        options.prefix ?? defaultPrefix(options.service),
+        ...extra,
+      ]);
+      if (overlap && extra.every((p) => prefixProblem(p) === undefined)) problems.push(overlap);
+    }
+  }
   if (options.protocol !== undefined && !PROTOCOLS.includes(options.protocol)) {
     problems.push(`protocol must be one of ${PROTOCOLS.join(', ')}`);
   }
@@ -321,6 +346,7 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     metadata: options.metadata,
     ttlSeconds: options.ttlSeconds,
     prefix: options.prefix,
+    extraPrefixes: options.extraPrefixes && [...options.extraPrefixes],
     stripPrefix: options.stripPrefix,
     auth: options.auth,
     healthCheck: options.healthCheck,

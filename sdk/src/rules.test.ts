@@ -14,6 +14,9 @@ import {
   SERVICE_NAME_RULE,
   SERVICE_NAME_SEGMENT_PATTERN,
   defaultPrefix,
+  prefixNests,
+  prefixSetProblem,
+  servicePrefixes,
   drainDeadline,
   effectiveTtl,
   hasDotSegment,
@@ -136,6 +139,33 @@ describe('prefixes', () => {
     expect(hasDotSegment('/a/.b')).toBe(false);
     expect(defaultPrefix('orders')).toBe('/orders');
     expect(prefixProblem(defaultPrefix('a'.repeat(63)))).toBeUndefined();
+  });
+});
+
+describe('several prefixes of one service', () => {
+  it('lists a service prefix then its extra ones; a route-less service has none', () => {
+    expect(servicePrefixes({ prefix: '/a' })).toEqual(['/a']);
+    expect(servicePrefixes({ prefix: '/a', extraPrefixes: ['/b', '/c'] })).toEqual([
+      '/a',
+      '/b',
+      '/c',
+    ]);
+    expect(servicePrefixes({ prefix: null, extraPrefixes: ['/b'] })).toEqual([]);
+  });
+
+  it('nests by whole segments only', () => {
+    expect(prefixNests('/a/b', '/a')).toBe(true);
+    expect(prefixNests('/a', '/a')).toBe(true);
+    expect(prefixNests('/ab', '/a')).toBe(false);
+    expect(prefixNests('/a', '/a/b')).toBe(false);
+  });
+
+  it('refuses a repeated prefix and prefixes that nest, naming the one to keep', () => {
+    expect(prefixSetProblem(['/a', '/b', '/ab'])).toBeUndefined();
+    expect(prefixSetProblem(['/a', '/b', '/b'])).toBe('prefix /b is listed twice');
+    expect(prefixSetProblem(['/a/v2', '/a'])).toBe(
+      'prefixes /a/v2 and /a nest in each other: list only /a',
+    );
   });
 });
 

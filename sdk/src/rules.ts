@@ -127,9 +127,44 @@ export function isRouted(definition: { route?: boolean }): boolean {
   return definition.route !== false;
 }
 
+/** Most extra prefixes one service may claim beside its prefix. */
+export const EXTRA_PREFIXES_MAX = 16;
+
+/**
+ * Every prefix a service claims: its prefix, then its extra ones; none for a route-less service.
+ * One rule for the registry's claims, the route table and the controller's route paths.
+ */
+export function servicePrefixes(definition: {
+  prefix: string | null;
+  extraPrefixes?: readonly string[];
+}): string[] {
+  if (definition.prefix === null) return [];
+  return [definition.prefix, ...(definition.extraPrefixes ?? [])];
+}
+
+/** Whether `inner` is `outer` or lies below it segment by segment (`/a/b` in `/a`). */
+export function prefixNests(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(`${outer}/`);
+}
+
+/**
+ * Why a service's prefixes cannot go together, or undefined: one repeated, or one nested in
+ * another (both would be this service's anyway, and Kong would route by the longer).
+ */
+export function prefixSetProblem(prefixes: readonly string[]): string | undefined {
+  for (const [i, a] of prefixes.entries())
+    for (const b of prefixes.slice(i + 1))
+      if (prefixNests(a, b) || prefixNests(b, a))
+        return a === b
+          ? `prefix ${a} is listed twice`
+          : `prefixes ${a} and ${b} nest in each other: list only ${a.length < b.length ? a : b}`;
+  return undefined;
+}
+
 /** Registration fields that only mean something for a route in Kong: refused with `route: false`. */
 export const ROUTE_ONLY_FIELDS = [
   'prefix',
+  'extraPrefixes',
   'stripPrefix',
   'auth',
   'allowGroups',

@@ -109,6 +109,22 @@ describe('loadAgentConfig', () => {
     expect(config.stripPrefix).toBe(false);
   });
 
+  it('parses extra prefixes as a list of gateway prefixes, naming a bad one', () => {
+    const config = load({
+      service: 's',
+      port: '1',
+      token: 't',
+      protocol: 'grpc',
+      extraPrefixes: '/shop.Payments, /shop.Carts',
+    });
+    expect(config.extraPrefixes).toEqual(['/shop.Payments', '/shop.Carts']);
+    expect(
+      problemsOf(() => load({ service: 's', port: '1', token: 't', extraPrefixes: '/ok,bad' })),
+    ).toEqual([
+      expect.stringMatching(/^--extra-prefixes \(AGENT_EXTRA_PREFIXES\): prefixes look like/),
+    ]);
+  });
+
   it('a token file named on a higher layer beats a token value below it', () => {
     const config = load(
       { service: 's', port: '1', tokenFile: '/run/token' },

@@ -41,6 +41,7 @@ export interface AgentConfig {
   readonly host: string | undefined;
   readonly instanceId: string | undefined;
   readonly prefix: string | undefined;
+  readonly extraPrefixes: readonly string[] | undefined;
   readonly auth: 'none' | 'key-auth' | 'jwt' | undefined;
   readonly allowGroups: readonly string[] | undefined;
   readonly protocol: 'http' | 'https' | 'grpc' | 'grpcs' | undefined;
@@ -72,16 +73,19 @@ export class AgentConfigError extends ConfigError<'AGENT_ERR_CONFIG'> {
 /** Raw values: strings from flags and env, anything JSON/YAML can hold from the file. */
 type RawConfig = Record<string, unknown>;
 
-const list = z.preprocess(
-  (v) =>
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : v,
-  z.array(z.string().min(1)),
-);
+/** A list: comma-separated from a flag or the environment, an array from a file. */
+const listOf = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item),
+  );
+const list = listOf(z.string().min(1));
 const bool = z.preprocess(
   (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
   z.boolean(),
@@ -119,6 +123,7 @@ const schema = z.object({
   port: int(1, 65535),
   host: nonEmpty.optional(),
   prefix: prefix.optional(),
+  extraPrefixes: listOf(prefix).optional(),
   health: httpUrl.optional(),
   auth: z.enum(['none', 'key-auth', 'jwt']).optional(),
   allowGroups: list.optional(),
@@ -258,6 +263,7 @@ export function loadAgentConfig(
     // The SDK's rule, in the agent's flag names.
     const flagOf: Record<string, string> = {
       prefix: '--prefix',
+      extraPrefixes: '--extra-prefixes',
       stripPrefix: '--strip-prefix',
       auth: '--auth',
       allowGroups: '--allow-groups',
@@ -283,6 +289,7 @@ export function loadAgentConfig(
     host: v.host,
     instanceId: v.instanceId,
     prefix: v.prefix,
+    extraPrefixes: v.extraPrefixes ? Object.freeze([...v.extraPrefixes]) : undefined,
     auth: v.auth,
     allowGroups: v.allowGroups ? Object.freeze([...v.allowGroups]) : undefined,
     protocol: v.protocol,

@@ -33,6 +33,7 @@ export function registerOptions(
     host,
     instanceId,
     prefix: config.prefix,
+    extraPrefixes: config.extraPrefixes ? [...config.extraPrefixes] : undefined,
     stripPrefix: config.stripPrefix,
     protocol: config.protocol,
     version: config.version,

@@ -54,6 +54,13 @@ export const AGENT_OPTIONS: readonly AgentOption[] = [
     shown: '/<service>',
   },
   {
+    key: 'extraPrefixes',
+    flag: 'extra-prefixes',
+    env: ['AGENT_EXTRA_PREFIXES'],
+    arg: '/A,/B',
+    help: 'more prefixes the service also answers under (gRPC: one /<package>.<Service> per gRPC service)',
+  },
+  {
     key: 'health',
     flag: 'health',
     env: ['AGENT_HEALTH_URL'],

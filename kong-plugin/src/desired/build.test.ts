@@ -118,6 +118,36 @@ describe('buildDesiredState', () => {
     expect(desired.state.route.get(ids.route('rpc'))?.body.methods).toBeUndefined();
   });
 
+  it('routes every prefix of a service, extra ones after its prefix', () => {
+    const desired = build(
+      makeSnapshot([
+        makeService('shop', [], {
+          protocol: 'grpc',
+          prefix: '/shop.Orders',
+          extraPrefixes: ['/shop.Payments'],
+        }),
+      ]),
+    );
+    expect(desired.state.route.get(ids.route('shop'))?.body.paths).toEqual([
+      '/shop.Orders/',
+      '~/shop\\.Orders$',
+      '/shop.Payments/',
+      '~/shop\\.Payments$',
+    ]);
+  });
+
+  it('refuses a service whose extra prefix another service already claims', () => {
+    const desired = build(
+      makeSnapshot([
+        makeService('a', [], { prefix: '/a', extraPrefixes: ['/shared'] }),
+        makeService('b', [], { prefix: '/shared' }),
+      ]),
+    );
+    expect(desired.failures).toEqual([
+      { service: 'b', reason: "prefix '/shared' is also claimed by service 'a'" },
+    ]);
+  });
+
   it('gives grpc upstreams no health checks Kong cannot run on a gRPC port', () => {
     const desired = build(makeSnapshot([makeService('rpc', [], { protocol: 'grpc' })]));
     const checks = desired.state.upstream.get(ids.upstream('rpc'))?.body.healthchecks;

@@ -5,6 +5,7 @@
  */
 import {
   isLeaseExpired,
+  servicePrefixes,
   type Instance,
   type ServiceView,
   type StateSnapshot,
@@ -29,11 +30,12 @@ export function liveInstances(view: ServiceView, now: Date): Instance[] {
 function checkService(view: RoutedServiceView, claimed: Map<string, string>): string | undefined {
   const invalidName = checkServiceName(view.name);
   if (invalidName) return invalidName;
-  const invalidPrefix = checkPrefix(view.definition.prefix);
-  if (invalidPrefix) return invalidPrefix;
-  const owner = claimed.get(view.definition.prefix);
-  if (owner !== undefined)
-    return `prefix '${view.definition.prefix}' is also claimed by service '${owner}'`;
+  for (const prefix of servicePrefixes(view.definition)) {
+    const invalidPrefix = checkPrefix(prefix);
+    if (invalidPrefix) return invalidPrefix;
+    const owner = claimed.get(prefix);
+    if (owner !== undefined) return `prefix '${prefix}' is also claimed by service '${owner}'`;
+  }
   if (view.definition.auth.type === 'none' && view.definition.auth.allowGroups.length > 0) {
     return 'acl groups need an authentication type (key-auth or jwt) to identify consumers';
   }
@@ -63,7 +65,7 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
       failures.push({ service: view.name, reason: problem });
       continue;
     }
-    claimed.set(view.definition.prefix, view.name);
+    for (const prefix of servicePrefixes(view.definition)) claimed.set(prefix, view.name);
     const instances = liveInstances(view, options.now).filter(
       (i) => !unsafe.has(`${view.name}/${i.instanceId}`),
     );

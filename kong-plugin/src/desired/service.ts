@@ -4,12 +4,13 @@
  */
 import {
   isRouted,
+  servicePrefixes,
   type Instance,
   type ServiceDefinition,
   type ServiceView,
 } from '@kong-registry/sdk';
 import type { Entity, EntityKind, KongBody } from '../kong/entities';
-import { prefixRoutePaths } from '../kong/prefix-paths';
+import { prefixesRoutePaths } from '../kong/prefix-paths';
 import { ids, INSTANCE_TAG_PREFIX, names, serviceTags } from '../naming';
 import type { TargetSource } from './types';
 
@@ -128,7 +129,7 @@ export function translateService(
       id: ids.route(svc),
       name: names.route(svc),
       protocols: grpc ? ['grpc', 'grpcs'] : ['http', 'https'],
-      paths: prefixRoutePaths(def.prefix),
+      paths: prefixesRoutePaths(servicePrefixes(def)),
       strip_path: grpc ? false : def.stripPrefix,
       service: { id: serviceId },
       tags,

@@ -1,4 +1,10 @@
-import { describeRoutePaths, prefixOfRoutePaths, prefixRoutePaths } from './prefix-paths';
+import {
+  describeRoutePaths,
+  prefixesOfRoutePaths,
+  prefixesRoutePaths,
+  prefixOfRoutePaths,
+  prefixRoutePaths,
+} from './prefix-paths';
 
 describe('prefix route paths', () => {
   it('encodes a prefix as a plain path below it and an exact regex, dots escaped', () => {
@@ -23,5 +29,22 @@ describe('prefix route paths', () => {
     expect(describeRoutePaths(['/orders'])).toBe('/orders');
     expect(describeRoutePaths(['/a', '/b'])).toBe('/a, /b');
     expect(describeRoutePaths([])).toBe('(no paths)');
+  });
+
+  it('encodes several prefixes pair by pair and reads them back in order', () => {
+    const paths = prefixesRoutePaths(['/shop.Orders', '/shop.Payments']);
+    expect(paths).toEqual([
+      '/shop.Orders/',
+      '~/shop\\.Orders$',
+      '/shop.Payments/',
+      '~/shop\\.Payments$',
+    ]);
+    expect(prefixesOfRoutePaths(paths)).toEqual(['/shop.Orders', '/shop.Payments']);
+    expect(prefixOfRoutePaths(paths)).toBeUndefined();
+    expect(prefixesOfRoutePaths(['/a/', '~/a$', '/b/'])).toBeUndefined();
+    expect(prefixesOfRoutePaths(['/a/', '~/a$', '/b/', '~/c$'])).toBeUndefined();
+    expect(describeRoutePaths(paths)).toBe(
+      '/shop.Orders (and /shop.Orders/...), /shop.Payments (and /shop.Payments/...)',
+    );
   });
 });

@@ -27,28 +27,45 @@ export function prefixRoutePaths(prefix: string): string[] {
   return [`${prefix}/`, `~${escapeRegex(prefix)}$`];
 }
 
-/**
- * The prefix a route's paths stand for: the registry prefix when they are the pair above, the
- * path itself when there is one plain path (routes written before segment matching, or by hand),
- * else undefined.
- */
-export function prefixOfRoutePaths(paths: readonly string[]): string | undefined {
-  if (paths.length === 1 && !paths[0]!.startsWith('~')) {
-    const only = paths[0]!;
-    return only.length > 1 && only.endsWith('/') ? only.slice(0, -1) : only;
-  }
-  if (paths.length !== 2) return undefined;
-  const plain = paths.find((p) => !p.startsWith('~'));
-  if (!plain || plain.length < 2 || !plain.endsWith('/')) return undefined;
-  const prefix = plain.slice(0, -1);
-  const [first, second] = prefixRoutePaths(prefix);
-  return paths.includes(first!) && paths.includes(second!) ? prefix : undefined;
+/** The route paths of a service published under several prefixes: each one's pair, in order. */
+export function prefixesRoutePaths(prefixes: readonly string[]): string[] {
+  return prefixes.flatMap(prefixRoutePaths);
 }
 
-/** How `routes` and `explain` show a route's paths: `/orders/**` for a segment prefix. */
+/**
+ * The prefixes a route's paths stand for: the registry prefixes when they are pairs as above,
+ * the path itself when there is one plain path (routes written before segment matching, or by
+ * hand), else undefined.
+ */
+export function prefixesOfRoutePaths(paths: readonly string[]): string[] | undefined {
+  if (paths.length === 1 && !paths[0]!.startsWith('~')) {
+    const only = paths[0]!;
+    return [only.length > 1 && only.endsWith('/') ? only.slice(0, -1) : only];
+  }
+  if (paths.length === 0 || paths.length % 2 !== 0) return undefined;
+  const plain = paths.filter((p) => !p.startsWith('~'));
+  if (plain.length !== paths.length / 2) return undefined;
+  const prefixes: string[] = [];
+  for (const path of plain) {
+    if (path.length < 2 || !path.endsWith('/')) return undefined;
+    const prefix = path.slice(0, -1);
+    if (!paths.includes(prefixRoutePaths(prefix)[1]!)) return undefined;
+    prefixes.push(prefix);
+  }
+  return prefixes;
+}
+
+/** The one prefix a route's paths stand for, or undefined (none, or several). */
+export function prefixOfRoutePaths(paths: readonly string[]): string | undefined {
+  const prefixes = prefixesOfRoutePaths(paths);
+  return prefixes?.length === 1 ? prefixes[0] : undefined;
+}
+
+/** How `routes` and `explain` show a route's paths: `/orders (and /orders/...)` per prefix. */
 export function describeRoutePaths(paths: readonly string[]): string {
   if (paths.length === 0) return '(no paths)';
-  const prefix = prefixOfRoutePaths(paths);
-  if (prefix !== undefined && paths.length === 2) return `${prefix} (and ${prefix}/...)`;
+  const prefixes = prefixesOfRoutePaths(paths);
+  if (prefixes !== undefined && paths.length === 2 * prefixes.length)
+    return prefixes.map((prefix) => `${prefix} (and ${prefix}/...)`).join(', ');
   return paths.join(', ');
 }

@@ -6,7 +6,7 @@
  * would use, or an unmanaged plugin of the same name on our service (Kong would answer 409). Such services are quarantined, never clobbered.
  */
 import { foreignId, type Entity, type KongState } from '../kong/entities';
-import { prefixOfRoutePaths } from '../kong/prefix-paths';
+import { prefixesOfRoutePaths } from '../kong/prefix-paths';
 import type { Conflict } from './types';
 
 function stringList(value: unknown): string[] {
@@ -20,16 +20,17 @@ export function findConflicts(desired: KongState, unmanaged: readonly Entity[]):
   for (const route of desired.route.values()) {
     const svc = route.service;
     if (svc === undefined) continue;
-    const prefix = prefixOfRoutePaths(stringList(route.body.paths));
-    if (prefix === undefined) continue;
+    const prefixes = prefixesOfRoutePaths(stringList(route.body.paths)) ?? [];
     for (const other of unmanaged) {
       if (other.kind !== 'route') continue;
-      // A hand-made route on the prefix, written either way (`/orders`, `/orders/`, the pair).
+      // A hand-made route on one of the prefixes, written either way (`/orders`, `/orders/`,
+      // the pair).
       const paths = stringList(other.body.paths);
-      const claimed =
-        prefixOfRoutePaths(paths) === prefix
-          ? prefix
-          : paths.find((p) => p === prefix || p === `${prefix}/`);
+      const theirs = prefixesOfRoutePaths(paths) ?? [];
+      const claimed = prefixes.find(
+        (prefix) =>
+          theirs.includes(prefix) || paths.some((p) => p === prefix || p === `${prefix}/`),
+      );
       if (claimed !== undefined) {
         conflicts.push({
           service: svc,

@@ -212,6 +212,22 @@ describe('per-service reconciles (property)', () => {
     // Both in one scope: the build decides between them, as the whole build would.
     expect(book.sharedWith(scoped([view('users', '/users')], ['billing', 'users']))).toEqual([]);
   });
+
+  it('counts extra prefixes as claims too', () => {
+    const book = new PrefixBook();
+    const shop: ServiceView = {
+      name: 'shop',
+      definition: makeDefinition('shop', { prefix: '/shop.Orders', extraPrefixes: ['/shop.Pay'] }),
+      instances: [makeInstance('shop', 'i1')],
+    };
+    book.record(makeSnapshot([shop]));
+    const payments: ServiceView = {
+      name: 'payments',
+      definition: makeDefinition('payments', { prefix: '/shop.Pay' }),
+      instances: [makeInstance('payments', 'i1')],
+    };
+    expect(book.sharedWith({ services: [payments], scope: ['payments'] })).toEqual(['shop']);
+  });
 });
 
 describe('ScopeCoverage', () => {

@@ -10,7 +10,7 @@
  * prefix that another service claims, or claimed last time, is widened to a whole reconcile:
  * the registry refuses such a claim, so this only happens with hand-written or migrated data.
  */
-import type { StateSnapshot } from '@kong-registry/sdk';
+import { servicePrefixes, type StateSnapshot } from '@kong-registry/sdk';
 
 /** What one reconcile covers: everything, or the named services only. */
 export type ReconcileScope = { kind: 'all' } | { kind: 'services'; services: readonly string[] };
@@ -19,11 +19,11 @@ export type ReconcileScope = { kind: 'all' } | { kind: 'services'; services: rea
 export const WHOLE: ReconcileScope = { kind: 'all' };
 
 /**
- * Every service's prefix as last read from the registry: from each whole snapshot, and patched by
- * each scoped one. It answers "does this scope share a prefix with a service outside it?".
+ * Every service's prefixes as last read from the registry: from each whole snapshot, and patched
+ * by each scoped one. It answers "does this scope share a prefix with a service outside it?".
  */
 export class PrefixBook {
-  private readonly prefixOf = new Map<string, string>();
+  private readonly prefixOf = new Map<string, string[]>();
   private known = false;
 
   /** Number of services known. */
@@ -42,7 +42,8 @@ export class PrefixBook {
     else this.prefixOf.clear();
     for (const view of snapshot.services) {
       // A route-less service claims no prefix.
-      if (view.definition.prefix !== null) this.prefixOf.set(view.name, view.definition.prefix);
+      const prefixes = servicePrefixes(view.definition);
+      if (prefixes.length > 0) this.prefixOf.set(view.name, prefixes);
     }
     if (!snapshot.scope) this.known = true;
   }
@@ -54,15 +55,13 @@ export class PrefixBook {
   sharedWith(scoped: Pick<StateSnapshot, 'services' | 'scope'>): string[] {
     const inScope = new Set(scoped.scope ?? scoped.services.map((v) => v.name));
     const prefixes = new Set<string>();
-    for (const name of inScope) {
-      const before = this.prefixOf.get(name);
-      if (before !== undefined) prefixes.add(before);
-    }
+    for (const name of inScope)
+      for (const before of this.prefixOf.get(name) ?? []) prefixes.add(before);
     for (const view of scoped.services)
-      if (view.definition.prefix !== null) prefixes.add(view.definition.prefix);
+      for (const prefix of servicePrefixes(view.definition)) prefixes.add(prefix);
     const shared: string[] = [];
-    for (const [name, prefix] of this.prefixOf) {
-      if (!inScope.has(name) && prefixes.has(prefix)) shared.push(name);
+    for (const [name, theirs] of this.prefixOf) {
+      if (!inScope.has(name) && theirs.some((prefix) => prefixes.has(prefix))) shared.push(name);
     }
     return shared.sort();
   }

@@ -6,7 +6,7 @@
  * RegistryErrors that the HTTP layer turns into replies.
  */
 import { z } from 'zod';
-import type { Instance, LeaseReply } from '@kong-registry/sdk';
+import { servicePrefixes, type Instance, type LeaseReply } from '@kong-registry/sdk';
 import type { VerifiedToken } from '../auth/jwt';
 import { assertAdmin, assertServiceScope } from '../auth/scope';
 import type { RegistryConfig } from '../config';
@@ -126,20 +126,21 @@ export class InstanceService {
     const body = parseOrThrow(this.registerSchema, input.body ?? {}, 'registration');
     const definition = resolveDefinition(service, body);
     // A route-less service claims no prefix, so the prefix rules have nothing to check.
-    const { prefix } = definition;
-    const reserved = prefix === null ? undefined : reservedBy(prefix, config.reservedPrefixes);
-    if (reserved !== undefined) {
-      throw new RegistryError(
-        'REG_ERR_PREFIX_RESERVED',
-        `prefix ${prefix} is reserved on the gateway (${reserved}); pick another`,
-        { details: [{ path: 'prefix', message: `reserved: ${reserved}` }] },
-      );
-    }
-    if (prefix !== null && token.role !== 'admin' && !prefixAllowed(prefix, token.prefixes)) {
-      throw new RegistryError(
-        'REG_ERR_FORBIDDEN',
-        `this token may not claim prefix ${prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
-      );
+    for (const prefix of servicePrefixes(definition)) {
+      const reserved = reservedBy(prefix, config.reservedPrefixes);
+      if (reserved !== undefined) {
+        throw new RegistryError(
+          'REG_ERR_PREFIX_RESERVED',
+          `prefix ${prefix} is reserved on the gateway (${reserved}); pick another`,
+          { details: [{ path: 'prefix', message: `reserved: ${reserved}` }] },
+        );
+      }
+      if (token.role !== 'admin' && !prefixAllowed(prefix, token.prefixes)) {
+        throw new RegistryError(
+          'REG_ERR_FORBIDDEN',
+          `this token may not claim prefix ${prefix} (allowed: ${(token.prefixes ?? []).join(', ')})`,
+        );
+      }
     }
     const host = await this.targets.check(body.host ?? callerAddress(), body.port, {
       ...(token.targetRules && { tokenTargets: token.targetRules }),
@@ -181,11 +182,11 @@ export class InstanceService {
       }
     }
     if (!result.ok) {
-      const { owner, ownedPrefix } = result;
+      const { owner, ownedPrefix, wanted } = result;
       const message =
-        ownedPrefix === prefix
-          ? `prefix ${prefix} belongs to service '${owner}'`
-          : `prefix ${prefix} nests with ${ownedPrefix} of service '${owner}' (Kong sends a nested prefix's requests to the longer one, so one would take part of the other's traffic; an admin token may nest prefixes on purpose)`;
+        ownedPrefix === wanted
+          ? `prefix ${wanted} belongs to service '${owner}'`
+          : `prefix ${wanted} nests with ${ownedPrefix} of service '${owner}' (Kong sends a nested prefix's requests to the longer one, so one would take part of the other's traffic; an admin token may nest prefixes on purpose)`;
       throw new RegistryError('REG_ERR_PREFIX_CONFLICT', message, {
         details: [{ path: 'prefix', message: `nests with service '${owner}' (${ownedPrefix})` }],
       });

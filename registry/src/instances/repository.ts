@@ -1,13 +1,14 @@
 import type Redis from 'ioredis';
-import type {
-  Consumer,
-  GatewayHealthStatus,
-  Instance,
-  RegistryEventType,
-  SelfHealth,
-  ServiceDefinition,
-  ServiceView,
-  Tombstone,
+import {
+  servicePrefixes,
+  type Consumer,
+  type GatewayHealthStatus,
+  type Instance,
+  type RegistryEventType,
+  type SelfHealth,
+  type ServiceDefinition,
+  type ServiceView,
+  type Tombstone,
 } from '@kong-registry/sdk';
 import { fromRedisFailure } from '../errors';
 import { Coalescer, DEFAULT_REDIS_BATCH_MAX } from './coalescer';
@@ -17,7 +18,8 @@ import { byInstanceId, parseDefinition, parseInstance, parseTombstone } from './
 
 /** Result of a registration attempt. */
 export type RegisterResult =
-  | { ok: false; owner: string; ownedPrefix: string }
+  /** `wanted`, one of the registration's prefixes, conflicts with `ownedPrefix` of `owner`. */
+  | { ok: false; owner: string; ownedPrefix: string; wanted: string }
   | { ok: true; instance: Instance; revision: number; eventType: RegistryEventType };
 
 /** A consistent view of everything, read atomically with its revision. */
@@ -136,8 +138,9 @@ export class RedisInstanceRepository {
         instanceId,
         JSON.stringify(instance),
         JSON.stringify(definition),
-        // "" for a route-less service: it claims no prefix (register.lua).
-        definition.prefix ?? '',
+        // Its prefixes, space-separated (no prefix holds a space); "" for a route-less service,
+        // which claims none (register.lua).
+        servicePrefixes(definition).join(' '),
         k.leaseMember(service, instanceId),
         leaseDeadlineMs,
         nowMs,
@@ -153,7 +156,12 @@ export class RedisInstanceRepository {
       // This registration's own failure, classified as a failed script call is (scripts.ts).
       if (reply instanceof Error) return asError(fromRedisFailure(reply));
       if (reply[0] === 'conflict') {
-        return { ok: false, owner: reply[1], ownedPrefix: String(reply[2]) };
+        return {
+          ok: false,
+          owner: reply[1],
+          ownedPrefix: String(reply[2]),
+          wanted: String(reply[3]),
+        };
       }
       return {
         ok: true,

@@ -13,10 +13,16 @@ const LUA_DIR = join(__dirname, '..', '..', 'lua');
 
 /**
  * What goes before a script that writes: the format it writes, then lua/lib/schema.lua (the
- * stamp check, the stamp, the revision with the index watermark). Redis has no includes, so the
- * shared code travels with each script.
+ * stamp check, the stamp, the revision with the index watermark) and lua/lib/prefixes.lua (what
+ * a definition claims, and releasing it). Redis has no includes, so the shared code travels with
+ * each script.
  */
-const WRITER_PRELUDE = `local SCHEMA_VERSION = ${SCHEMA_VERSION}\n${readFileSync(join(LUA_DIR, 'lib', 'schema.lua'), 'utf8')}\n`;
+const WRITER_PRELUDE = [
+  `local SCHEMA_VERSION = ${SCHEMA_VERSION}`,
+  readFileSync(join(LUA_DIR, 'lib', 'schema.lua'), 'utf8'),
+  readFileSync(join(LUA_DIR, 'lib', 'prefixes.lua'), 'utf8'),
+  '',
+].join('\n');
 
 /** One Lua script: EVALSHA first, EVAL once when Redis has not seen it (after a restart). */
 export class LuaScript {

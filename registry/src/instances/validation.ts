@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   defaultPrefix,
+  EXTRA_PREFIXES_MAX,
+  prefixSetProblem,
   GROUP_NAME,
   GROUP_NAME_RULE,
   hasDotSegment,
@@ -130,6 +132,13 @@ export function createRegisterSchema(bounds: RegisterBounds) {
       .optional()
       .describe('Lease length; default REGISTRY_LEASE_TTL_SECONDS (15)'),
     prefix: prefixSchema.optional().describe('Gateway prefix of the service; default /{service}'),
+    extraPrefixes: z
+      .array(prefixSchema)
+      .max(EXTRA_PREFIXES_MAX)
+      .optional()
+      .describe(
+        `More prefixes the service also answers under, each claimed like prefix (gRPC: one /<package>.<Service> per gRPC service the server hosts); at most ${EXTRA_PREFIXES_MAX}, none nested in another or in prefix`,
+      ),
     stripPrefix: z
       .boolean()
       .optional()
@@ -280,9 +289,18 @@ export function resolveDefinition(
     };
   }
   auth = { type: auth.type, allowGroups: [...new Set(auth.allowGroups)].sort() };
+  const prefix = request.prefix ?? defaultPrefix(service);
+  const extraPrefixes = request.extraPrefixes ?? [];
+  const overlap = prefixSetProblem([prefix, ...extraPrefixes]);
+  if (overlap)
+    throw new RegistryError('REG_ERR_VALIDATION', `invalid registration: ${overlap}`, {
+      details: [{ path: 'extraPrefixes', message: overlap }],
+    });
   return {
     route: true,
-    prefix: request.prefix ?? defaultPrefix(service),
+    prefix,
+    // Stored only when there are some: definitions without them keep their stored form.
+    ...(extraPrefixes.length > 0 && { extraPrefixes }),
     stripPrefix: request.stripPrefix ?? !grpc,
     protocol,
     auth,

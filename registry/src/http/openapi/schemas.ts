@@ -52,6 +52,10 @@ export const healthCheck = z.object({
 export const serviceDefinition = z.object({
   route: z.boolean().describe('false: a route-less service (worker): no prefix, nothing in Kong'),
   prefix: z.string().nullable().describe('URL prefix at the gateway; null when route is false'),
+  extraPrefixes: z
+    .array(z.string())
+    .optional()
+    .describe('More prefixes the service answers under, claimed like prefix; absent when none'),
   stripPrefix: z.boolean().describe('Kong strip_path'),
   protocol,
   auth: authPolicy,

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import {
   matchesLabels,
   parseLabelSelector,
+  servicePrefixes,
   STATE_SCOPE_MAX_SERVICES,
   type LabelSelector,
   type Consumer,
@@ -16,18 +17,23 @@ import { parseOrThrow, serviceNameSchema } from '../../instances/validation';
 import type { AppDeps } from '../deps';
 import { requireAdmin } from '../middleware/auth';
 
-/** The prefix table, sorted by prefix. Route-less services have no prefix, so no row. */
+/**
+ * The prefix table, a row per prefix, sorted by prefix. Route-less services have no prefix, so
+ * no row; a service with extra prefixes has one row for each.
+ */
 export function buildRouteTable(services: ServiceView[]): RouteRow[] {
   return services
-    .flatMap((s) => (s.definition.prefix === null ? [] : [{ ...s, prefix: s.definition.prefix }]))
-    .map((s) => ({
-      prefix: s.prefix,
-      service: s.name,
-      auth: s.definition.auth,
-      stripPrefix: s.definition.stripPrefix,
-      instances: s.instances.length,
-      healthyInstances: s.instances.filter(isInstanceHealthy).length,
-    }))
+    .flatMap((s) => {
+      const healthyInstances = s.instances.filter(isInstanceHealthy).length;
+      return servicePrefixes(s.definition).map((prefix) => ({
+        prefix,
+        service: s.name,
+        auth: s.definition.auth,
+        stripPrefix: s.definition.stripPrefix,
+        instances: s.instances.length,
+        healthyInstances,
+      }));
+    })
     .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
 }
 
