@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import jsonwebtoken from 'jsonwebtoken';
 import {
   greeterClient,
   http2Call,
@@ -157,6 +158,38 @@ describe('gRPC through the proxy (h2c)', () => {
 
     it('with the key as metadata: the consumer reaches the service', async () => {
       const outcome = await sayHello(keyedClient, 'ada', { apikey: `${consumer}-key` });
+      expect(outcome.reply?.consumer).toBe(consumer);
+    });
+  });
+
+  describe('jwt reads the token from the authorization metadata', () => {
+    const consumer = uniqueName('grpc-jwt-user');
+    let jwtClient: GreeterClient;
+    let secret: { key: string; secret: string };
+    beforeAll(async () => {
+      const svc = uniqueName('jwt-grpc');
+      await adminJson(kong, 'POST', '/services', { name: svc, protocol: 'grpc', host: upstream });
+      await adminJson(kong, 'POST', `/services/${svc}/routes`, {
+        protocols: ['grpc'],
+        paths: ['/demo.Greeter/'],
+        hosts: ['jwt.test'],
+      });
+      await adminJson(kong, 'POST', `/services/${svc}/plugins`, { name: 'jwt' });
+      await adminJson(kong, 'POST', '/consumers', { username: consumer });
+      secret = await adminJson(kong, 'POST', `/consumers/${consumer}/jwt`, {});
+      jwtClient = greeterClient(kong.proxy, 'jwt.test');
+    });
+    afterAll(() => jwtClient.close());
+
+    it('without a token: UNAUTHENTICATED with the message jwt exits with', async () => {
+      const outcome = await sayHello(jwtClient, 'ada');
+      expect(outcome.error?.code).toBe(grpc.status.UNAUTHENTICATED);
+      expect(outcome.error?.details).toBe('Unauthorized');
+    });
+
+    it('with a signed token: the consumer reaches the service', async () => {
+      const token = jsonwebtoken.sign({ iss: secret.key }, secret.secret);
+      const outcome = await sayHello(jwtClient, 'ada', { authorization: `Bearer ${token}` });
       expect(outcome.reply?.consumer).toBe(consumer);
     });
   });
