@@ -82,7 +82,7 @@ export interface RegisterOptions {
    * one `/<package>.<Service>` per gRPC service it hosts beyond the first. At most 16, none
    * nested in another. @default []
    */
-  extraPrefixes?: string[];
+  extraPrefixes?: readonly string[];
   /** Strip the prefix before proxying. @default true (chosen by the registry; false for grpc) */
   stripPrefix?: boolean;
   /** Gateway authentication: a type, or `{ type, allowGroups }`. @default "none" (chosen by the registry) */

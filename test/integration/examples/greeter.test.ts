@@ -62,21 +62,30 @@ function healthCheck(address: string): Promise<string> {
     includeDirs: [join(ROOT, 'examples', 'greeter', 'proto')],
     enums: String,
   });
+  interface HealthClient extends grpc.Client {
+    Check(
+      request: { service: string },
+      callback: (err: grpc.ServiceError | null, reply: { status: string }) => void,
+    ): void;
+  }
   const Health = (
     grpc.loadPackageDefinition(definition) as unknown as {
-      grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+      grpc: {
+        health: {
+          v1: {
+            Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthClient;
+          };
+        };
+      };
     }
   ).grpc.health.v1.Health;
   const client = new Health(address, grpc.credentials.createInsecure());
   return new Promise((resolve, reject) =>
-    client.Check(
-      { service: 'demo.Greeter' },
-      (err: grpc.ServiceError | null, reply: { status: string }) => {
-        client.close();
-        if (err) reject(err);
-        else resolve(reply.status);
-      },
-    ),
+    client.Check({ service: 'demo.Greeter' }, (err, reply) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(reply.status);
+    }),
   );
 }
 
