@@ -1,3 +1,5 @@
+import { readHeader, type HeaderBag } from './request-headers';
+
 /** The identity Kong forwards to the upstream after authenticating a request. */
 export interface KongConsumer {
   /** `X-Consumer-ID`: Kong's consumer id. */
@@ -10,21 +12,6 @@ export interface KongConsumer {
   credentialIdentifier: string | null;
   /** `X-Anonymous-Consumer: true`: authentication failed but an anonymous consumer was allowed. */
   anonymous: boolean;
-}
-
-type HeaderBag =
-  { get(name: string): string | null } | Record<string, string | string[] | undefined>;
-
-function readHeader(headers: HeaderBag, name: string): string | null {
-  let value: string | string[] | null | undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    value = (headers as { get(name: string): string | null }).get(name);
-  } else {
-    const bag = headers as Record<string, string | string[] | undefined>;
-    value = bag[name] ?? Object.entries(bag).find(([key]) => key.toLowerCase() === name)?.[1];
-  }
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === null || first === '' ? null : first;
 }
 
 /**

@@ -81,6 +81,13 @@ export { AddressResolver, canonicalHost, isIpAddress } from './target-address';
 export type { AddressResolverOptions, Resolver } from './target-address';
 export { consumerFromHeaders } from './consumer';
 export type { KongConsumer } from './consumer';
+/** Kong's request id, for one request's trail through Kong's log and the service's. */
+export {
+  KONG_REQUEST_ID_HEADER,
+  KONG_REQUEST_ID_LOG_FIELD,
+  requestIdFromHeaders,
+} from './request-id';
+export type { HeaderBag } from './request-headers';
 export { installSignalHandlers } from './signals';
 /** The contract's rules (names, prefixes, lease arithmetic, error codes), shared with the registry. */
 export * from './rules';
