@@ -37,6 +37,7 @@ HEADERS_OF_INTEREST = (
     "x-forwarded-path",
     "x-forwarded-prefix",
     "x-real-ip",
+    "x-kong-request-id",
     "via",
 )
 
@@ -269,8 +270,10 @@ def make_handler(state):
 
         def log_request(self, code="-", size="-"):
             path = urllib.parse.urlsplit(self.path).path
+            # Kong's id for the request (X-Kong-Request-Id): request.id in Kong's log entry too.
             log("debug" if path == "/health" else "info", "request", method=self.command, path=path,
-                status=int(code) if str(code).isdigit() else code)
+                status=int(code) if str(code).isdigit() else code,
+                kongRequestId=self.headers.get("x-kong-request-id"))
 
     return Handler
 

@@ -8,7 +8,14 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { consumerFromHeaders, healthHandler, register, type AuthType } from '@kong-registry/sdk';
+import {
+  consumerFromHeaders,
+  healthHandler,
+  KONG_REQUEST_ID_LOG_FIELD,
+  register,
+  requestIdFromHeaders,
+  type AuthType,
+} from '@kong-registry/sdk';
 import type { ExampleConfig, ExampleIdentity } from './config';
 import { sdkLoggerFor, type Log } from './log';
 import { runExample } from './run-example';
@@ -35,6 +42,7 @@ const HEADERS_OF_INTEREST = [
   'x-forwarded-proto',
   'x-real-ip',
   'x-request-id',
+  'x-kong-request-id',
   'via',
 ];
 
@@ -76,12 +84,14 @@ async function run(spec: EchoServiceSpec, config: ExampleConfig, log: Log): Prom
     res.once('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const consumer = consumerFromHeaders(req)?.username ?? null;
+      // Kong's id for the request: the same value is request.id in Kong's log entry.
       log(path === '/health' ? 'debug' : 'info', 'request', {
         method: req.method,
         path,
         status: res.statusCode,
         consumer,
         durationMs,
+        [KONG_REQUEST_ID_LOG_FIELD]: requestIdFromHeaders(req),
       });
     });
     if (path === '/health') return health(req, res);

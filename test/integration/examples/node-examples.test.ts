@@ -109,6 +109,7 @@ describe.each([
         'X-Consumer-ID': 'c-1',
         'X-Credential-Identifier': 'cred-1',
         'X-Forwarded-Prefix': `/${name}`,
+        'X-Kong-Request-Id': 'f00dbabe0123456789abcdef01234567',
       },
     });
     expect(response.status).toBe(200);
@@ -131,6 +132,7 @@ describe.each([
       path: '/things/42',
       status: 200,
       consumer: 'alice',
+      kongRequestId: 'f00dbabe0123456789abcdef01234567',
     });
   });
 

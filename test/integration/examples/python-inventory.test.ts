@@ -82,7 +82,10 @@ describe('example python-inventory', () => {
     expect(health.status).toBe(200);
     await expect(health.json()).resolves.toMatchObject({ status: 'ok', instanceId: 'inv-1' });
     const echo = await fetch(`http://127.0.0.1:${service.ready.port}/items/7`, {
-      headers: { 'X-Forwarded-Prefix': '/inventory' },
+      headers: {
+        'X-Forwarded-Prefix': '/inventory',
+        'X-Kong-Request-Id': 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      },
     });
     await expect(echo.json()).resolves.toMatchObject({
       service: 'inventory',
@@ -91,8 +94,18 @@ describe('example python-inventory', () => {
       method: 'GET',
       headers: { 'x-forwarded-prefix': '/inventory' },
     });
-    await waitFor(() => service.stderr().includes('"path": "/items/7"'), {
-      what: 'a request log line',
+    const line = await waitFor(
+      () =>
+        service
+          .stderr()
+          .split('\n')
+          .find((l) => l.includes('"path": "/items/7"')),
+      { what: 'a request log line' },
+    );
+    // Kong's request id on the service's line: the same value is request.id in Kong's log.
+    expect(JSON.parse(line)).toMatchObject({
+      msg: 'request',
+      kongRequestId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
     });
   });
 
