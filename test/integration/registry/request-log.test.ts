@@ -98,3 +98,11 @@ it('logs heartbeats at debug under their id, also the ones the hot lane serves',
   }
   expect(JSON.stringify(lines)).not.toContain(token);
 });
+
+it("writes Kong's request id as kongRequestId when the request came through Kong", async () => {
+  const kongId = '0123456789abcdef0123456789abcdef';
+  const res = await request(app).get('/healthz').set('X-Kong-Request-Id', kongId);
+  expect(accessLineFor(res.headers['x-request-id'])).toMatchObject({ kongRequestId: kongId });
+  const direct = await request(app).get('/healthz');
+  expect(accessLineFor(direct.headers['x-request-id'])).not.toHaveProperty('kongRequestId');
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import { KONG_REQUEST_ID_LOG_FIELD, requestIdFromHeaders } from '@kong-registry/sdk';
 import type { Level } from 'pino';
 import type { Logger } from '../../logger';
 
@@ -52,6 +53,9 @@ export function trackRequest(
       res: { statusCode: res.statusCode },
       responseTime: Date.now() - startedAt,
     };
+    // Behind Kong: Kong's id for the request, as the services log it (docs/observability.md).
+    const kongRequestId = requestIdFromHeaders(req);
+    if (kongRequestId !== null) line[KONG_REQUEST_ID_LOG_FIELD] = kongRequestId;
     if (failed || res.statusCode >= 500) {
       line.err = failed ? err : new Error(`failed with status code ${res.statusCode}`);
     }
@@ -72,8 +76,10 @@ export function accessLogger(logger: Logger): Logger {
  * One JSON access line per request with a request id (`reqId`), the same id the response
  * carries in `X-Request-Id`, so a client's report, the registry's log and a log shipper's index
  * meet on one value. A caller's own id is kept when it is well-formed (a proxy's or Kong's
- * `X-Kong-Request-Id` passed on), otherwise a UUID is generated. Headers are not logged: only
- * method, URL, status and time, so no token can leak through this line.
+ * `X-Kong-Request-Id` passed on), otherwise a UUID is generated. A request that came through Kong
+ * also carries Kong's own id (`X-Kong-Request-Id`), logged as `kongRequestId` like the services
+ * do. Headers are not logged otherwise: only method, URL, status and time, so no token can leak
+ * through this line.
  *
  * The line has the fields pino-http wrote (`req`, `reqId`, `res`, `responseTime`, and `err` for a
  * 5xx) but costs nothing until it is written: pino-http built two child loggers per request,
