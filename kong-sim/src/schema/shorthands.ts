@@ -154,7 +154,7 @@ export function expandShorthandFields(
 function* deprecated(shorthands: ShorthandFieldList | undefined): Generator<[string, string[]]> {
   for (const item of shorthands ?? []) {
     for (const [name, def] of Object.entries(item)) {
-      const path = def.deprecation?.replaced_with[0]?.path;
+      const path = def.deprecation?.replaced_with?.[0]?.path;
       if (path) yield [name, [...path]];
     }
   }

@@ -1,5 +1,6 @@
 /** Field definitions shared by several entities (K:kong/db/schema/typedefs.lua). */
 import { randomBytes } from 'node:crypto';
+import { urlError } from './socket-url';
 import type { FieldDef } from './types';
 
 /** Primary key. */
@@ -112,3 +113,26 @@ export function randomAlnum(length = 32): string {
   for (const byte of randomBytes(length)) out += alphabet[byte % alphabet.length];
   return out;
 }
+
+/** Kong's `url` typedef: a URL with a scheme and a host, as LuaSocket parses it. */
+export const url: FieldDef = { type: 'string', custom: (v) => urlError(v as string) };
+
+/** Kong's `header_name` typedef (K:kong/tools/http.lua `validate_header_name`). */
+export const headerName: FieldDef = {
+  type: 'string',
+  custom: (v) =>
+    /^[A-Za-z0-9_-]+$/.test(String(v))
+      ? undefined
+      : `bad header name '${String(v)}', allowed characters are A-Z, a-z, 0-9, '_', and '-'`,
+};
+
+/**
+ * Kong's `lua_code` typedef: a map of names to Lua expressions. Kong parses each one in its
+ * sandbox; kong-sim cannot, so it checks only that names and code are non-empty strings (and
+ * never runs them).
+ */
+export const luaCode: FieldDef = {
+  type: 'map',
+  keys: { type: 'string', len_min: 1 },
+  values: { type: 'string', len_min: 1 },
+};

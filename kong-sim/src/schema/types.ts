@@ -38,18 +38,26 @@ export interface FieldDef {
   normalize?: (value: unknown) => unknown;
   /** Input-only fields of a record, translated on writes (kong-sim/src/schema/shorthands.ts). */
   shorthand_fields?: ShorthandFieldList;
-  /** Set on deprecated shorthand fields: where the value lives now. */
+  /** Set on deprecated fields (shorthands: where the value lives now). */
   deprecation?: Deprecation;
+  /** Served only: the field may hold a vault reference (kong-sim does not resolve them). */
+  referenceable?: boolean;
+  /** Served only: encrypted at rest by Kong Enterprise (nothing in OSS). */
+  encrypted?: boolean;
+  /** Served only: the message Kong gives for this field's own pattern (`custom` enforces it). */
+  err?: string;
 }
 
 /**
- * A deprecated field's replacement (K:kong/db/schema/metaschema.lua, the `deprecation` record):
- * `replaced_with[0].path` is the field that now holds the value.
+ * A deprecated field (K:kong/db/schema/metaschema.lua, the `deprecation` record): a shorthand's
+ * `replaced_with[0].path` is the field that now holds the value; a plain field that still exists
+ * may name the default it had (`old_default`).
  */
 export interface Deprecation {
-  replaced_with: ReadonlyArray<{ path: readonly string[] }>;
+  replaced_with?: ReadonlyArray<{ path: readonly string[] }>;
   message: string;
   removal_in_version: string;
+  old_default?: unknown;
 }
 
 /** A shorthand field: validated like a field, then `func` turns its value into real fields. */

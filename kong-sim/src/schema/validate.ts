@@ -113,14 +113,17 @@ export function validateValue(def: FieldDef, value: unknown): ErrorTree | undefi
     if (errors.some((e) => e !== null)) return errors;
     return def.custom?.(value);
   }
+  // A map reports its first bad key or value as the map's own error, key before value
+  // (K:kong/db/schema/init.lua `validate_field`: keys and values are required there).
   if (def.type === 'map') {
-    const errors: Record<string, ErrorTree> = {};
     for (const [key, item] of Object.entries(value as Row)) {
       const keyError = def.keys ? validateValue(def.keys, key) : undefined;
+      if (keyError !== undefined) return keyError;
+      if (def.values && (item === null || item === undefined)) return 'required field missing';
       const itemError = def.values ? validateValue(def.values, item) : undefined;
-      if (keyError ?? itemError) errors[key] = (keyError ?? itemError) as ErrorTree;
+      if (itemError !== undefined) return itemError;
     }
-    return Object.keys(errors).length > 0 ? errors : def.custom?.(value);
+    return def.custom?.(value);
   }
   return scalarError(def, value);
 }

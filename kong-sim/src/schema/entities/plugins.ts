@@ -69,8 +69,11 @@ export const plugins: EntitySchema = {
   fieldsFor: (input: Row) => pluginFields(PLUGIN_SCHEMAS.get(String(input.name))),
   check(row) {
     const plugin = PLUGIN_SCHEMAS.get(String(row.name));
-    if (!plugin?.check || typeof row.config !== 'object' || row.config === null) return undefined;
-    const result = plugin.check(row.config as Row);
+    if (!plugin || typeof row.config !== 'object' || row.config === null) return undefined;
+    const config = row.config as Row;
+    const invalidConfig = plugin.configCheck?.(config);
+    if (invalidConfig !== undefined) return { fields: { config: invalidConfig } };
+    const result = plugin.check?.(config);
     if (!result) return undefined;
     const fields: Record<string, string> = {};
     for (const [path, message] of Object.entries(result.fields ?? {}))

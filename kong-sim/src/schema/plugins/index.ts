@@ -1,6 +1,8 @@
 /** The plugins kong-sim bundles ("available on server"), by name. */
 import { acl } from './acl';
 import { cors } from './cors';
+import { fileLog } from './file-log';
+import { httpLog } from './http-log';
 import { jwt } from './jwt';
 import { keyAuth } from './key-auth';
 import { prometheus } from './prometheus';
@@ -11,7 +13,7 @@ export type { PluginSchema } from './types';
 
 /** Bundled plugins, keyed by name. */
 export const PLUGIN_SCHEMAS: ReadonlyMap<string, PluginSchema> = new Map(
-  [acl, cors, jwt, keyAuth, prometheus, rateLimiting].map((p) => [p.name, p]),
+  [acl, cors, fileLog, httpLog, jwt, keyAuth, prometheus, rateLimiting].map((p) => [p.name, p]),
 );
 
 /** Sorted plugin names, as `/plugins/enabled` lists them. */

@@ -1,13 +1,6 @@
 /** key-auth config (K:kong/plugins/key-auth/schema.lua). */
+import * as t from '../typedefs';
 import type { PluginSchema } from './types';
-
-const headerName = {
-  type: 'string' as const,
-  custom: (v: unknown) =>
-    /^[A-Za-z0-9_-]+$/.test(String(v))
-      ? undefined
-      : `bad header name '${String(v)}', allowed characters are A-Z, a-z, 0-9, '_', and '-'`,
-};
 
 /** key-auth. */
 export const keyAuth: PluginSchema = {
@@ -15,7 +8,7 @@ export const keyAuth: PluginSchema = {
   priority: 1250,
   noConsumer: true,
   config: [
-    { key_names: { type: 'array', required: true, default: ['apikey'], elements: headerName } },
+    { key_names: { type: 'array', required: true, default: ['apikey'], elements: t.headerName } },
     { hide_credentials: { type: 'boolean', required: true, default: false } },
     { anonymous: { type: 'string' } },
     { key_in_header: { type: 'boolean', required: true, default: true } },

@@ -13,4 +13,9 @@ export interface PluginSchema {
   configShorthands?: ShorthandFieldList;
   /** Cross-field checks on the filled config; paths are relative to `config`. */
   check?: (config: Row) => CheckResult | undefined;
+  /**
+   * The `config` record's own `custom_validator`: run once its fields are valid, its message is
+   * reported on `config` itself.
+   */
+  configCheck?: (config: Row) => string | undefined;
 }
