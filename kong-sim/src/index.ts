@@ -127,6 +127,7 @@ export async function startKongSim(options: KongSimOptions = {}): Promise<KongSi
       proxy: { host, port: proxy.port, http2: options.proxyHttp2 ?? false },
     }),
     workers,
+    metrics: () => proxy.metrics(),
   };
   const log = new RequestLog();
   const server = createAdminServer({

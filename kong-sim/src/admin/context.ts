@@ -35,6 +35,8 @@ export interface AdminContext {
   listen: () => { admin: ListenAddress; proxy: ListenAddress };
   /** `worker_consistency` and `worker_state_update_frequency`, reported by `GET /`. */
   workers: WorkerSettings;
+  /** The prometheus plugin's exposition text (the proxy's exporter). */
+  metrics: () => string;
 }
 
 /** Kong's version as reported by `GET /` and the `Server` header. */

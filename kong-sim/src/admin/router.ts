@@ -28,6 +28,8 @@ export interface AdminRequest {
 export interface AdminReply {
   status: number;
   body?: unknown;
+  /** A plain-text body instead of JSON (`/metrics`); its Content-Type comes in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 

@@ -115,8 +115,9 @@ function send(res: ServerResponse, method: string, reply: AdminReply, started: b
     ...reply.headers,
   };
   const hasBody = reply.body !== undefined && reply.status !== 204 && reply.status !== 304;
-  const text = hasBody ? JSON.stringify(reply.body) : '';
-  if (hasBody) headers['Content-Type'] = 'application/json; charset=utf-8';
+  const text = reply.text ?? (hasBody ? JSON.stringify(reply.body) : '');
+  if (hasBody && reply.text === undefined)
+    headers['Content-Type'] = 'application/json; charset=utf-8';
   headers['Content-Length'] = String(Buffer.byteLength(text));
   res.writeHead(reply.status, headers);
   res.end(method === 'HEAD' ? undefined : text);

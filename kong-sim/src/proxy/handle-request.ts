@@ -19,6 +19,7 @@ import {
 import { runAccessPhase } from './plugins';
 import { refuseOnGrpcRoute } from './grpc';
 import { httpVersionOf } from './http2-request';
+import { RequestRecord } from './log/record';
 import {
   sendGrpcKongResponse,
   sendKongResponse,
@@ -44,6 +45,8 @@ export interface ProxyDeps {
   plugins: readonly AccessPlugin[];
   /** The port the proxy listens on (X-Forwarded-Port, `host:port` route hosts). */
   port(): number;
+  /** Runs the log phase for `record` once `res` is done (./log/phase.ts). */
+  afterResponse(res: ServerResponse, record: RequestRecord): void;
 }
 
 /**
@@ -95,9 +98,13 @@ export async function handleProxyRequest(
     requestId: randomBytes(16).toString('hex'),
     startedAt: performance.now(),
   };
+  const record = new RequestRecord(req, ctx.requestId, ctx.startedAt);
+  ctx.record = record;
+  deps.afterResponse(res, record);
   const { path: rawPath, query: rawQuery } = splitTarget(req.url ?? '/');
   const path = normalizeRequestPath(rawPath);
   const routing = deps.workers.routing();
+  record.plugins = routing.plugins;
   const match = routing.router.match({
     method: req.method ?? 'GET',
     host: requestHost(req),
@@ -122,12 +129,30 @@ export async function handleProxyRequest(
         'grpc-message': 'gRPC request matched gRPCs route',
       },
     });
-  if (!service) return sendPdkError(req, res, ctx, 503, KONG_MESSAGES.noService);
+  // Kong's balancer_prepare: from here on the log knows the route and service, and tries.
+  record.route = route;
+  record.service = service ?? undefined;
+  record.tries = [];
+  const matchedPath = route.paths && route.paths.length > 0 ? match.matchedPath : undefined;
+  const upstreamPath = service
+    ? computeUpstreamPath({
+        servicePath: service.path,
+        requestPath: path,
+        matchedPath,
+        stripPath: route.strip_path,
+      })
+    : '';
+  record.upstreamUri = service ? upstreamPath + rawQuery : '';
+  if (!service) {
+    record.collected = true;
+    return sendPdkError(req, res, ctx, 503, KONG_MESSAGES.noService);
+  }
 
   let rawBody: Buffer | undefined;
   let body: Record<string, unknown> | undefined;
   if (routing.readsBody) {
     rawBody = await readBody(req);
+    record.requestBodyBytes = rawBody.length;
     body = parseBody(rawBody, req.headers['content-type']);
   }
   const query = new URLSearchParams(rawQuery.slice(1));
@@ -153,15 +178,12 @@ export async function handleProxyRequest(
     route: route.id,
     service: service.id,
   });
+  // The access phase collected the plugins of the route, service and consumer for the log.
+  record.collected = true;
+  record.consumer = auth.consumer;
+  record.credential = auth.credential;
   if (exit) return sendPluginExit(req, res, ctx, exit, auth.responseHeaders);
 
-  const matchedPath = route.paths && route.paths.length > 0 ? match.matchedPath : undefined;
-  const upstreamPath = computeUpstreamPath({
-    servicePath: service.path,
-    requestPath: path,
-    matchedPath,
-    stripPath: route.strip_path,
-  });
   const queryString =
     auth.query.toString() === originalQuery
       ? rawQuery
@@ -179,6 +201,7 @@ export async function handleProxyRequest(
     httpVersion: httpVersionOf(req) === 2 ? '2' : req.httpVersion,
     te: req.headers.te,
   });
+  record.upstreamUri = upstreamPath + queryString;
   if (route.preserve_host && req.headers.host !== undefined) headers.host = req.headers.host;
   let forwardBody: Buffer | IncomingMessage = req;
   if (rawBody) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { silentLogger, type Logger } from '../health/checker';
 import { probeTarget } from '../health/probe';
@@ -9,6 +10,10 @@ import { AgentPool } from './forward';
 import { handleProxyRequest, type ProxyDeps } from './handle-request';
 import { adaptHttp2Exchange } from './http2-request';
 import { listenProxy } from './listener';
+import { LogQueues } from './log/log-queue';
+import { runLogPhase, type LogPhaseDeps } from './log/phase';
+import { PrometheusExporter } from './log/prometheus';
+import type { RequestRecord } from './log/record';
 import { createAccessPlugins } from './plugins';
 import { sendPdkError } from './respond';
 import { WorkerState, type WorkerSettings } from './worker-state';
@@ -36,6 +41,8 @@ export interface RunningProxy {
   port: number;
   /** Health of upstream targets, for `/upstreams/{u}/health` and the manual overrides. */
   health: HealthView;
+  /** The prometheus plugin's series as the Admin API's `GET /metrics` shows them. */
+  metrics(): string;
   /** Stops listening, stops every health check timer and closes pooled connections. */
   close(): Promise<void>;
 }
@@ -53,15 +60,41 @@ export async function createProxy(
   const logger = options.logger ?? silentLogger;
   const health = new HealthRegistry(store, { probe: probeTarget, logger });
   let listeningPort = options.port;
+  const workers = new WorkerState(store, logger, options.mode ?? 'db', options.workers);
+  // One workspace, as in Kong OSS: its id shows in log entries.
+  const workspaceId = randomUUID();
+  const prometheus = new PrometheusExporter();
+  const queues = new LogQueues((msg, fields) => logger.error(fields, `http-log: ${msg}`));
+  const logPhase: LogPhaseDeps = {
+    prometheus,
+    queues,
+    logger,
+    node: () => ({ workspaceId, port: listeningPort }),
+  };
+  const afterResponse = (res: ServerResponse, record: RequestRecord): void => {
+    let done = false;
+    const log = (): void => {
+      if (done) return;
+      done = true;
+      try {
+        runLogPhase(record, logPhase);
+      } catch (err) {
+        logger.error({ err: String(err), requestId: record.requestId }, 'log phase failed');
+      }
+    };
+    res.once('finish', log);
+    res.once('close', log);
+  };
   const deps: ProxyDeps = {
     store,
-    workers: new WorkerState(store, logger, options.mode ?? 'db', options.workers),
+    workers,
     health,
     balancer: new RoundRobinBalancer(),
     agents: new AgentPool(),
     logger,
     plugins: createAccessPlugins(),
     port: () => listeningPort,
+    afterResponse,
   };
 
   // Active checks must run without traffic, so follow changes eagerly (coalesced per tick).
@@ -108,9 +141,18 @@ export async function createProxy(
     url,
     port: listeningPort,
     health,
+    metrics: () =>
+      prometheus.render({
+        store,
+        health,
+        nodeId: options.nodeId ?? '',
+        // The plugin's `configure` sees the instances the plugins iterator was built with.
+        enabled: workers.builtPlugins().some((p) => p.name === 'prometheus' && p.enabled),
+      }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();
+        queues.close();
         deps.workers.close();
         health.close();
         deps.agents.destroy();

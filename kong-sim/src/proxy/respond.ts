@@ -4,12 +4,15 @@ import { nginxErrorFormat, pdkErrorFormat, renderErrorBody } from './errors';
 import { grpcErrorPage, grpcMessageOf, grpcStatusOf, isGrpcRequest } from './grpc';
 import { SERVER_HEADER } from './headers';
 import { http2StreamOf } from './http2-request';
+import type { RequestRecord } from './log/record';
 
 /** Per-request facts every Kong-produced response needs. */
 export interface ResponseContext {
   requestId: string;
   /** `performance.now()` when the request arrived. */
   startedAt: number;
+  /** What the log phase will know of the request (./log/record.ts). */
+  record?: RequestRecord;
 }
 
 function elapsedMs(ctx: ResponseContext): string {
@@ -82,18 +85,15 @@ export function sendKongResponse(
     return;
   }
   const body = Buffer.from(response.body);
-  writeResponse(
-    req,
-    res,
-    response.status,
-    {
-      ...response.headers,
-      ...(response.contentType ? { 'Content-Type': response.contentType } : {}),
-      'Content-Length': String(body.length),
-      ...kongHeaders(ctx),
-    },
-    body,
-  );
+  const headers = {
+    ...response.headers,
+    ...(response.contentType ? { 'Content-Type': response.contentType } : {}),
+    'Content-Length': String(body.length),
+    ...kongHeaders(ctx),
+  };
+  ctx.record?.responded(response.status, headers, 'kong');
+  if (ctx.record && req.method !== 'HEAD') ctx.record.bodyBytes += body.length;
+  writeResponse(req, res, response.status, headers, body);
 }
 
 /**
@@ -122,6 +122,7 @@ export function sendGrpcKongResponse(
     'content-length': '0',
     ...kongHeaders(ctx),
   };
+  ctx.record?.responded(response.status, headers, 'kong');
   writeResponse(req, res, response.status, headers, Buffer.alloc(0));
 }
 

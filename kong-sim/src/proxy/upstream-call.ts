@@ -128,6 +128,17 @@ function relayResponse(
   raw.push('X-Kong-Proxy-Latency', String(relay.proxyMs));
   raw.push('X-Kong-Request-Id', ctx.requestId);
   for (const [name, value] of Object.entries(extraHeaders)) raw.push(name, value);
+  if (ctx.record) {
+    const sent: Record<string, string | string[]> = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      const existing = sent[name];
+      sent[name] = existing === undefined ? raw[i + 1]! : [existing, raw[i + 1]!].flat();
+    }
+    ctx.record.responded(response.status, sent, 'service');
+    ctx.record.relayed(relay.proxyMs, relay.upstreamMs);
+    ctx.record.watchBody(response.body);
+  }
   const stream = http2StreamOf(res);
   if (stream && response.headersOnly) {
     const headers: Record<string, string | string[]> = { ':status': String(response.status) };
@@ -170,6 +181,7 @@ export async function callUpstream(
       return;
     }
     if (peer.targetId) tried.add(peer.targetId);
+    ctx.record?.tryStarted(peer);
     const headers = { ...prepared.headers };
     if (!prepared.preserveHost || headers.host === undefined)
       headers.host = hostHeaderFor(deps, service, peer);
@@ -194,10 +206,17 @@ export async function callUpstream(
     if (last.kind === 'stale') {
       // Not the target's fault: nginx would not count a dead pooled connection either.
       if (peer.targetId) tried.delete(peer.targetId);
+      ctx.record?.tryWithdrawn();
       if (staleRetries++ < 3) attempt--;
       continue;
     }
     reportPassive(deps, service, peer, last);
+    ctx.record?.tryEnded(
+      last.kind === 'response'
+        ? { status: last.response.status }
+        : { failedWith: last.timeout ? 504 : 502 },
+      last.kind === 'connect_failure' && attempt < service.retries,
+    );
     if (last.kind !== 'response') {
       deps.logger.warn(
         {
@@ -234,7 +253,12 @@ export async function callUpstream(
       return;
     }
   }
-  if (last && (last.kind === 'failure' || last.kind === 'connect_failure') && last.timeout)
-    sendNginxError(req, res, ctx, 504, KONG_MESSAGES.gatewayTimeout);
+  const timedOut =
+    last !== undefined &&
+    (last.kind === 'failure' || last.kind === 'connect_failure') &&
+    last.timeout;
+  if ((ctx.record?.tries?.length ?? 0) > service.retries)
+    ctx.record?.lastTryFailed(timedOut ? 504 : 502);
+  if (timedOut) sendNginxError(req, res, ctx, 504, KONG_MESSAGES.gatewayTimeout);
   else sendNginxError(req, res, ctx, 502, KONG_MESSAGES.badGateway);
 }

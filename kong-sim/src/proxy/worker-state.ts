@@ -111,6 +111,11 @@ export class WorkerState {
     return { router: this.router, plugins: this.plugins, readsBody: this.readsBody };
   }
 
+  /** The plugins iterator as last built, without rebuilding it (what `configure` saw). */
+  builtPlugins(): readonly PluginEntity[] {
+    return this.plugins;
+  }
+
   /** What a request is balanced with: current in every mode. */
   balancer(): BalancingState {
     this.rebuild('balancer');

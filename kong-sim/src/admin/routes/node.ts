@@ -1,5 +1,5 @@
 /**
- * Node endpoints: `GET /`, `GET /status`, `GET /endpoints`, `GET /plugins/enabled`
+ * Node endpoints: `GET /`, `GET /status`, `GET /endpoints`, `GET /plugins/enabled`, `GET /metrics`
  * (kong-sim/KONG_BEHAVIOUR.md#node-endpoints).
  */
 import { isIP } from 'node:net';
@@ -174,4 +174,13 @@ export function mountNodeRoutes(router: Router, ctx: AdminContext): void {
   router.add('/status', { GET: (req) => ok(statusInfo(ctx, req.query.get('unit'))) });
   router.add('/endpoints', { GET: () => ok({ data: router.patterns() }) });
   router.add('/plugins/enabled', { GET: () => ok({ enabled_plugins: bundledPluginNames() }) });
+  // The bundled prometheus plugin's API (K:kong/plugins/prometheus/api.lua): there whether or not
+  // an instance is configured.
+  router.add('/metrics', {
+    GET: () => ({
+      status: 200,
+      text: ctx.metrics(),
+      headers: { 'Content-Type': 'text/plain; charset=UTF-8' },
+    }),
+  });
 }
