@@ -4,56 +4,17 @@
  * send (a non-gRPC body, a wrong route).
  */
 import http2 from 'node:http2';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import {
+  loadProtos,
+  type GreeterClient,
+  type HelloReply,
+  type HelloRequest,
+} from '../../examples/greeter/src/protos';
 
-const PROTO_DIR = join(__dirname, '..', '..', 'examples', 'greeter', 'proto');
+export type { GreeterClient };
 
-interface HelloRequest {
-  name: string;
-  count: number;
-}
-interface HelloReply {
-  message: string;
-  instanceId: string;
-  consumer: string;
-}
-
-/** A typed Greeter client. */
-export interface GreeterClient extends grpc.Client {
-  SayHello(
-    request: Partial<HelloRequest>,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    callback: (err: grpc.ServiceError | null, reply: HelloReply) => void,
-  ): grpc.ClientUnaryCall;
-  StreamHellos(
-    request: Partial<HelloRequest>,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-  ): grpc.ClientReadableStream<HelloReply>;
-}
-
-interface GreeterConstructor {
-  service: grpc.ServiceDefinition;
-  new (
-    address: string,
-    credentials: grpc.ChannelCredentials,
-    options: grpc.ChannelOptions,
-  ): GreeterClient;
-}
-
-function loadGreeter(): GreeterConstructor {
-  const definition = protoLoader.loadSync('greeter.proto', {
-    includeDirs: [PROTO_DIR],
-    defaults: true,
-  });
-  const root = grpc.loadPackageDefinition(definition) as unknown as {
-    demo: { Greeter: GreeterConstructor };
-  };
-  return root.demo.Greeter;
-}
+const loadGreeter = () => loadProtos().Greeter;
 
 /** A running Greeter upstream. */
 export interface GreeterUpstream {

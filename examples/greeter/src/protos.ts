@@ -38,16 +38,24 @@ export interface GreeterClient extends grpc.Client {
   ): grpc.ClientReadableStream<HelloReply>;
 }
 
-/** The Greeter's service definition and client constructor. */
-export interface GreeterConstructor {
+/** A grpc.health.v1.Health client, typed. */
+export interface HealthClient extends grpc.Client {
+  Check(
+    request: { service: string },
+    callback: (err: grpc.ServiceError | null, reply: { status: string }) => void,
+  ): grpc.ClientUnaryCall;
+}
+
+/** A service's definition and typed client constructor. */
+export interface ServiceConstructor<C> {
   service: grpc.ServiceDefinition;
-  new (address: string, credentials: grpc.ChannelCredentials): GreeterClient;
+  new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions): C;
 }
 
 /** The service definitions, and client constructors, of both protos. */
 export function loadProtos(): {
-  Greeter: GreeterConstructor;
-  Health: grpc.ServiceClientConstructor;
+  Greeter: ServiceConstructor<GreeterClient>;
+  Health: ServiceConstructor<HealthClient>;
 } {
   const definition = protoLoader.loadSync(['greeter.proto', 'health.proto'], {
     includeDirs: [PROTO_DIR],
@@ -55,10 +63,8 @@ export function loadProtos(): {
     enums: String,
   });
   const root = grpc.loadPackageDefinition(definition) as unknown as {
-    demo: {
-      Greeter: GreeterConstructor;
-    };
-    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+    demo: { Greeter: ServiceConstructor<GreeterClient> };
+    grpc: { health: { v1: { Health: ServiceConstructor<HealthClient> } } };
   };
   return { Greeter: root.demo.Greeter, Health: root.grpc.health.v1.Health };
 }

@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import type { Instance, ServiceView } from '@kong-registry/sdk';
 import type { RunningRegistry } from '@kong-registry/registry';
 import { buildProject } from '../../helpers/build';
+import { loadProtos } from '../../../examples/greeter/src/protos';
 import { greeterClient, sayHello } from '../../helpers/grpc';
 import { waitFor } from '../../helpers/wait';
 import {
@@ -58,28 +58,7 @@ async function instance(instanceId: string): Promise<Instance | undefined> {
 
 /** grpc.health.v1.Health/Check straight to an instance. */
 function healthCheck(address: string): Promise<string> {
-  const definition = protoLoader.loadSync('health.proto', {
-    includeDirs: [join(ROOT, 'examples', 'greeter', 'proto')],
-    enums: String,
-  });
-  interface HealthClient extends grpc.Client {
-    Check(
-      request: { service: string },
-      callback: (err: grpc.ServiceError | null, reply: { status: string }) => void,
-    ): void;
-  }
-  const Health = (
-    grpc.loadPackageDefinition(definition) as unknown as {
-      grpc: {
-        health: {
-          v1: {
-            Health: new (address: string, credentials: grpc.ChannelCredentials) => HealthClient;
-          };
-        };
-      };
-    }
-  ).grpc.health.v1.Health;
-  const client = new Health(address, grpc.credentials.createInsecure());
+  const client = new (loadProtos().Health)(address, grpc.credentials.createInsecure());
   return new Promise((resolve, reject) =>
     client.Check({ service: 'demo.Greeter' }, (err, reply) => {
       client.close();
