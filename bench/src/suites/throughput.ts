@@ -217,16 +217,20 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
     const hb = [
       'EVALSHA',
       hbScript.sha,
-      '4',
+      '6',
       'kr:leases',
       'kr:schema',
+      'kr:revision',
+      'kr:events',
       'kr:service:rb:instances',
       'kr:service:rb:def',
+      'rb',
       'r-__rand_int__',
       'rb/r-__rand_int__',
       String(Date.now()),
       new Date().toISOString(),
       '', // no self-health: keep the stored one
+      '10000', // events MAXLEN
     ];
     const reg = [
       'EVALSHA',
