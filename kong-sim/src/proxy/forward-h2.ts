@@ -12,16 +12,7 @@ import {
   type AttemptRequest,
   type UpstreamResponse,
 } from './forward';
-
-/** Header names HTTP/2 forbids in a request (RFC 9113 §8.2.2), besides the pseudo-headers. */
-const CONNECTION_SPECIFIC = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-]);
+import { HTTP2_CONNECTION_SPECIFIC } from './headers';
 
 function requestHeaders(request: AttemptRequest): http2.OutgoingHttpHeaders {
   const headers: http2.OutgoingHttpHeaders = {
@@ -31,8 +22,9 @@ function requestHeaders(request: AttemptRequest): http2.OutgoingHttpHeaders {
   };
   const host = request.headers.host;
   if (host !== undefined) headers[':authority'] = [host].flat()[0];
+  // Host travels as :authority.
   for (const [name, value] of Object.entries(request.headers))
-    if (!CONNECTION_SPECIFIC.has(name)) headers[name] = value;
+    if (!HTTP2_CONNECTION_SPECIFIC.has(name) && name !== 'host') headers[name] = value;
   return headers;
 }
 

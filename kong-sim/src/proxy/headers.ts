@@ -28,6 +28,18 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization',
 ]);
 
+/**
+ * Header names HTTP/2 forbids (RFC 9113 §8.2.2): a response or request carrying them is
+ * malformed, so nginx's HTTP/2 module leaves them out.
+ */
+export const HTTP2_CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 /** Header names (lowercase) that must not be forwarded, including those named in `Connection`. */
 export function hopByHopNames(connection: string | string[] | undefined): Set<string> {
   const names = new Set(HOP_BY_HOP);

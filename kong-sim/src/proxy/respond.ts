@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { PluginExit } from '../auth/types';
 import { nginxErrorFormat, pdkErrorFormat, renderErrorBody } from './errors';
 import { grpcErrorPage, grpcMessageOf, grpcStatusOf, isGrpcRequest } from './grpc';
-import { SERVER_HEADER } from './headers';
+import { HTTP2_CONNECTION_SPECIFIC, SERVER_HEADER } from './headers';
 import { http2StreamOf } from './http2-request';
 import type { RequestRecord } from './log/record';
 
@@ -18,15 +18,6 @@ export interface ResponseContext {
 function elapsedMs(ctx: ResponseContext): string {
   return String(Math.max(0, Math.round(performance.now() - ctx.startedAt)));
 }
-
-/** Headers HTTP/2 forbids, which nginx's HTTP/2 module leaves out of a response. */
-const CONNECTION_SPECIFIC = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 /**
  * Writes a complete response. Over HTTP/2 an empty body ends the stream with the HEADERS frame,
@@ -47,7 +38,7 @@ function writeResponse(
   }
   const allowed: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers))
-    if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) allowed[name.toLowerCase()] = value;
+    if (!HTTP2_CONNECTION_SPECIFIC.has(name.toLowerCase())) allowed[name.toLowerCase()] = value;
   if (body.length === 0 || req.method === 'HEAD') {
     stream.respond({ ...allowed, ':status': status }, { endStream: true });
     return;
