@@ -140,7 +140,7 @@ it('applies the registrations of one turn in order, in one script call, each wit
     instance: { service: 'ship', instanceId: 'i-1' },
   });
   expect(results[2]).toEqual({ ok: false, owner: 'ship', ownedPrefix: '/ship', wanted: '/ship' });
-  expect(results[3]).toEqual({ ok: false, owner: 'ship', ownedPrefix: '/ship', wanted: '/ship' });
+  expect(results[3]).toEqual({ ok: false, owner: 'ship', ownedPrefix: '/ship', wanted: '/ship/x' });
   expect(ok(results[4]!)).toMatchObject({
     eventType: 'instance.registered',
     revision: revision + 3,
