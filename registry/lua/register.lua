@@ -41,6 +41,7 @@
                                          /orders-archive): the controller programs Kong to match
                                          whole segments, longest prefix first, so the nested one
                                          would take part of the other's traffic; nothing written
+                                         but the dropping of left-over claims (claimStands)
     {"ok", instanceJSON, revision, type} type: instance.registered | instance.updated
     error                                this registration failed (the others of the batch did not)
 ]]
@@ -56,10 +57,24 @@ local function splitPrefixes(list)
   return prefixes
 end
 
+-- Whether `owner`'s claim on `prefix` stands for `service`: it is another service's, and that
+-- service still has a definition. A claim whose owner has none is left over (a registry from
+-- before extraPrefixes released only the main prefix of a service it removed): it is dropped
+-- here, so the prefix is free again without a manual step.
+local function claimStands(service, owner, prefix, definitionKey)
+  if not owner or owner == service then return false end
+  -- The owner's definition key, from this service's: "{p}service:<svc>:def" (keys.ts).
+  local base = string.sub(definitionKey, 1, #definitionKey - #(service .. ':def'))
+  if redis.call('EXISTS', base .. owner .. ':def') == 1 then return true end
+  redis.call('HDEL', PREFIXES, prefix)
+  redis.call('ZREM', PREFIX_INDEX, prefix)
+  return false
+end
+
 -- The owner and prefix that `wanted` conflicts with for `service`, or nil.
-local function conflictOf(service, wanted, indexed, overlapAllowed)
+local function conflictOf(service, wanted, indexed, overlapAllowed, definitionKey)
   local owner = redis.call('HGET', PREFIXES, wanted)
-  if owner and owner ~= service then return owner, wanted end
+  if claimStands(service, owner, wanted, definitionKey) then return owner, wanted end
   if overlapAllowed then return nil end
   if indexed then
     -- Prefixes wanted is nested in: each leading run of whole segments, one HGET apiece.
@@ -67,28 +82,30 @@ local function conflictOf(service, wanted, indexed, overlapAllowed)
       if string.byte(wanted, i + 1) == 47 then -- '/'
         local prefix = string.sub(wanted, 1, i)
         local other = redis.call('HGET', PREFIXES, prefix)
-        if other and other ~= service then return other, prefix end
+        if claimStands(service, other, prefix, definitionKey) then return other, prefix end
       end
     end
     -- Prefixes nested in wanted (they start with wanted .. '/'): a range of the lexicographic
-    -- index. Only this service's own entries are skipped, so the loop ends at the first other
-    -- owner.
+    -- index. Only this service's own entries (and left-over claims, dropped on the way) are
+    -- skipped, so the loop ends at the first other owner. Each page starts after the last entry
+    -- seen, not at an offset, since dropping entries shifts offsets.
     local below = wanted .. '/'
-    local offset = 0
+    local from = '[' .. below
     while true do
-      local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, '[' .. below, '[' .. below .. '\255', 'LIMIT', offset, 8)
+      local batch = redis.call('ZRANGEBYLEX', PREFIX_INDEX, from, '[' .. below .. '\255', 'LIMIT', 0, 8)
       for _, prefix in ipairs(batch) do
         local other = redis.call('HGET', PREFIXES, prefix)
-        if other and other ~= service then return other, prefix end
+        if claimStands(service, other, prefix, definitionKey) then return other, prefix end
       end
       if #batch < 8 then break end
-      offset = offset + 8
+      from = '(' .. batch[#batch]
     end
   else
     local owners = redis.call('HGETALL', PREFIXES)
     for i = 1, #owners, 2 do
       local prefix, other = owners[i], owners[i + 1]
-      if other ~= service and (string.sub(wanted, 1, #prefix + 1) == prefix .. '/' or string.sub(prefix, 1, #wanted + 1) == wanted .. '/') then
+      if (string.sub(wanted, 1, #prefix + 1) == prefix .. '/' or string.sub(prefix, 1, #wanted + 1) == wanted .. '/')
+        and claimStands(service, other, prefix, definitionKey) then
         return other, prefix
       end
     end
@@ -104,7 +121,7 @@ local function register(instancesKey, definitionKey, a)
   -- lib/schema.lua): the check then scans the hash, and a success rebuilds the index.
   local indexed = #wanted == 0 or prefixIndexCurrent(REVISION, PREFIXES, PREFIX_INDEX)
   for _, prefix in ipairs(wanted) do
-    local owner, ownedPrefix = conflictOf(a[1], prefix, indexed, a[11] == '1')
+    local owner, ownedPrefix = conflictOf(a[1], prefix, indexed, a[11] == '1', definitionKey)
     if owner then return {'conflict', owner, ownedPrefix, prefix} end
   end
   if not indexed then rebuildPrefixIndex(REVISION, PREFIXES, PREFIX_INDEX) end

@@ -10,8 +10,8 @@
  *   2  the stamp, and the index watermark (`index-revision`): a registry can tell when something
  *      that does not keep the index wrote since, and then checks by a scan and rebuilds. A
  *      service definition may list `extraPrefixes`, claimed in the owners hash like `prefix`
- *      (lua/lib/prefixes.lua); format 1 registries would not release them, so a service should
- *      not list any before the last format 1 registry is gone (docs/grpc.md).
+ *      (lua/lib/prefixes.lua). Format 1 registries release only `prefix`; what they leave, a
+ *      claim whose service has no definition, register.lua drops when it meets it.
  *
  * Bump SCHEMA_VERSION only for a change that older code would misread or corrupt; a newer
  * registry reads every older format (lazily, as it meets it) and stamps its own on its first write,

@@ -82,6 +82,29 @@ it('releases every prefix when the last instance goes, by deregistration or by e
   expect(await claims()).toEqual({ owners: {}, index: [] });
 });
 
+it('takes over a claim left by a service that no longer exists, equal or nested', async () => {
+  // What a registry from before extraPrefixes leaves when it removes such a service: it
+  // releases the main prefix only.
+  const k = h.repository.keys;
+  const ghosts = ['/shop.Payments', '/shop.Carts', '/legacy/a', '/legacy/b'];
+  for (const prefix of ghosts) {
+    await h.redis.hset(k.prefixes, prefix, 'ghost');
+    await h.redis.zadd(k.prefixIndex, 0, prefix);
+  }
+  expect((await register('shop', 'i-1', shop)).status).toBe(201); // the same prefix
+  expect((await register('carts', 'i-1', { prefix: '/shop.Carts/v2' })).status).toBe(201); // below
+  expect((await register('legacy', 'i-1', { prefix: '/legacy' })).status).toBe(201); // above
+  expect(await claims()).toEqual({
+    owners: {
+      '/shop.Orders': 'shop',
+      '/shop.Payments': 'shop',
+      '/shop.Carts/v2': 'carts',
+      '/legacy': 'legacy',
+    },
+    index: ['/legacy', '/shop.Carts/v2', '/shop.Orders', '/shop.Payments'],
+  });
+});
+
 it.each([
   [
     'a prefix listed twice',
