@@ -161,6 +161,35 @@ describe('loadConfig', () => {
     expect(text).not.toContain('hunter2');
   });
 
+  it('samples the history every 10 s by default (0: not on this replica), Kong metrics optional', () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      historySampleMs: 10_000,
+      kongMetrics: { urls: [], adminToken: null },
+    });
+    expect(loadConfig({}, { REGISTRY_HISTORY_SAMPLE_SECONDS: '0' }).historySampleMs).toBe(0);
+    for (const bad of ['61', '-1', '2.5'])
+      expect(() => loadConfig({}, { REGISTRY_HISTORY_SAMPLE_SECONDS: bad })).toThrow(
+        /REGISTRY_HISTORY_SAMPLE_SECONDS/,
+      );
+    const config = loadConfig(
+      {},
+      {
+        REGISTRY_KONG_METRICS_URL: 'http://kong-1:8100/metrics, https://u:pw@kong-2:8100/metrics',
+        REGISTRY_KONG_ADMIN_TOKEN: 'kong-token-1',
+      },
+    );
+    expect(config.kongMetrics).toEqual({
+      urls: ['http://kong-1:8100/metrics', 'https://u:pw@kong-2:8100/metrics'],
+      adminToken: 'kong-token-1',
+    });
+    const logged = JSON.stringify(redactConfig(config));
+    expect(logged).not.toContain('kong-token-1');
+    expect(logged).not.toContain(':pw@');
+    expect(() =>
+      loadConfig({}, { REGISTRY_KONG_METRICS_URL: 'http://kong:8001/metrics,kong:8001' }),
+    ).toThrow(/REGISTRY_KONG_METRICS_URL: 'kong:8001' is not an http\(s\) URL/);
+  });
+
   it('flags override the environment', () => {
     expect(loadConfig({ port: 0, host: '0.0.0.0' }, { PORT: '5000' })).toMatchObject({
       port: 0,

@@ -86,6 +86,16 @@ export interface RegistryConfig {
   sseKeepAliveMs: number;
   /** Trust X-Forwarded-For for the caller's address (default host of an instance). */
   trustProxy: boolean;
+  /**
+   * How often this replica samples instance counts into the shared per-minute history
+   * (REGISTRY_HISTORY_SAMPLE_SECONDS, in ms); 0: it leaves sampling to other replicas.
+   */
+  historySampleMs: number;
+  /**
+   * Kong's Prometheus endpoints (REGISTRY_KONG_METRICS_URL), read for request and error rates
+   * per service; empty: the registry shows none. The token is sent as Kong-Admin-Token.
+   */
+  kongMetrics: { urls: string[]; adminToken: string | null };
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -149,6 +159,9 @@ const envSchema = z.object({
     .default(join(__dirname, '..', 'ui')),
   REGISTRY_SSE_KEEPALIVE_MS: int(100, 120_000).default(15_000),
   REGISTRY_TRUST_PROXY: bool.default(false),
+  REGISTRY_HISTORY_SAMPLE_SECONDS: int(0, 60).default(10),
+  REGISTRY_KONG_METRICS_URL: z.string().optional(),
+  REGISTRY_KONG_ADMIN_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -158,6 +171,7 @@ const SECRET_VARIABLES = [
   'REGISTRY_JWT_PRIVATE_KEY',
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
+  'REGISTRY_KONG_ADMIN_TOKEN',
 ] as const;
 
 /** `NAME` or the file named by `NAME_FILE` (Docker secrets); empty values count as unset. */
@@ -222,6 +236,8 @@ export function loadConfig(
   problems.push(...(allowedTargets?.problems ?? []).map((p) => `REGISTRY_ALLOWED_TARGETS: ${p}`));
   if (allowedTargets && allowedTargets.rules.length === 0)
     problems.push('REGISTRY_ALLOWED_TARGETS: empty (unset it to allow every address not denied)');
+  const kongMetricsUrls = parseHttpUrls(e.REGISTRY_KONG_METRICS_URL ?? '');
+  problems.push(...kongMetricsUrls.problems.map((p) => `REGISTRY_KONG_METRICS_URL: ${p}`));
   if (problems.length > 0) throw new ConfigError(CONFIG_ERROR_CODE, 'registry', problems);
 
   let jwt: JwtConfig;
@@ -279,7 +295,25 @@ export function loadConfig(
     uiDir: e.REGISTRY_UI_DIR,
     sseKeepAliveMs: e.REGISTRY_SSE_KEEPALIVE_MS,
     trustProxy: e.REGISTRY_TRUST_PROXY,
+    historySampleMs: e.REGISTRY_HISTORY_SAMPLE_SECONDS * 1000,
+    kongMetrics: {
+      urls: kongMetricsUrls.urls,
+      adminToken: e.REGISTRY_KONG_ADMIN_TOKEN ?? null,
+    },
   });
+}
+
+/** A comma-separated list of http(s) URLs. */
+function parseHttpUrls(raw: string): { urls: string[]; problems: string[] } {
+  const urls: string[] = [];
+  const problems: string[] = [];
+  for (const item of raw.split(',').map((u) => u.trim())) {
+    if (item === '') continue;
+    const url = URL.canParse(item) ? new URL(item) : null;
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:')) urls.push(url.href);
+    else problems.push(`'${item}' is not an http(s) URL`);
+  }
+  return { urls, problems };
 }
 
 /** The config with secrets replaced, for the startup log line. */
@@ -302,5 +336,9 @@ export function redactConfig(config: RegistryConfig): unknown {
           password: config.redis.password ? '[redacted]' : null,
           sentinelPassword: config.redis.sentinelPassword ? '[redacted]' : null,
         };
-  return { ...config, jwt, redis };
+  const kongMetrics = {
+    urls: config.kongMetrics.urls.map((u) => u.replace(/\/\/[^@/]*@/, '//[redacted]@')),
+    adminToken: config.kongMetrics.adminToken ? '[redacted]' : null,
+  };
+  return { ...config, jwt, redis, kongMetrics };
 }

@@ -32,6 +32,11 @@ export {
 export { SchemaWatch } from './instances/schema-watch';
 export { Coalescer, DEFAULT_REDIS_BATCH_MAX, type BatchSender } from './instances/coalescer';
 export { Reaper } from './instances/reaper';
+export { HistorySampler, type SamplerIo } from './history/sampler';
+export { HistoryStore } from './history/store';
+export type { HistoryReply, HistoryPoint, ServiceHistory } from './history/timeline';
+export { KongTraffic } from './traffic/kong-traffic';
+export type { TrafficReply, ServiceTraffic } from './traffic/kong-metrics';
 export { SseHub } from './events/sse';
 export { RegistryMetrics } from './metrics';
 export { createLogger } from './logger';

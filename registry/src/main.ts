@@ -6,6 +6,8 @@ import type { RegistryTokenClaims } from '@kong-registry/sdk';
 import { mintToken, resolveJwtKeys, type JwtKeys } from './auth/jwt';
 import { loadConfig, redactConfig, type RegistryConfig } from './config';
 import { SseHub } from './events/sse';
+import { HistorySampler } from './history/sampler';
+import { HistoryStore } from './history/store';
 import { createApp, type AppControl, type RegistryApp } from './http/app';
 import { systemClock, type Clock } from './instances/lease';
 import { Reaper } from './instances/reaper';
@@ -45,6 +47,8 @@ export interface RunningRegistry {
   redis: Redis;
   repository: RedisInstanceRepository;
   reaper: Reaper;
+  /** Samples instance counts into the shared history (every REGISTRY_HISTORY_SAMPLE_SECONDS). */
+  history: HistorySampler;
   jwtKeys: JwtKeys;
   /**
    * An admin token valid for 24 h, minted at start (handy for tests and the demo); null with
@@ -102,9 +106,21 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     logger.child({ component: 'schema' }),
   );
   const control: AppControl = { shuttingDown: false };
+  const history = new HistoryStore(redis, repository.keys);
   const app = createApp(
-    { config, repository, jwtKeys, logger, clock, metrics, sse, schema },
+    { config, repository, jwtKeys, logger, clock, metrics, sse, schema, history },
     control,
+  );
+  // Every replica samples; the history stays correct however many do (history/sampler.ts).
+  const sampler = new HistorySampler(
+    {
+      revision: () => history.revision(),
+      snapshot: () => repository.snapshot(false),
+      record: (sample) => history.record(sample),
+    },
+    config.historySampleMs,
+    clock,
+    logger.child({ component: 'history' }),
   );
   const reaper = new Reaper(
     repository,
@@ -121,6 +137,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   if (options.reaper ?? true) reaper.start();
   schema.start();
+  sampler.start();
   logger.info({ url }, 'registry listening');
 
   let closing: Promise<void> | undefined;
@@ -134,7 +151,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 5000);
       force.unref();
-      await Promise.all([closed, reaper.stop()]);
+      await Promise.all([closed, reaper.stop(), sampler.stop()]);
       clearTimeout(force);
       try {
         await redis.quit();
@@ -155,6 +172,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     redis,
     repository,
     reaper,
+    history: sampler,
     jwtKeys,
     adminToken: canMint(jwtKeys)
       ? mintToken(jwtKeys, { role: 'admin' }, { ttlSeconds: 86_400 })

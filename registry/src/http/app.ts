@@ -6,7 +6,9 @@ import { ConsumerService } from '../consumers/service';
 import { RegistryError } from '../errors';
 import type { AppDeps } from './deps';
 import { createErrorHandler, notFoundHandler } from './error-handler';
+import { HistoryStore } from '../history/store';
 import { InstanceService } from '../instances/instance-service';
+import { KongTraffic } from '../traffic/kong-traffic';
 import { hotLane } from './hot-lane';
 import { authenticate, TOKEN_CACHE_ENTRIES } from './middleware/auth';
 import { jsonBody } from './middleware/json-body';
@@ -16,6 +18,7 @@ import { buildOpenApiDocument } from './openapi/document';
 import { consumerRoutes } from './routes/consumers';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { historyRoutes } from './routes/history';
 import { instanceRoutes } from './routes/instances';
 import { serviceRoutes } from './routes/services';
 
@@ -80,6 +83,13 @@ export function createApp(
   app.use(serviceRoutes(deps));
   app.use(eventRoutes(deps));
   app.use(consumerRoutes(new ConsumerService(deps.repository, deps.clock)));
+  app.use(
+    historyRoutes(
+      deps.history ?? new HistoryStore(deps.repository.redis, deps.repository.keys),
+      deps.traffic ?? new KongTraffic(deps.config.kongMetrics, deps.clock),
+      deps.clock,
+    ),
+  );
 
   app.use(notFoundHandler);
   const errorLog = deps.logger.child({ component: 'http' });

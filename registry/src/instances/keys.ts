@@ -41,6 +41,9 @@ export class RegistryKeys {
   readonly schema: string;
   /** `{p}service:`; followed by `{svc}:def` / `{svc}:instances`. */
   readonly servicePrefix: string;
+  /** `{p}history:`; followed by `{svc}` (history-record.lua builds the keys of absent services). */
+  readonly historyPrefix: string;
+  readonly historyServices: string;
 
   constructor(readonly prefix: string) {
     this.services = `${prefix}services`;
@@ -54,6 +57,8 @@ export class RegistryKeys {
     this.tombstoneTimes = `${prefix}tombstone-times`;
     this.schema = `${prefix}schema`;
     this.servicePrefix = `${prefix}service:`;
+    this.historyPrefix = `${prefix}history:`;
+    this.historyServices = `${prefix}history-services`;
   }
 
   /** JSON ServiceDefinition of one service. */
@@ -64,6 +69,11 @@ export class RegistryKeys {
   /** Hash of the instances of one service. */
   instances(service: string): string {
     return `${this.servicePrefix}${service}:instances`;
+  }
+
+  /** The per-minute instance counts of one service (../history/store.ts). */
+  history(service: string): string {
+    return `${this.historyPrefix}${service}`;
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 } from '@kong-registry/sdk';
 import { ERRORS } from '../../errors';
 import type { RegisterBounds } from '../../instances/validation';
+import { historyPaths, historySchemas } from './history';
 import { componentSchemas } from './schemas';
 
 type Json = Record<string, unknown>;
@@ -326,6 +327,7 @@ function paths(): Json {
         },
       },
     },
+    ...historyPaths({ json, errors, admin: ADMIN, authErrors: AUTH_ERRORS }),
     '/v1/openapi.json': {
       get: {
         operationId: 'getOpenApi',
@@ -383,7 +385,8 @@ function paths(): Json {
  */
 export function buildOpenApiDocument(bounds: RegisterBounds = DEFAULT_LEASE_TTL_BOUNDS): Json {
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(componentSchemas(bounds))) registry.add(schema, { id });
+  const all = { ...componentSchemas(bounds), ...historySchemas() };
+  for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const generated = z.toJSONSchema(registry, {
     uri: (id) => `#/components/schemas/${id}`,
     unrepresentable: 'any',
