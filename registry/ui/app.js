@@ -1,7 +1,9 @@
 // The admin page: loads services and consumers from the registry, then follows GET /v1/events and
 // reloads what changed. Each event schedules one (coalesced) refresh, so a burst of registrations
 // costs one round of reads. `?refresh=N` also re-reads every N seconds (default 5, for heartbeats,
-// which send no event); `?refresh=0` leaves the page to the event stream alone.
+// which send no event); `?refresh=0` leaves the page to the event stream alone. The last-hour
+// timelines merge the registry's history (re-read at most every HISTORY_REREAD_MS) with what each
+// refresh saw; Kong's rates come with every refresh when the registry knows Kong's metrics.
 
 import {
   ApiError,
@@ -11,7 +13,10 @@ import {
   loadToken,
   saveToken,
 } from './api.js';
+import { groupByHost, renderHostCards } from './fleet.js';
 import { followEventStream } from './sse.js';
+import { observe, renderTimelineRows } from './timeline.js';
+import { renderTraffic, trafficByService } from './traffic.js';
 import {
   renderConsumerRows,
   renderEventItems,
@@ -24,12 +29,21 @@ const MAX_EVENTS = 50;
 /** On first connect, replay this much history (stream ids start with a millisecond time). */
 const HISTORY_MS = 15 * 60 * 1000;
 const EVENT_DEBOUNCE_MS = 100;
+/** The stored history changes once per sample (10 s by default): no need to read it more often. */
+const HISTORY_REREAD_MS = 10_000;
 const params = new URLSearchParams(location.search);
 const refreshSeconds = Math.max(0, Number(params.get('refresh') ?? 5) || 0);
 
 const page = {
   services: /** @type {any[]} */ ([]),
   consumers: /** @type {any[]} */ ([]),
+  /** GET /v1/history: service -> points; and when it was read. */
+  history: /** @type {Map<string, any[]>} */ (new Map()),
+  historyReadAt: 0,
+  /** What each refresh saw: service -> minute -> counts (timeline.js observe). */
+  seen: new Map(),
+  /** GET /v1/traffic, or null. */
+  traffic: /** @type {any} */ (null),
   events: /** @type {any[]} */ ([]),
   seenEventIds: new Set(),
   stream: /** @type {AbortController | null} */ (null),
@@ -70,6 +84,23 @@ async function loadConsumers() {
   return Array.isArray(body?.consumers) ? body.consumers : [];
 }
 
+/**
+ * The history (when due) and Kong's rates. Neither may spoil the rest of the page: a failed read
+ * keeps what the page had.
+ */
+async function loadInsights() {
+  const due = Date.now() - page.historyReadAt >= HISTORY_REREAD_MS;
+  const [history, traffic] = await Promise.all([
+    due ? getJson('/v1/history?window=1h').catch(() => null) : null,
+    getJson('/v1/traffic').catch(() => page.traffic),
+  ]);
+  if (Array.isArray(history?.services)) {
+    page.history = new Map(history.services.map((s) => [String(s.service), s.points]));
+    page.historyReadAt = Date.now();
+  }
+  page.traffic = traffic;
+}
+
 async function checkRegistryHealth() {
   try {
     const response = await fetch('/readyz', { cache: 'no-store' });
@@ -95,8 +126,10 @@ function refresh() {
         loadServices(),
         loadConsumers(),
         checkRegistryHealth(),
+        loadInsights(),
       ]);
       page.services = services;
+      observe(page.seen, services, Date.now(), page.history.keys());
       page.consumers = consumers;
       renderAll();
       if (byId('notice').dataset.kind === 'error') announce('');
@@ -131,6 +164,7 @@ function reportError(err) {
 
 function renderAll() {
   const now = Date.now();
+  renderInsights(now);
   const routes = renderRouteRows(page.services, now);
   byId('routes')
     .querySelector('tbody')
@@ -147,6 +181,25 @@ function renderAll() {
     ?.replaceChildren(...consumers);
   byId('consumers-empty').hidden = consumers.length > 0;
   renderEvents();
+}
+
+/** @param {number} now */
+function renderInsights(now) {
+  const traffic = trafficByService(page.traffic);
+  const timelines = renderTimelineRows({
+    services: page.services,
+    history: page.history,
+    seen: page.seen,
+    now,
+    traffic: (service) => renderTraffic(page.traffic, traffic.get(service)),
+  });
+  byId('timelines')
+    .querySelector('tbody')
+    ?.replaceChildren(...timelines);
+  byId('timelines-empty').hidden = timelines.length > 0;
+  const hosts = renderHostCards(groupByHost(page.services));
+  byId('fleet').replaceChildren(...hosts);
+  byId('fleet-empty').hidden = hosts.length > 0;
 }
 
 function renderEvents() {

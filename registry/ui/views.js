@@ -99,10 +99,10 @@ export function renderWorkerRows(services, now) {
 
 /**
  * The registry's rule (its isInstanceHealthy): not draining, not reported down by Kong, not
- * unhealthy by its own report.
+ * unhealthy by its own report. The timelines and the fleet view count by it too.
  * @param {any} i an Instance
  */
-function isHealthy(i) {
+export function isHealthy(i) {
   return (
     !i.draining &&
     i.selfHealth?.status !== 'unhealthy' &&
