@@ -4,35 +4,21 @@
  * opened with `?refresh=0`), never shows a secret and never turns data into markup.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
-
-/** Debian's chromium (apt-get install chromium); playwright-core never downloads a browser. */
-const CHROMIUM_PATH = '/usr/bin/chromium';
-/** Flags that keep Chromium off the (closed) network and quiet in a sandboxed root shell. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './helpers/chromium';
 
 jest.setTimeout(60_000);
 
 let registry: RunningRegistry;
 /** Same Redis, key prefix and secret: a restarted registry sees the same data and tokens. */
 let registryEnv: Record<string, string>;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
-let userDataDir: string;
 let adminToken: string;
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<Response> {
@@ -83,17 +69,12 @@ beforeAll(async () => {
   registry = await startRegistry({ host: '127.0.0.1', port: 0, env: registryEnv });
   if (!registry.adminToken) throw new Error('the registry could not mint an admin token');
   adminToken = registry.adminToken;
-  userDataDir = mkdtempSync(join(tmpdir(), 'kr-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  browser = await launchChromium();
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  await browser?.close();
   if (registry) {
     const keys = await registry.redis.keys(`${registry.config.keyPrefix}*`);
     if (keys.length > 0) await registry.redis.del(...keys);
