@@ -40,6 +40,32 @@ describe('loadConfig', () => {
       );
   });
 
+  it('waits for no replica by default; REGISTRY_REDIS_MIN_REPLICAS_ACK turns the WAIT on', () => {
+    expect(loadConfig({}, {}).replicaAck).toBeUndefined();
+    expect(loadConfig({}, { REGISTRY_REDIS_MIN_REPLICAS_ACK: '0' }).replicaAck).toBeUndefined();
+    expect(loadConfig({}, { REGISTRY_REDIS_MIN_REPLICAS_ACK: '1' }).replicaAck).toEqual({
+      replicas: 1,
+      timeoutMs: 500,
+    });
+    expect(
+      loadConfig(
+        {},
+        { REGISTRY_REDIS_MIN_REPLICAS_ACK: '2', REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS: '50' },
+      ).replicaAck,
+    ).toEqual({ replicas: 2, timeoutMs: 50 });
+    for (const bad of ['-1', '17', 'one'])
+      expect(() => loadConfig({}, { REGISTRY_REDIS_MIN_REPLICAS_ACK: bad })).toThrow(
+        /REGISTRY_REDIS_MIN_REPLICAS_ACK/,
+      );
+    // The WAIT must end before the command timeout would fail it as an outage.
+    expect(() =>
+      loadConfig(
+        {},
+        { REGISTRY_REDIS_MIN_REPLICAS_ACK: '1', REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS: '2000' },
+      ),
+    ).toThrow(/REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS/);
+  });
+
   it('lists every bad variable at once', () => {
     try {
       loadConfig(

@@ -53,6 +53,13 @@ export interface RegistryConfig {
    * event-loop turn share a round trip. 1 sends each heartbeat on its own.
    */
   redisBatchMax: number;
+  /**
+   * After each batch of registrations, WAIT until this many replicas confirm it
+   * (REGISTRY_REDIS_MIN_REPLICAS_ACK, within REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS); fewer in time
+   * answers 503 REG_ERR_NOT_REPLICATED. Undefined (the default): no wait, replication stays
+   * asynchronous and a failover can lose an acknowledged registration (docs/RELIABILITY.md).
+   */
+  replicaAck: { replicas: number; timeoutMs: number } | undefined;
   jwt: JwtConfig;
   lease: {
     defaultTtlSeconds: number;
@@ -122,6 +129,8 @@ const envSchema = z.object({
   REGISTRY_REDIS_BATCH_MAX: int(REDIS_BATCH_MAX_RANGE.min, REDIS_BATCH_MAX_RANGE.max).default(
     DEFAULT_REDIS_BATCH_MAX,
   ),
+  REGISTRY_REDIS_MIN_REPLICAS_ACK: int(0, 16).default(0),
+  REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS: int(1, 60_000).default(500),
   REGISTRY_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'use 1-64 of [A-Za-z0-9:_.-]')
@@ -217,6 +226,14 @@ export function loadConfig(
   ) {
     problems.push('REGISTRY_LEASE_TTL_SECONDS must lie between the min and max TTL');
   }
+  if (
+    e.REGISTRY_REDIS_MIN_REPLICAS_ACK > 0 &&
+    e.REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS >= e.REDIS_COMMAND_TIMEOUT_MS
+  ) {
+    problems.push(
+      'REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS must be below REDIS_COMMAND_TIMEOUT_MS (the WAIT is a Redis command)',
+    );
+  }
   if (e.REDIS_SENTINELS && ok('REDIS_SENTINEL_NAME') && !e.REDIS_SENTINEL_NAME) {
     problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the master group name)');
   }
@@ -275,6 +292,13 @@ export function loadConfig(
     keyPrefix: e.REGISTRY_KEY_PREFIX,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisBatchMax: e.REGISTRY_REDIS_BATCH_MAX,
+    replicaAck:
+      e.REGISTRY_REDIS_MIN_REPLICAS_ACK > 0
+        ? {
+            replicas: e.REGISTRY_REDIS_MIN_REPLICAS_ACK,
+            timeoutMs: e.REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS,
+          }
+        : undefined,
     jwt,
     lease: {
       defaultTtlSeconds: e.REGISTRY_LEASE_TTL_SECONDS,

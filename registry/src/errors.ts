@@ -35,6 +35,11 @@ export const ERRORS = {
     status: 503,
     message: 'the stored data is of a newer format than this registry understands',
   },
+  // REGISTRY_REDIS_MIN_REPLICAS_ACK only: the write is on the master, which a failover may lose.
+  REG_ERR_NOT_REPLICATED: {
+    status: 503,
+    message: 'stored on the Redis master, but too few replicas confirmed it in time: retry',
+  },
 } as const satisfies Record<RegistryErrorCodeShape, { status: number; message: string }>;
 
 /** Startup fails with this code when the environment is invalid; it never reaches HTTP. */

@@ -84,12 +84,18 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   if (!(await waitForRedis(redis, 5000))) {
     logger.warn('Redis is not reachable yet: serving 503 until it is (see /readyz)');
   }
+  // REGISTRY_REDIS_MIN_REPLICAS_ACK: registrations WAIT for replicas on a connection of their own.
+  const ackRedis = config.replicaAck
+    ? createRedisClient(config, logger.child({ connection: 'replica-ack' }))
+    : undefined;
+  if (ackRedis) await waitForRedis(ackRedis, 5000);
   const repository = new RedisInstanceRepository(
     redis,
     config.keyPrefix,
     config.eventsMaxLen,
     config.tombstoneSeconds,
     config.redisBatchMax,
+    config.replicaAck && ackRedis ? { ...config.replicaAck, redis: ackRedis } : undefined,
   );
   const metrics = new RegistryMetrics();
   const sse = new SseHub(
@@ -153,10 +159,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       force.unref();
       await Promise.all([closed, reaper.stop(), sampler.stop()]);
       clearTimeout(force);
-      try {
-        await redis.quit();
-      } catch {
-        redis.disconnect();
+      for (const connection of ackRedis ? [redis, ackRedis] : [redis]) {
+        try {
+          await connection.quit();
+        } catch {
+          connection.disconnect();
+        }
       }
       logger.info('registry stopped');
     })();

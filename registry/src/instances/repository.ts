@@ -10,7 +10,7 @@ import {
   type ServiceView,
   type Tombstone,
 } from '@kong-registry/sdk';
-import { fromRedisFailure } from '../errors';
+import { fromRedisFailure, RegistryError } from '../errors';
 import { Coalescer, DEFAULT_REDIS_BATCH_MAX } from './coalescer';
 import { RegistryKeys } from './keys';
 import { SCRIPTS } from './scripts';
@@ -59,6 +59,17 @@ interface RegisterCall {
   allowOverlap: boolean;
 }
 
+/**
+ * Registrations confirmed by replicas before they are acknowledged (REGISTRY_REDIS_MIN_REPLICAS_ACK):
+ * after each register.lua batch, `WAIT replicas timeoutMs` on `redis`, a connection of its own
+ * (WAIT holds the connection it runs on; heartbeats must not queue behind it).
+ */
+export interface ReplicaAck {
+  redis: Redis;
+  replicas: number;
+  timeoutMs: number;
+}
+
 /** Default of REGISTRY_TOMBSTONE_SECONDS. */
 export const DEFAULT_TOMBSTONE_SECONDS = 300;
 
@@ -93,6 +104,8 @@ export class RedisInstanceRepository {
      * on its own.
      */
     batchMax = DEFAULT_REDIS_BATCH_MAX,
+    /** Off by default: replication stays asynchronous (see {@link ReplicaAck}). */
+    private readonly replicaAck?: ReplicaAck,
   ) {
     this.keys = new RegistryKeys(keyPrefix);
     this.tombstoneMs = tombstoneSeconds * 1000;
@@ -149,9 +162,11 @@ export class RedisInstanceRepository {
         allowOverlap ? '1' : '0',
       );
     }
-    const replies = (await SCRIPTS.register.run(this.redis, keys, args)) as (
+    const ack = this.replicaAck;
+    const replies = (await SCRIPTS.register.run(ack?.redis ?? this.redis, keys, args)) as (
       [string, string, number | string | undefined, string?] | Error
     )[];
+    const shortfall = ack ? await replicaShortfall(ack) : undefined;
     return replies.map((reply): RegisterResult | Error => {
       // This registration's own failure, classified as a failed script call is (scripts.ts).
       if (reply instanceof Error) return asError(fromRedisFailure(reply));
@@ -163,6 +178,9 @@ export class RedisInstanceRepository {
           wanted: String(reply[3]),
         };
       }
+      // Stored on the master, not confirmed by enough replicas: not acknowledged (a conflict
+      // above wrote nothing, so it needs no confirmation).
+      if (shortfall) return shortfall;
       return {
         ok: true,
         instance: parseInstance(reply[1]),
@@ -415,6 +433,24 @@ export class RedisInstanceRepository {
   async schemaStamp(): Promise<string | null> {
     return this.redis.hget(this.keys.schema, 'version').catch(rejectAsRedisFailure);
   }
+}
+
+/**
+ * WAITs for the configured replicas on the connection that ran the batch (WAIT covers that
+ * connection's writes); undefined when enough confirmed, else the error each write answers with.
+ */
+async function replicaShortfall({
+  redis,
+  replicas,
+  timeoutMs,
+}: ReplicaAck): Promise<RegistryError | undefined> {
+  const confirmed = Number(await redis.wait(replicas, timeoutMs).catch(rejectAsRedisFailure));
+  if (confirmed >= replicas) return undefined;
+  return new RegistryError(
+    'REG_ERR_NOT_REPLICATED',
+    `stored on the Redis master, but ${confirmed} of ${replicas} replica(s) confirmed it within ${timeoutMs} ms (REGISTRY_REDIS_MIN_REPLICAS_ACK): retry, the registration is idempotent`,
+    { headers: { 'Retry-After': '1' } },
+  );
 }
 
 /** What fromRedisFailure gives, as an Error (it passes Redis's own ReplyErrors on as they are). */

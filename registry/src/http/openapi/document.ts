@@ -93,6 +93,7 @@ function paths(): Json {
             'REG_ERR_PREFIX_CONFLICT',
             'REG_ERR_RATE_LIMITED',
             ...AUTH_ERRORS,
+            'REG_ERR_NOT_REPLICATED',
           ),
         },
       },
