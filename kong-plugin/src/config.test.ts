@@ -87,6 +87,37 @@ describe('loadConfig', () => {
     expect(JSON.stringify(redactConfig(config))).not.toContain('s3cret');
   });
 
+  it('finds the lock Redis through Sentinel, with its passwords redacted', () => {
+    const config = load({
+      ...base,
+      REDIS_SENTINELS: '10.0.0.11:26379,s2:26380',
+      REDIS_SENTINEL_NAME: 'kr',
+      REDIS_PASSWORD: 'master-pw',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+    });
+    expect(config.redisSentinel).toEqual({
+      sentinels: [
+        { host: '10.0.0.11', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'kr',
+      password: 'master-pw',
+      sentinelPassword: 'sentinel-pw',
+    });
+    const logged = JSON.stringify(redactConfig(config));
+    expect(logged).not.toContain('master-pw');
+    expect(logged).not.toContain('sentinel-pw');
+    expect(load(base).redisSentinel).toBeUndefined();
+    expect(() => load({ ...base, REDIS_SENTINELS: 's1:26379' })).toThrow(
+      expect.objectContaining({
+        problems: [expect.stringContaining('REDIS_SENTINEL_NAME')],
+      }),
+    );
+    expect(() => load({ ...base, REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'kr' })).toThrow(
+      /REDIS_SENTINELS/,
+    );
+  });
+
   it('lets Kong-only commands run without a registry', () => {
     expect(
       loadConfig({}, { KONG_ADMIN_URL: 'http://k:8001' }, { registryOptional: true }).registryUrl,

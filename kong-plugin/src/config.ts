@@ -28,6 +28,14 @@ export interface KongAdminConfig {
   mode: 'db' | 'dbless' | 'auto';
 }
 
+/** Sentinels that know the current master of the lock's Redis (ioredis's own Sentinel support). */
+export interface RedisSentinelConfig {
+  sentinels: { host: string; port: number }[];
+  name: string;
+  password: string | undefined;
+  sentinelPassword: string | undefined;
+}
+
 /** The controller's validated, frozen configuration. */
 export interface ControllerConfig {
   /** Set when a running demo's settings filled unset variables (cli/demo-env.ts). */
@@ -37,6 +45,8 @@ export interface ControllerConfig {
   registryToken: string;
   /** Leader lock (and nothing else) lives here; without it the controller assumes it is alone. */
   redisUrl: string | undefined;
+  /** The same Redis found through Sentinel (REDIS_SENTINELS, wins over REDIS_URL as in the registry). */
+  redisSentinel: RedisSentinelConfig | undefined;
   kong: KongAdminConfig;
   ownershipTag: string;
   /** Full resync period (drift correction), jittered by +-10%. */
@@ -93,6 +103,11 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  REDIS_SENTINELS: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be a comma-separated host:port list')
+    .optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
   KONG_ADMIN_URL: z.string({ error: 'required' }).min(1, 'required'),
   KONG_ADMIN_TOKEN: z.string().min(1).optional(),
   KONG_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
@@ -132,6 +147,8 @@ export const ENV_HELP = {
   REGISTRY_URL: 'registry base URL, e.g. http://127.0.0.1:4000',
   'REGISTRY_TOKEN(_FILE)': 'admin token for GET /v1/state and gateway-health reports',
   REDIS_URL: 'Redis for the leader lock; without it the controller assumes it is the only replica',
+  'REDIS_SENTINELS / REDIS_SENTINEL_NAME':
+    'the lock Redis through Sentinel instead: host:port,host:port and the master group name (+ REDIS_PASSWORD(_FILE), REDIS_SENTINEL_PASSWORD(_FILE))',
   KONG_ADMIN_URL: 'Admin API URL; DB-less may list several nodes, comma-separated',
   'KONG_ADMIN_TOKEN(_FILE)': 'sent as Kong-Admin-Token (RBAC)',
   KONG_ADMIN_HEADERS: "extra headers: 'name=value,name2=value2' or a JSON object (e.g. apikey)",
@@ -231,6 +248,10 @@ export function loadConfig(
       problems.push('REGISTRY_TOKEN or REGISTRY_TOKEN_FILE: required (an admin token)');
   }
   const kongToken = readSecretSetting(merged, 'KONG_ADMIN_TOKEN', problems);
+  const redisPassword = readSecretSetting(merged, 'REDIS_PASSWORD', problems);
+  const sentinelPassword = readSecretSetting(merged, 'REDIS_SENTINEL_PASSWORD', problems);
+  if (e.REDIS_SENTINELS && !e.REDIS_SENTINEL_NAME)
+    problems.push('REDIS_SENTINELS needs REDIS_SENTINEL_NAME (the master group name)');
   const headers = parseHeaders(merged.KONG_ADMIN_HEADERS, problems);
 
   const urls = (e.KONG_ADMIN_URL ?? '')
@@ -272,6 +293,17 @@ export function loadConfig(
     registryUrl: (e.REGISTRY_URL ?? '').replace(/\/+$/, ''),
     registryToken: registryToken ?? '',
     redisUrl: e.REDIS_URL,
+    redisSentinel: e.REDIS_SENTINELS
+      ? {
+          sentinels: e.REDIS_SENTINELS.split(',').map((pair) => {
+            const [host = '', port = '26379'] = pair.split(':');
+            return { host, port: Number(port) };
+          }),
+          name: e.REDIS_SENTINEL_NAME ?? '',
+          password: redisPassword,
+          sentinelPassword,
+        }
+      : undefined,
     kong: {
       urls,
       token: kongToken,
@@ -307,6 +339,11 @@ export function redactConfig(config: ControllerConfig): Record<string, unknown> 
     ...config,
     registryToken: hidden(config.registryToken),
     redisUrl: config.redisUrl?.replace(/\/\/[^@/]*@/, '//[redacted]@'),
+    redisSentinel: config.redisSentinel && {
+      ...config.redisSentinel,
+      password: hidden(config.redisSentinel.password),
+      sentinelPassword: hidden(config.redisSentinel.sentinelPassword),
+    },
     kong: {
       ...config.kong,
       token: hidden(config.kong.token),

@@ -12,7 +12,7 @@ import type Redis from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
 import { createAdminClient } from './admin-api/factory';
-import type { ControllerConfig } from './config';
+import type { ControllerConfig, RedisSentinelConfig } from './config';
 import { isConverged } from './convergence';
 import { describeError, errorLogFields } from './errors';
 import { readKongHealth, HealthReporter } from './health/feedback';
@@ -77,10 +77,19 @@ export interface ControllerOptions {
 // start-up (figures in bench/profiles/controller-reconcile.md). require, not import(): ts-jest runs
 // CommonJS without the VM modules flag that a dynamic import() needs.
 
-function newRedis(url: string): Redis {
+function newRedis(url: string | undefined, sentinel: RedisSentinelConfig | undefined): Redis {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy load, see above
   const { Redis: RedisClient } = require('ioredis') as typeof IoRedis;
-  return new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const common = { lazyConnect: true, maxRetriesPerRequest: 1 };
+  if (!sentinel) return new RedisClient(url ?? '', common);
+  // After a failover ioredis asks the Sentinels for the new master and checks its role.
+  return new RedisClient({
+    ...common,
+    sentinels: sentinel.sentinels,
+    name: sentinel.name,
+    ...(sentinel.password ? { password: sentinel.password } : {}),
+    ...(sentinel.sentinelPassword ? { sentinelPassword: sentinel.sentinelPassword } : {}),
+  });
 }
 
 function loadBase(path: string | undefined): Record<string, unknown> | undefined {
@@ -108,7 +117,10 @@ export function assembleController<M extends MetricsSink>(
     mode: config.kong.mode,
     client: createAdminClient(config.kong, url),
   }));
-  const redis = config.redisUrl ? newRedis(config.redisUrl) : undefined;
+  const redis =
+    config.redisUrl || config.redisSentinel
+      ? newRedis(config.redisUrl, config.redisSentinel)
+      : undefined;
   const lock = redis
     ? new LeaderLock(
         redis,

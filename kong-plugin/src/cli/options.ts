@@ -56,6 +56,7 @@ export const COMMAND_VARIABLES = {
     ['REGISTRY_URL', 'required'],
     ['REGISTRY_TOKEN(_FILE)', 'required'],
     ['REDIS_URL', 'optional: take the leader lock before writing'],
+    ['REDIS_SENTINELS / REDIS_SENTINEL_NAME', 'optional: the same, through Sentinel'],
     ...KONG_CONNECTION,
     'KONG_MODE',
     'OWNERSHIP_TAG',
