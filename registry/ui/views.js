@@ -37,12 +37,14 @@ export function renderRouteRows(services, now) {
         { 'data-service': service.name },
         h(
           'td',
-          {},
-          h(
-            'code',
-            // Kong matches whole segments: the prefix itself and everything below it.
-            { title: `${prefixOf(service)} and ${prefixOf(service)}/... (whole path segments)` },
-            prefixOf(service),
+          { class: 'prefixes' },
+          prefixesOf(service).map((prefix) =>
+            h(
+              'code',
+              // Kong matches whole segments: the prefix itself and everything below it.
+              { title: `${prefix} and ${prefix}/... (whole path segments)` },
+              prefix,
+            ),
           ),
         ),
         h('td', {}, service.name),
@@ -121,6 +123,17 @@ function summarize(instances) {
 /** @param {any} service */
 function prefixOf(service) {
   return String(service.definition?.prefix ?? `/${service.name}`);
+}
+
+/**
+ * Every prefix of a routed service: its prefix, then its extra ones (a gRPC server hosting
+ * several gRPC services).
+ * @param {any} service
+ * @returns {string[]}
+ */
+function prefixesOf(service) {
+  const extra = service.definition?.extraPrefixes;
+  return [prefixOf(service), ...(Array.isArray(extra) ? extra.map(String) : [])];
 }
 
 /** @param {any} auth an AuthPolicy, or a bare type string */

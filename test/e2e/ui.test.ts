@@ -126,6 +126,28 @@ describe('admin page /ui', () => {
     await page.close();
   });
 
+  it('shows every prefix of a service that claims extra ones', async () => {
+    const page = await openConnectedPage();
+    const service = `rpc-${randomBytes(3).toString('hex')}`;
+    const token = registry.mintToken({ role: 'service', service });
+    const response = await api('PUT', `/v1/services/${service}/instances/i-1`, token, {
+      host: '127.0.0.1',
+      port: 9,
+      protocol: 'grpc',
+      prefix: `/${service}.Orders`,
+      extraPrefixes: [`/${service}.Payments`],
+      ttlSeconds: 60,
+    });
+    expect(response.status).toBe(201);
+    const cell = page.locator(`tr[data-service="${service}"] td.prefixes`);
+    await cell.waitFor({ timeout: 10_000 });
+    await expect(cell.locator('code').allTextContents()).resolves.toEqual([
+      `/${service}.Orders`,
+      `/${service}.Payments`,
+    ]);
+    await page.close();
+  });
+
   it('lists route-less workers in their own section with labels and their own health', async () => {
     const service = `worker-${randomBytes(3).toString('hex')}`;
     const token = registry.mintToken({ role: 'service', service });
