@@ -174,6 +174,7 @@ export async function handleProxyRequest(
     credential: undefined,
     now: () => Math.floor(Date.now() / 1000),
   };
+  const headersBefore = { ...auth.upstreamHeaders };
   const exit = runAccessPhase(routing.plugins, deps.plugins, auth, {
     route: route.id,
     service: service.id,
@@ -182,6 +183,12 @@ export async function handleProxyRequest(
   record.collected = true;
   record.consumer = auth.consumer;
   record.credential = auth.credential;
+  const queryAfter = auth.query.toString();
+  record.accessPhaseRan(
+    headersBefore,
+    auth.upstreamHeaders,
+    queryAfter === originalQuery ? undefined : queryAfter,
+  );
   if (exit) return sendPluginExit(req, res, ctx, exit, auth.responseHeaders);
 
   const queryString =

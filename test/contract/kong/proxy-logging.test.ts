@@ -180,6 +180,28 @@ describe('http-log', () => {
     expect(entry?.authenticated_entity).toEqual({ id: credential.id, consumer_id: consumer.id });
   });
 
+  it('logs the request headers as plugins left them: no hidden key, the consumer headers added', async () => {
+    const { prefix } = await loggedService([
+      { name: 'key-auth', config: { hide_credentials: true } },
+      httpLog('/hidden'),
+    ]);
+    const username = uniqueName('bob');
+    await adminJson(kong, 'POST', '/consumers', { username });
+    const key = uniqueName('key');
+    await adminJson(kong, 'POST', `/consumers/${username}/key-auth`, { key });
+    const res = await proxyCall(kong, `${prefix}/x?apikey=${key}&page=2`, {
+      headers: { apikey: key },
+    });
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-kong-request-id');
+    const [entry] = await waitFor(() => entriesFor(id).length > 0 && entriesFor(id));
+    expect(entry?.request.headers).not.toHaveProperty('apikey');
+    expect(entry?.request.headers).toMatchObject({ 'x-consumer-username': username });
+    expect(entry?.request.querystring).toEqual({ page: '2' });
+    // The URI is the one the client sent.
+    expect(entry?.request.uri).toBe(`${prefix}/x?apikey=${key}&page=2`);
+  });
+
   it('a global http-log also logs requests no route matched, without route or service', async () => {
     const global = await adminJson<{ id: string }>(kong, 'POST', '/plugins', httpLog('/global'));
     try {

@@ -77,6 +77,14 @@ export class RequestRecord {
   bodyBytes = 0;
   /** Bytes the request's body brought, when known (Content-Length or the buffered body). */
   requestBodyBytes = 0;
+  /**
+   * What plugins changed in the request before it was proxied (`kong.service.request` edits the
+   * request nginx holds, so the log phase sees them): headers set or cleared, and the query
+   * when a plugin changed it. Undefined before the access phase.
+   */
+  pluginEdits:
+    | { set: Record<string, string | string[]>; cleared: string[]; query: string | undefined }
+    | undefined;
   private readonly bytesWrittenBefore: number | undefined;
 
   constructor(
@@ -89,6 +97,22 @@ export class RequestRecord {
     this.bytesWrittenBefore = typeof written === 'number' ? written : undefined;
     const length = Number(req.headers['content-length']);
     if (Number.isFinite(length) && length > 0) this.requestBodyBytes = length;
+  }
+
+  /** Notes what the access phase changed between the headers `before` it and `after` it. */
+  accessPhaseRan(
+    before: Readonly<Record<string, string | string[] | undefined>>,
+    after: Readonly<Record<string, string | string[] | undefined>>,
+    query: string | undefined,
+  ): void {
+    const set: Record<string, string | string[]> = {};
+    const cleared: string[] = [];
+    for (const [name, value] of Object.entries(after))
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(before[name]))
+        set[name] = value;
+    for (const name of Object.keys(before))
+      if (before[name] !== undefined && after[name] === undefined) cleared.push(name);
+    this.pluginEdits = { set, cleared, query };
   }
 
   /** A response head was written: by Kong itself, or relayed from the upstream. */

@@ -23,13 +23,19 @@ const REDACTED = new Set(['authorization', 'proxy-authorization']);
 /** One log entry, as Kong's serializer builds it (absent fields are left out, as cjson does). */
 export type LogEntry = Record<string, unknown>;
 
-/** `kong.request.get_headers()`: lowercase names, repeated ones as arrays, secrets redacted. */
+/**
+ * `kong.request.get_headers()` in the log phase: the request's headers as plugins left them
+ * (a key-auth `hide_credentials` removes the key, authentication adds `x-consumer-*`), lowercase
+ * names, repeated ones as arrays, `authorization` and `proxy-authorization` redacted.
+ */
 function requestHeaders(record: RequestRecord): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, values] of Object.entries(record.req.headersDistinct)) {
-    if (!values) continue;
-    out[name] = REDACTED.has(name) ? 'REDACTED' : values.length === 1 ? (values[0] ?? '') : values;
+    if (values) out[name] = values.length === 1 ? (values[0] ?? '') : values;
   }
+  for (const name of record.pluginEdits?.cleared ?? []) delete out[name];
+  Object.assign(out, record.pluginEdits?.set);
+  for (const name of REDACTED) if (out[name] !== undefined) out[name] = 'REDACTED';
   return out;
 }
 
@@ -121,7 +127,10 @@ export function serializeEntry(record: RequestRecord, node: NodeFacts, now: numb
       id: record.requestId,
       uri: requestUri,
       url: `http://${host}:${node.port}${requestUri}`,
-      querystring: queryArgs(requestUri),
+      // `get_query` reads the arguments as plugins left them; `uri` and `url` keep the original.
+      querystring: queryArgs(
+        record.pluginEdits?.query !== undefined ? `?${record.pluginEdits.query}` : requestUri,
+      ),
       method: req.method ?? 'GET',
       headers: requestHeaders(record),
       size: requestSize(record),
