@@ -6,7 +6,7 @@
 import type { KongAdminClient } from '../admin-api/client';
 import { createAdminClient } from '../admin-api/factory';
 import { describeError } from '../errors';
-import { matchRoute, parseRequest, requestUrl } from '../explain/match';
+import { matchRoute, parseRequest, requestUrl, routeRefusal } from '../explain/match';
 import type { KongBody } from '../kong/entities';
 import type { PendingRouting } from '../kong/propagation';
 import {
@@ -94,11 +94,15 @@ export async function explainRequest(
     (i) => i.weight > 0 && (i.health === 'HEALTHY' || i.health === 'HEALTHCHECKS_OFF'),
   );
   let verdict = 'proxied';
-  if (!service) verdict = '503 no Service found with those values';
+  const refusal = routeRefusal(route, request);
+  const grpc = refusal?.startsWith('a gRPC route') === true;
+  if (refusal && !grpc) verdict = refusal;
+  else if (!service) verdict = '503 no Service found with those values';
   else if (upstream && usable.length === 0)
     verdict = '503 failure to get a peer from the ring-balancer';
   const auth = authOf(view, route);
   if (verdict === 'proxied' && auth.length > 0) verdict = `proxied after ${auth.join(' + ')}`;
+  if (grpc && verdict.startsWith('proxied')) verdict = `${verdict}; ${refusal}`;
   const pending = pendingFor(view, route, Date.now());
   return {
     request,

@@ -1,5 +1,12 @@
 import { prefixRoutePaths } from '../kong/prefix-paths';
-import { matchRoute, normalizePath, parseRequest, requestUrl, upstreamPath } from './match';
+import {
+  matchRoute,
+  normalizePath,
+  parseRequest,
+  requestUrl,
+  routeRefusal,
+  upstreamPath,
+} from './match';
 
 const route = (id: string, patch: Record<string, unknown>) => ({
   id,
@@ -28,7 +35,8 @@ describe('matchRoute', () => {
     ['POST', 'http://gw/orders/list', 'd'],
     ['GET', 'http://api.example.com/orders', 'e'],
     ['GET', 'http://gw/nothing', undefined],
-    ['GET', 'http://gw/rpc/x', undefined],
+    // Kong's HTTP router matches a gRPC route whatever the request; the handler refuses it.
+    ['GET', 'http://gw/rpc/x', 'f'],
     ['GET', 'http://gw:8443/ported', 'g'],
     ['GET', 'http://gw/ported', undefined],
   ])('%s %s -> %s', (method, url, id) => {
@@ -49,6 +57,25 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, parseRequest('GET', 'http://gw/orders/list?x=1'))?.upstreamPath).toBe(
       '/list',
     );
+  });
+});
+
+describe('routeRefusal', () => {
+  it('names what Kong answers when the request does not fit the route protocols', () => {
+    const http = parseRequest('GET', 'http://gw/x');
+    expect(routeRefusal(route('h', { protocols: ['https'] }), http)).toBe(
+      '426 Please use HTTPS protocol',
+    );
+    expect(
+      routeRefusal(route('h', { protocols: ['https'], https_redirect_status_code: 301 }), http),
+    ).toBe('301 redirect to https');
+    expect(
+      routeRefusal(route('h', { protocols: ['https'] }), parseRequest('GET', 'https://gw/x')),
+    ).toBeUndefined();
+    expect(routeRefusal(route('g', { protocols: ['grpc', 'grpcs'] }), http)).toMatch(
+      /^a gRPC route: proxied only for HTTP\/2 requests/,
+    );
+    expect(routeRefusal(route('p', {}), http)).toBeUndefined();
   });
 });
 

@@ -144,6 +144,27 @@ export function upstreamPath(
   return requestPath === '/' ? base : base + requestPath;
 }
 
+const HTTP_ROUTER_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs']);
+
+/**
+ * What Kong answers instead of proxying when the request does not fit the matched route's
+ * protocols (kong/runloop/handler.lua): an https-only route over http gets 426 or its redirect;
+ * a gRPC route takes only HTTP/2 requests with a gRPC Content-Type, which `explain` cannot send,
+ * so it names the condition.
+ */
+export function routeRefusal(route: KongBody, request: ExplainRequest): string | undefined {
+  const protocols = strings(route.protocols);
+  if (protocols.includes('https') && !protocols.includes('http') && request.scheme !== 'https') {
+    const status = route.https_redirect_status_code;
+    return status === 426 || status === undefined
+      ? '426 Please use HTTPS protocol'
+      : `${String(status)} redirect to https`;
+  }
+  if (protocols.includes('grpc') || protocols.includes('grpcs'))
+    return 'a gRPC route: proxied only for HTTP/2 requests with Content-Type application/grpc (HTTP/1.1: 426 Please use HTTP2 protocol; another Content-Type: 415 Non-gRPC request matched gRPC route)';
+  return undefined;
+}
+
 /**
  * The route Kong would pick for `request` among `routes` (routes of disabled services must be
  * left out by the caller), or undefined for Kong's 404 `no Route matched with those values`.
@@ -155,8 +176,11 @@ export function matchRoute(
 ): RouteMatch | undefined {
   let winner: { match: RouteMatch; id: string } | undefined;
   for (const route of routes) {
+    // Kong's HTTP router holds every http, https, grpc and grpcs route and does not match on
+    // the protocol (kong/router/transform.lua); a route of the wrong one is matched and then
+    // refused (426, 415: routeRefusal).
     const protocols = strings(route.protocols);
-    if (protocols.length > 0 && !protocols.includes(request.scheme)) continue;
+    if (protocols.length > 0 && !protocols.some((p) => HTTP_ROUTER_PROTOCOLS.has(p))) continue;
     const methods = strings(route.methods);
     if (methods.length > 0 && !methods.includes(request.method)) continue;
     const hosts = strings(route.hosts);
