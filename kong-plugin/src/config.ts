@@ -13,6 +13,8 @@ import {
 } from '@kong-registry/sdk';
 import * as z from 'zod';
 import { demoEnvFor } from './cli/demo-env';
+import { parseTelemetry, redactTelemetry } from './config-telemetry';
+import type { TelemetrySettings } from './desired/telemetry';
 import { ConfigError } from './errors';
 import { DEFAULT_OWNERSHIP_TAG } from './naming';
 
@@ -68,6 +70,8 @@ export interface ControllerConfig {
   dblessBaseFile: string | undefined;
   metrics: { port: number | undefined; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Kong's own prometheus and log plugins, programmed like the rest (off by default). */
+  telemetry: TelemetrySettings;
 }
 
 /** Parses `250ms`, `30s`, `2m` or a bare number of seconds. */
@@ -178,6 +182,12 @@ export const ENV_HELP = {
   HEALTH_FEEDBACK_FULL_INTERVAL:
     'every upstream health is read once in this time, a slice per report (default 60s)',
   DBLESS_BASE_FILE: 'DB-less: YAML/JSON declarative file with config we do not own',
+  KONG_PROMETHEUS_PLUGIN:
+    "on: a global prometheus plugin in Kong, whose /metrics then has each service's requests, latencies and targets' health (default off)",
+  KONG_LOG_PLUGIN:
+    'http-log:<url> (e.g. a Logstash http input) or file-log:<absolute path on the Kong nodes>: a Kong log plugin, one JSON entry per request (default off)',
+  KONG_LOG_PLUGIN_SCOPE:
+    'global (every request, unrouted ones too) or per-service (each routed service) (default global)',
   'METRICS_PORT / METRICS_HOST': '/metrics, /healthz, /readyz listener (default off, 127.0.0.1)',
   LOG_LEVEL: 'fatal|error|warn|info|debug|trace|silent (default info)',
 } as const;
@@ -273,6 +283,14 @@ export function loadConfig(
   if (e.DBLESS_BASE_FILE && e.KONG_MODE === 'db')
     problems.push('DBLESS_BASE_FILE: only used with KONG_MODE=dbless');
   if (e.LEADER_LOCK_TTL < 1000) problems.push('LEADER_LOCK_TTL: must be at least 1s');
+  const telemetry = parseTelemetry(
+    {
+      KONG_PROMETHEUS_PLUGIN: merged.KONG_PROMETHEUS_PLUGIN,
+      KONG_LOG_PLUGIN: merged.KONG_LOG_PLUGIN,
+      KONG_LOG_PLUGIN_SCOPE: merged.KONG_LOG_PLUGIN_SCOPE,
+    },
+    problems,
+  );
   const tls: KongAdminConfig['tls'] = { rejectUnauthorized: !e.KONG_ADMIN_TLS_SKIP_VERIFY };
   if (e.KONG_ADMIN_CA_FILE)
     tls.ca = readSettingFile(e.KONG_ADMIN_CA_FILE, 'KONG_ADMIN_CA_FILE', problems);
@@ -329,6 +347,7 @@ export function loadConfig(
     dblessBaseFile: e.DBLESS_BASE_FILE,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     logLevel: e.LOG_LEVEL,
+    telemetry,
   });
 }
 
@@ -338,6 +357,7 @@ export function redactConfig(config: ControllerConfig): Record<string, unknown> 
   return {
     ...config,
     registryToken: hidden(config.registryToken),
+    telemetry: redactTelemetry(config.telemetry),
     redisUrl: config.redisUrl?.replace(/\/\/[^@/]*@/, '//[redacted]@'),
     redisSentinel: config.redisSentinel && {
       ...config.redisSentinel,

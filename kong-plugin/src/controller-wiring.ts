@@ -142,6 +142,7 @@ export function assembleController<M extends MetricsSink>(
     // Always on: whatever the registry let through, Kong never proxies to its own Admin API.
     selfProtection: new KongSelfProtection({ nodes }),
     ...(config.dblessBaseFile ? { dblessBase: loadBase(config.dblessBaseFile) } : {}),
+    telemetry: config.telemetry,
     ...(lock ? { beforeWrite: () => lock.assertLeader() } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(config.resyncReadRate > 0 && !options.oneShot ? { readRate: config.resyncReadRate } : {}),

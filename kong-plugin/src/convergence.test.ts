@@ -6,7 +6,7 @@ const node = (patch: Partial<NodeReport> = {}): NodeReport => ({
   node: 'http://kong:8001',
   mode: 'db',
   held: [],
-  plan: { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } },
+  plan: { ops: [], conflicts: [], quarantined: { services: [], consumers: [] }, yielded: [] },
   durationMs: 1,
   ...patch,
 });
@@ -15,6 +15,7 @@ const withOps = node({
     ops: [{ op: 'create', kind: 'target' } as PlanOp],
     conflicts: [],
     quarantined: { services: [], consumers: [] },
+    yielded: [],
   },
 });
 const held = node({ held: [{ service: 'orders', targets: ['t'], heldForMs: 0 }] });

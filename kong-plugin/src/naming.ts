@@ -35,6 +35,8 @@ export const names = {
   /** `host:port`, with IPv6 hosts in brackets as Kong normalises them. */
   target: (host: string, port: number): string =>
     host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`,
+  /** A plugin of no service (Kong's global scope), as the plan shows it. */
+  globalPlugin: (plugin: string): string => `global/${plugin}`,
 };
 
 /** Deterministic ids, one namespace string per kind so names never collide across kinds. */
@@ -44,6 +46,8 @@ export const ids = {
   upstream: (svc: string): string => uuidV5(`upstream:${svc}`),
   target: (svc: string, target: string): string => uuidV5(`target:${svc}:${target}`),
   plugin: (svc: string, plugin: string): string => uuidV5(`plugin:${svc}:${plugin}`),
+  /** Registry service names cannot be empty, so `plugin::x` collides with no service's plugin. */
+  globalPlugin: (plugin: string): string => uuidV5(`plugin::${plugin}`),
   consumer: (username: string): string => uuidV5(`consumer:${username}`),
   credential: (username: string, kind: string, credentialId: string): string =>
     uuidV5(`${kind}:${username}:${credentialId}`),
@@ -53,6 +57,11 @@ export const ids = {
 /** Tags of an entity that belongs to a registry service. */
 export function serviceTags(ownershipTag: string, svc: string, extra: string[] = []): string[] {
   return [ownershipTag, `${SERVICE_TAG_PREFIX}${svc}`, ...extra].sort();
+}
+
+/** Tags of an entity of no service or consumer (a global plugin): the ownership tag alone. */
+export function globalTags(ownershipTag: string): string[] {
+  return [ownershipTag];
 }
 
 /** Tags of an entity that belongs to a registry consumer. */

@@ -9,8 +9,10 @@ import { DbApplier } from './apply/db';
 import { DblessApplier } from './apply/dbless';
 import type { Applier, ApplyResult } from './apply/types';
 import { readCurrentState, readServiceLists } from './current/read';
+import { baseGlobalPlugins } from './current/dbless-base';
 import { splitByOwnership } from './current/split';
 import { buildDesiredState } from './desired/build';
+import type { TelemetrySettings } from './desired/telemetry';
 import type { DesiredState, TranslationFailure } from './desired/types';
 import { desiredStateHash } from './apply/declarative';
 import { describeError, errorLogFields } from './errors';
@@ -27,6 +29,7 @@ import { stateFromLists } from './kong/lists';
 import type { RegistryClient } from './registry/client';
 import { HoldReport } from './safety/hold-report';
 import { QuarantineReport } from './safety/quarantine-report';
+import { YieldReport } from './safety/yield-report';
 import type { KongSelfProtection } from './safety/self-protection';
 
 /** One Kong node and how we write to it (resolved on first contact in auto mode). */
@@ -94,6 +97,8 @@ export interface ReconcilerDeps {
   metrics?: MetricsSink;
   /** Parsed DBLESS_BASE_FILE. */
   dblessBase?: Record<string, unknown>;
+  /** Kong's prometheus and log plugins to program (desired/telemetry.ts); none when unset. */
+  telemetry?: TelemetrySettings;
   /** Leaves out instances whose target is a managed node's Admin or status API. */
   selfProtection?: KongSelfProtection;
   /** Checked before every write batch (leader lock). */
@@ -128,6 +133,7 @@ export class Reconciler {
   private lastRevision = -1;
   private readonly quarantine: QuarantineReport;
   private readonly holds: HoldReport;
+  private readonly yields: YieldReport;
   /** Every service's prefix, to tell whether a scoped reconcile is exact. */
   private readonly prefixes = new PrefixBook();
   /** Per node, the unmanaged entities of its last whole read (a scoped read has none). */
@@ -146,6 +152,7 @@ export class Reconciler {
     this.pacer = deps.readRate ? new Pacer(deps.readRate) : undefined;
     this.quarantine = new QuarantineReport(deps.logger, deps.metrics);
     this.holds = new HoldReport(deps.metrics);
+    this.yields = new YieldReport();
   }
 
   /**
@@ -218,6 +225,7 @@ export class Reconciler {
         ownershipTag: this.deps.ownershipTag,
         now,
         unsafeTargets,
+        ...(this.deps.telemetry ? { telemetry: this.deps.telemetry } : {}),
       });
       this.prefixes.record(snapshot);
     } catch (err) {
@@ -323,6 +331,9 @@ export class Reconciler {
         return { mode, current: { managed, unmanaged: this.unmanagedOf.get(node.url) ?? [] } };
       }
       const current = await readCurrentState(node.client, ownershipTag, applyConcurrency, pace);
+      // A DB-less push carries the base file too: its plugins are hand-made ones from the start.
+      if (mode === 'dbless' && this.deps.dblessBase)
+        current.unmanaged.push(...baseGlobalPlugins(this.deps.dblessBase));
       this.unmanagedOf.set(node.url, current.unmanaged);
       return { mode, current };
     } catch (error) {
@@ -349,7 +360,12 @@ export class Reconciler {
       if (!done && (await node.applier?.holds?.(desired.hash()))) {
         // The node holds what was pushed for this very desired state: nothing to read or plan.
         report.mode = 'dbless';
-        report.plan = { ops: [], conflicts: [], quarantined: { services: [], consumers: [] } };
+        report.plan = {
+          ops: [],
+          conflicts: [],
+          quarantined: { services: [], consumers: [] },
+          yielded: [],
+        };
         report.result = { applied: [], errors: [], writes: 0, skipped: true };
       } else {
         const read = done ?? (await this.readNode(node));
@@ -371,6 +387,7 @@ export class Reconciler {
         report.held = guarded.held;
         for (const conflict of plan.conflicts)
           log.warn(conflict, 'service quarantined: conflicts with an unmanaged Kong entity');
+        this.yields.report(node.url, plan.yielded, at.services, log);
         for (const held of guarded.held) log.warn(held, 'mass expiry: holding target removals');
         if (guarded.held.length > 0) this.deps.metrics?.massExpiryHolds.inc();
         // A scoped plan sees only its own services' quarantine.
@@ -392,6 +409,7 @@ export class Reconciler {
               plan.conflicts.length === 0 &&
               plan.quarantined.services.length === 0 &&
               plan.quarantined.consumers.length === 0 &&
+              plan.yielded.length === 0 &&
               desired.failures.length === 0;
             return applier.apply({
               plan: { ...planned, ops },

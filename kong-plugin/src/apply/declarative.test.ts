@@ -123,6 +123,29 @@ describe('declarative rendering', () => {
     expect(doc.vaults).toEqual([{ name: 'env', prefix: 'e' }]);
   });
 
+  it("keys plugins by name and scope: ours global does not push out a base plugin's route one", () => {
+    const ours = renderState(
+      buildDesiredState(makeSnapshot([makeService('orders', [makeInstance('orders', 'a')])]), {
+        ownershipTag: DEFAULT_OWNERSHIP_TAG,
+        now: TEST_NOW,
+        telemetry: { prometheus: true, log: undefined, logScope: 'global' },
+      }).state,
+    );
+    const base = {
+      plugins: [
+        { name: 'prometheus', route: 'legacy-route', config: {} },
+        { name: 'prometheus', route: { name: 'other' }, config: {} },
+      ],
+    };
+    const { doc, dropped } = mergeWithBase(ours, base);
+    expect(dropped).toEqual([]);
+    expect((doc.plugins as any[]).map((p) => [p.name, p.route ?? null])).toEqual([
+      ['prometheus', 'legacy-route'],
+      ['prometheus', { name: 'other' }],
+      ['prometheus', null],
+    ]);
+  });
+
   it('hashes independently of key order', () => {
     expect(hashDocument({ a: 1, b: [{ c: 2, d: 3 }] })).toBe(
       hashDocument({ b: [{ d: 3, c: 2 }], a: 1 }),

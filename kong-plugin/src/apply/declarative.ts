@@ -94,9 +94,29 @@ export function renderState(state: KongState): DeclarativeDoc {
   return { _format_version: '3.0', services, upstreams, consumers, plugins };
 }
 
-function entityKey(item: unknown): string | undefined {
+/** A reference as a document gives it: `{id}`, `{name}`, or a bare id or name. */
+function refKey(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return '';
+  const ref = value as Record<string, unknown>;
+  return String(ref.id ?? ref.name ?? '');
+}
+
+/**
+ * What makes an entity of `collection` unique in Kong: its name (username, id), and for a plugin
+ * its name within its scope, so that our global prometheus does not push out a base file's
+ * prometheus on one route.
+ */
+function entityKey(collection: string, item: unknown): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const record = item as Record<string, unknown>;
+  if (collection === 'plugins' && typeof record.name === 'string')
+    return [
+      record.name,
+      refKey(record.service),
+      refKey(record.route),
+      refKey(record.consumer),
+    ].join('|');
   const key = record.name ?? record.username ?? record.id;
   return typeof key === 'string' ? key : undefined;
 }
@@ -119,9 +139,11 @@ export function mergeWithBase(
   for (const [key, value] of Object.entries(base)) {
     if (!Array.isArray(value) || key.startsWith('_')) continue;
     const mine = Array.isArray(ours[key]) ? (ours[key] as unknown[]) : [];
-    const taken = new Set(mine.map(entityKey).filter((k): k is string => k !== undefined));
+    const taken = new Set(
+      mine.map((item) => entityKey(key, item)).filter((k): k is string => k !== undefined),
+    );
     const kept = value.filter((item) => {
-      const k = entityKey(item);
+      const k = entityKey(key, item);
       if (k !== undefined && taken.has(k)) {
         dropped.push(`${key}:${k}`);
         return false;

@@ -43,6 +43,7 @@ describe('decK-style output', () => {
           ops: [op({}), op({ op: 'delete', kind: 'route', name: 'old' })],
           conflicts: [],
           quarantined: { services: [], consumers: [] },
+          yielded: [],
         },
       },
       false,
@@ -56,6 +57,35 @@ describe('decK-style output', () => {
         '  Updated: 0',
         '  Deleted: 1',
       ].join('\n'),
+    );
+  });
+
+  it('names the telemetry plugins left out for hand-made ones', () => {
+    const text = formatNodeReport(
+      {
+        node: 'http://k',
+        mode: 'db',
+        held: [],
+        durationMs: 1,
+        plan: {
+          ops: [],
+          conflicts: [],
+          quarantined: { services: [], consumers: [] },
+          yielded: [
+            {
+              id: 'ours',
+              name: 'global/prometheus',
+              plugin: 'prometheus',
+              service: undefined,
+              entity: { kind: 'plugin', id: 'hand-1', name: 'global/prometheus' },
+            },
+          ],
+        },
+      },
+      false,
+    );
+    expect(text.split('\n')[0]).toBe(
+      'left out: plugin global/prometheus: a hand-made prometheus plugin (hand-1) holds its scope',
     );
   });
 });

@@ -36,6 +36,11 @@ export function formatNodeReport(report: NodeReport, multiNode: boolean): string
   for (const conflict of plan.conflicts) {
     lines.push(`conflict: service ${conflict.service}: ${conflict.reason} (left as it is)`);
   }
+  for (const y of plan.yielded) {
+    lines.push(
+      `left out: plugin ${y.name}: a hand-made ${y.plugin} plugin (${y.entity.id}) holds its scope`,
+    );
+  }
   for (const held of report.held) {
     lines.push(
       `held: ${held.targets.length} target removal(s) of ${held.service} (mass expiry guard)`,

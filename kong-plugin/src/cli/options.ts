@@ -45,6 +45,13 @@ const KONG_CONNECTION: CommandVariable[] = [
   'KONG_ADMIN_TIMEOUT',
 ];
 
+/** Kong's own telemetry plugins: part of the desired state, so sync and diff read them too. */
+const TELEMETRY: CommandVariable[] = [
+  'KONG_PROMETHEUS_PLUGIN',
+  'KONG_LOG_PLUGIN',
+  'KONG_LOG_PLUGIN_SCOPE',
+];
+
 /** The variables each command reads, with what each is for that command. */
 export const COMMAND_VARIABLES = {
   controller: Object.keys(ENV_HELP).map((name): CommandVariable =>
@@ -65,6 +72,7 @@ export const COMMAND_VARIABLES = {
     'MASS_EXPIRY_THRESHOLD',
     'MASS_EXPIRY_MIN_TARGETS',
     'DBLESS_BASE_FILE',
+    ...TELEMETRY,
     'LOG_LEVEL',
   ],
   diff: [
@@ -77,6 +85,7 @@ export const COMMAND_VARIABLES = {
     'MASS_EXPIRY_THRESHOLD',
     'MASS_EXPIRY_MIN_TARGETS',
     'DBLESS_BASE_FILE',
+    ...TELEMETRY,
     'LOG_LEVEL',
   ],
   routes: [

@@ -38,6 +38,7 @@ function toJson(report: ReconcileReport): unknown {
       summary: n.plan ? summarizePlan(n.plan.ops) : undefined,
       conflicts: n.plan?.conflicts ?? [],
       quarantined: n.plan?.quarantined,
+      yielded: n.plan?.yielded ?? [],
       held: n.held,
       ops: (n.plan?.ops ?? []).map((op) => ({
         op: op.op,

@@ -13,6 +13,7 @@ import {
 import { emptyState, type Entity } from '../kong/entities';
 import { translateConsumer } from './consumers';
 import { isRoutedView, translateService, type RoutedServiceView } from './service';
+import { globalTelemetryPlugins, NO_TELEMETRY, serviceTelemetryPlugins } from './telemetry';
 import type { BuildOptions, DesiredState, TargetSource, TranslationFailure } from './types';
 import { checkPrefix, checkServiceName } from './validate';
 
@@ -51,6 +52,10 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
   const add = (entities: Entity[]): void => {
     for (const entity of entities) state[entity.kind].set(entity.id, entity);
   };
+  const telemetry = options.telemetry ?? NO_TELEMETRY;
+  // Global entities belong to whole reconciles: a scoped snapshot (`scope` set) covers only its
+  // services, and its Kong reads see only their entities (plan/scope.ts).
+  if (!snapshot.scope) add(globalTelemetryPlugins(telemetry, options.ownershipTag));
 
   // Sorted so that, when two services claim one prefix, the same one wins on every replica.
   const unsafeTargets = options.unsafeTargets ?? [];
@@ -71,6 +76,7 @@ export function buildDesiredState(snapshot: StateSnapshot, options: BuildOptions
     );
     const translated = translateService(view, instances, options.ownershipTag);
     add(translated.entities);
+    add(serviceTelemetryPlugins(telemetry, view.name, options.ownershipTag));
     for (const source of translated.targets) {
       const target = translated.entities.find(
         (e) => e.kind === 'target' && e.body.target === source.target,

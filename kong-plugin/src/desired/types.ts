@@ -1,6 +1,7 @@
 /** Output types of the translator (registry snapshot -> Kong entities). */
 import type { KongState } from '../kong/entities';
 import type { UnsafeTarget } from '../safety/protected-endpoints';
+import type { TelemetrySettings } from './telemetry';
 
 /**
  * A registry object that could not be translated (KIC `ResourceFailure`). The service (or
@@ -46,4 +47,6 @@ export interface BuildOptions {
    * out, so Kong deletes such a target if it has one; the service keeps its other instances.
    */
   unsafeTargets?: readonly UnsafeTarget[];
+  /** Kong's prometheus and log plugins to program; none when unset. */
+  telemetry?: TelemetrySettings;
 }

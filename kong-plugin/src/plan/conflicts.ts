@@ -5,6 +5,7 @@
  * service/route/upstream holding the name we
  * would use, or an unmanaged plugin of the same name on our service (Kong would answer 409). Such services are quarantined, never clobbered.
  */
+import { TELEMETRY_PLUGINS } from '../desired/telemetry';
 import { foreignId, type Entity, type KongState } from '../kong/entities';
 import { prefixesOfRoutePaths } from '../kong/prefix-paths';
 import type { Conflict } from './types';
@@ -58,7 +59,8 @@ export function findConflicts(desired: KongState, unmanaged: readonly Entity[]):
   // Kong allows one plugin of a name per scope (the `cache_key` of Kong 3.9.3's
   // kong/db/schema/entities/plugins.lua): a hand-made one on our service wins.
   for (const want of desired.plugin.values()) {
-    if (want.service === undefined) continue;
+    // Telemetry plugins give way instead (./yields.ts).
+    if (want.service === undefined || TELEMETRY_PLUGINS.has(String(want.body.name))) continue;
     const serviceId = foreignId(want.body, 'service');
     const other = unmanaged.find(
       (e) =>

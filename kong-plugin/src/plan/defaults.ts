@@ -153,6 +153,37 @@ export const PLUGIN_CONFIG_DEFAULTS: Record<string, KongBody> = {
     hide_groups_header: false,
     always_use_authenticated_groups: false,
   },
+  prometheus: {
+    per_consumer: false,
+    status_code_metrics: false,
+    ai_metrics: false,
+    latency_metrics: false,
+    bandwidth_metrics: false,
+    upstream_health_metrics: false,
+  },
+  'http-log': {
+    http_endpoint: null,
+    method: 'POST',
+    content_type: 'application/json',
+    timeout: 10000,
+    keepalive: 60000,
+    retry_count: null,
+    queue_size: null,
+    flush_timeout: null,
+    headers: null,
+    queue: {
+      max_batch_size: 1,
+      max_coalescing_delay: 1,
+      max_entries: 10000,
+      max_bytes: null,
+      max_retry_time: 60,
+      initial_retry_delay: 0.01,
+      max_retry_delay: 60,
+      concurrency_limit: 1,
+    },
+    custom_fields_by_lua: null,
+  },
+  'file-log': { path: null, reopen: false, custom_fields_by_lua: null },
 };
 
 /** Fields whose values are sets in Kong's schema: order is meaningless, so both sides get sorted. */

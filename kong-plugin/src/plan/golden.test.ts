@@ -1,6 +1,7 @@
 /**
  * Golden plans: test/fixtures/plans/<case>/{desired,current}.json -> plan.golden.json.
- * desired.json is a registry StateSnapshot, current.json what the Admin API lists.
+ * desired.json is a registry StateSnapshot, current.json what the Admin API lists, and the
+ * optional settings.json the controller's settings the case needs (`telemetry`).
  * Refresh with `UPDATE_GOLDEN=1 npx jest kong-plugin/src/plan/golden` after checking the diff.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import type { StateSnapshot } from '@kong-registry/sdk';
 import { currentFromLists } from '../current/split';
 import { buildDesiredState } from '../desired/build';
+import type { TelemetrySettings } from '../desired/telemetry';
 import type { KongLists } from '../kong/lists';
 import { DEFAULT_OWNERSHIP_TAG } from '../naming';
 import { TEST_NOW } from '../__tests__/snapshot-factory';
@@ -25,9 +27,14 @@ describe('golden plans', () => {
 
   it.each(cases)('%s', (name) => {
     const dir = join(ROOT, name);
+    const settingsFile = join(dir, 'settings.json');
+    const settings = existsSync(settingsFile)
+      ? readJson<{ telemetry?: TelemetrySettings }>(settingsFile)
+      : {};
     const desired = buildDesiredState(readJson<StateSnapshot>(join(dir, 'desired.json')), {
       ownershipTag: DEFAULT_OWNERSHIP_TAG,
       now: TEST_NOW,
+      ...(settings.telemetry ? { telemetry: settings.telemetry } : {}),
     });
     const current = currentFromLists(
       readJson<KongLists>(join(dir, 'current.json')),
@@ -38,6 +45,7 @@ describe('golden plans', () => {
       failures: desired.failures,
       quarantined: plan.quarantined,
       conflicts: plan.conflicts,
+      ...(plan.yielded.length > 0 ? { yielded: plan.yielded } : {}),
       ops: plan.ops.map((op) => ({
         op: op.op,
         kind: op.kind,

@@ -9,6 +9,7 @@ import { findConflicts } from './conflicts';
 import { DIFFERS } from './entities';
 import { orderOps } from './order';
 import type { CurrentState, Plan } from './types';
+import { findYields } from './yields';
 
 function withoutQuarantined(
   state: KongState,
@@ -42,6 +43,8 @@ export function planChanges(desired: DesiredState, current: CurrentState): Plan 
   for (const conflict of conflicts) services.add(conflict.service);
 
   const want = withoutQuarantined(desired.state, services, consumers);
+  const yielded = findYields(want, current.unmanaged);
+  for (const y of yielded) want.plugin.delete(y.id);
   const have = withoutQuarantined(current.managed, services, consumers);
   const ops = DIFFERS.flatMap((differ) => [
     ...differ.deletes(want, have),
@@ -51,5 +54,6 @@ export function planChanges(desired: DesiredState, current: CurrentState): Plan 
     ops: orderOps(ops),
     conflicts,
     quarantined: { services: [...services].sort(), consumers: [...consumers].sort() },
+    yielded,
   };
 }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Consumer, ServiceDefinition, ServiceView, StateSnapshot } from '@kong-registry/sdk';
 import { applyOpsToState } from '../apply/memory';
 import { buildDesiredState } from '../desired/build';
+import { NO_TELEMETRY, type TelemetrySettings } from '../desired/telemetry';
 import { emptyState, ENTITY_KINDS, type KongState } from '../kong/entities';
 import { DEFAULT_OWNERSHIP_TAG } from '../naming';
 import {
@@ -131,9 +132,22 @@ function taggedWith(state: KongState, services: string[]): KongState {
   return out;
 }
 
-function reconcile(kong: KongState, snapshot: StateSnapshot, scoped: KongState): KongState {
-  const desired = buildDesiredState(snapshot, { ownershipTag: TAG, now: TEST_NOW });
+function reconcile(
+  kong: KongState,
+  snapshot: StateSnapshot,
+  scoped: KongState,
+  telemetry: TelemetrySettings = NO_TELEMETRY,
+): KongState {
+  const desired = buildDesiredState(snapshot, { ownershipTag: TAG, now: TEST_NOW, telemetry });
   return applyOpsToState(kong, planChanges(desired, { managed: scoped, unmanaged: [] }).ops);
+}
+
+/** The ops of a plan that touch entities of no service and no consumer. */
+function globalOps(snapshot: StateSnapshot, seen: KongState, telemetry: TelemetrySettings) {
+  const desired = buildDesiredState(snapshot, { ownershipTag: TAG, now: TEST_NOW, telemetry });
+  return planChanges(desired, { managed: seen, unmanaged: [] })
+    .ops.filter((op) => op.service === undefined && op.consumer === undefined)
+    .map((op) => `${op.op} ${op.name}`);
 }
 
 function normalizedView(state: KongState): string[] {
@@ -144,51 +158,75 @@ function normalizedView(state: KongState): string[] {
   ).sort();
 }
 
-describe('per-service reconciles (property)', () => {
-  it('keep Kong in the state whole reconciles keep it in', () => {
-    const runs = { scoped: 0, widened: 0 };
-    fc.assert(
-      fc.property(
-        fc.array(fc.array(changeArb, { minLength: 1, maxLength: 3 }), { maxLength: 12 }),
-        (steps) => {
-          const registry = new RegistryModel();
-          const book = new PrefixBook();
-          let whole = emptyState();
-          let scoped = emptyState();
-          const wholeRun = (kong: KongState): KongState => {
-            const snapshot = registry.snapshot();
+/**
+ * Runs `numRuns` random change sequences through both controllers; returns how often the scoped
+ * one reconciled a scope and how often it widened to everything.
+ */
+function compareScopedWithWhole(
+  telemetry: TelemetrySettings,
+  numRuns: number,
+): { scoped: number; widened: number } {
+  const runs = { scoped: 0, widened: 0 };
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(changeArb, { minLength: 1, maxLength: 3 }), { maxLength: 12 }),
+      (steps) => {
+        const registry = new RegistryModel();
+        const book = new PrefixBook();
+        let whole = emptyState();
+        let scoped = emptyState();
+        const wholeRun = (kong: KongState): KongState => {
+          const snapshot = registry.snapshot();
+          book.record(snapshot);
+          return reconcile(kong, snapshot, kong, telemetry);
+        };
+        scoped = wholeRun(scoped);
+        whole = reconcile(whole, registry.snapshot(), whole, telemetry);
+        for (const changes of steps) {
+          const named = changes.map((change) => registry.apply(change));
+          whole = reconcile(whole, registry.snapshot(), whole, telemetry);
+          if (named.includes(undefined)) {
+            scoped = wholeRun(scoped);
+            continue;
+          }
+          const services = [...new Set(named as string[])].sort();
+          const snapshot = registry.snapshot(services);
+          if (book.sharedWith(snapshot).length > 0) {
+            runs.widened++;
+            scoped = wholeRun(scoped);
+          } else {
+            runs.scoped++;
             book.record(snapshot);
-            return reconcile(kong, snapshot, kong);
-          };
-          scoped = wholeRun(scoped);
-          for (const changes of steps) {
-            const named = changes.map((change) => registry.apply(change));
-            whole = reconcile(whole, registry.snapshot(), whole);
-            if (named.includes(undefined)) {
-              scoped = wholeRun(scoped);
-              continue;
-            }
-            const services = [...new Set(named as string[])].sort();
-            const snapshot = registry.snapshot(services);
-            if (book.sharedWith(snapshot).length > 0) {
-              runs.widened++;
-              scoped = wholeRun(scoped);
-            } else {
-              runs.scoped++;
-              book.record(snapshot);
-              scoped = reconcile(scoped, snapshot, taggedWith(scoped, services));
-            }
-            expect(normalizedView(scoped)).toEqual(normalizedView(whole));
+            const seen = taggedWith(scoped, services);
+            // A scoped plan never writes an entity of no service (a global plugin).
+            expect(globalOps(snapshot, seen, telemetry)).toEqual([]);
+            scoped = reconcile(scoped, snapshot, seen, telemetry);
           }
           expect(normalizedView(scoped)).toEqual(normalizedView(whole));
-        },
-      ),
-      { numRuns: 400 },
-    );
+        }
+        expect(normalizedView(scoped)).toEqual(normalizedView(whole));
+      },
+    ),
+    { numRuns },
+  );
+  return runs;
+}
+
+describe('per-service reconciles (property)', () => {
+  it('keep Kong in the state whole reconciles keep it in', () => {
+    const runs = compareScopedWithWhole(NO_TELEMETRY, 400);
     // Both paths were taken, many times.
     expect(runs.scoped).toBeGreaterThan(500);
     expect(runs.widened).toBeGreaterThan(20);
     // 400 sequences of whole and scoped plans: seconds alone, longer on a busy CI machine.
+  }, 120_000);
+
+  it("with Kong's telemetry on: global plugins from whole reconciles only, log plugins per service", () => {
+    const log = { plugin: 'http-log' as const, endpoint: 'http://logstash:8080/kong' };
+    for (const logScope of ['global', 'per-service'] as const) {
+      const runs = compareScopedWithWhole({ prometheus: true, log, logScope }, 120);
+      expect(runs.scoped).toBeGreaterThan(100);
+    }
   }, 120_000);
 
   it('widens a scope whose prefix another service claims, now or before', () => {

@@ -1,6 +1,7 @@
 /** Types of the planner's output. */
 import type { Entity, EntityKind, KongBody, KongState } from '../kong/entities';
 import type { FieldChange } from './normalize';
+import type { YieldedPlugin } from './yields';
 
 /** What to do with one entity. */
 export type OpKind = 'create' | 'update' | 'delete';
@@ -38,6 +39,8 @@ export interface Plan {
   conflicts: Conflict[];
   /** Services and consumers left as they are in Kong (translation failure or conflict). */
   quarantined: { services: string[]; consumers: string[] };
+  /** Our telemetry plugins left out because a hand-made one holds their scope (./yields.ts). */
+  yielded: YieldedPlugin[];
 }
 
 /** Counts per op kind. */
