@@ -5,8 +5,8 @@
  * that to the registry, and KongRegistryServiceNoHealthyInstance goes pending, then firing.
  * The rules' `for:` values are shortened (3 s) in a copy; nothing else of them changes.
  *
- * kong-sim has no /metrics (Kong's prometheus plugin is not simulated): its job is scraped as
- * shipped but its target stays down, and nothing here depends on it.
+ * kong-sim's job is scraped as shipped (its Admin API answers /metrics like Kong's prometheus
+ * plugin); nothing here depends on it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
