@@ -2,10 +2,17 @@ import { mintToken, resolveJwtKeys } from '@kong-registry/registry';
 import type { RegisterRequest } from '@kong-registry/sdk';
 import { BENCH_JWT_SECRET } from './services';
 
+const benchKeys = () =>
+  resolveJwtKeys({ algorithm: 'HS256', secret: BENCH_JWT_SECRET, ephemeral: false });
+
 /** An admin token for the bench registry (HS256 with the bench secret). */
 export function adminToken(): string {
-  const keys = resolveJwtKeys({ algorithm: 'HS256', secret: BENCH_JWT_SECRET, ephemeral: false });
-  return mintToken(keys, { role: 'admin' }, { ttlSeconds: 86_400 });
+  return mintToken(benchKeys(), { role: 'admin' }, { ttlSeconds: 86_400 });
+}
+
+/** A service token for `service` on the bench registry, as an instance of it would hold. */
+export function serviceToken(service: string): string {
+  return mintToken(benchKeys(), { role: 'service', service }, { ttlSeconds: 86_400 });
 }
 
 /** Runs `task` for every item with at most `concurrency` in flight. */
