@@ -33,7 +33,7 @@ module.exports = {
       ...common,
       displayName: 'reliability',
       testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.chaos\\.test\\.ts$'],
+      testPathIgnorePatterns: ['\\.(chaos|soak)\\.test\\.ts$'],
     },
     // Long fault runs (`npm run test:chaos`), kept out of `npm test`'s time budget.
     ...(process.env.KR_CHAOS === '1'
@@ -42,6 +42,16 @@ module.exports = {
             ...common,
             displayName: 'chaos',
             testMatch: ['<rootDir>/test/reliability/**/*.chaos.test.ts'],
+          },
+        ]
+      : []),
+    // The soak scenarios (`npm run soak`, scripts/soak.sh): tens of minutes each.
+    ...(process.env.KR_SOAK === '1'
+      ? [
+          {
+            ...common,
+            displayName: 'soak',
+            testMatch: ['<rootDir>/test/reliability/**/*.soak.test.ts'],
           },
         ]
       : []),
