@@ -2,7 +2,7 @@
  * Registry (in-process, real Redis) + kong-sim + controllers for the fault suites. Every part can
  * be stopped and started again; controller logs go into memory so tests can read them.
  */
-import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
+import { startKongSim, type KongSim, type KongSimOptions } from '@kong-registry/kong-sim';
 import {
   createController,
   loadConfig,
@@ -90,8 +90,12 @@ export interface RestartableKong {
 }
 
 /** Starts kong-sim on free ports; `restart()` brings it back empty on the same ones. */
-export async function startRestartableKong(adminToken?: string): Promise<RestartableKong> {
-  const first = await startKongSim(adminToken ? { adminToken } : {});
+export async function startRestartableKong(
+  adminToken?: string,
+  options: Pick<KongSimOptions, 'mode'> = {},
+): Promise<RestartableKong> {
+  const settings: KongSimOptions = { ...options, ...(adminToken ? { adminToken } : {}) };
+  const first = await startKongSim(settings);
   const adminPort = Number(new URL(first.admin).port);
   const proxyPort = Number(new URL(first.proxy).port);
   const handle: RestartableKong = {
@@ -100,11 +104,7 @@ export async function startRestartableKong(adminToken?: string): Promise<Restart
     proxy: first.proxy,
     stop: () => handle.sim.close(),
     restart: async () => {
-      handle.sim = await startKongSim({
-        adminPort,
-        proxyPort,
-        ...(adminToken ? { adminToken } : {}),
-      });
+      handle.sim = await startKongSim({ ...settings, adminPort, proxyPort });
     },
   };
   return handle;
