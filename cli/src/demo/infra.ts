@@ -150,6 +150,7 @@ export async function startRegistryProcess(
   sink: LogSink,
   redisUrl: string,
   jwtSecret: string,
+  kongAdminUrl: string,
 ): Promise<RegistryProcess> {
   const t = config.timings;
   const child = new ManagedChild(
@@ -173,6 +174,9 @@ export async function startRegistryProcess(
         REGISTRY_LEASE_MIN_TTL_SECONDS: String(t.minLeaseTtlSeconds),
         REGISTRY_REAPER_INTERVAL_MS: String(t.reaperIntervalMs),
         REGISTRY_DRAIN_SECONDS: String(t.drainSeconds),
+        // The admin page's request and error rates, from the prometheus plugin (controller).
+        REGISTRY_KONG_METRICS_URL: `${kongAdminUrl}/metrics`,
+        ...(config.kong?.adminToken && { REGISTRY_KONG_ADMIN_TOKEN: config.kong.adminToken }),
         LOG_LEVEL: config.logLevel,
       },
     },
@@ -225,6 +229,8 @@ export async function startControllerProcess(
     MASS_EXPIRY_HOLD: t.massExpiryHold,
     METRICS_PORT: String(metricsPort),
     METRICS_HOST: '127.0.0.1',
+    // Kong's own request counts and latencies per service (docs/observability.md).
+    KONG_PROMETHEUS_PLUGIN: 'on',
     LOG_LEVEL: config.logLevel,
   };
   if (config.kong?.adminToken) env.KONG_ADMIN_TOKEN = config.kong.adminToken;

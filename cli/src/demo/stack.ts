@@ -118,7 +118,7 @@ export async function startDemoStack(
       say(`kong-sim: admin ${kongAdminUrl}, proxy ${proxyUrl}`);
     }
 
-    const registry = await startRegistryProcess(config, sink, redisUrl, jwtSecret);
+    const registry = await startRegistryProcess(config, sink, redisUrl, jwtSecret, kongAdminUrl);
     children.push(registry.child);
     steps.push(stopChild(registry.child));
     say(`registry: ${registry.url}`);
