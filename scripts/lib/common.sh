@@ -18,8 +18,18 @@ ensure_packages() {
     sudo='sudo'
   fi
   log "installing with apt-get: ${missing[*]}"
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Packages such as prometheus start their service on install, listening on every interface;
+  # the suites start their own on loopback, so a policy-rc.d tells invoke-rc.d (and
+  # deb-systemd-invoke) to start nothing while we install. One that exists already is kept.
+  local policy=/usr/sbin/policy-rc.d added='' status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && added=1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq || status=$?
+  [ "$status" -eq 0 ] &&
+    { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?; }
+  [ -n "$added" ] && $sudo rm -f "$policy"
+  return "$status"
 }
 
 # print_versions: one line per tool the suites rely on, so a failure on a new machine is easy to read.
