@@ -46,6 +46,51 @@ describe('Coalescer', () => {
     expect(await one).toBe(70);
   });
 
+  it('serial: one batch out at a time; what arrives meanwhile goes out together after it', async () => {
+    const batches: number[][] = [];
+    const replies: Array<() => void> = [];
+    const coalescer = new Coalescer<number, number>(
+      (items) => {
+        batches.push([...items]);
+        return new Promise((resolve) => replies.push(() => resolve(items.map((i) => i * 10))));
+      },
+      3,
+      true,
+    );
+    const first = coalescer.add(1);
+    await nextTurn();
+    expect(batches).toEqual([[1]]);
+    // Four turns while the first batch is out, more than maxBatch in all: nothing leaves.
+    const later: Promise<number>[] = [];
+    for (const i of [2, 3, 4, 5]) {
+      later.push(coalescer.add(i));
+      await nextTurn();
+    }
+    expect(batches).toEqual([[1]]);
+    replies.shift()!();
+    expect(await first).toBe(10);
+    await nextTurn();
+    expect(batches).toEqual([[1], [2, 3, 4]]); // at most maxBatch, the rest after it
+    replies.shift()!();
+    await nextTurn();
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    replies.shift()!();
+    expect(await Promise.all(later)).toEqual([20, 30, 40, 50]);
+  });
+
+  it('serial: a failed batch lets the next one go', async () => {
+    let calls = 0;
+    const coalescer = new Coalescer<number, number>(
+      (items) => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve(items)),
+      8,
+      true,
+    );
+    // 1 and 2 share the failed batch; 3 comes in a later turn and still goes out.
+    const first = Promise.allSettled([coalescer.add(1), coalescer.add(2)]);
+    expect((await first).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await coalescer.add(3)).toBe(3);
+  });
+
   it('fails only the item whose outcome is an Error', async () => {
     const boom = new Error('boom');
     const coalescer = new Coalescer<number, number | null>(

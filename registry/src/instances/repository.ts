@@ -110,7 +110,9 @@ export class RedisInstanceRepository {
     this.keys = new RegistryKeys(keyPrefix);
     this.tombstoneMs = tombstoneSeconds * 1000;
     this.heartbeats = new Coalescer(this.sendHeartbeats, batchMax);
-    this.registrations = new Coalescer(this.sendRegistrations, batchMax);
+    // With replica acks, one batch at a time (group commit): its WAIT holds the connection for a
+    // replica round trip, and what arrives meanwhile shares the next batch and the next WAIT.
+    this.registrations = new Coalescer(this.sendRegistrations, batchMax, replicaAck !== undefined);
   }
 
   /**
