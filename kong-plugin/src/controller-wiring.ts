@@ -115,7 +115,8 @@ export function assembleController<M extends MetricsSink>(
   const nodes: KongNode[] = config.kong.urls.map((url) => ({
     url,
     mode: config.kong.mode,
-    client: createAdminClient(config.kong, url),
+    // Every write first asks the lock's lease (no Redis call): see leader/lock.ts.
+    client: createAdminClient(config.kong, url, () => !lock || lock.holdsLease()),
   }));
   const redis =
     config.redisUrl || config.redisSentinel

@@ -4,7 +4,7 @@
  * 429 for any request (Kong refused it before doing anything), honouring `Retry-After`.
  */
 import { errorCode, errorStatus } from '@kong-registry/sdk';
-import { ErrorCodes } from '../errors';
+import { ErrorCodes, KongPluginError } from '../errors';
 import { Retrier, retryAfterMsOf, type RetryVerdict } from '../http/retry';
 import { HttpTransport, type HttpReply } from '../http/transport';
 import { KongApiError, KongNetworkError } from './errors';
@@ -24,6 +24,11 @@ export interface AdminClientOptions {
   retries?: number;
   /** First backoff delay; doubles each retry, capped at 5 s (also the longest Retry-After). @default 200 */
   retryBaseMs?: number;
+  /**
+   * Asked before every write attempt (retries included): false fails the write with
+   * KCP_ERR_NOT_LEADER without sending it. The controller passes its leader lock's lease.
+   */
+  mayWrite?: () => boolean;
 }
 
 /** One page of a Kong list. */
@@ -44,8 +49,10 @@ export class KongAdminClient {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly retrier: Retrier;
+  private readonly mayWrite: (() => boolean) | undefined;
 
   constructor(options: AdminClientOptions) {
+    this.mayWrite = options.mayWrite;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.retrier = new Retrier({
@@ -114,6 +121,12 @@ export class KongAdminClient {
   }
 
   private async once<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (method !== 'GET' && method !== 'HEAD' && this.mayWrite && !this.mayWrite()) {
+      throw new KongPluginError(
+        ErrorCodes.NOT_LEADER,
+        `${method} ${path} not sent: this controller no longer holds the leader lock`,
+      );
+    }
     let response: HttpReply;
     const headers = { ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';

@@ -2,9 +2,17 @@
 import type { KongAdminConfig } from '../config';
 import { KongAdminClient } from './client';
 
-/** A client for `url` with the token, extra headers, TLS and timeout of `kong`. */
-export function createAdminClient(kong: KongAdminConfig, url: string): KongAdminClient {
+/**
+ * A client for `url` with the token, extra headers, TLS and timeout of `kong`; `mayWrite` is
+ * asked before every write (the leader lock's lease).
+ */
+export function createAdminClient(
+  kong: KongAdminConfig,
+  url: string,
+  mayWrite?: () => boolean,
+): KongAdminClient {
   return new KongAdminClient({
+    ...(mayWrite ? { mayWrite } : {}),
     baseUrl: url,
     ...(kong.token ? { token: kong.token } : {}),
     headers: { ...kong.headers },

@@ -4,9 +4,15 @@
  * renews every ttl/3 and re-checks ownership before each write batch (`assertLeader`). A crashed
  * leader's lock expires after the TTL and a follower (polling every ttl/5) takes over.
  *
+ * Between those checks, every single Admin API write asks `holdsLease()` first, which needs no
+ * Redis: false once a renewal failed (Redis down, a failover under way) or found another holder,
+ * and once the TTL has passed since the last renewal began (a renewal that hangs). So a leader
+ * cut off from Redis stops sending after at most ttl/3, mid-batch, retries included.
+ *
  * No fencing token: Kong's Admin API has no conditional write that could refuse a stale leader's
- * request, so a token nothing checks would only look like protection. What remains is the window
- * between `assertLeader` and the end of one write batch; docs/RELIABILITY.md states it.
+ * request, so a token nothing checks would only look like protection. What remains is a request
+ * sent before the lease was lost and answered after another controller took over;
+ * docs/RELIABILITY.md states when that can happen.
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -58,6 +64,8 @@ export class LeaderLock {
   private readonly token: string;
   private timer: NodeJS.Timeout | undefined;
   private leader = false;
+  /** Until when (epoch ms) this holder may write without asking Redis: see holdsLease(). */
+  private leaseEnd = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -72,8 +80,18 @@ export class LeaderLock {
     return this.leader;
   }
 
+  /**
+   * True while this process holds the lock (as of the last acquire/renew) and less than the TTL
+   * has passed since that acquire/renew began: no one else can have taken the key by then,
+   * unless Redis lost it (a failover that did not replicate it). Checked before every write.
+   */
+  holdsLease(now = Date.now()): boolean {
+    return this.leader && now < this.leaseEnd;
+  }
+
   /** One acquire-or-renew attempt; returns whether we hold the lock now. */
   async tick(): Promise<boolean> {
+    const started = Date.now();
     let held = false;
     try {
       held =
@@ -92,6 +110,7 @@ export class LeaderLock {
         'leader lock: Redis call failed',
       );
     }
+    this.leaseEnd = held ? started + this.options.ttlMs : 0;
     this.set(held);
     return this.leader;
   }
@@ -131,6 +150,7 @@ export class LeaderLock {
   }
 
   private set(leader: boolean): void {
+    if (!leader) this.leaseEnd = 0;
     const changed = leader !== this.leader;
     this.leader = leader;
     if (changed) {

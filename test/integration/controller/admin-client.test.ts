@@ -63,6 +63,37 @@ describe('KongAdminClient', () => {
     await c.close();
   });
 
+  it('asks mayWrite before every write attempt, retries included; reads go on', async () => {
+    let allowed = true;
+    const guarded = new KongAdminClient({
+      baseUrl: base,
+      retries: 2,
+      retryBaseMs: 1,
+      mayWrite: () => allowed,
+    });
+    expect(await guarded.put('/services/a', { name: 'a' })).toEqual({ data: [] });
+    // The first attempt fails with a 5xx; by the retry, the lease is gone: nothing more is sent.
+    replies = [
+      () => {
+        allowed = false;
+        return { status: 503, body: { message: 'busy' } };
+      },
+    ];
+    await expect(guarded.put('/services/b', { name: 'b' })).rejects.toMatchObject({
+      code: 'KCP_ERR_NOT_LEADER',
+    });
+    await expect(guarded.delete('/services/a')).rejects.toMatchObject({
+      code: 'KCP_ERR_NOT_LEADER',
+    });
+    expect(await guarded.get('/status')).toEqual({ data: [] });
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'PUT /services/a',
+      'PUT /services/b',
+      'GET /status',
+    ]);
+    await guarded.close();
+  });
+
   it('retries a GET after a 5xx and succeeds', async () => {
     replies = [
       () => ({ status: 503, body: { message: 'busy' } }),

@@ -42,4 +42,28 @@ describe('LeaderLock', () => {
     await a.stop();
     expect(await redis.exists(key)).toBe(0);
   });
+
+  it('holds a lease, asked before every write without Redis, until the TTL or a failed renewal', async () => {
+    const key = `${uniquePrefix('lock')}leader`;
+    const a = new LeaderLock(redis, { key, ttlMs: 1000, holderId: 'a' }, logger);
+    expect(a.holdsLease()).toBe(false);
+    const before = Date.now();
+    expect(await a.tick()).toBe(true);
+    expect(a.holdsLease()).toBe(true);
+    // Counted from when the renewal began: no later than the key's own expiry in Redis.
+    expect(a.holdsLease(before + 1000)).toBe(false);
+    await a.stop();
+    expect(a.holdsLease()).toBe(false);
+
+    // A renewal that fails (Redis unreachable) ends the lease at once, whatever the TTL left.
+    const own = new Redis(sharedRedisUrl());
+    own.on('error', () => undefined);
+    const b = new LeaderLock(own, { key, ttlMs: 60_000, holderId: 'b' }, logger);
+    expect(await b.tick()).toBe(true);
+    expect(b.holdsLease()).toBe(true);
+    own.disconnect();
+    expect(await b.tick()).toBe(false);
+    expect(b.holdsLease()).toBe(false);
+    await redis.del(key);
+  });
 });
