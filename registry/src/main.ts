@@ -160,11 +160,15 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       await Promise.all([closed, reaper.stop(), sampler.stop()]);
       clearTimeout(force);
       for (const connection of ackRedis ? [redis, ackRedis] : [redis]) {
+        // QUIT's reply comes before the socket closes: wait for the end, so a stopped registry
+        // holds no connection.
+        const ended = connection.status === 'end' ? Promise.resolve() : once(connection, 'end');
         try {
           await connection.quit();
         } catch {
           connection.disconnect();
         }
+        await ended;
       }
       logger.info('registry stopped');
     })();
