@@ -1,5 +1,5 @@
 import { isConverged } from './convergence';
-import type { NodeReport } from './reconciler';
+import type { NodeReport } from './reconcile-types';
 import type { PlanOp } from './plan/types';
 
 const node = (patch: Partial<NodeReport> = {}): NodeReport => ({

@@ -6,7 +6,7 @@
  * plugin left out for a hand-made one (plan/yields.ts) is a steady state, so it counts as
  * converged.
  */
-import type { ReconcileReport } from './reconciler';
+import type { ReconcileReport } from './reconcile-types';
 
 export function isConverged(
   report: Pick<ReconcileReport, 'scope' | 'ok' | 'nodes'>,

@@ -3,7 +3,7 @@ import type { ApplyResult } from './apply/types';
 import type { Logger } from './logger';
 import type { MetricsSink } from './metrics-sink';
 import { summarizePlan } from './plan/types';
-import type { NodeReport } from './reconciler';
+import type { NodeReport } from './reconcile-types';
 
 /** Counts applied and failed operations by op and kind. */
 export function countOps(metrics: MetricsSink | undefined, result: ApplyResult): void {

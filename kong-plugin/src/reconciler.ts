@@ -4,41 +4,29 @@
  * node failing never blocks the others (DB-less nodes each keep their own config).
  */
 import { STATE_SCOPE_MAX_SERVICES, type StateSnapshot } from '@kong-registry/sdk';
-import type { KongAdminClient } from './admin-api/client';
 import { DbApplier } from './apply/db';
 import { DblessApplier } from './apply/dbless';
-import type { Applier, ApplyResult } from './apply/types';
+import type { Applier } from './apply/types';
 import { readCurrentState, readServiceLists } from './current/read';
 import { baseGlobalPlugins } from './current/dbless-base';
 import { splitByOwnership } from './current/split';
 import { buildDesiredState } from './desired/build';
-import type { TelemetrySettings } from './desired/telemetry';
-import type { DesiredState, TranslationFailure } from './desired/types';
+import type { DesiredState } from './desired/types';
 import { desiredStateHash } from './apply/declarative';
 import { describeError, errorLogFields } from './errors';
 import { Pacer, Serial } from './http/pacing';
 import type { Logger } from './logger';
-import type { MetricsSink } from './metrics-sink';
-import { guardCovered, guardMassExpiry, type GuardOptions, type HeldRemoval } from './plan/guard';
+import { guardCovered, guardMassExpiry } from './plan/guard';
 import { omitServices, planChanges } from './plan/plan';
 import { PrefixBook, ScopeCoverage, WHOLE, type ReconcileScope } from './plan/scope';
 import type { CurrentState, Plan } from './plan/types';
 import { countOps, logNodeSummary } from './reconcile-log';
 import type { Entity } from './kong/entities';
 import { stateFromLists } from './kong/lists';
-import type { RegistryClient } from './registry/client';
 import { HoldReport } from './safety/hold-report';
 import { QuarantineReport } from './safety/quarantine-report';
 import { YieldReport } from './safety/yield-report';
-import type { KongSelfProtection } from './safety/self-protection';
-
-/** One Kong node and how we write to it (resolved on first contact in auto mode). */
-export interface KongNode {
-  url: string;
-  client: KongAdminClient;
-  mode: 'db' | 'dbless' | 'auto';
-  applier?: Applier;
-}
+import type { KongNode, NodeReport, ReconcileReport, ReconcilerDeps } from './reconcile-types';
 
 /** What a node's plan is made against, beside the desired state. */
 interface PlanContext {
@@ -56,62 +44,6 @@ interface PlanContext {
 
 /** A node's mode and current state, or why they could not be read. */
 type NodeRead = { mode: 'db' | 'dbless'; current: CurrentState } | { error: unknown };
-
-/** What happened on one node. */
-export interface NodeReport {
-  node: string;
-  mode: 'db' | 'dbless' | 'unknown';
-  plan?: Plan;
-  current?: CurrentState;
-  held: HeldRemoval[];
-  result?: ApplyResult;
-  /** Set when the node could not be read or written at all. */
-  error?: string;
-  durationMs: number;
-}
-
-/** What happened in one reconcile. */
-export interface ReconcileReport {
-  revision: number;
-  /** The services this reconcile read and wrote; undefined when it covered everything. */
-  scope?: string[];
-  /** The registry snapshot read: of `scope`'s services only when there is a scope. */
-  snapshot: StateSnapshot;
-  desired: DesiredState;
-  failures: TranslationFailure[];
-  nodes: NodeReport[];
-  /** True when every node was read and (if applying) every op succeeded. */
-  ok: boolean;
-  applied: boolean;
-  durationMs: number;
-}
-
-/** Dependencies of the reconciler. */
-export interface ReconcilerDeps {
-  registry: RegistryClient;
-  nodes: KongNode[];
-  ownershipTag: string;
-  applyConcurrency: number;
-  guard: GuardOptions;
-  logger: Logger;
-  metrics?: MetricsSink;
-  /** Parsed DBLESS_BASE_FILE. */
-  dblessBase?: Record<string, unknown>;
-  /** Kong's prometheus and log plugins to program (desired/telemetry.ts); none when unset. */
-  telemetry?: TelemetrySettings;
-  /** Leaves out instances whose target is a managed node's Admin or status API. */
-  selfProtection?: KongSelfProtection;
-  /** Checked before every write batch (leader lock). */
-  beforeWrite?: () => Promise<void>;
-  /** The controller's clock: desired state and the guard's timing of unexplained removals. */
-  now?: () => Date;
-  /**
-   * Most Admin API reads per second of a whole reconcile's per-upstream target lists, after the
-   * first success (RESYNC_READ_RATE): spreads the drift scan out. Unset: as fast as
-   * `applyConcurrency` allows.
-   */
-  readRate?: number;
-}
 
 /**
  * Whether reading `scoped` services on their own costs Kong fewer requests than reading

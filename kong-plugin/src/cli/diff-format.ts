@@ -2,7 +2,7 @@
  * decK-style text for plans: `creating service orders`, `updating target ...` with the changed
  * fields as `-`/`+` lines, `deleting route ...`, then a Summary block. Pure.
  */
-import type { NodeReport } from '../reconciler';
+import type { NodeReport } from '../reconcile-types';
 import { summarizePlan, type PlanOp } from '../plan/types';
 
 const VERB = { create: 'creating', update: 'updating', delete: 'deleting' } as const;

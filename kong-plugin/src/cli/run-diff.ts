@@ -5,7 +5,7 @@
 import { assembleController } from '../controller-wiring';
 import { NO_METRICS } from '../metrics-sink';
 import { summarizePlan } from '../plan/types';
-import type { ReconcileReport } from '../reconciler';
+import type { ReconcileReport } from '../reconcile-types';
 import { formatNodeReport } from './diff-format';
 import { cliLogger, COMMAND_VARIABLES, configFromFlags, helpText, parseFlags } from './options';
 
