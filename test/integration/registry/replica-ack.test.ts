@@ -15,13 +15,22 @@ let onReplica: Redis;
 let registry: RunningRegistry;
 const prefix = uniquePrefix('replica-ack');
 
-/** Waits until the master has `n` replicas past their first sync (`state=online`). */
+/**
+ * Waits until the master has `n` replicas that confirm writes: past their first sync and
+ * answering WAIT (a replica just synced may take a moment before it answers one).
+ */
 async function replicasOnline(n: number): Promise<void> {
   const direct = new Redis(master.url);
   try {
     await waitFor(
-      async () => ((await direct.info('replication')).match(/state=online/g)?.length ?? 0) === n,
-      { what: `${n} replica(s) online on the master`, timeoutMs: 15_000 },
+      async () => {
+        const online = (await direct.info('replication')).match(/state=online/g)?.length ?? 0;
+        if (online !== n) return false;
+        if (n === 0) return true;
+        await direct.set(`${prefix}probe`, String(Date.now()));
+        return Number(await direct.wait(n, 100)) >= n;
+      },
+      { what: `${n} replica(s) confirming writes`, timeoutMs: 15_000 },
     );
   } finally {
     direct.disconnect();

@@ -10,6 +10,15 @@ export interface CountingProxy {
   url: string;
   /** POST/PUT/PATCH/DELETE requests forwarded so far. */
   writes: number;
+  /**
+   * Each write's span (epoch ms), from when the controller sent it (its arrival here, before any
+   * delay) to Kong's reply: two controllers wrote at once when spans of both overlap.
+   */
+  spans: { start: number; end: number }[];
+  /** Writes received and not yet answered. */
+  inFlight: number;
+  /** Holds every write this long before passing it on (a slow Admin API); 0 by default. */
+  delayWritesMs: number;
   close(): Promise<void>;
 }
 
@@ -21,11 +30,23 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Forwards every request to `target` (an http:// base URL) and counts writes. */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
-  const handle: CountingProxy = { url: '', writes: 0, close: () => Promise.resolve() };
+  const handle: CountingProxy = {
+    url: '',
+    writes: 0,
+    spans: [],
+    inFlight: 0,
+    delayWritesMs: 0,
+    close: () => Promise.resolve(),
+  };
   const server = createServer((req, res) => {
     void (async () => {
-      if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '')) handle.writes += 1;
+      const write = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '');
+      const start = Date.now();
+      if (write) handle.writes += 1;
+      if (write) handle.inFlight += 1;
       const body = await readBody(req);
+      if (write && handle.delayWritesMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, handle.delayWritesMs));
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(req.headers)) {
         if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name))
@@ -38,12 +59,15 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           ...(body.length > 0 ? { body } : {}),
         });
         const text = Buffer.from(await upstream.arrayBuffer());
+        if (write) handle.spans.push({ start, end: Date.now() });
         res.writeHead(upstream.status, {
           'content-type': upstream.headers.get('content-type') ?? 'application/json',
         });
         res.end(text);
       } catch {
         res.destroy();
+      } finally {
+        if (write) handle.inFlight -= 1;
       }
     })();
   });

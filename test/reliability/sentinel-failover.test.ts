@@ -1,0 +1,17 @@
+/**
+ * Redis Sentinel failover under load (issue #16, part 1): the master SIGKILLed once while about
+ * 100 registrations/s and proxied traffic run (support/sentinel-failover-suite.ts). The soak
+ * form repeats the kill (sentinel-failover.soak.test.ts, `npm run soak`).
+ */
+import { describeLeaderWindow, describeSentinelFailover } from './support/sentinel-failover-suite';
+
+describeSentinelFailover({
+  label: 'quick',
+  echoes: 4,
+  cycles: 1,
+  perSecond: 100,
+  warmAcks: 200,
+  lockTtl: '2s',
+});
+
+describeLeaderWindow('quick');

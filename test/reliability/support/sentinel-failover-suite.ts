@@ -1,0 +1,540 @@
+/**
+ * Redis Sentinel failover under load (issue #16, part 1). Real processes for Redis: a master, one
+ * replica and three Sentinels (quorum 2, down-after 1 s). Two registry replicas and two
+ * controllers (leader and follower, one lock) find the master through the Sentinels; kong-sim is
+ * the gateway. Load: about 100 registrations/s of fresh instances through both registries (9 in
+ * 10 route-less, 1 in 10 a new target of the routed service `churn`, so the leader writes to
+ * Kong all the time), SDK instances of `echo` heartbeating (half on a 3 s lease, shorter than a
+ * failover, half on the default 15 s), and proxied requests to `echo` through kong-sim.
+ *
+ * The fault: the master SIGKILLed (each cycle; the killed node then comes back empty as a
+ * replica). Measured: how long until the Sentinels promote the replica and until registrations
+ * are acknowledged again, failed proxied requests, SDK instances that had to register again,
+ * acknowledged registrations lost, and the two controllers' writes to Kong.
+ *
+ * Asserted: no proxied request fails; the two controllers' Kong writes never overlap in time;
+ * afterwards one controller leads, Kong holds every acknowledged `churn` instance without
+ * duplicates, and every SDK instance is registered. Lost acknowledged registrations are measured
+ * and not asserted: replication is asynchronous (see sentinel-durability-suite.ts for the lag
+ * case and REGISTRY_REDIS_MIN_REPLICAS_ACK).
+ */
+import type { Controller } from '@kong-registry/kong-plugin';
+import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
+import type { RunningRegistry } from '@kong-registry/registry';
+import { register, type RegistrationHandle } from '@kong-registry/sdk';
+import Redis from 'ioredis';
+import { waitFor } from '../../helpers/wait';
+import { startCountingProxy, type CountingProxy } from './counting-proxy';
+import { recordFigure } from './figures';
+import { kongInventory } from './kong-inventory';
+import { proxyLoad, startEcho, type EchoServer, type Loop } from './load';
+import {
+  firstAckStartedAfter,
+  startRegistrationLoad,
+  type RegistrationLoad,
+} from './registration-load';
+import { startSentinelTopology, type SentinelTopology } from './sentinel';
+import { controllerConfig, stackPrefix, startCapturedController, startTestRegistry } from './stack';
+
+/** Size of one run. */
+export interface SentinelFailoverScale {
+  label: string;
+  /** SDK instances of `echo`; the first half hold a 3 s lease, the rest the default 15 s. */
+  echoes: number;
+  /** Master SIGKILLs, one after the other (the killed node rejoins as a replica in between). */
+  cycles: number;
+  /** Registrations per second. */
+  perSecond: number;
+  /** Acknowledged registrations before the first kill, and after each failover. */
+  warmAcks: number;
+  /** Controller leader lock TTL (LEADER_LOCK_TTL). */
+  lockTtl: string;
+}
+
+/** What one cycle measured. */
+interface CycleOutcome {
+  failoverMs: number;
+  writesBackMs: number;
+  /** Longest pause between two Kong writes around the kill (either controller). */
+  kongWritePauseMs: number;
+  leaderBefore: string;
+  leaderAfter: string;
+}
+
+const SERVICES = 10;
+const SHORT_TTL = 3;
+const DEFAULT_TTL = 15;
+
+/** Runs `use` with a plain client of the redis-server on `port`. */
+async function withRedis<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(port, '127.0.0.1');
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Pairs of writes, one from each controller, whose spans overlap. */
+export function overlappingWrites(
+  a: readonly { start: number; end: number }[],
+  b: readonly { start: number; end: number }[],
+): number {
+  let overlaps = 0;
+  for (const x of a) for (const y of b) if (x.start < y.end && y.start < x.end) overlaps += 1;
+  return overlaps;
+}
+
+/** Defines the suite at the given scale. */
+export function describeSentinelFailover(scale: SentinelFailoverScale): void {
+  describe(`reliability/faults (${scale.label}): Redis Sentinel failover under load`, () => {
+    const suite = `sentinel-failover-${scale.label}`;
+    let topology: SentinelTopology;
+    const registries: RunningRegistry[] = [];
+    let kong: KongSim;
+    const proxies: CountingProxy[] = [];
+    const controllers: { id: string; controller: Controller }[] = [];
+    let echoes: EchoServer[] = [];
+    let handles: RegistrationHandle[] = [];
+    let proxied: Loop | undefined;
+    let load: RegistrationLoad | undefined;
+    const lost = { short: 0, default: 0 };
+    let lockKey = '';
+    let sampler: NodeJS.Timeout | undefined;
+
+    beforeAll(async () => {
+      topology = await startSentinelTopology({ replicas: 1 });
+      const prefix = stackPrefix();
+      lockKey = `${prefix}leader`;
+      const viaSentinel = {
+        REDIS_SENTINELS: topology.sentinelList,
+        REDIS_SENTINEL_NAME: topology.name,
+      };
+      for (let i = 0; i < 2; i += 1) {
+        registries.push(
+          await startTestRegistry('redis://127.0.0.1:1', prefix, {
+            ...viaSentinel,
+            REGISTRY_HISTORY_SAMPLE_SECONDS: '0',
+          }),
+        );
+      }
+      kong = await startKongSim();
+      const token = registries[0]!.mintToken({ role: 'admin' });
+      for (const [i, id] of ['ctl-a', 'ctl-b'].entries()) {
+        const proxy = await startCountingProxy(kong.admin);
+        proxies.push(proxy);
+        const { controller } = startCapturedController(
+          controllerConfig(registries[i]!.url, token, proxy.url, {
+            ...viaSentinel,
+            LEADER_LOCK_KEY: lockKey,
+            LEADER_LOCK_TTL: scale.lockTtl,
+            CONTROLLER_ID: id,
+            MASS_EXPIRY_HOLD: '30s',
+            LOG_LEVEL: 'info',
+          }),
+        );
+        controllers.push({ id, controller });
+        await controller.start();
+        // The first one leads; the second follows it.
+        if (i === 0)
+          await waitFor(() => controller.isLeader, { what: `${id} to lead`, timeoutMs: 10_000 });
+      }
+      echoes = await Promise.all(
+        Array.from({ length: scale.echoes }, (_, i) => startEcho(`echo-${i}`)),
+      );
+      const echoToken = registries[0]!.mintToken({ role: 'service', service: 'echo' });
+      handles = await Promise.all(
+        echoes.map((echo, i) => {
+          const short = i < scale.echoes / 2;
+          return register({
+            registryUrl: registries.map((r) => r.url),
+            token: echoToken,
+            service: 'echo',
+            host: '127.0.0.1',
+            port: echo.port,
+            instanceId: echo.id,
+            ttlSeconds: short ? SHORT_TTL : DEFAULT_TTL,
+            healthCheck: { intervalSeconds: 1 },
+            retry: { initialDelayMs: 50, maxDelayMs: 250 },
+          }).then((handle) => {
+            handle.on('lost', () => {
+              if (short) lost.short += 1;
+              else lost.default += 1;
+            });
+            return handle;
+          });
+        }),
+      );
+    });
+
+    afterAll(async () => {
+      clearInterval(sampler);
+      await proxied?.stop();
+      await load?.stop();
+      await Promise.all(handles.map((h) => h.close()));
+      for (const { controller } of controllers) await controller.stop();
+      await Promise.all(proxies.map((p) => p.close()));
+      await kong?.close();
+      for (const registry of registries) await registry.close();
+      await Promise.all(echoes.map((e) => e.close()));
+      await topology?.close();
+    });
+
+    const leader = (): string =>
+      controllers
+        .filter(({ controller }) => controller.isLeader)
+        .map(({ id }) => id)
+        .join('+') || 'none';
+
+    it(
+      'registrations and proxied traffic carry on; the two controllers never write to Kong at once',
+      async () => {
+        // Who leads, every 50 ms: hand-overs and time without a leader, through every kill.
+        const timeline: { at: number; leader: string }[] = [{ at: Date.now(), leader: leader() }];
+        sampler = setInterval(() => {
+          const now = leader();
+          if (now !== timeline[timeline.length - 1]!.leader)
+            timeline.push({ at: Date.now(), leader: now });
+        }, 50);
+        await waitFor(async () => (await fetch(`${kong.proxy}/echo/`)).status === 200, {
+          timeoutMs: 20_000,
+          what: 'echo routed through kong-sim',
+        });
+        proxied = proxyLoad(`${kong.proxy}/echo/`, 5);
+        const admin = registries[0]!.adminToken ?? '';
+        load = startRegistrationLoad({
+          urls: registries.map((r) => r.url),
+          token: admin,
+          perSecond: scale.perSecond,
+          registration: (n) =>
+            n % 10 === 0
+              ? {
+                  service: 'churn',
+                  id: `c-${n}`,
+                  body: {
+                    host: '127.0.0.1',
+                    port: 20_000 + (n % 40_000),
+                    ttlSeconds: 300,
+                    healthCheck: { intervalSeconds: 300 },
+                  },
+                }
+              : {
+                  service: `fleet-${n % SERVICES}`,
+                  id: `i-${n}`,
+                  body: { host: '10.3.0.1', port: 9000, ttlSeconds: 300, route: false },
+                },
+        });
+        const log = load.log;
+        const cycles: CycleOutcome[] = [];
+        for (let cycle = 0; cycle < scale.cycles; cycle += 1) {
+          const ackedBefore = log.acks.length;
+          await waitFor(() => log.acks.length >= ackedBefore + scale.warmAcks, {
+            what: `${scale.warmAcks} registrations before kill ${cycle + 1}`,
+            timeoutMs: 30_000,
+          });
+          expect(leader()).not.toContain('+');
+          const leaderBefore = leader();
+          const master = await topology.master();
+          const crashAt = Date.now();
+          await topology.crash(master);
+          await topology.waitForNewMaster(master.port);
+          const failoverMs = Date.now() - crashAt;
+          const back = await waitFor(() => firstAckStartedAfter(log, crashAt), {
+            what: 'registrations acknowledged again',
+            timeoutMs: 30_000,
+          });
+          const ackedAfter = log.acks.length;
+          await waitFor(() => log.acks.length >= ackedAfter + scale.warmAcks, {
+            what: `${scale.warmAcks} registrations after failover ${cycle + 1}`,
+            timeoutMs: 30_000,
+          });
+          const writes = proxies
+            .flatMap((p) => p.spans)
+            .map((s) => s.start)
+            .sort((x, y) => x - y);
+          let pause = 0;
+          for (let i = 1; i < writes.length; i += 1) {
+            const [prev, next] = [writes[i - 1]!, writes[i]!];
+            if (next >= crashAt && prev <= back.at) pause = Math.max(pause, next - prev);
+          }
+          cycles.push({
+            failoverMs,
+            writesBackMs: back.at - crashAt,
+            kongWritePauseMs: pause,
+            leaderBefore,
+            leaderAfter: leader(),
+          });
+          // The killed node comes back, empty, as a replica, so the next cycle can fail over again.
+          if (cycle + 1 < scale.cycles) {
+            await topology.restartNode(master);
+            await topology.waitForReplicas(1);
+          }
+        }
+        await load.stop();
+        clearInterval(sampler);
+        timeline.push({ at: Date.now(), leader: leader() });
+        let leaderless = 0;
+        let handovers = 0;
+        let last = timeline[0]!.leader;
+        for (let i = 0; i + 1 < timeline.length; i += 1) {
+          const { at, leader: now } = timeline[i]!;
+          if (now === 'none') leaderless = Math.max(leaderless, timeline[i + 1]!.at - at);
+          else if (now !== last) handovers += 1;
+          if (now !== 'none') last = now;
+        }
+
+        // Every acknowledged registration, read back through a registry.
+        const present = new Set<string>();
+        for (const service of [
+          ...Array.from({ length: SERVICES }, (_, s) => `fleet-${s}`),
+          'churn',
+        ]) {
+          const res = await fetch(`${registries[1]!.url}/v1/services/${service}`, {
+            headers: { authorization: `Bearer ${admin}` },
+          });
+          if (res.status !== 200) continue;
+          const view = (await res.json()) as { instances: { instanceId: string }[] };
+          for (const i of view.instances) present.add(`${service}/${i.instanceId}`);
+        }
+        const lostAcks = log.acks.filter((a) => !present.has(`${a.service}/${a.id}`));
+        const churn = log.acks.filter((a) => a.service === 'churn' && !lostAcks.includes(a));
+
+        // Kong converges on what the registry holds: every churn target and every echo instance.
+        await waitFor(
+          async () => {
+            const inventory = await kongInventory(kong.admin);
+            return inventory.counts.targets === churn.length + scale.echoes;
+          },
+          { what: 'Kong to hold every churn and echo target', timeoutMs: 30_000 },
+        );
+        const inventory = await kongInventory(kong.admin);
+        // Every SDK instance is registered (the short leases again, if they expired).
+        const echoView = (await (
+          await fetch(`${registries[0]!.url}/v1/services/echo`, {
+            headers: { authorization: `Bearer ${admin}` },
+          })
+        ).json()) as { instances: unknown[] };
+        await proxied.stop();
+
+        // One leader, the one the lock on the current master names.
+        const lockHolder =
+          (await withRedis(await topology.masterPort(), (c) => c.get(lockKey))) ?? '';
+        const overlaps = overlappingWrites(proxies[0]!.spans, proxies[1]!.spans);
+        const leaderChanges = cycles.filter((c) => c.leaderBefore !== c.leaderAfter).length;
+
+        recordFigure(suite, 'cycles', cycles.length);
+        recordFigure(
+          suite,
+          'failover: replica promoted (ms)',
+          JSON.stringify(cycles.map((c) => c.failoverMs)),
+        );
+        recordFigure(
+          suite,
+          'registrations acknowledged again (ms)',
+          JSON.stringify(cycles.map((c) => c.writesBackMs)),
+        );
+        recordFigure(
+          suite,
+          'longest pause of Kong writes (ms)',
+          JSON.stringify(cycles.map((c) => c.kongWritePauseMs)),
+        );
+        recordFigure(suite, 'acknowledged registrations', log.acks.length);
+        recordFigure(suite, 'acknowledged registrations lost', lostAcks.length);
+        recordFigure(
+          suite,
+          'registration attempts / failed (retried)',
+          `${log.attempts} / ${log.failed}`,
+        );
+        recordFigure(suite, 'registration failures', JSON.stringify(log.failures));
+        recordFigure(suite, 'proxied ok / failed', `${proxied.stats.ok} / ${proxied.stats.failed}`);
+        recordFigure(suite, 'proxied failures', JSON.stringify(proxied.stats.failures));
+        recordFigure(
+          suite,
+          `SDK re-registrations, ${SHORT_TTL} s lease (of ${Math.ceil(scale.echoes / 2)} instances x ${scale.cycles} kills)`,
+          lost.short,
+        );
+        recordFigure(
+          suite,
+          `SDK re-registrations, ${DEFAULT_TTL} s lease (of ${Math.floor(scale.echoes / 2)} instances x ${scale.cycles} kills)`,
+          lost.default,
+        );
+        recordFigure(
+          suite,
+          'leader before / after each kill',
+          JSON.stringify(cycles.map((c) => `${c.leaderBefore}>${c.leaderAfter}`)),
+        );
+        recordFigure(
+          suite,
+          'leadership moved (sampled at each kill / hand-overs seen)',
+          `${leaderChanges} / ${handovers}`,
+        );
+        recordFigure(suite, 'longest time without a leader (ms)', leaderless);
+        recordFigure(suite, 'leader timeline', JSON.stringify(timeline.map((t) => t.leader)));
+        recordFigure(
+          suite,
+          'Kong writes by ctl-a / ctl-b',
+          `${proxies[0]!.writes} / ${proxies[1]!.writes}`,
+        );
+        recordFigure(suite, 'overlapping writes of the two controllers', overlaps);
+
+        expect(proxied.stats.failed).toBe(0);
+        expect(overlaps).toBe(0);
+        expect(leader()).toMatch(/^ctl-[ab]$/);
+        expect(lockHolder.startsWith(`${leader()}:`)).toBe(true);
+        expect(inventory.duplicates).toEqual([]);
+        expect(echoView.instances).toHaveLength(scale.echoes);
+      },
+      40_000 + scale.cycles * 30_000,
+    );
+  });
+}
+
+/**
+ * The one window in which two controllers still write to Kong at once across a failover, shown on
+ * purpose. Controller A's Admin API is slow (each write held `DELAY_MS`, longer than a failover),
+ * and the master dies right after A sent the first writes of a batch of 60 targets (one level of
+ * the plan, APPLY_CONCURRENCY = 10 at a time). A's next lock renewal fails, which ends its lease
+ * (leader/lock.ts): it sends nothing more, but the 10 writes already sent are still being
+ * answered when B (through Sentinel) has taken the free lock on the promoted replica and writes
+ * too. A's lock Redis is the dead master itself, a test device that makes the handover certain
+ * (through Sentinel, A might take the lock back first).
+ *
+ * Asserted: A sent no write after its lease ended (at most LEADER_LOCK_TTL after its last
+ * renewal, before the kill); the writes it had sent overlap B's (the window is real, and no
+ * wider); Kong converges without duplicates (every write is an idempotent PUT by deterministic id).
+ */
+export function describeLeaderWindow(label: string): void {
+  describe(`reliability/faults (${label}): the leader lock across a failover, with a slow Kong`, () => {
+    const suite = `sentinel-leader-window-${label}`;
+    let topology: SentinelTopology;
+    let registry: RunningRegistry;
+    let kong: KongSim;
+    const proxies: CountingProxy[] = [];
+    const controllers: Controller[] = [];
+    const TARGETS = 60;
+    const DELAY_MS = 5000;
+    const LOCK_TTL_MS = 1000;
+
+    beforeAll(async () => {
+      topology = await startSentinelTopology({ replicas: 1 });
+      const prefix = stackPrefix();
+      registry = await startTestRegistry('redis://127.0.0.1:1', prefix, {
+        REDIS_SENTINELS: topology.sentinelList,
+        REDIS_SENTINEL_NAME: topology.name,
+        REGISTRY_HISTORY_SAMPLE_SECONDS: '0',
+      });
+      kong = await startKongSim();
+      const token = registry.mintToken({ role: 'admin' });
+      const lock = {
+        LEADER_LOCK_KEY: `${prefix}leader`,
+        LEADER_LOCK_TTL: `${LOCK_TTL_MS}ms`,
+        LOG_LEVEL: 'info',
+        // The burst of registrations below becomes one reconcile, one batch of target writes.
+        EVENT_DEBOUNCE: '500ms',
+      };
+      const redisOf: Record<string, string>[] = [
+        { REDIS_URL: `redis://127.0.0.1:${(await topology.master()).port}` },
+        { REDIS_SENTINELS: topology.sentinelList, REDIS_SENTINEL_NAME: topology.name },
+      ];
+      for (const [i, id] of ['ctl-a', 'ctl-b'].entries()) {
+        const proxy = await startCountingProxy(kong.admin);
+        proxies.push(proxy);
+        const { controller } = startCapturedController(
+          controllerConfig(registry.url, token, proxy.url, {
+            ...redisOf[i],
+            ...lock,
+            CONTROLLER_ID: id,
+          }),
+        );
+        controllers.push(controller);
+        await controller.start();
+        if (i === 0) await waitFor(() => controller.isLeader, { what: 'ctl-a to lead' });
+      }
+    });
+
+    afterAll(async () => {
+      for (const controller of controllers) await controller.stop();
+      await Promise.all(proxies.map((p) => p.close()));
+      await kong?.close();
+      await registry?.close();
+      await topology?.close();
+    });
+
+    it('writes the old leader sent before the kill still land after the new leader writes; none sent after', async () => {
+      const [a, b] = [proxies[0]!, proxies[1]!];
+      const [ctlA, ctlB] = [controllers[0]!, controllers[1]!];
+      const put = (i: number) =>
+        fetch(`${registry.url}/v1/services/burst/instances/b-${i}`, {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${registry.adminToken ?? ''}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            host: '127.0.0.1',
+            port: 30_000 + i,
+            ttlSeconds: 300,
+            healthCheck: { intervalSeconds: 300 },
+          }),
+        }).then((res) => expect(res.status).toBeLessThan(300));
+      await put(0);
+      await waitFor(async () => (await kongInventory(kong.admin)).counts.targets === 1, {
+        what: 'the first target in Kong',
+      });
+      expect(b.writes).toBe(0);
+
+      a.delayWritesMs = DELAY_MS;
+      const writesBefore = a.writes;
+      await Promise.all(Array.from({ length: TARGETS }, (_, i) => put(i + 1)));
+      await waitFor(() => a.inFlight > 0, { what: 'ctl-a to start its batch' });
+      const crashAt = Date.now();
+      const master = await topology.master();
+      await topology.crash(master);
+      await waitFor(() => ctlB.isLeader && b.spans.length > 0, {
+        what: 'ctl-b to lead and write',
+        timeoutMs: 20_000,
+      });
+      const bFirst = Math.min(...b.spans.map((s) => s.start));
+      // Every write ctl-a sent has been answered.
+      await waitFor(() => a.inFlight === 0 && a.spans.length === a.writes, {
+        what: "ctl-a's writes to be answered",
+        timeoutMs: DELAY_MS * 4,
+      });
+      // The old master comes back as a replica: ctl-a reconnects to it and cannot take the lock
+      // there (READONLY), however often it tries.
+      await topology.restartNode(master);
+      await waitFor(
+        () =>
+          withRedis(master.port, async (c) =>
+            /cmd=eval/.test(String(await c.call('CLIENT', 'LIST'))),
+          ),
+        { what: 'ctl-a trying the lock on the old master, now a replica', timeoutMs: 10_000 },
+      );
+      expect(ctlA.isLeader).toBe(false);
+      const aSentAfterKill = a.spans.filter((s) => s.start > crashAt).length;
+      const aLastSent = Math.max(...a.spans.map((s) => s.start));
+      const overlaps = overlappingWrites(a.spans, b.spans);
+      const aLate = a.spans.filter((s) => s.end > bFirst).length;
+      await waitFor(async () => (await kongInventory(kong.admin)).counts.targets === TARGETS + 1, {
+        what: 'every target in Kong',
+        timeoutMs: 20_000,
+      });
+      const inventory = await kongInventory(kong.admin);
+
+      recordFigure(suite, "slow Admin API: each of ctl-a's writes held (ms)", DELAY_MS);
+      recordFigure(suite, 'lock TTL (ms)', LOCK_TTL_MS);
+      recordFigure(suite, 'ctl-a writes sent of the 60 targets', a.writes - writesBefore);
+      recordFigure(suite, 'ctl-a writes sent after the kill', aSentAfterKill);
+      recordFigure(suite, 'ctl-a last write sent, after the kill (ms)', aLastSent - crashAt);
+      recordFigure(suite, 'ctl-b first write after the kill (ms)', bFirst - crashAt);
+      recordFigure(suite, "ctl-a's writes answered after ctl-b's first write", aLate);
+      recordFigure(suite, 'overlapping write pairs', overlaps);
+
+      expect(aLastSent).toBeLessThan(crashAt + LOCK_TTL_MS);
+      expect(a.writes - writesBefore).toBeLessThan(TARGETS);
+      expect(overlaps).toBeGreaterThan(0);
+      expect(ctlA.isLeader).toBe(false);
+      expect(inventory.duplicates).toEqual([]);
+    });
+  });
+}
