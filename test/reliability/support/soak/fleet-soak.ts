@@ -14,6 +14,7 @@
  * every churn action done, and Kong's targets equal to the live fleet at the end.
  */
 import Redis from 'ioredis';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { freePort } from '../../../helpers/ports';
 import { waitFor } from '../../../helpers/wait';
@@ -92,6 +93,8 @@ interface Sample {
   proxiedOk: number;
   proxiedFailed: number;
   loopDelayP99Ms: number;
+  /** The machine's 1-minute load average: other work on the cores skews every figure. */
+  load: number;
 }
 
 /** One idle window: churn paused, heartbeats and traffic going on. */
@@ -133,10 +136,48 @@ export interface FleetSoakResult {
   exited: string[];
   /** kong-sim's warn/error lines during the run, by message. */
   kongWarnings: Record<string, number>;
+  /** Heartbeats as the two replicas timed them (their request-duration histograms, summed). */
+  registrySide: HeartbeatBuckets;
 }
 
 /** The warm-up left out of the fits: as asked, but never more than a quarter of the run. */
 const warmupOf = (o: FleetSoakOptions) => Math.min(o.warmupSeconds, o.minutes * 15);
+/** Cumulative counts of the heartbeat route's duration histogram: upper bound (s) -> requests. */
+type HeartbeatBuckets = Record<string, number>;
+
+const HEARTBEAT_ROUTE = '/v1/services/:service/instances/:instanceId/heartbeat';
+
+/** The heartbeat buckets of `registry_http_request_duration_seconds`, summed over replicas. */
+async function heartbeatBuckets(registryUrls: readonly string[]): Promise<HeartbeatBuckets> {
+  const buckets: HeartbeatBuckets = {};
+  for (const url of registryUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const match of text.matchAll(
+      /^registry_http_request_duration_seconds_bucket\{([^}]*)\} (\S+)$/gm,
+    )) {
+      const labels = match[1]!;
+      if (!labels.includes(`route="${HEARTBEAT_ROUTE}"`)) continue;
+      const le = /le="([^"]+)"/.exec(labels)?.[1];
+      if (le) buckets[le] = (buckets[le] ?? 0) + Number(match[2]);
+    }
+  }
+  return buckets;
+}
+
+/** `registrySide` as shares within each bound, and the bound the 99th percentile falls under. */
+function registrySideSummary(buckets: HeartbeatBuckets): string {
+  const total = buckets['+Inf'] ?? 0;
+  if (total === 0) return 'n/a';
+  const bounds = Object.keys(buckets)
+    .filter((le) => le !== '+Inf')
+    .sort((a, b) => Number(a) - Number(b));
+  const p99 = bounds.find((le) => buckets[le]! >= 0.99 * total);
+  const shares = bounds
+    .filter((le) => Number(le) <= 0.1)
+    .map((le) => `${round((100 * buckets[le]!) / total, 2)} % within ${Number(le) * 1000} ms`);
+  return `${shares.join(', ')}; p99 ${p99 ? `<= ${Number(p99) * 1000} ms` : '> 2.5 s'} (${total.toLocaleString('en')} heartbeats)`;
+}
+
 const mb = (bytes: number | null) => (bytes === null ? NaN : bytes / 1_048_576);
 const serviceName = (i: number) => `soak-${String(i).padStart(3, '0')}`;
 
@@ -226,6 +267,7 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
     };
     const samples: Sample[] = [];
     const kongAtStart = await kong.counts();
+    const registrySideAtStart = await heartbeatBuckets([registryA.url, registryB.url]);
     const runStarted = Date.now();
     fleet.startMeasuring();
     loopDelay.enable();
@@ -263,6 +305,7 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
         proxiedOk: traffic?.stats.ok ?? 0,
         proxiedFailed: traffic?.stats.failed ?? 0,
         loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 1),
+        load: round(loadavg()[0]!, 2),
       });
       fleet.windowLatency.reset();
       loopDelay.reset();
@@ -350,6 +393,7 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
         );
     }
     const kongAtEnd = await kong.counts();
+    const registrySideAtEnd = await heartbeatBuckets([registryA.url, registryB.url]);
     const kongWarnings: Record<string, number> = {};
     for (const [message, n] of Object.entries(kongAtEnd.warnings)) {
       const during = n - (kongAtStart.warnings[message] ?? 0);
@@ -369,6 +413,12 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
       endCheck: { services: services.length, mismatched },
       exited,
       kongWarnings,
+      registrySide: Object.fromEntries(
+        Object.entries(registrySideAtEnd).map(([le, n]) => [
+          le,
+          n - (registrySideAtStart[le] ?? 0),
+        ]),
+      ),
     });
   } finally {
     if (sampler) clearInterval(sampler);
@@ -389,7 +439,7 @@ function summarize(
   samples: Sample[],
   rest: Pick<
     FleetSoakResult,
-    'traffic' | 'idle' | 'churn' | 'endCheck' | 'exited' | 'kongWarnings'
+    'traffic' | 'idle' | 'churn' | 'endCheck' | 'exited' | 'kongWarnings' | 'registrySide'
   > & {
     fleet: SimFleet;
   },
@@ -455,6 +505,7 @@ function summarize(
     endCheck: rest.endCheck,
     exited: rest.exited,
     kongWarnings: rest.kongWarnings,
+    registrySide: rest.registrySide,
   };
 }
 
@@ -467,6 +518,15 @@ function loopDelays(r: FleetSoakResult): { median: number; worst: number } {
   return {
     median: values[Math.floor((values.length - 1) / 2)] ?? NaN,
     worst: values[values.length - 1] ?? NaN,
+  };
+}
+
+/** The machine's load over the run. */
+function loads(r: FleetSoakResult): { median: number; max: number } {
+  const values = r.samples.map((s) => s.load).sort((a, b) => a - b);
+  return {
+    median: values[Math.floor((values.length - 1) / 2)] ?? NaN,
+    max: values[values.length - 1] ?? NaN,
   };
 }
 
@@ -550,8 +610,21 @@ export function renderFleetSoak(r: FleetSoakResult): string {
           `${r.heartbeats.failures} / ${r.fleet.leasesLost} / ${r.fleet.sdkErrors}`,
         ],
         [
+          'heartbeats as the registry replicas timed them (their histogram buckets)',
+          registrySideSummary(r.registrySide),
+        ],
+        [
+          '1-min load average during the run: median / max (2 cores; above 2, other work waited for CPU)',
+          `${loads(r).median} / ${loads(r).max}`,
+        ],
+        [
           'proxied requests ok / failed / misrouted',
-          `${r.traffic.ok.toLocaleString('en')} / ${r.traffic.failed} / ${r.traffic.misrouted}`,
+          `${r.traffic.ok.toLocaleString('en')} / ${r.traffic.failed} / ${r.traffic.misrouted}` +
+            (r.traffic.failed > 0
+              ? ` (${Object.entries(r.traffic.failures)
+                  .map(([what, n]) => `${n} x ${what}`)
+                  .join(', ')}: a status is Kong's answer, a name an error in the test's client)`
+              : ''),
         ],
         [
           "kong-sim's proxy trying an instance that was gone (upstream connect/request failures, retried elsewhere)",
