@@ -85,6 +85,8 @@ interface Sample {
   redisUsedMb: number;
   redisRssMb: number;
   streamLength: number;
+  /** Entries ever added to the stream (XINFO STREAM entries-added): the event rate. */
+  eventsAdded: number;
   streamMb: number;
   redisKeys: number;
   liveInstances: number;
@@ -118,7 +120,16 @@ export interface FleetSoakResult {
     string,
     { trend: Trend; startMb: number; endMb: number; peakMb: number; cpuPct: number; grows: boolean }
   >;
-  stream: { cap: number; minAfterWarmup: number; max: number; bytesPerEntry: number };
+  stream: {
+    cap: number;
+    minAfterWarmup: number;
+    max: number;
+    bytesPerEntry: number;
+    /** Events appended per minute after the warm-up (churn, Kong's health reports). */
+    eventsPerMinute: number;
+    /** The events the stream held at the end, by type. */
+    typesAtEnd: Record<string, number>;
+  };
   heartbeats: {
     count: number;
     p50: number;
@@ -176,6 +187,13 @@ function registrySideSummary(buckets: HeartbeatBuckets): string {
     .filter((le) => Number(le) <= 0.1)
     .map((le) => `${round((100 * buckets[le]!) / total, 2)} % within ${Number(le) * 1000} ms`);
   return `${shares.join(', ')}; p99 ${p99 ? `<= ${Number(p99) * 1000} ms` : '> 2.5 s'} (${total.toLocaleString('en')} heartbeats)`;
+}
+
+/** XINFO STREAM's entries-added (Redis 7): every event the registry ever appended. */
+async function eventsAdded(redis: Redis): Promise<number> {
+  const info = (await redis.call('XINFO', 'STREAM', 'kr:events')) as unknown[];
+  const at = info.indexOf('entries-added');
+  return at >= 0 ? Number(info[at + 1]) : NaN;
 }
 
 const mb = (bytes: number | null) => (bytes === null ? NaN : bytes / 1_048_576);
@@ -297,6 +315,7 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
         redisUsedMb: mb(field('used_memory')),
         redisRssMb: mb(field('used_memory_rss')),
         streamLength: await redisClient.xlen('kr:events'),
+        eventsAdded: await eventsAdded(redisClient),
         streamMb: mb((await redisClient.memory('USAGE', 'kr:events')) ?? 0),
         redisKeys: await redisClient.dbsize(),
         liveInstances: fleet.live.size,
@@ -393,6 +412,11 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
         );
     }
     const kongAtEnd = await kong.counts();
+    const eventTypes: Record<string, number> = {};
+    for (const [, fields] of await redisClient.xrange('kr:events', '-', '+')) {
+      const type = (JSON.parse(fields[1] ?? '{}') as { type?: string }).type ?? '?';
+      eventTypes[type] = (eventTypes[type] ?? 0) + 1;
+    }
     const registrySideAtEnd = await heartbeatBuckets([registryA.url, registryB.url]);
     const kongWarnings: Record<string, number> = {};
     for (const [message, n] of Object.entries(kongAtEnd.warnings)) {
@@ -413,6 +437,7 @@ export async function runFleetSoak(options: FleetSoakOptions): Promise<FleetSoak
       endCheck: { services: services.length, mismatched },
       exited,
       kongWarnings,
+      eventTypes,
       registrySide: Object.fromEntries(
         Object.entries(registrySideAtEnd).map(([le, n]) => [
           le,
@@ -441,6 +466,7 @@ function summarize(
     FleetSoakResult,
     'traffic' | 'idle' | 'churn' | 'endCheck' | 'exited' | 'kongWarnings' | 'registrySide'
   > & {
+    eventTypes: Record<string, number>;
     fleet: SimFleet;
   },
 ): FleetSoakResult {
@@ -488,6 +514,10 @@ function summarize(
       minAfterWarmup: Math.min(...lengths),
       max: Math.max(...samples.map((s) => s.streamLength)),
       bytesPerEntry: Math.round((last.streamMb * 1_048_576) / Math.max(1, last.streamLength)),
+      eventsPerMinute: round(
+        ((last.eventsAdded - first.eventsAdded) * 60) / Math.max(1, last.t - first.t),
+      ),
+      typesAtEnd: rest.eventTypes,
     },
     heartbeats: {
       count: latency.count,
@@ -596,6 +626,16 @@ export function renderFleetSoak(r: FleetSoakResult): string {
           `${r.stream.cap}, ${r.stream.minAfterWarmup}, ${r.stream.max}`,
         ],
         ['event stream bytes per entry', r.stream.bytesPerEntry],
+        [
+          'events appended per minute after the warm-up (the default cap of 10,000 holds this many minutes)',
+          `${r.stream.eventsPerMinute} (${Math.round(10_000 / r.stream.eventsPerMinute)} min)`,
+        ],
+        [
+          'the events the stream held at the end, by type',
+          Object.entries(r.stream.typesAtEnd)
+            .map(([type, n]) => `${n} ${type}`)
+            .join(', '),
+        ],
         [
           'heartbeats: count, p50 / p99 / p99.9 / max ms',
           `${r.heartbeats.count.toLocaleString('en')}, ${r.heartbeats.p50} / ${r.heartbeats.p99} / ${r.heartbeats.p999} / ${r.heartbeats.max}`,
