@@ -47,11 +47,12 @@ describe('LeaderLock', () => {
     const key = `${uniquePrefix('lock')}leader`;
     const a = new LeaderLock(redis, { key, ttlMs: 1000, holderId: 'a' }, logger);
     expect(a.holdsLease()).toBe(false);
-    const before = Date.now();
     expect(await a.tick()).toBe(true);
+    const after = Date.now();
     expect(a.holdsLease()).toBe(true);
-    // Counted from when the renewal began: no later than the key's own expiry in Redis.
-    expect(a.holdsLease(before + 1000)).toBe(false);
+    // Counted from when the renewal began (before `after`): no later than the key's own expiry
+    // in Redis.
+    expect(a.holdsLease(after + 1000)).toBe(false);
     await a.stop();
     expect(a.holdsLease()).toBe(false);
 
