@@ -56,14 +56,20 @@ export async function kongInventory(
     data: { id: string }[];
   };
   for (const upstream of upstreams.data) {
-    const list = (await (
-      await fetch(`${admin}/upstreams/${upstream.id}/targets?size=1000`)
-    ).json()) as {
-      data: { target: string }[];
-    };
-    targets += list.data.length;
+    // Paged like the entity lists: an upstream may hold more than a page of targets.
+    const list: { target: string }[] = [];
+    let next: string | null = `/upstreams/${upstream.id}/targets?size=1000`;
+    while (next) {
+      const page = (await (await fetch(`${admin}${next}`)).json()) as {
+        data: { target: string }[];
+        next: string | null;
+      };
+      list.push(...page.data);
+      next = page.next;
+    }
+    targets += list.length;
     const seen = new Set<string>();
-    for (const t of list.data) {
+    for (const t of list) {
       if (seen.has(t.target)) duplicates.push(`target:${t.target}`);
       seen.add(t.target);
     }

@@ -10,6 +10,8 @@
 export interface Ack {
   service: string;
   id: string;
+  /** The registry that acknowledged it. */
+  url: string;
   /** When the attempt that got the 2xx started, and when the 2xx came back (epoch ms). */
   startedAt: number;
   at: number;
@@ -77,7 +79,7 @@ export function startRegistrationLoad(options: RegistrationLoadOptions): Registr
         });
         const text = await res.text();
         if (res.status === 200 || res.status === 201) {
-          const ack = { service, id, startedAt, at: Date.now() };
+          const ack = { service, id, url, startedAt, at: Date.now() };
           log.acks.push(ack);
           options.onAck?.(ack);
           return;

@@ -59,6 +59,8 @@ interface CycleOutcome {
   kongWritePauseMs: number;
   leaderBefore: string;
   leaderAfter: string;
+  /** The Sentinels' events from the kill to the promotion, when it took over 5 s. */
+  slowFailover?: string[];
 }
 
 const SERVICES = 10;
@@ -115,6 +117,9 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
           await startTestRegistry('redis://127.0.0.1:1', prefix, {
             ...viaSentinel,
             REGISTRY_HISTORY_SAMPLE_SECONDS: '0',
+            // The load's leases outlast the longest run: a registration missing at the end
+            // was lost, never expired.
+            REGISTRY_LEASE_MAX_TTL_SECONDS: '3600',
           }),
         );
       }
@@ -214,18 +219,39 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
                   body: {
                     host: '127.0.0.1',
                     port: 20_000 + (n % 40_000),
-                    ttlSeconds: 300,
+                    ttlSeconds: 3600,
                     healthCheck: { intervalSeconds: 300 },
                   },
                 }
               : {
                   service: `fleet-${n % SERVICES}`,
                   id: `i-${n}`,
-                  body: { host: '10.3.0.1', port: 9000, ttlSeconds: 300, route: false },
+                  body: { host: '10.3.0.1', port: 9000, ttlSeconds: 3600, route: false },
                 },
         });
         const log = load.log;
         const cycles: CycleOutcome[] = [];
+        /** Acknowledged registrations the registries no longer hold. */
+        const missing = async (): Promise<typeof log.acks> => {
+          // Those acknowledged before the reads begin: the load goes on meanwhile.
+          const acked = [...log.acks];
+          const present = new Set<string>();
+          for (const service of [
+            ...Array.from({ length: SERVICES }, (_, s) => `fleet-${s}`),
+            'churn',
+          ]) {
+            const res = await fetch(`${registries[1]!.url}/v1/services/${service}`, {
+              headers: { authorization: `Bearer ${admin}` },
+            });
+            if (res.status !== 200) continue;
+            const view = (await res.json()) as { instances: { instanceId: string }[] };
+            for (const i of view.instances) present.add(`${service}/${i.instanceId}`);
+          }
+          return acked.filter((a) => !present.has(`${a.service}/${a.id}`));
+        };
+        /** What each Redis node says of itself, when a cycle lost acknowledged registrations. */
+        const diagnostics: string[] = [];
+        const lostPerCycle: number[] = [];
         for (let cycle = 0; cycle < scale.cycles; cycle += 1) {
           const ackedBefore = log.acks.length;
           await waitFor(() => log.acks.length >= ackedBefore + scale.warmAcks, {
@@ -263,7 +289,44 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
             kongWritePauseMs: pause,
             leaderBefore,
             leaderAfter: leader(),
+            ...(failoverMs > 5000
+              ? {
+                  slowFailover: topology
+                    .events(crashAt)
+                    .map((e) => `+${e.at - crashAt} ms ${e.event}`),
+                }
+              : {}),
           });
+          const lostList = await missing();
+          const lostNow = lostList.length;
+          lostPerCycle.push(lostNow);
+          if (lostNow > 0 && diagnostics.length === 0) {
+            diagnostics.push(`cycle ${cycle + 1}: ${lostNow} lost`);
+            diagnostics.push(
+              ...lostList
+                .slice(0, 10)
+                .map(
+                  (a) =>
+                    `lost ${a.service}/${a.id} via ${a.url === registries[0]!.url ? 'r0' : 'r1'} sent ${a.startedAt - crashAt} ms, acked ${a.at - crashAt} ms after the kill`,
+                ),
+            );
+            diagnostics.push(
+              ...topology.events(crashAt - 20_000).map((e) => `+${e.at - crashAt} ms ${e.event}`),
+            );
+            for (const node of topology.nodes.filter((n) => !n.down)) {
+              const info = await withRedis(node.port, (c) => c.info('replication'));
+              diagnostics.push(
+                `${node.port}: ${info
+                  .split('\r\n')
+                  .filter((l) =>
+                    /^(role|master_port|master_replid|master_repl_offset|connected_slaves|slave0)/.test(
+                      l,
+                    ),
+                  )
+                  .join(' ')}`,
+              );
+            }
+          }
           // The killed node comes back, empty, as a replica, so the next cycle can fail over again.
           if (cycle + 1 < scale.cycles) {
             await topology.restartNode(master);
@@ -284,29 +347,32 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
         }
 
         // Every acknowledged registration, read back through a registry.
-        const present = new Set<string>();
-        for (const service of [
-          ...Array.from({ length: SERVICES }, (_, s) => `fleet-${s}`),
-          'churn',
-        ]) {
-          const res = await fetch(`${registries[1]!.url}/v1/services/${service}`, {
-            headers: { authorization: `Bearer ${admin}` },
-          });
-          if (res.status !== 200) continue;
-          const view = (await res.json()) as { instances: { instanceId: string }[] };
-          for (const i of view.instances) present.add(`${service}/${i.instanceId}`);
-        }
-        const lostAcks = log.acks.filter((a) => !present.has(`${a.service}/${a.id}`));
+        const lostAcks = await missing();
+        recordFigure(
+          suite,
+          'acknowledged registrations missing after each kill (cumulative)',
+          JSON.stringify(lostPerCycle),
+        );
+        recordFigure(
+          suite,
+          'first cycle that lost registrations, and why',
+          JSON.stringify(diagnostics),
+        );
         const churn = log.acks.filter((a) => a.service === 'churn' && !lostAcks.includes(a));
 
         // Kong converges on what the registry holds: every churn target and every echo instance.
+        let seen: Record<string, number> = {};
         await waitFor(
           async () => {
-            const inventory = await kongInventory(kong.admin);
-            return inventory.counts.targets === churn.length + scale.echoes;
+            seen = (await kongInventory(kong.admin)).counts;
+            return seen.targets === churn.length + scale.echoes;
           },
           { what: 'Kong to hold every churn and echo target', timeoutMs: 30_000 },
-        );
+        ).catch((err: Error) => {
+          throw new Error(
+            `${err.message}: Kong holds ${JSON.stringify(seen)}, expected ${churn.length} churn + ${scale.echoes} echo targets; leader ${leader()}; ${lostAcks.length} acknowledged registrations lost; writes ${proxies.map((p) => p.writes).join('/')}`,
+          );
+        });
         const inventory = await kongInventory(kong.admin);
         // Every SDK instance is registered (the short leases again, if they expired).
         const echoView = (await (
@@ -362,6 +428,11 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
           suite,
           'leader before / after each kill',
           JSON.stringify(cycles.map((c) => `${c.leaderBefore}>${c.leaderAfter}`)),
+        );
+        recordFigure(
+          suite,
+          'Sentinel events of the failovers that took over 5 s',
+          JSON.stringify(cycles.filter((c) => c.slowFailover).map((c) => c.slowFailover)),
         );
         recordFigure(
           suite,

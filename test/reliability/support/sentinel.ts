@@ -67,6 +67,12 @@ export interface SentinelTopology {
   waitForReplicas(n: number, timeoutMs?: number): Promise<void>;
   /** What the laggy link dropped at the crash (bytes of the replication stream), if any. */
   droppedBytes(): number;
+  /**
+   * The Sentinels' events since `since` (epoch ms), each as `s<i> <event>` (`+sdown`, `+odown`,
+   * `+try-failover`, `+vote-for-leader`, `-failover-abort-no-good-slave`, `+switch-master`...):
+   * why a failover took as long as it did.
+   */
+  events(since?: number): { at: number; event: string }[];
   close(): Promise<void>;
 }
 
@@ -178,6 +184,22 @@ export async function startSentinelTopology(
     throw err;
   }
 
+  // Every event each Sentinel publishes (s0, s1, s2: who tried, who voted, who gave up).
+  const events: { at: number; event: string }[] = [];
+  const listeners = sentinels.map((sentinel, i) => {
+    const listener = probe(sentinel.port);
+    listener.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      if (channel === '__sentinel__:hello') return;
+      const words = message.split(' ').slice(0, 4).join(' ');
+      events.push({ at: Date.now(), event: `s${i} ${channel} ${words}` });
+    });
+    return listener;
+  });
+  for (const listener of listeners) {
+    await listener.connect();
+    await listener.psubscribe('*');
+  }
+
   const masterPort = async (): Promise<number> => {
     for (const sentinel of sentinels) {
       const port = await askSentinel(sentinel, SENTINEL_MASTER_NAME).catch(() => undefined);
@@ -238,6 +260,10 @@ export async function startSentinelTopology(
       });
     },
     droppedBytes: () => link?.dropped ?? 0,
-    close: cleanup,
+    events: (since = 0) => events.filter((e) => e.at >= since),
+    close: async () => {
+      for (const listener of listeners) listener.disconnect();
+      await cleanup();
+    },
   };
 }
