@@ -19,6 +19,7 @@ import { fleetSuite } from './suites/fleet';
 import { steadySuite } from './suites/steady';
 import { footprintSuite } from './suites/footprint';
 import { reconcileSuite } from './suites/reconcile';
+import { replicationSuite } from './suites/replication';
 import { throughputSuite } from './suites/throughput';
 
 const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
@@ -28,6 +29,7 @@ const SUITES: Record<string, (options: SuiteOptions) => Promise<Section>> = {
   convergence: convergenceSuite,
   fleet: fleetSuite,
   steady: steadySuite,
+  replication: replicationSuite,
 };
 
 const HELP = `Usage: node bench/dist/bench/src/main.js [--only a,b] [--runs N] [--duration S] [--quick]
