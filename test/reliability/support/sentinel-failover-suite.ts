@@ -483,7 +483,8 @@ export function describeLeaderWindow(label: string): void {
     const proxies: CountingProxy[] = [];
     const controllers: Controller[] = [];
     const TARGETS = 60;
-    const DELAY_MS = 5000;
+    // Longer than the failover plus the new leader's first reconcile (2.3-3.8 s measured), with room.
+    const DELAY_MS = 8000;
     const LOCK_TTL_MS = 1000;
 
     beforeAll(async () => {
