@@ -10,7 +10,8 @@
  */
 import { recordedFigures } from './support/figures';
 import { describeSentinelDurability } from './support/sentinel-durability-suite';
-import { describeLeaderWindow, describeSentinelFailover } from './support/sentinel-failover-suite';
+import { describeSentinelFailover } from './support/sentinel-failover-suite';
+import { describeLeaderWindow } from './support/sentinel-leader-window-suite';
 import { contextLine, endContext, runContext, table, writeReport } from './support/soak/report';
 
 const count = (name: string, fallback: number): number => {

@@ -80,3 +80,28 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     });
   return handle;
 }
+
+/** Pairs of writes, one from each list of spans, that overlap in time. */
+export function overlappingWrites(
+  a: readonly { start: number; end: number }[],
+  b: readonly { start: number; end: number }[],
+): number {
+  let overlaps = 0;
+  for (const x of a) for (const y of b) if (x.start < y.end && y.start < x.end) overlaps += 1;
+  return overlaps;
+}
+
+/** The longest gap between two writes' starts that spans part of [from, to] (ms). */
+export function longestWritePause(
+  spans: readonly { start: number }[],
+  from: number,
+  to: number,
+): number {
+  const starts = spans.map((s) => s.start).sort((x, y) => x - y);
+  let pause = 0;
+  for (let i = 1; i < starts.length; i += 1) {
+    const [prev, next] = [starts[i - 1]!, starts[i]!];
+    if (next >= from && prev <= to) pause = Math.max(pause, next - prev);
+  }
+  return pause;
+}

@@ -22,18 +22,23 @@ import type { Controller } from '@kong-registry/kong-plugin';
 import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
 import type { RunningRegistry } from '@kong-registry/registry';
 import { register, type RegistrationHandle } from '@kong-registry/sdk';
-import Redis from 'ioredis';
 import { waitFor } from '../../helpers/wait';
-import { startCountingProxy, type CountingProxy } from './counting-proxy';
+import {
+  longestWritePause,
+  overlappingWrites,
+  startCountingProxy,
+  type CountingProxy,
+} from './counting-proxy';
 import { recordFigure } from './figures';
 import { kongInventory } from './kong-inventory';
+import { sampleLeaders, summariseLeaderTimeline, type LeaderTimeline } from './leader-timeline';
 import { proxyLoad, startEcho, type EchoServer, type Loop } from './load';
 import {
   firstAckStartedAfter,
   startRegistrationLoad,
   type RegistrationLoad,
 } from './registration-load';
-import { startSentinelTopology, type SentinelTopology } from './sentinel';
+import { startSentinelTopology, withProbe, type SentinelTopology } from './sentinel';
 import { controllerConfig, stackPrefix, startCapturedController, startTestRegistry } from './stack';
 
 /** Size of one run. */
@@ -67,26 +72,6 @@ const SERVICES = 10;
 const SHORT_TTL = 3;
 const DEFAULT_TTL = 15;
 
-/** Runs `use` with a plain client of the redis-server on `port`. */
-async function withRedis<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis(port, '127.0.0.1');
-  try {
-    return await use(client);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Pairs of writes, one from each controller, whose spans overlap. */
-export function overlappingWrites(
-  a: readonly { start: number; end: number }[],
-  b: readonly { start: number; end: number }[],
-): number {
-  let overlaps = 0;
-  for (const x of a) for (const y of b) if (x.start < y.end && y.start < x.end) overlaps += 1;
-  return overlaps;
-}
-
 /** Defines the suite at the given scale. */
 export function describeSentinelFailover(scale: SentinelFailoverScale): void {
   describe(`reliability/faults (${scale.label}): Redis Sentinel failover under load`, () => {
@@ -102,7 +87,7 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
     let load: RegistrationLoad | undefined;
     const lost = { short: 0, default: 0 };
     let lockKey = '';
-    let sampler: NodeJS.Timeout | undefined;
+    let timeline: LeaderTimeline | undefined;
 
     beforeAll(async () => {
       topology = await startSentinelTopology({ replicas: 1 });
@@ -173,7 +158,7 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
     });
 
     afterAll(async () => {
-      clearInterval(sampler);
+      timeline?.stop();
       await proxied?.stop();
       await load?.stop();
       await Promise.all(handles.map((h) => h.close()));
@@ -195,12 +180,7 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
       'registrations and proxied traffic carry on; the two controllers never write to Kong at once',
       async () => {
         // Who leads, every 50 ms: hand-overs and time without a leader, through every kill.
-        const timeline: { at: number; leader: string }[] = [{ at: Date.now(), leader: leader() }];
-        sampler = setInterval(() => {
-          const now = leader();
-          if (now !== timeline[timeline.length - 1]!.leader)
-            timeline.push({ at: Date.now(), leader: now });
-        }, 50);
+        timeline = sampleLeaders(leader);
         await waitFor(async () => (await fetch(`${kong.proxy}/echo/`)).status === 200, {
           timeoutMs: 20_000,
           what: 'echo routed through kong-sim',
@@ -274,19 +254,14 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
             what: `${scale.warmAcks} registrations after failover ${cycle + 1}`,
             timeoutMs: 30_000,
           });
-          const writes = proxies
-            .flatMap((p) => p.spans)
-            .map((s) => s.start)
-            .sort((x, y) => x - y);
-          let pause = 0;
-          for (let i = 1; i < writes.length; i += 1) {
-            const [prev, next] = [writes[i - 1]!, writes[i]!];
-            if (next >= crashAt && prev <= back.at) pause = Math.max(pause, next - prev);
-          }
           cycles.push({
             failoverMs,
             writesBackMs: back.at - crashAt,
-            kongWritePauseMs: pause,
+            kongWritePauseMs: longestWritePause(
+              proxies.flatMap((p) => p.spans),
+              crashAt,
+              back.at,
+            ),
             leaderBefore,
             leaderAfter: leader(),
             ...(failoverMs > 5000
@@ -313,19 +288,7 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
             diagnostics.push(
               ...topology.events(crashAt - 20_000).map((e) => `+${e.at - crashAt} ms ${e.event}`),
             );
-            for (const node of topology.nodes.filter((n) => !n.down)) {
-              const info = await withRedis(node.port, (c) => c.info('replication'));
-              diagnostics.push(
-                `${node.port}: ${info
-                  .split('\r\n')
-                  .filter((l) =>
-                    /^(role|master_port|master_replid|master_repl_offset|connected_slaves|slave0)/.test(
-                      l,
-                    ),
-                  )
-                  .join(' ')}`,
-              );
-            }
+            diagnostics.push(...(await topology.replicationState()));
           }
           // The killed node comes back, empty, as a replica, so the next cycle can fail over again.
           if (cycle + 1 < scale.cycles) {
@@ -334,17 +297,8 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
           }
         }
         await load.stop();
-        clearInterval(sampler);
-        timeline.push({ at: Date.now(), leader: leader() });
-        let leaderless = 0;
-        let handovers = 0;
-        let last = timeline[0]!.leader;
-        for (let i = 0; i + 1 < timeline.length; i += 1) {
-          const { at, leader: now } = timeline[i]!;
-          if (now === 'none') leaderless = Math.max(leaderless, timeline[i + 1]!.at - at);
-          else if (now !== last) handovers += 1;
-          if (now !== 'none') last = now;
-        }
+        const leaders = timeline.stop();
+        const { leaderlessMs, handovers } = summariseLeaderTimeline(leaders);
 
         // Every acknowledged registration, read back through a registry.
         const lostAcks = await missing();
@@ -384,7 +338,7 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
 
         // One leader, the one the lock on the current master names.
         const lockHolder =
-          (await withRedis(await topology.masterPort(), (c) => c.get(lockKey))) ?? '';
+          (await withProbe(await topology.masterPort(), (c) => c.get(lockKey))) ?? '';
         const overlaps = overlappingWrites(proxies[0]!.spans, proxies[1]!.spans);
         const leaderChanges = cycles.filter((c) => c.leaderBefore !== c.leaderAfter).length;
 
@@ -439,8 +393,8 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
           'leadership moved (sampled at each kill / hand-overs seen)',
           `${leaderChanges} / ${handovers}`,
         );
-        recordFigure(suite, 'longest time without a leader (ms)', leaderless);
-        recordFigure(suite, 'leader timeline', JSON.stringify(timeline.map((t) => t.leader)));
+        recordFigure(suite, 'longest time without a leader (ms)', leaderlessMs);
+        recordFigure(suite, 'leader timeline', JSON.stringify(leaders.map((t) => t.leader)));
         recordFigure(
           suite,
           'Kong writes by ctl-a / ctl-b',
@@ -457,156 +411,5 @@ export function describeSentinelFailover(scale: SentinelFailoverScale): void {
       },
       40_000 + scale.cycles * 30_000,
     );
-  });
-}
-
-/**
- * The one window in which two controllers still write to Kong at once across a failover, shown on
- * purpose. Controller A's Admin API is slow (each write held `DELAY_MS`, longer than a failover),
- * and the master dies right after A sent the first writes of a batch of 60 targets (one level of
- * the plan, APPLY_CONCURRENCY = 10 at a time). A's next lock renewal fails, which ends its lease
- * (leader/lock.ts): it sends nothing more, but the 10 writes already sent are still being
- * answered when B (through Sentinel) has taken the free lock on the promoted replica and writes
- * too. A's lock Redis is the dead master itself, a test device that makes the handover certain
- * (through Sentinel, A might take the lock back first).
- *
- * Asserted: A sent no write after its lease ended (at most LEADER_LOCK_TTL after its last
- * renewal, before the kill); the writes it had sent overlap B's (the window is real, and no
- * wider); Kong converges without duplicates (every write is an idempotent PUT by deterministic id).
- */
-export function describeLeaderWindow(label: string): void {
-  describe(`reliability/faults (${label}): the leader lock across a failover, with a slow Kong`, () => {
-    const suite = `sentinel-leader-window-${label}`;
-    let topology: SentinelTopology;
-    let registry: RunningRegistry;
-    let kong: KongSim;
-    const proxies: CountingProxy[] = [];
-    const controllers: Controller[] = [];
-    const TARGETS = 60;
-    // Longer than the failover plus the new leader's first reconcile (2.3-3.8 s measured), with room.
-    const DELAY_MS = 8000;
-    const LOCK_TTL_MS = 1000;
-
-    beforeAll(async () => {
-      topology = await startSentinelTopology({ replicas: 1 });
-      const prefix = stackPrefix();
-      registry = await startTestRegistry('redis://127.0.0.1:1', prefix, {
-        REDIS_SENTINELS: topology.sentinelList,
-        REDIS_SENTINEL_NAME: topology.name,
-        REGISTRY_HISTORY_SAMPLE_SECONDS: '0',
-      });
-      kong = await startKongSim();
-      const token = registry.mintToken({ role: 'admin' });
-      const lock = {
-        LEADER_LOCK_KEY: `${prefix}leader`,
-        LEADER_LOCK_TTL: `${LOCK_TTL_MS}ms`,
-        LOG_LEVEL: 'info',
-        // The burst of registrations below becomes one reconcile, one batch of target writes.
-        EVENT_DEBOUNCE: '500ms',
-      };
-      const redisOf: Record<string, string>[] = [
-        { REDIS_URL: `redis://127.0.0.1:${(await topology.master()).port}` },
-        { REDIS_SENTINELS: topology.sentinelList, REDIS_SENTINEL_NAME: topology.name },
-      ];
-      for (const [i, id] of ['ctl-a', 'ctl-b'].entries()) {
-        const proxy = await startCountingProxy(kong.admin);
-        proxies.push(proxy);
-        const { controller } = startCapturedController(
-          controllerConfig(registry.url, token, proxy.url, {
-            ...redisOf[i],
-            ...lock,
-            CONTROLLER_ID: id,
-          }),
-        );
-        controllers.push(controller);
-        await controller.start();
-        if (i === 0) await waitFor(() => controller.isLeader, { what: 'ctl-a to lead' });
-      }
-    });
-
-    afterAll(async () => {
-      for (const controller of controllers) await controller.stop();
-      await Promise.all(proxies.map((p) => p.close()));
-      await kong?.close();
-      await registry?.close();
-      await topology?.close();
-    });
-
-    it('writes the old leader sent before the kill still land after the new leader writes; none sent after', async () => {
-      const [a, b] = [proxies[0]!, proxies[1]!];
-      const [ctlA, ctlB] = [controllers[0]!, controllers[1]!];
-      const put = (i: number) =>
-        fetch(`${registry.url}/v1/services/burst/instances/b-${i}`, {
-          method: 'PUT',
-          headers: {
-            authorization: `Bearer ${registry.adminToken ?? ''}`,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({
-            host: '127.0.0.1',
-            port: 30_000 + i,
-            ttlSeconds: 300,
-            healthCheck: { intervalSeconds: 300 },
-          }),
-        }).then((res) => expect(res.status).toBeLessThan(300));
-      await put(0);
-      await waitFor(async () => (await kongInventory(kong.admin)).counts.targets === 1, {
-        what: 'the first target in Kong',
-      });
-      expect(b.writes).toBe(0);
-
-      a.delayWritesMs = DELAY_MS;
-      const writesBefore = a.writes;
-      await Promise.all(Array.from({ length: TARGETS }, (_, i) => put(i + 1)));
-      await waitFor(() => a.inFlight > 0, { what: 'ctl-a to start its batch' });
-      const crashAt = Date.now();
-      const master = await topology.master();
-      await topology.crash(master);
-      await waitFor(() => ctlB.isLeader && b.spans.length > 0, {
-        what: 'ctl-b to lead and write',
-        timeoutMs: 20_000,
-      });
-      const bFirst = Math.min(...b.spans.map((s) => s.start));
-      // Every write ctl-a sent has been answered.
-      await waitFor(() => a.inFlight === 0 && a.spans.length === a.writes, {
-        what: "ctl-a's writes to be answered",
-        timeoutMs: DELAY_MS * 4,
-      });
-      // The old master comes back as a replica: ctl-a reconnects to it and cannot take the lock
-      // there (READONLY), however often it tries.
-      await topology.restartNode(master);
-      await waitFor(
-        () =>
-          withRedis(master.port, async (c) =>
-            /cmd=eval/.test(String(await c.call('CLIENT', 'LIST'))),
-          ),
-        { what: 'ctl-a trying the lock on the old master, now a replica', timeoutMs: 10_000 },
-      );
-      expect(ctlA.isLeader).toBe(false);
-      const aSentAfterKill = a.spans.filter((s) => s.start > crashAt).length;
-      const aLastSent = Math.max(...a.spans.map((s) => s.start));
-      const overlaps = overlappingWrites(a.spans, b.spans);
-      const aLate = a.spans.filter((s) => s.end > bFirst).length;
-      await waitFor(async () => (await kongInventory(kong.admin)).counts.targets === TARGETS + 1, {
-        what: 'every target in Kong',
-        timeoutMs: 20_000,
-      });
-      const inventory = await kongInventory(kong.admin);
-
-      recordFigure(suite, "slow Admin API: each of ctl-a's writes held (ms)", DELAY_MS);
-      recordFigure(suite, 'lock TTL (ms)', LOCK_TTL_MS);
-      recordFigure(suite, 'ctl-a writes sent of the 60 targets', a.writes - writesBefore);
-      recordFigure(suite, 'ctl-a writes sent after the kill', aSentAfterKill);
-      recordFigure(suite, 'ctl-a last write sent, after the kill (ms)', aLastSent - crashAt);
-      recordFigure(suite, 'ctl-b first write after the kill (ms)', bFirst - crashAt);
-      recordFigure(suite, "ctl-a's writes answered after ctl-b's first write", aLate);
-      recordFigure(suite, 'overlapping write pairs', overlaps);
-
-      expect(aLastSent).toBeLessThan(crashAt + LOCK_TTL_MS);
-      expect(a.writes - writesBefore).toBeLessThan(TARGETS);
-      expect(overlaps).toBeGreaterThan(0);
-      expect(ctlA.isLeader).toBe(false);
-      expect(inventory.duplicates).toEqual([]);
-    });
   });
 }

@@ -73,8 +73,14 @@ export interface SentinelTopology {
    * why a failover took as long as it did.
    */
   events(since?: number): { at: number; event: string }[];
+  /** Each live node's replication state in one line (role, master, offset, replicas). */
+  replicationState(): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/** The INFO replication lines that tell who follows whom, and how far behind. */
+const REPLICATION_FIELDS =
+  /^(role|master_port|master_replid|master_repl_offset|connected_slaves|slave0)/;
 
 /** A Redis client that retries forever and never throws on connection errors (for probes). */
 function probe(port: number): Redis {
@@ -88,7 +94,8 @@ function probe(port: number): Redis {
   return client;
 }
 
-async function withProbe<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
+/** Runs `use` with a client of the redis-server on `port` that rides out reconnects. */
+export async function withProbe<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = probe(port);
   try {
     await client.connect();
@@ -261,6 +268,16 @@ export async function startSentinelTopology(
     },
     droppedBytes: () => link?.dropped ?? 0,
     events: (since = 0) => events.filter((e) => e.at >= since),
+    replicationState: () =>
+      Promise.all(
+        nodes
+          .filter((n) => !n.down)
+          .map(async (node) => {
+            const info = await withProbe(node.port, (c) => c.info('replication'));
+            const kept = info.split('\r\n').filter((l) => REPLICATION_FIELDS.test(l));
+            return `${node.port}: ${kept.join(' ')}`;
+          }),
+      ),
     close: async () => {
       for (const listener of listeners) listener.disconnect();
       await cleanup();
