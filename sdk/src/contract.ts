@@ -6,6 +6,7 @@
  *
  * Times are ISO 8601 strings in UTC. Durations carry their unit in the name.
  */
+import type { REGISTRY_EVENT_TYPES, SELF_HEALTH_STATUSES } from './rules';
 
 /** Protocols an instance can speak; grpc/grpcs services get grpc routes in Kong. */
 export type InstanceProtocol = 'http' | 'https' | 'grpc' | 'grpcs';
@@ -105,7 +106,7 @@ export interface RegisterRequest {
 }
 
 /** What an instance says of its own health. */
-export type SelfHealthStatus = 'healthy' | 'unhealthy';
+export type SelfHealthStatus = (typeof SELF_HEALTH_STATUSES)[number];
 
 /** Body of `PUT .../heartbeat` (optional: an empty body or `{}` only renews the lease). */
 export interface HeartbeatRequest {
@@ -253,22 +254,8 @@ export interface StateSnapshot {
   scope?: string[];
 }
 
-export type RegistryEventType =
-  | 'instance.registered'
-  | 'instance.updated'
-  | 'instance.draining'
-  | 'instance.deregistered'
-  | 'instance.expired'
-  | 'instance.gateway-health'
-  /** The instance's own health report changed status (it steers its weight in Kong). */
-  | 'instance.health'
-  | 'service.updated'
-  | 'service.removed'
-  | 'consumer.created'
-  | 'consumer.updated'
-  | 'consumer.deleted'
-  | 'credential.created'
-  | 'credential.deleted';
+/** Every kind of change the registry appends to its event stream. */
+export type RegistryEventType = (typeof REGISTRY_EVENT_TYPES)[number];
 
 /**
  * One change, as sent on `GET /v1/events` (SSE: `id:` is the Redis Stream id, `event:` the type,

@@ -408,3 +408,22 @@ export function readErrorBody(payload: unknown): Partial<ErrorBody> {
   if (Array.isArray(details)) body.details = details as ErrorBody['details'];
   return body;
 }
+
+/** Every kind of change the registry appends to its event stream (`RegistryEvent.type`). */
+export const REGISTRY_EVENT_TYPES = [
+  'instance.registered',
+  'instance.updated',
+  'instance.draining',
+  'instance.deregistered',
+  'instance.expired',
+  'instance.gateway-health',
+  /** The instance's own health report changed status (it steers its weight in Kong). */
+  'instance.health',
+  'service.updated',
+  'service.removed',
+  'consumer.created',
+  'consumer.updated',
+  'consumer.deleted',
+  'credential.created',
+  'credential.deleted',
+] as const;

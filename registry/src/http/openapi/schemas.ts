@@ -16,7 +16,7 @@ import {
   createCredentialSchema,
   updateConsumerSchema,
 } from '../../consumers/service';
-import { SELF_HEALTH_STATUSES } from '@kong-registry/sdk';
+import { REGISTRY_EVENT_TYPES, SELF_HEALTH_STATUSES } from '@kong-registry/sdk';
 import {
   createRegisterSchema,
   gatewayHealthSchema,
@@ -187,22 +187,7 @@ export const stateSnapshot = z.object({
 
 export const registryEvent = z.object({
   id: z.string().describe('Redis Stream id; also the SSE id'),
-  type: z.enum([
-    'instance.registered',
-    'instance.updated',
-    'instance.draining',
-    'instance.deregistered',
-    'instance.expired',
-    'instance.gateway-health',
-    'instance.health',
-    'service.updated',
-    'service.removed',
-    'consumer.created',
-    'consumer.updated',
-    'consumer.deleted',
-    'credential.created',
-    'credential.deleted',
-  ]),
+  type: z.enum(REGISTRY_EVENT_TYPES),
   revision: z.number().int(),
   at: iso,
   service: z.string().optional(),
