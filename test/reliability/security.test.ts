@@ -370,7 +370,10 @@ describe('reliability/security: rate limits and public surface', () => {
         request(reg.app).put(INSTANCE).set('Authorization', `Bearer ${token}`).send(body());
       const statuses: number[] = [];
       for (let i = 0; i < 3; i += 1) statuses.push((await put(reg.tokenFor('orders'))).status);
-      const limited = await put(reg.tokenFor('orders'));
+      // A fresh token for the same service: another lifetime, so another signature.
+      const fresh = reg.tokenFor('orders', {}, 7200);
+      expect(fresh.split('.')[2]).not.toBe(reg.tokenFor('orders').split('.')[2]);
+      const limited = await put(fresh);
       expect(statuses).toEqual([201, 200, 200]);
       expect(limited.status).toBe(429);
       expect(limited.body).toMatchObject({ code: 'REG_ERR_RATE_LIMITED' });

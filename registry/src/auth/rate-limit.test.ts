@@ -23,13 +23,13 @@ describe('TokenBuckets', () => {
 });
 
 describe('takeOrThrow', () => {
-  it('keys the bucket by the token signature and refuses with 429 and Retry-After', () => {
+  it('keys the bucket by the token subject and refuses with 429 and Retry-After', () => {
     const buckets = new TokenBuckets(1, 1, () => 0);
-    expect(() => takeOrThrow(buckets, 'header.claims.sig-a')).not.toThrow();
-    // Same signature, other header and claims: the same bucket.
+    expect(() => takeOrThrow(buckets, 'service:orders')).not.toThrow();
+    // Another token of the same service (a fresh one, minted later) has the same subject.
     let refused: unknown;
     try {
-      takeOrThrow(buckets, 'other.claims.sig-a');
+      takeOrThrow(buckets, 'service:orders');
     } catch (err) {
       refused = err;
     }
@@ -39,12 +39,7 @@ describe('takeOrThrow', () => {
       statusCode: 429,
       headers: { 'Retry-After': '1' },
     });
-    expect(() => takeOrThrow(buckets, 'header.claims.sig-b')).not.toThrow();
-  });
-
-  it('puts requests without a token in one anonymous bucket', () => {
-    const buckets = new TokenBuckets(1, 1, () => 0);
-    takeOrThrow(buckets, undefined);
-    expect(() => takeOrThrow(buckets, undefined)).toThrow(RegistryError);
+    expect(() => takeOrThrow(buckets, 'service:billing')).not.toThrow();
+    expect(() => takeOrThrow(buckets, 'admin:ops')).not.toThrow();
   });
 });

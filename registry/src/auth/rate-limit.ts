@@ -47,14 +47,12 @@ export class TokenBuckets {
 }
 
 /**
- * Takes one token from the bucket of `rawToken` (anonymous when absent); REG_ERR_RATE_LIMITED
- * with Retry-After once it is used up.
+ * Takes one token from the bucket of a verified token's subject (`service:<name>`,
+ * `admin:<sub>`: jwt.ts), so minting a fresh token for the same service does not get a fresh
+ * bucket; REG_ERR_RATE_LIMITED with Retry-After once it is used up.
  */
-export function takeOrThrow(buckets: TokenBuckets, rawToken: string | undefined): void {
-  const raw = rawToken ?? 'anonymous';
-  // The signature identifies the token without keeping the whole token in memory.
-  const key = raw.slice(raw.lastIndexOf('.') + 1);
-  const retryAfter = buckets.take(key);
+export function takeOrThrow(buckets: TokenBuckets, subject: string): void {
+  const retryAfter = buckets.take(subject);
   if (retryAfter > 0) {
     throw new RegistryError(
       'REG_ERR_RATE_LIMITED',

@@ -104,7 +104,6 @@ export function hotLane(deps: HotLaneDeps): Lane {
           instanceId,
           body: parseJsonBody(raw),
           token,
-          rawToken,
           callerAddress: () => callerAddressOf(req.socket.remoteAddress),
         }),
       )

@@ -64,9 +64,8 @@ export interface RegisterInput {
   instanceId: unknown;
   /** The parsed JSON body; undefined when there was none. */
   body: unknown;
+  /** Verified: its subject keys the rate limit. */
   token: VerifiedToken;
-  /** The raw bearer token: its signature keys the rate limit. */
-  rawToken: string;
   /** The caller's address, asked only when the body names no host or source binding is on. */
   callerAddress(): string;
 }
@@ -121,7 +120,7 @@ export class InstanceService {
     const { config, repository, clock, metrics } = this.deps;
     const { token, callerAddress } = input;
     assertServiceScope(token, input.service);
-    takeOrThrow(this.buckets, input.rawToken);
+    takeOrThrow(this.buckets, token.subject);
     const { service, instanceId } = parsePath(input.service, input.instanceId);
     const body = parseOrThrow(this.registerSchema, input.body ?? {}, 'registration');
     const definition = resolveDefinition(service, body);

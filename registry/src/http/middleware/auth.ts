@@ -49,7 +49,6 @@ export function authenticate(
       cache.set(raw, token);
     }
     res.locals.token = token;
-    res.locals.rawToken = raw;
     next();
   };
 }

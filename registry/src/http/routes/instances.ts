@@ -18,7 +18,6 @@ export function instanceRoutes(instances: InstanceService): Router {
       instanceId: req.params.instanceId,
       body: req.body as unknown,
       token: tokenOf(res),
-      rawToken: res.locals.rawToken as string,
       callerAddress: () => callerAddressOf(req.ip ?? req.socket.remoteAddress),
     });
     res.status(status).json(reply);
