@@ -68,6 +68,8 @@ export interface ControllerConfig {
   healthFeedbackFullMs: number;
   /** DB-less only: declarative document with config we do not own, merged into every push. */
   dblessBaseFile: string | undefined;
+  /** DB-less only: period of the `GET /status` look at each node (apply/node-watch.ts); 0 = off. */
+  dblessWatchIntervalMs: number;
   metrics: { port: number | undefined; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Kong's own prometheus and log plugins, programmed like the rest (off by default). */
@@ -141,6 +143,7 @@ const envSchema = z.object({
   HEALTH_FEEDBACK_INTERVAL: duration('10s'),
   HEALTH_FEEDBACK_FULL_INTERVAL: duration('60s'),
   DBLESS_BASE_FILE: z.string().min(1).optional(),
+  DBLESS_WATCH_INTERVAL: duration('5s'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -182,6 +185,8 @@ export const ENV_HELP = {
   HEALTH_FEEDBACK_FULL_INTERVAL:
     'every upstream health is read once in this time, a slice per report (default 60s)',
   DBLESS_BASE_FILE: 'DB-less: YAML/JSON declarative file with config we do not own',
+  DBLESS_WATCH_INTERVAL:
+    'DB-less: how often each node is asked for its configuration hash (GET /status), so a node restarted empty is pushed its configuration at once instead of at the next resync; 0 = off (default 5s)',
   KONG_PROMETHEUS_PLUGIN:
     "on: a global prometheus plugin in Kong, whose /metrics then has each service's requests, latencies and targets' health (default off)",
   KONG_LOG_PLUGIN:
@@ -345,6 +350,7 @@ export function loadConfig(
     healthFeedbackIntervalMs: e.HEALTH_FEEDBACK_INTERVAL,
     healthFeedbackFullMs: e.HEALTH_FEEDBACK_FULL_INTERVAL,
     dblessBaseFile: e.DBLESS_BASE_FILE,
+    dblessWatchIntervalMs: e.DBLESS_WATCH_INTERVAL,
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     logLevel: e.LOG_LEVEL,
     telemetry,

@@ -12,6 +12,7 @@ import type Redis from 'ioredis';
 import type * as IoRedis from 'ioredis';
 import type * as Yaml from 'yaml';
 import { createAdminClient } from './admin-api/factory';
+import { NodeWatch } from './apply/node-watch';
 import type { ControllerConfig, RedisSentinelConfig } from './config';
 import { isConverged } from './convergence';
 import { describeError, errorLogFields } from './errors';
@@ -286,6 +287,14 @@ export function assembleController<M extends MetricsSink>(
     logger.child({ component: 'loop' }),
   );
 
+  const nodeWatch = new NodeWatch({
+    nodes,
+    intervalMs: config.dblessWatchIntervalMs,
+    isLeader,
+    trigger: (reason) => loop.trigger(reason),
+    logger: logger.child({ component: 'node-watch' }),
+  });
+
   return {
     async start() {
       log.info(
@@ -321,6 +330,7 @@ export function assembleController<M extends MetricsSink>(
         logger.child({ component: 'events' }),
       );
       loop.start();
+      nodeWatch.start();
       if (config.healthFeedbackIntervalMs > 0) {
         healthTimer = setInterval(() => {
           reportHealthOnce().catch((err: unknown) =>
@@ -346,6 +356,7 @@ export function assembleController<M extends MetricsSink>(
       stopping ??= (async () => {
         log.info('controller stopping');
         follower?.stop();
+        nodeWatch.stop();
         if (healthTimer) clearInterval(healthTimer);
         if (holdTimer) clearTimeout(holdTimer);
         await loop.stop();

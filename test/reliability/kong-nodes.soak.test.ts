@@ -1,6 +1,6 @@
 /**
  * `npm run soak`: three DB-less Kong nodes with the controller's default timing
- * (RESYNC_INTERVAL 30 s, RETRY_MAX_INTERVAL 30 s): each node restarted empty twice under traffic,
+ * (RESYNC_INTERVAL 30 s, RETRY_MAX_INTERVAL 30 s, DBLESS_WATCH_INTERVAL 5 s): each node restarted empty twice under traffic,
  * and each cut off from the controller for 20 s while a service is added (issue #16, part 4; the
  * scenario is in support/kong-nodes-suite.ts). The short form runs in `npm test`.
  */
@@ -14,6 +14,8 @@ describeKongNodes({
   partitionMs: 20_000,
   resync: '30s',
   retryMax: '30s',
+  watch: '5s',
+  resyncOutlastsRun: false,
   services: 20,
   perService: 2,
 });

@@ -1,7 +1,8 @@
 /**
  * Three DB-less Kong nodes (issue #16, part 4; the scenario is in support/kong-nodes-suite.ts):
- * two restarts of a node under traffic and one partition of a node's Admin API, with a 3 s
- * resync. The long form, with the default resync, is kong-nodes.soak.test.ts (`npm run soak`).
+ * two restarts of a node under traffic and one partition of a node's Admin API, with a 1 s node
+ * watch and no periodic resync during the run. The long form, with the default timing, is
+ * kong-nodes.soak.test.ts (`npm run soak`).
  */
 import { describeKongNodes } from './support/kong-nodes-suite';
 
@@ -11,8 +12,11 @@ describeKongNodes({
   restarts: 2,
   partitions: 1,
   partitionMs: 3000,
-  resync: '3s',
+  // No periodic resync during the run: the node watch alone notices a restarted node.
+  resync: '120s',
   retryMax: '1s',
+  watch: '1s',
+  resyncOutlastsRun: true,
   services: 4,
   perService: 2,
 });

@@ -10,7 +10,13 @@
 import type { KongAdminClient } from '../admin-api/client';
 import { applyOpsToState } from './memory';
 import { hashDocument, mergeWithBase, renderState } from './declarative';
-import { ApplyError, type Applier, type ApplyInput, type ApplyResult } from './types';
+import {
+  ApplyError,
+  type Applier,
+  type ApplyInput,
+  type ApplyResult,
+  type ConfigDrift,
+} from './types';
 
 const EMPTY_HASH = /^0+$/;
 
@@ -87,6 +93,14 @@ export class DblessApplier implements Applier {
       return false;
     const kongHash = (await this.client.get<NodeStatus>('/status')).configuration_hash ?? '';
     return !EMPTY_HASH.test(kongHash) && kongHash === this.kongHashAfterPush;
+  }
+
+  async configDrift(): Promise<ConfigDrift> {
+    const hash = (await this.client.get<NodeStatus>('/status')).configuration_hash ?? '';
+    if (EMPTY_HASH.test(hash)) return { state: 'empty', hash };
+    if (this.kongHashAfterPush !== undefined && hash !== this.kongHashAfterPush)
+      return { state: 'replaced', hash };
+    return { state: 'current', hash };
   }
 }
 

@@ -40,6 +40,22 @@ export interface Applier {
    * planning it again can be skipped. Only an applier that can prove it cheaply implements it.
    */
   holds?(desiredHash: string): Promise<boolean>;
+  /**
+   * What the node holds now against what was last pushed to it, from one cheap read (DB-less:
+   * `GET /status`); rejects when the node cannot be reached. Only a whole-document applier, whose
+   * node can lose everything in a restart, implements it (apply/node-watch.ts uses it).
+   */
+  configDrift?(): Promise<ConfigDrift>;
+}
+
+/**
+ * A node's configuration against the last push: `current` (it holds what was pushed, or nothing
+ * was pushed yet), `empty` (restarted without configuration) or `replaced` (someone else pushed).
+ */
+export interface ConfigDrift {
+  state: 'current' | 'empty' | 'replaced';
+  /** The node's configuration hash as it reported it. */
+  hash: string;
 }
 
 /** One failed operation (decK `ActionError`): which op on which entity, and why. */
