@@ -2,18 +2,26 @@
  * The pictures of the admin page (/ui) in headless Chromium, against a real registry on real
  * Redis: each service's last-hour timeline (the registry's shared history merged with what the
  * page saw on the event stream) moving as an instance process is SIGKILLed and started again, the
- * fleet grouped by host, and Kong's request and error rates read from a Kong /metrics endpoint
- * (helpers/kong-metrics.ts writes the prometheus plugin's format: kong-sim has no such plugin).
+ * fleet grouped by host, and Kong's request and error rates: kong-sim's prometheus plugin, turned on
+ * by the controller (KONG_PROMETHEUS_PLUGIN=on, as in the demo), counts real requests proxied to
+ * small local servers, and the registry reads its Admin API's /metrics.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { startRegistry, type HistoryReply, type RunningRegistry } from '@kong-registry/registry';
+import { createController, loadConfig, type Controller } from '@kong-registry/kong-plugin';
+import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
+import {
+  startRegistry,
+  type HistoryReply,
+  type RunningRegistry,
+  type TrafficReply,
+} from '@kong-registry/registry';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 import { launchChromium } from './helpers/chromium';
-import { startKongMetrics } from './helpers/kong-metrics';
 import { startLeaseHolder, type LeaseHolder } from './helpers/lease-holder';
+import { sendRequests, startFlakyInstance, type FlakyInstance } from './helpers/traffic';
 
 jest.setTimeout(60_000);
 
@@ -21,8 +29,10 @@ let registry: RunningRegistry;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 let adminToken: string;
-let kong: Awaited<ReturnType<typeof startKongMetrics>>;
+let kong: KongSim;
+let controller: Controller;
 const holders: LeaseHolder[] = [];
+const instances: FlakyInstance[] = [];
 
 const rand = () => randomBytes(3).toString('hex');
 
@@ -70,7 +80,9 @@ async function openPage(query = '?refresh=0'): Promise<Page> {
 }
 
 beforeAll(async () => {
-  kong = await startKongMetrics();
+  // worker_consistency=strict: the first proxied request after a change sees it, with no
+  // router timer to wait for (and no probe request to leave out of Kong's counts).
+  kong = await startKongSim({ workerConsistency: 'strict' });
   registry = await startRegistry({
     host: '127.0.0.1',
     port: 0,
@@ -82,12 +94,28 @@ beforeAll(async () => {
       REGISTRY_LEASE_MIN_TTL_SECONDS: '1',
       REGISTRY_REAPER_INTERVAL_MS: '200',
       REGISTRY_HISTORY_SAMPLE_SECONDS: '1',
-      REGISTRY_KONG_METRICS_URL: kong.url,
+      REGISTRY_KONG_METRICS_URL: `${kong.admin}/metrics`,
       LOG_LEVEL: 'silent',
     },
   });
   if (!registry.adminToken) throw new Error('the registry could not mint an admin token');
   adminToken = registry.adminToken;
+  // The control plane, in-process; the test runs its reconciles (`kong-registry sync`). No Redis
+  // lock (a single writer) and no health reports: the instances of the other tests (port 9) would
+  // otherwise be reported down by Kong.
+  controller = createController(
+    loadConfig(
+      {},
+      {
+        REGISTRY_URL: registry.url,
+        REGISTRY_TOKEN: adminToken,
+        KONG_ADMIN_URL: kong.admin,
+        KONG_PROMETHEUS_PLUGIN: 'on',
+        HEALTH_FEEDBACK_INTERVAL: '0',
+        LOG_LEVEL: 'silent',
+      },
+    ),
+  );
   browser = await launchChromium();
   context = browser.context;
 });
@@ -100,7 +128,9 @@ afterAll(async () => {
     if (keys.length > 0) await registry.redis.del(...keys);
     await registry.close();
   }
+  await controller?.stop();
   await kong?.close();
+  await Promise.all(instances.map((i) => i.close()));
 });
 
 describe('admin page /ui: pictures', () => {
@@ -188,10 +218,31 @@ describe('admin page /ui: pictures', () => {
   it("shows each service's request and 5xx rates from Kong's prometheus plugin", async () => {
     const busy = `busy-${rand()}`;
     const quiet = `quiet-${rand()}`;
-    await register(busy, 'b-1', { prefix: `/${busy}` });
-    await register(quiet, 'q-1', { prefix: `/${quiet}` });
-    kong.steps.set(busy, { ok: 90, failed: 10 }); // every read: 100 more requests, 10 of them 5xx
-    const page = await openPage('?refresh=1'); // rates need reads over time
+    const busyInstance = await startFlakyInstance(10); // every 10th request: 500
+    const quietInstance = await startFlakyInstance(0);
+    instances.push(busyInstance, quietInstance);
+    await register(busy, 'b-1', { prefix: `/${busy}`, port: busyInstance.port });
+    await register(quiet, 'q-1', { prefix: `/${quiet}`, port: quietInstance.port });
+    // The controller programs both services and Kong's global prometheus plugin.
+    const report = await controller.reconcileOnce();
+    expect(report.nodes.map((n) => n.error ?? n.result?.errors.map((e) => e.message))).toEqual([
+      [],
+    ]);
+    expect(report.ok).toBe(true);
+
+    // A read before the traffic, so that the rates span all of it (they are counted from the
+    // oldest read of the last minute), then the traffic, then the page's reads: whenever they
+    // come, 100 requests and 10 of them 5xx lie between the first read and the newest.
+    const before = await api('GET', '/v1/traffic', adminToken);
+    expect(((await before.json()) as TrafficReply).services).not.toContainEqual(
+      expect.objectContaining({ service: busy }),
+    );
+    await expect(sendRequests(`${kong.proxy}/${busy}/orders`, 100)).resolves.toEqual({
+      200: 90,
+      500: 10,
+    });
+    expect(busyInstance.answered).toEqual({ ok: 90, failed: 10 });
+    const page = await openPage('?refresh=1'); // the page reads again until it has two reads
 
     const rates = page.locator(`tr[data-timeline="${busy}"] .traffic[data-error-percent]`);
     await rates.waitFor({ timeout: 15_000 });
@@ -201,6 +252,13 @@ describe('admin page /ui: pictures', () => {
     await expect(page.locator(`tr[data-timeline="${quiet}"] .traffic`).textContent()).resolves.toBe(
       'no requests counted by Kong',
     );
+    // Kong's counters as the registry read them: exactly the requests sent.
+    const after = (await (await api('GET', '/v1/traffic', adminToken)).json()) as TrafficReply;
+    expect(after.services.find((s) => s.service === busy)).toMatchObject({
+      requests: 100,
+      errors: 10,
+    });
+    expect(after.services.find((s) => s.service === quiet)).toBeUndefined();
     await page.close();
   });
 

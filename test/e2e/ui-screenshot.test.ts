@@ -9,6 +9,12 @@
  * Then, in real time, an instance process is SIGKILLed (its lease runs out) and started again,
  * and the page is photographed. Everything on it comes from the code paths of a real run.
  *
+ * The request and 5xx rates are kong-sim's prometheus plugin counting real requests. The fleet
+ * in the picture lives at made-up addresses that Kong could not reach, so Kong is set up by hand
+ * on its Admin API, as for a Kong the controller does not manage: services `orders` and `users`
+ * (the names the registry's rates go by) in front of small local servers, and a global
+ * prometheus plugin; the registry reads the Admin API's /metrics.
+ *
  *   UPDATE_SCREENSHOTS=1 scripts/with-redis.sh npx jest test/e2e/ui-screenshot
  *
  * writes docs/images/ui-last-hour.png; without it the picture goes to the temp folder.
@@ -16,11 +22,17 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startKongSim, type KongSim } from '@kong-registry/kong-sim';
 import { startRegistry, type RunningRegistry } from '@kong-registry/registry';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/redis';
 import { launchChromium } from './helpers/chromium';
-import { startKongMetrics } from './helpers/kong-metrics';
 import { startLeaseHolder, type LeaseHolder } from './helpers/lease-holder';
+import {
+  kongAdminWrite,
+  sendRequests,
+  startFlakyInstance,
+  type FlakyInstance,
+} from './helpers/traffic';
 
 jest.setTimeout(90_000);
 
@@ -50,7 +62,8 @@ const INSTANCES: Record<string, { service: Service; host: string; address: strin
 /** The simulated time while the past is played; undefined: the wall clock. */
 let simulated: number | undefined;
 let registry: RunningRegistry;
-let kong: Awaited<ReturnType<typeof startKongMetrics>>;
+let kong: KongSim;
+const backends: FlakyInstance[] = [];
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 const holders: LeaseHolder[] = [];
 const live = new Set<string>();
@@ -115,7 +128,21 @@ const STORY: Record<number, () => Promise<void>> = {
 };
 
 beforeAll(async () => {
-  kong = await startKongMetrics();
+  // worker_consistency=strict: the first proxied request after the set-up sees all of it.
+  kong = await startKongSim({ workerConsistency: 'strict' });
+  const backendOf = { orders: await startFlakyInstance(50), users: await startFlakyInstance(0) };
+  backends.push(backendOf.orders, backendOf.users);
+  for (const [name, backend] of Object.entries(backendOf)) {
+    await kongAdminWrite(kong.admin, 'POST', '/services', { name, url: backend.url });
+    await kongAdminWrite(kong.admin, 'POST', `/services/${name}/routes`, {
+      name,
+      paths: [`/${name}`],
+    });
+  }
+  await kongAdminWrite(kong.admin, 'POST', '/plugins', {
+    name: 'prometheus',
+    config: { status_code_metrics: true },
+  });
   registry = await startRegistry({
     host: '127.0.0.1',
     port: 0,
@@ -129,7 +156,7 @@ beforeAll(async () => {
       REGISTRY_REAPER_INTERVAL_MS: '200',
       // No timer: the test samples once per simulated minute, never halfway through a change.
       REGISTRY_HISTORY_SAMPLE_SECONDS: '0',
-      REGISTRY_KONG_METRICS_URL: kong.url,
+      REGISTRY_KONG_METRICS_URL: `${kong.admin}/metrics`,
       LOG_LEVEL: 'silent',
     },
   });
@@ -145,6 +172,7 @@ afterAll(async () => {
     await registry.close();
   }
   await kong?.close();
+  await Promise.all(backends.map((b) => b.close()));
 });
 
 it('photographs the last hour of a fleet with instances going down and up', async () => {
@@ -184,8 +212,18 @@ it('photographs the last hour of a fleet with instances going down and up', asyn
   live.delete('orders-3');
   for (const id of live)
     await call('PUT', `${path(id)}/heartbeat`, tokenOf(INSTANCES[id]!.service));
-  kong.steps.set('orders', { ok: 245, failed: 5 });
-  kong.steps.set('users', { ok: 80, failed: 0 });
+  // The registry reads Kong once (in real time now), then the requests go through Kong: the rates
+  // span them all, so orders shows 5 of 250 (2.0%) answered 500 and users none of 80.
+  const before = await fetch(`${registry.url}/v1/traffic`, {
+    headers: { Authorization: `Bearer ${registry.adminToken!}` },
+  });
+  await before.text();
+  expect(before.status).toBe(200);
+  await expect(sendRequests(`${kong.proxy}/orders/orders/42`, 250)).resolves.toEqual({
+    200: 245,
+    500: 5,
+  });
+  await expect(sendRequests(`${kong.proxy}/users/users/7`, 80)).resolves.toEqual({ 200: 80 });
 
   const page = await browser.context.newPage();
   await page.goto(
