@@ -121,3 +121,8 @@ export function fromRedisFailure(err: unknown): unknown {
   if (kind !== undefined && !REDIS_NOT_NOW_KINDS.has(kind)) return err;
   return new RegistryError('REG_ERR_REDIS_UNAVAILABLE', undefined, { cause: err });
 }
+
+/** `.catch(rejectAsRedisFailure)` on a Redis command: it fails as a script call does. */
+export function rejectAsRedisFailure(err: unknown): never {
+  throw fromRedisFailure(err);
+}

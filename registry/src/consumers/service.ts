@@ -9,7 +9,7 @@ import {
 } from '@kong-registry/sdk';
 import { RegistryError } from '../errors';
 import type { Clock } from '../instances/lease';
-import type { RedisInstanceRepository } from '../instances/repository';
+import type { ConsumerStore } from './store';
 import { groupSchema } from '../instances/validation';
 
 /** Kong consumer usernames: kept narrow because they appear in Kong entity names and tags. */
@@ -71,7 +71,7 @@ const MAX_CAS_ATTEMPTS = 10;
  */
 export class ConsumerService {
   constructor(
-    private readonly repository: RedisInstanceRepository,
+    private readonly repository: ConsumerStore,
     private readonly clock: Clock,
   ) {}
 

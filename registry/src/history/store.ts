@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { fromRedisFailure } from '../errors';
+import { fromRedisFailure, rejectAsRedisFailure } from '../errors';
 import type { RegistryKeys } from '../instances/keys';
 import { LuaScript } from '../instances/scripts';
 import {
@@ -68,8 +68,4 @@ export class HistoryStore {
       .catch(rejectAsRedisFailure);
     return names.sort();
   }
-}
-
-function rejectAsRedisFailure(err: unknown): never {
-  throw fromRedisFailure(err);
 }

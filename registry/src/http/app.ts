@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { VerifiedTokenCache } from '../auth/token-cache';
+import { ConsumerStore } from '../consumers/store';
 import { ConsumerService } from '../consumers/service';
 import { RegistryError } from '../errors';
 import type { AppDeps } from './deps';
@@ -82,7 +83,12 @@ export function createApp(
   app.use(instanceRoutes(instances));
   app.use(serviceRoutes(deps));
   app.use(eventRoutes(deps));
-  app.use(consumerRoutes(new ConsumerService(deps.repository, deps.clock)));
+  const consumers = new ConsumerStore(
+    deps.repository.redis,
+    deps.repository.keys,
+    deps.repository.eventsMaxLen,
+  );
+  app.use(consumerRoutes(new ConsumerService(consumers, deps.clock)));
   app.use(
     historyRoutes(
       deps.history ?? new HistoryStore(deps.repository.redis, deps.repository.keys),

@@ -10,7 +10,7 @@ import {
   type ServiceView,
   type Tombstone,
 } from '@kong-registry/sdk';
-import { fromRedisFailure, RegistryError } from '../errors';
+import { fromRedisFailure, rejectAsRedisFailure, RegistryError } from '../errors';
 import { Coalescer, DEFAULT_REDIS_BATCH_MAX } from './coalescer';
 import { RegistryKeys } from './keys';
 import { SCRIPTS } from './scripts';
@@ -73,14 +73,11 @@ export interface ReplicaAck {
 /** Default of REGISTRY_TOMBSTONE_SECONDS. */
 export const DEFAULT_TOMBSTONE_SECONDS = 300;
 
-/** Outcome of a consumer compare-and-set write. */
-export type ConsumerWriteResult =
-  { ok: true; revision: number } | { ok: false; reason: 'exists' | 'missing' | 'changed' };
-
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
- * Redis storage of instances, services, prefixes, consumers and the change log. Every write that
+ * Redis storage of instances, services, prefixes and the change log (consumers:
+ * consumers/store.ts). Every write that
  * touches more than one key runs as one Lua script (registry/lua/), so readers never see half a
  * change and the revision always moves with the data.
  */
@@ -97,7 +94,8 @@ export class RedisInstanceRepository {
   constructor(
     readonly redis: Redis,
     keyPrefix: string,
-    private readonly eventsMaxLen: number,
+    /** Approximate cap of the event stream (REGISTRY_EVENTS_MAXLEN). */
+    readonly eventsMaxLen: number,
     tombstoneSeconds = DEFAULT_TOMBSTONE_SECONDS,
     /**
      * Most heartbeats (or registrations) per Redis call (REGISTRY_REDIS_BATCH_MAX); 1 sends each
@@ -390,47 +388,6 @@ export class RedisInstanceRepository {
     };
   }
 
-  /** The raw JSON of one consumer (secrets included), for compare-and-set updates. */
-  async getConsumerJson(username: string): Promise<string | null> {
-    return this.redis.hget(this.keys.consumers, username).catch(rejectAsRedisFailure);
-  }
-
-  /** All consumers, secrets included: callers strip them unless the reader may see them. */
-  async listConsumers(): Promise<Consumer[]> {
-    const rows = await this.redis.hvals(this.keys.consumers).catch(rejectAsRedisFailure);
-    return rows
-      .map((row) => JSON.parse(row) as Consumer)
-      .sort((a, b) => (a.username < b.username ? -1 : 1));
-  }
-
-  /**
-   * Compare-and-set write of one consumer: `expectedJson` null means "must not exist",
-   * `next` null deletes.
-   */
-  async writeConsumer(
-    username: string,
-    expectedJson: string | null,
-    next: Consumer | null,
-    eventType: RegistryEventType,
-    nowMs: number,
-  ): Promise<ConsumerWriteResult> {
-    const k = this.keys;
-    const reply = (await SCRIPTS.consumerWrite.run(
-      this.redis,
-      [k.consumers, k.revision, k.events, k.schema],
-      [
-        username,
-        expectedJson ?? '',
-        next ? JSON.stringify(next) : '',
-        eventType,
-        iso(nowMs),
-        this.eventsMaxLen,
-      ],
-    )) as [string, number?];
-    if (reply[0] === 'ok') return { ok: true, revision: Number(reply[1]) };
-    return { ok: false, reason: reply[0] as 'exists' | 'missing' | 'changed' };
-  }
-
   /** The stored-data format stamp as stored (null: none), for /readyz and the schema watch. */
   async schemaStamp(): Promise<string | null> {
     return this.redis.hget(this.keys.schema, 'version').catch(rejectAsRedisFailure);
@@ -458,9 +415,4 @@ async function replicaShortfall({
 /** What fromRedisFailure gives, as an Error (it passes Redis's own ReplyErrors on as they are). */
 function asError(failure: unknown): Error {
   return failure instanceof Error ? failure : new Error(String(failure));
-}
-
-/** Every command of this file fails the same way as a script does (scripts.ts). */
-function rejectAsRedisFailure(err: unknown): never {
-  throw fromRedisFailure(err);
 }
