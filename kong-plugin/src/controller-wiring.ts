@@ -292,6 +292,7 @@ export function assembleController<M extends MetricsSink>(
     intervalMs: config.dblessWatchIntervalMs,
     isLeader,
     trigger: (reason) => loop.trigger(reason),
+    counted: (reason) => metrics.nodeWatchReconciles.inc({ reason }),
     logger: logger.child({ component: 'node-watch' }),
   });
 

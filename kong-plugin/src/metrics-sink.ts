@@ -12,6 +12,8 @@ export interface MetricsSink {
   operations: { inc(labels: { op: string; kind: string; result: string }): void };
   heldRemovals: { reset(): void; set(labels: { service: string }, value: number): void };
   massExpiryHolds: { inc(): void };
+  /** Reconciles the DB-less node watch asked for, per node and reason (apply/node-watch.ts). */
+  nodeWatchReconciles: { inc(labels: { reason: string }): void };
   quarantined: { set(value: number): void };
   /** Instances left out because their target is a Kong Admin or status API, per service. */
   unsafeTargets: { reset(): void; set(labels: { service: string }, value: number): void };
@@ -33,6 +35,7 @@ export const NO_METRICS: MetricsSink = Object.freeze({
   operations: { inc: ignore },
   heldRemovals: { reset: ignore, set: ignore },
   massExpiryHolds: { inc: ignore },
+  nodeWatchReconciles: { inc: ignore },
   quarantined: { set: ignore },
   unsafeTargets: { reset: ignore, set: ignore },
   leader: { set: ignore },

@@ -45,6 +45,12 @@ export class ControllerMetrics implements MetricsSink {
     help: 'Reconciles in which the mass-expiry guard held removals',
     registers: [this.registry],
   });
+  readonly nodeWatchReconciles = new Counter({
+    name: 'kr_controller_node_watch_reconciles_total',
+    help: 'DB-less nodes for which the node watch asked a reconcile, by reason: empty (restarted), replaced (someone else pushed), reachable-again',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly quarantined = new Gauge({
     name: 'kr_controller_quarantined_services',
     help: 'Services left untouched because of translation failures or conflicts',

@@ -20,21 +20,29 @@ export interface NodeWatchMemory {
   asked: string | undefined;
 }
 
+/** Why the watch asks for a reconcile (the `reason` label of its metric). */
+export type NodeWatchReason = 'empty' | 'replaced' | 'reachable-again';
+
+/** Each reason in words, for the log line and the loop's trigger. */
+export const NODE_WATCH_REASONS: Record<NodeWatchReason, string> = {
+  empty: 'Kong node has no configuration (restarted)',
+  replaced: 'Kong node holds a configuration the controller did not push',
+  'reachable-again': 'Kong node reachable again',
+};
+
 /** Why one look at a node asks for a reconcile, or undefined when it does not. */
 export function reconcileReason(
   memory: NodeWatchMemory,
   look: ConfigDrift | 'unreachable',
-): string | undefined {
+): NodeWatchReason | undefined {
   if (look === 'unreachable') return undefined;
   // Reconciles that ran while it was away failed on it (and are retried with backoff): one
   // now, without waiting for that retry. It writes only if the node is behind.
-  if (memory.unreachable) return 'Kong node reachable again';
+  if (memory.unreachable) return 'reachable-again';
   if (look.state === 'current') return undefined;
   // One reconcile per drift seen: if it fails, the loop's backoff retries it.
   if (memory.asked === `${look.state}:${look.hash}`) return undefined;
-  return look.state === 'empty'
-    ? 'Kong node has no configuration (restarted)'
-    : 'Kong node holds a configuration the controller did not push';
+  return look.state;
 }
 
 /** The memory after a look (and after asking for a reconcile when `asked`). */
@@ -56,6 +64,8 @@ export interface NodeWatchOptions {
   isLeader: () => boolean;
   /** Asks the loop for a whole reconcile. */
   trigger: (reason: string) => void;
+  /** Counts each node a reconcile was asked for, by reason. */
+  counted?: (reason: NodeWatchReason) => void;
   logger: Logger;
 }
 
@@ -79,20 +89,22 @@ export class NodeWatch {
   }
 
   /** One look at every watched node; resolves with the reasons it asked a reconcile for. */
-  async lookOnce(): Promise<string[]> {
+  async lookOnce(): Promise<NodeWatchReason[]> {
     if (this.looking || !this.options.isLeader()) return [];
     this.looking = true;
     try {
       const reasons = await Promise.all(this.options.nodes.map((node) => this.look(node)));
-      const asked = reasons.filter((r): r is string => r !== undefined);
-      if (asked.length > 0) this.options.trigger(asked[0]!);
+      const asked = reasons.filter((r) => r !== undefined);
+      for (const reason of asked) this.options.counted?.(reason);
+      // One whole reconcile covers every node.
+      if (asked.length > 0) this.options.trigger(NODE_WATCH_REASONS[asked[0]!]);
       return asked;
     } finally {
       this.looking = false;
     }
   }
 
-  private async look(node: KongNode): Promise<string | undefined> {
+  private async look(node: KongNode): Promise<NodeWatchReason | undefined> {
     // Nodes get their applier at their first apply; DB-mode appliers have nothing to watch.
     const applier = node.applier;
     if (!applier?.configDrift) return undefined;
@@ -101,7 +113,10 @@ export class NodeWatch {
     const reason = reconcileReason(memory, look);
     this.memory.set(node.url, remember(memory, look, reason !== undefined));
     if (reason && look !== 'unreachable')
-      this.options.logger.info({ node: node.url, hash: look.hash, reason }, 'reconcile asked');
+      this.options.logger.info(
+        { node: node.url, hash: look.hash, reason: NODE_WATCH_REASONS[reason] },
+        'reconcile asked',
+      );
     return reason;
   }
 }
