@@ -6,25 +6,18 @@
  * replication stream back a few milliseconds each way (test/helpers/laggy-link.ts), as a replica
  * in another zone. Both registries of a pair share the Redis and the instance pool.
  */
+import { POOL, REGISTER_BODY, registerPool } from '../lib/instance-pool';
 import { startLaggyLink } from '../../../test/helpers/laggy-link';
 import { startRedisServer } from '../../../test/helpers/redis';
 import { waitFor } from '../../../test/helpers/wait';
 import { run, track } from '../lib/procs';
-import { adminToken, inParallel, registerInstance } from '../lib/registry-client';
+import { adminToken } from '../lib/registry-client';
 import type { Figure, Section, SuiteOptions } from '../lib/report';
 import { startRegistryProcess } from '../lib/services';
 import { ratio } from '../lib/stats';
 import { wrkOnce, wrkPoint, type WrkPoint, type WrkRequest } from '../lib/wrk';
 
 const CONNECTIONS = [1, 16, 64];
-const POOL = { services: 100, perService: 10 };
-const REGISTER_BODY = JSON.stringify({
-  host: '10.1.0.1',
-  port: 8080,
-  version: '1.4.2',
-  ttlSeconds: 3600,
-  metadata: { zone: 'a' },
-});
 const WAIT_ENV = {
   REGISTRY_REDIS_MIN_REPLICAS_ACK: '1',
   REGISTRY_REDIS_REPLICA_ACK_TIMEOUT_MS: '1000',
@@ -75,16 +68,8 @@ export async function replicationSuite(options: SuiteOptions): Promise<Section> 
     const plain = await startRegistryProcess(url);
     const waiting = await startRegistryProcess(url, { env: WAIT_ENV });
     try {
-      const ids = Array.from({ length: POOL.services * POOL.perService }, (_, i) => i);
-      await inParallel(ids, 16, async (i) => {
-        await registerInstance(
-          plain.url,
-          token,
-          `bench-${i % POOL.services}`,
-          `i-${Math.floor(i / POOL.services)}`,
-          JSON.parse(REGISTER_BODY),
-        );
-      });
+      // The pool every heartbeat and re-registration cycles over (1,000 live instances).
+      await registerPool(plain.url, token);
       for (const target of [plain, waiting]) await wrkOnce(target.url, request(), 16, 2);
       const points: Record<string, Record<number, WrkPoint>> = { plain: {}, waiting: {} };
       for (const c of CONNECTIONS) {

@@ -6,6 +6,7 @@
  * (REGISTRY_REDIS_BATCH_MAX unset) and with REGISTRY_REDIS_BATCH_MAX=1 (one call per request),
  * on a second registry process sharing the same Redis and instance pool.
  */
+import { POOL, REGISTER_BODY, registerPool } from '../lib/instance-pool';
 import { cpuMicros, median3, redisBenchmark, type RedisBenchResult } from '../lib/measure';
 import type { Figure, Section, SuiteOptions } from '../lib/report';
 import { adminToken, inParallel, registerInstance } from '../lib/registry-client';
@@ -17,14 +18,6 @@ import { DEFAULT_HEARTBEAT_INTERVAL_SECONDS, DEFAULT_LEASE_TTL_SECONDS } from '@
 import { wrkOnce, wrkPoint, type WrkPoint, type WrkRequest } from '../lib/wrk';
 
 const CONNECTIONS = [1, 16, 64];
-const POOL = { services: 100, perService: 10 };
-const REGISTER_BODY = JSON.stringify({
-  host: '10.1.0.1',
-  port: 8080,
-  version: '1.4.2',
-  ttlSeconds: 3600,
-  metadata: { zone: 'a' },
-});
 /** The registry variants of the A/B: the default, and one Redis call per request. */
 const UNBATCHED_ENV = { REGISTRY_REDIS_BATCH_MAX: '1' };
 const UNBATCHED = 'REGISTRY_REDIS_BATCH_MAX=1';
@@ -69,16 +62,7 @@ export async function throughputSuite(options: SuiteOptions): Promise<Section> {
   const raw: Record<string, unknown> = {};
   try {
     // The pool every heartbeat and re-registration cycles over (1,000 live instances).
-    const ids = Array.from({ length: POOL.services * POOL.perService }, (_, i) => i);
-    await inParallel(ids, 16, async (i) => {
-      await registerInstance(
-        registry.url,
-        token,
-        `bench-${i % POOL.services}`,
-        `i-${Math.floor(i / POOL.services)}`,
-        JSON.parse(REGISTER_BODY),
-      );
-    });
+    await registerPool(registry.url, token);
     // The bare server answers exactly what a heartbeat answers, byte for byte in size.
     const sample = await fetch(`${registry.url}/v1/services/bench-0/instances/i-0/heartbeat`, {
       method: 'PUT',
