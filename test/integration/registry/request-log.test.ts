@@ -77,6 +77,19 @@ it('logs refused requests at warn with the error code under the same id', async 
   expect(res.body).toMatchObject({ code: 'REG_ERR_UNAUTHORIZED' });
 });
 
+it('logs answered reads at debug, and a refused read at warn', async () => {
+  const admin = harness.admin;
+  const read = await request(app).get('/v1/state').set('Authorization', `Bearer ${admin}`);
+  expect(read.status).toBe(200);
+  expect(accessLineFor(String(read.headers['x-request-id']))).toMatchObject({
+    level: 20,
+    req: { method: 'GET', url: '/v1/state' },
+  });
+  const refused = await request(app).get('/v1/state');
+  expect(refused.status).toBe(401);
+  expect(accessLineFor(String(refused.headers['x-request-id']))).toMatchObject({ level: 40 });
+});
+
 it('logs heartbeats at debug under their id, also the ones the hot lane serves', async () => {
   const token = harness.tokenFor('orders');
   const ids: string[] = [];

@@ -19,11 +19,21 @@ function requestIdFor(req: IncomingMessage): string {
   return typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Level of the access line: errors, then chatty paths at debug, refusals at warn. */
-function levelFor(url: string, res: ServerResponse, failed: boolean): Level {
+/**
+ * Level of the access line: errors, then chatty paths and answered reads at debug (the
+ * controller and the admin page read the state every few seconds; a read changes nothing, so
+ * `info` keeps to what changed), refusals at warn.
+ */
+function levelFor(
+  method: string | undefined,
+  url: string,
+  res: ServerResponse,
+  failed: boolean,
+): Level {
   if (failed || res.statusCode >= 500) return 'error';
-  if (CHATTY.test(url)) return 'debug';
-  return res.statusCode >= 400 ? 'warn' : 'info';
+  if (res.statusCode >= 400) return CHATTY.test(url) ? 'debug' : 'warn';
+  if (CHATTY.test(url) || method === 'GET' || method === 'HEAD') return 'debug';
+  return 'info';
 }
 
 /**
@@ -45,7 +55,7 @@ export function trackRequest(
     res.removeListener('close', onDone);
     res.removeListener('error', onDone);
     const failed = err instanceof Error;
-    const level = levelFor(url, res, failed);
+    const level = levelFor(req.method, url, res, failed);
     if (!log.isLevelEnabled(level)) return;
     const line: Record<string, unknown> = {
       req: { method: req.method, url },
