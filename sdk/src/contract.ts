@@ -32,6 +32,22 @@ export interface HealthCheckDefinition {
   timeoutSeconds: number;
 }
 
+/**
+ * How Kong talks to a service's instances (its upstream servers, in Kong's words): the timeouts
+ * and retries of the service's Kong service entity. Bounds and defaults are Kong's own
+ * (`UPSTREAM_TIMEOUT_MS_RANGE`, `UPSTREAM_RETRIES_RANGE`, `DEFAULT_UPSTREAM` in sdk/src/rules.ts).
+ */
+export interface UpstreamSettings {
+  /** Longest wait for a connection to an instance before Kong tries the next (Kong `connect_timeout`). @default 60000 */
+  connectTimeoutMs: number;
+  /** Longest wait between two reads of an instance's response (Kong `read_timeout`). @default 60000 */
+  readTimeoutMs: number;
+  /** Longest wait between two writes of the request to an instance (Kong `write_timeout`). @default 60000 */
+  writeTimeoutMs: number;
+  /** More attempts, each on the next target, after a failure to connect (Kong `retries`). @default 5 */
+  retries: number;
+}
+
 /** Authentication policy of a service, applied by Kong plugins. */
 export interface AuthPolicy {
   /** @default "none" */
@@ -65,6 +81,12 @@ export interface ServiceDefinition {
   protocol: InstanceProtocol;
   auth: AuthPolicy;
   healthCheck: HealthCheckDefinition;
+  /**
+   * Kong's timeouts and retries towards the instances, every field filled in. Stored only when a
+   * registration gave some; absent (also in definitions stored before it existed) means Kong's
+   * defaults (`upstreamSettings` reads it either way).
+   */
+  upstream?: UpstreamSettings;
 }
 
 /**
@@ -94,8 +116,14 @@ export interface RegisterRequest {
   allowGroups?: string[];
   healthCheck?: Partial<HealthCheckDefinition>;
   /**
+   * Kong's timeouts and retries towards the instances; each field left out keeps Kong's default
+   * (60000 ms timeouts, 5 retries). Integers: timeouts 1..2147483646 ms, retries 0..32767.
+   */
+  upstream?: Partial<UpstreamSettings>;
+  /**
    * `false` registers a route-less service (no prefix, nothing in Kong); it then takes none of
-   * `prefix`, `stripPrefix`, `auth`, `allowGroups`, `healthCheck`. @default true
+   * `prefix`, `extraPrefixes`, `stripPrefix`, `auth`, `allowGroups`, `healthCheck`, `upstream`.
+   * @default true
    */
   route?: boolean;
   /**

@@ -50,6 +50,7 @@ describe('resolveOptions', () => {
       stripPrefix: false,
       auth: { type: 'jwt', allowGroups: ['staff'] },
       healthCheck: { path: '/ready' },
+      upstream: { connectTimeoutMs: 2000, retries: 1 },
       ttlSeconds: 9,
       weight: 0,
     });
@@ -61,6 +62,7 @@ describe('resolveOptions', () => {
       stripPrefix: false,
       auth: { type: 'jwt', allowGroups: ['staff'] },
       healthCheck: { path: '/ready' },
+      upstream: { connectTimeoutMs: 2000, retries: 1 },
       ttlSeconds: 9,
       weight: 0,
     });
@@ -238,6 +240,17 @@ describe('route-less services and labels', () => {
         labels: { gpu: 'yes please' },
       }),
     ).toThrow(/leave out auth, healthCheck; labels\.gpu: label values are/);
+  });
+
+  it("refuses upstream with route: false, and upstream settings past Kong's bounds", () => {
+    expect(() =>
+      resolveOptions({ ...minimal, route: false, upstream: { readTimeoutMs: 120_000 } }),
+    ).toThrow(/leave out upstream/);
+    expect(() =>
+      resolveOptions({ ...minimal, upstream: { connectTimeoutMs: 0, retries: 40_000 } }),
+    ).toThrow(
+      /upstream\.connectTimeoutMs: an integer of milliseconds from 1 to 2147483646 \(Kong's connect_timeout\); upstream\.retries: an integer from 0 to 32767/,
+    );
   });
 
   it('keeps selfHealth checks, and refuses checks that are not functions', () => {

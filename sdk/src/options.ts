@@ -4,6 +4,7 @@ import type {
   HealthCheckDefinition,
   InstanceProtocol,
   RegisterRequest,
+  UpstreamSettings,
 } from './contract';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { SdkError } from './errors';
@@ -20,6 +21,7 @@ import {
   EXTRA_PREFIXES_MAX,
   routeOnlyFieldsGiven,
   serviceNameProblem,
+  upstreamProblems,
 } from './rules';
 
 /** Where the SDK writes what it does. Any console-like or pino-like logger fits. */
@@ -89,12 +91,18 @@ export interface RegisterOptions {
   auth?: AuthType | { type: AuthType; allowGroups?: string[] };
   /** Kong's active health check of this service. @default { path: "/health", ... } (chosen by the registry) */
   healthCheck?: Partial<HealthCheckDefinition>;
+  /**
+   * Kong's timeouts and retries towards this service's instances: `connectTimeoutMs`,
+   * `readTimeoutMs`, `writeTimeoutMs` (integers 1..2147483646) and `retries` (0..32767).
+   * @default Kong's: 60000 ms each, 5 retries (chosen by the registry)
+   */
+  upstream?: Partial<UpstreamSettings>;
   /** Lease length asked for; the registry bounds it. @default 15 (chosen by the registry) */
   ttlSeconds?: number;
   /**
    * `false`: a route-less service (queue consumer, worker, GPU job) that serves no HTTP to
    * clients: no prefix, nothing in Kong, and then none of `prefix`, `stripPrefix`, `auth`,
-   * `healthCheck`. It still holds a lease, and reports its own health with `selfHealth`.
+   * `healthCheck`, `upstream`. It still holds a lease, and reports its own health with `selfHealth`.
    * @default true
    */
   route?: boolean;
@@ -312,6 +320,8 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
   }
   if (options.labels !== undefined)
     for (const p of labelsProblems(options.labels)) problems.push(`${p.path}: ${p.message}`);
+  if (options.upstream !== undefined)
+    for (const p of upstreamProblems(options.upstream)) problems.push(`${p.path}: ${p.message}`);
   if (
     options.selfHealth !== undefined &&
     Object.values(options.selfHealth.checks ?? {}).some((check) => typeof check !== 'function')
@@ -350,6 +360,7 @@ export function resolveOptions(options: RegisterOptions): ResolvedOptions {
     stripPrefix: options.stripPrefix,
     auth: options.auth,
     healthCheck: options.healthCheck,
+    upstream: options.upstream && { ...options.upstream },
     route: options.route,
     labels: options.labels,
   };
