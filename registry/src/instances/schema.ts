@@ -11,7 +11,9 @@
  *      that does not keep the index wrote since, and then checks by a scan and rebuilds. A
  *      service definition may list `extraPrefixes`, claimed in the owners hash like `prefix`
  *      (lua/lib/prefixes.lua). Format 1 registries release only `prefix`; what they leave, a
- *      claim whose service has no definition, register.lua drops when it meets it.
+ *      claim whose service has no definition, register.lua drops when it meets it. A definition
+ *      may also carry `upstream` (Kong's timeouts and retries): optional JSON no script reads,
+ *      which older format-2 registries pass through, so it needed no new format.
  *
  * Bump SCHEMA_VERSION only for a change that older code would misread or corrupt; a newer
  * registry reads every older format (lazily, as it meets it) and stamps its own on its first write,

@@ -172,6 +172,106 @@ describe('route-less services (route: false)', () => {
   });
 });
 
+describe('upstream settings (Kong timeouts and retries)', () => {
+  const schema = createRegisterSchema({ minTtlSeconds: 5, maxTtlSeconds: 300 });
+  const resolve = (body: Record<string, unknown>) =>
+    resolveDefinition('reports', parseOrThrow(schema, { port: 80, ...body }, 'registration'));
+  const refusal = (upstream: unknown): RegistryError => {
+    try {
+      parseOrThrow(schema, { port: 80, upstream }, 'registration');
+    } catch (err) {
+      return err as RegistryError;
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it("are stored with Kong's default in every field left out, in one key order", () => {
+    const definition = resolve({ upstream: { retries: 1, readTimeoutMs: 300_000 } });
+    expect(definition.upstream).toEqual({
+      connectTimeoutMs: 60_000,
+      readTimeoutMs: 300_000,
+      writeTimeoutMs: 60_000,
+      retries: 1,
+    });
+    // The stored JSON is compared as a string to tell a definition change: the order of the
+    // request's keys must not make one.
+    expect(JSON.stringify(definition)).toBe(
+      JSON.stringify(resolve({ upstream: { readTimeoutMs: 300_000, retries: 1 } })),
+    );
+  });
+
+  it('are not stored when none is given, so such a definition keeps its stored form', () => {
+    expect(resolve({})).not.toHaveProperty('upstream');
+    expect(resolve({ upstream: {} })).not.toHaveProperty('upstream');
+    expect(JSON.stringify(resolve({ upstream: {} }))).toBe(JSON.stringify(resolve({})));
+  });
+
+  it("accept Kong's bounds themselves", () => {
+    expect(
+      resolve({
+        upstream: {
+          connectTimeoutMs: 1,
+          readTimeoutMs: 2_147_483_646,
+          writeTimeoutMs: 1,
+          retries: 0,
+        },
+      }).upstream,
+    ).toEqual({ connectTimeoutMs: 1, readTimeoutMs: 2_147_483_646, writeTimeoutMs: 1, retries: 0 });
+    expect(resolve({ upstream: { retries: 32_767 } }).upstream?.retries).toBe(32_767);
+  });
+
+  it.each([
+    [
+      'connectTimeoutMs',
+      0,
+      "an integer of milliseconds from 1 to 2147483646 (Kong's connect_timeout)",
+    ],
+    [
+      'readTimeoutMs',
+      2_147_483_647,
+      "an integer of milliseconds from 1 to 2147483646 (Kong's read_timeout)",
+    ],
+    [
+      'writeTimeoutMs',
+      1.5,
+      "an integer of milliseconds from 1 to 2147483646 (Kong's write_timeout)",
+    ],
+    [
+      'writeTimeoutMs',
+      '5000',
+      "an integer of milliseconds from 1 to 2147483646 (Kong's write_timeout)",
+    ],
+    ['retries', -1, "an integer from 0 to 32767 (Kong's retries)"],
+    ['retries', 32_768, "an integer from 0 to 32767 (Kong's retries)"],
+  ])('refuse %s %j with a 400 naming the field and the bound', (field, value, rule) => {
+    const err = refusal({ [field]: value });
+    expect(err).toMatchObject({ code: 'REG_ERR_VALIDATION', statusCode: 400 });
+    expect(err.details).toEqual([{ path: `upstream.${field}`, message: rule }]);
+    expect(err.message).toBe(`invalid registration: upstream.${field}: ${rule}`);
+  });
+
+  it('refuse a field Kong does not have, and list every bad one at once', () => {
+    const err = refusal({ timeoutMs: 5, connectTimeoutMs: 0, retries: 99_999 });
+    expect(err.details?.map((d) => d.path).sort()).toEqual([
+      'upstream',
+      'upstream.connectTimeoutMs',
+      'upstream.retries',
+    ]);
+    expect(err.message).toMatch(/timeoutMs/);
+  });
+
+  it('are refused with route: false, like every route-only field', () => {
+    const body = parseOrThrow(
+      schema,
+      { port: 80, route: false, upstream: { connectTimeoutMs: 2000 } },
+      'registration',
+    );
+    expect(() => resolveDefinition('worker', body)).toThrow(
+      /a route-less service \(route: false\) has no gateway route: leave out upstream/,
+    );
+  });
+});
+
 describe('labels', () => {
   const schema = createRegisterSchema({ minTtlSeconds: 5, maxTtlSeconds: 300 });
 

@@ -21,11 +21,16 @@ import {
   PREFIX_SHAPE_RULE,
   SERVICE_NAME,
   SERVICE_NAME_RULE,
+  resolveUpstream,
+  UPSTREAM_FIELDS,
+  UPSTREAM_FIELD_NAMES,
+  upstreamFieldRule,
   type AuthPolicy,
   type HealthCheckDefinition,
   type InstanceProtocol,
   type RegisterRequest,
   type ServiceDefinition,
+  type UpstreamSettings,
 } from '@kong-registry/sdk';
 import { RegistryError, type ErrorDetail } from '../errors';
 
@@ -91,6 +96,29 @@ const healthCheckSchema = z.strictObject({
     .describe('Failures that take it out; default 2'),
   timeoutSeconds: z.number().int().min(1).max(60).optional().describe('Probe timeout; default 2'),
 });
+
+/**
+ * One upstream setting: an integer within Kong's bounds (sdk/src/rules.ts `UPSTREAM_FIELDS`), and
+ * every way to miss them (not a number, not an integer, out of range) says the rule in full.
+ */
+function upstreamFieldSchema(field: keyof UpstreamSettings) {
+  const rule = upstreamFieldRule(field);
+  const { range, kongField } = UPSTREAM_FIELDS[field];
+  return z
+    .number({ error: rule })
+    .int({ error: rule })
+    .min(range.min, { error: rule })
+    .max(range.max, { error: rule })
+    .optional()
+    .describe(`Kong's ${kongField} for this service; default Kong's`);
+}
+
+/** Kong's timeouts and retries towards the instances; each one left out keeps Kong's default. */
+const upstreamSchema = z.strictObject(
+  Object.fromEntries(UPSTREAM_FIELD_NAMES.map((field) => [field, upstreamFieldSchema(field)])) as {
+    [K in keyof UpstreamSettings]: ReturnType<typeof upstreamFieldSchema>;
+  },
+);
 
 /** Bounds that come from the config. */
 export interface RegisterBounds {
@@ -166,6 +194,11 @@ export function createRegisterSchema(bounds: RegisterBounds) {
       .optional()
       .describe(
         'Active health check Kong runs; defaults path /health, 5 s interval, thresholds 2/2, timeout 2 s',
+      ),
+    upstream: upstreamSchema
+      .optional()
+      .describe(
+        "Kong's timeouts and retries towards the instances (its service's connect_timeout, read_timeout, write_timeout, retries); each left out keeps Kong's default, 60000 ms and 5 retries",
       ),
     route: z
       .boolean()
@@ -296,6 +329,12 @@ export function resolveDefinition(
     throw new RegistryError('REG_ERR_VALIDATION', `invalid registration: ${overlap}`, {
       details: [{ path: 'extraPrefixes', message: overlap }],
     });
+  // Stored only when the registration sets some, with Kong's default in the rest: a definition
+  // without them keeps its stored form, and reads as Kong's defaults (`upstreamSettings`).
+  const upstream =
+    request.upstream && Object.values(request.upstream).some((v) => v !== undefined)
+      ? resolveUpstream(request.upstream)
+      : undefined;
   return {
     route: true,
     prefix,
@@ -305,6 +344,7 @@ export function resolveDefinition(
     protocol,
     auth,
     healthCheck: { ...DEFAULT_HEALTH_CHECK, ...request.healthCheck },
+    ...(upstream && { upstream }),
   };
 }
 

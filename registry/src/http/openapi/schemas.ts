@@ -10,13 +10,14 @@ import type {
   ServiceView,
   StateSnapshot,
   Tombstone,
+  UpstreamSettings,
 } from '@kong-registry/sdk';
 import {
   createConsumerSchema,
   createCredentialSchema,
   updateConsumerSchema,
 } from '../../consumers/service';
-import { REGISTRY_EVENT_TYPES, SELF_HEALTH_STATUSES } from '@kong-registry/sdk';
+import { REGISTRY_EVENT_TYPES, SELF_HEALTH_STATUSES, UPSTREAM_FIELDS } from '@kong-registry/sdk';
 import {
   createRegisterSchema,
   gatewayHealthSchema,
@@ -49,6 +50,21 @@ export const healthCheck = z.object({
   timeoutSeconds: z.number().int(),
 });
 
+const upstreamField = (field: keyof UpstreamSettings) =>
+  z
+    .number()
+    .int()
+    .min(UPSTREAM_FIELDS[field].range.min)
+    .max(UPSTREAM_FIELDS[field].range.max)
+    .describe(`Kong ${UPSTREAM_FIELDS[field].kongField}`);
+
+export const upstreamSettings = z.object({
+  connectTimeoutMs: upstreamField('connectTimeoutMs'),
+  readTimeoutMs: upstreamField('readTimeoutMs'),
+  writeTimeoutMs: upstreamField('writeTimeoutMs'),
+  retries: upstreamField('retries'),
+});
+
 export const serviceDefinition = z.object({
   route: z.boolean().describe('false: a route-less service (worker): no prefix, nothing in Kong'),
   prefix: z.string().nullable().describe('URL prefix at the gateway; null when route is false'),
@@ -60,6 +76,11 @@ export const serviceDefinition = z.object({
   protocol,
   auth: authPolicy,
   healthCheck,
+  upstream: upstreamSettings
+    .optional()
+    .describe(
+      "Kong's timeouts and retries towards the instances, every field filled in; absent: Kong's defaults (60000 ms, 5 retries)",
+    ),
 });
 
 export const gatewayHealth = z.object({ status: gatewayStatus, reportedAt: iso });
@@ -247,6 +268,7 @@ export function componentSchemas(bounds: RegisterBounds): Record<string, z.ZodTy
     CreateCredentialRequest: createCredentialSchema,
     AuthPolicy: authPolicy,
     HealthCheckDefinition: healthCheck,
+    UpstreamSettings: upstreamSettings,
     ServiceDefinition: serviceDefinition,
     GatewayHealth: gatewayHealth,
     SelfHealth: selfHealth,
