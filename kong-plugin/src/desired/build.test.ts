@@ -118,6 +118,71 @@ describe('buildDesiredState', () => {
     expect(desired.state.route.get(ids.route('rpc'))?.body.methods).toBeUndefined();
   });
 
+  it("sets the Kong service's timeouts and retries from the definition, gRPC services too", () => {
+    const upstream = {
+      connectTimeoutMs: 2000,
+      readTimeoutMs: 300_000,
+      writeTimeoutMs: 60_000,
+      retries: 1,
+    };
+    const desired = build(
+      makeSnapshot([
+        makeService('reports', [], { upstream }),
+        makeService('rpc', [], { protocol: 'grpc', upstream: { ...upstream, retries: 0 } }),
+      ]),
+    );
+    expect(desired.failures).toEqual([]);
+    expect(desired.state.service.get(ids.service('reports'))?.body).toMatchObject({
+      connect_timeout: 2000,
+      read_timeout: 300_000,
+      write_timeout: 60_000,
+      retries: 1,
+    });
+    expect(desired.state.service.get(ids.service('rpc'))?.body).toMatchObject({
+      protocol: 'grpc',
+      connect_timeout: 2000,
+      read_timeout: 300_000,
+      write_timeout: 60_000,
+      retries: 0,
+    });
+  });
+
+  it('leaves them out of a service without upstream: Kong gives it its defaults', () => {
+    const body = build(makeSnapshot([makeService('orders', [])])).state.service.get(
+      ids.service('orders'),
+    )?.body;
+    expect(Object.keys(body ?? {}).sort()).toEqual([
+      'host',
+      'id',
+      'name',
+      'port',
+      'protocol',
+      'tags',
+    ]);
+  });
+
+  it('quarantines a service whose timeouts Kong would refuse, and builds the others', () => {
+    const desired = build(
+      makeSnapshot([
+        makeService('bad', [], {
+          upstream: { connectTimeoutMs: 0, readTimeoutMs: 1, writeTimeoutMs: 1, retries: 5 },
+        }),
+        makeService('good', [], {
+          // A field of a newer registry is not this controller's business.
+          upstream: { connectTimeoutMs: 1, readTimeoutMs: 1, writeTimeoutMs: 1, retries: 5, x: 1 },
+        } as never),
+      ]),
+    );
+    expect(desired.failures).toEqual([
+      {
+        service: 'bad',
+        reason:
+          "upstream.connectTimeoutMs 0 is not an integer of milliseconds from 1 to 2147483646 (Kong's connect_timeout)",
+      },
+    ]);
+    expect(desired.services).toEqual(['good']);
+  });
+
   it('routes every prefix of a service, extra ones after its prefix', () => {
     const desired = build(
       makeSnapshot([

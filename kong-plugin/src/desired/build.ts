@@ -6,6 +6,9 @@
 import {
   isLeaseExpired,
   servicePrefixes,
+  isUpstreamValue,
+  UPSTREAM_FIELD_NAMES,
+  upstreamFieldRule,
   type Instance,
   type ServiceView,
   type StateSnapshot,
@@ -39,6 +42,13 @@ function checkService(view: RoutedServiceView, claimed: Map<string, string>): st
   }
   if (view.definition.auth.type === 'none' && view.definition.auth.allowGroups.length > 0) {
     return 'acl groups need an authentication type (key-auth or jwt) to identify consumers';
+  }
+  // The registry checks these with the same rule; Kong would refuse the service with a 400.
+  // Fields this controller does not know (a newer registry's) are not its business.
+  const upstream: Partial<Record<string, unknown>> = { ...view.definition.upstream };
+  for (const field of UPSTREAM_FIELD_NAMES) {
+    if (upstream[field] !== undefined && !isUpstreamValue(field, upstream[field]))
+      return `upstream.${field} ${JSON.stringify(upstream[field])} is not ${upstreamFieldRule(field)}`;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
 import {
   isRouted,
   servicePrefixes,
+  upstreamSettings,
   type Instance,
   type ServiceDefinition,
   type ServiceView,
@@ -66,6 +67,24 @@ export function buildHealthchecks(view: ServiceView): KongBody {
   };
 }
 
+/**
+ * The Kong service's timeouts and retries, from the definition's `upstream`. A definition without
+ * one (it never set them, or was stored before they existed) adds nothing: its service body stays
+ * what it always was and Kong gives it its defaults, the same ones normalize.ts fills into both
+ * sides (plan/defaults.ts), so it plans no change. Leaving `upstream` out after setting it puts
+ * Kong back to its defaults, since a PUT (and a DB-less push) replaces the whole entity.
+ */
+export function serviceTimeouts(definition: ServiceDefinition): KongBody {
+  if (definition.upstream === undefined) return {};
+  const upstream = upstreamSettings(definition);
+  return {
+    connect_timeout: upstream.connectTimeoutMs,
+    read_timeout: upstream.readTimeoutMs,
+    write_timeout: upstream.writeTimeoutMs,
+    retries: upstream.retries,
+  };
+}
+
 function isGrpc(protocol: string): boolean {
   return protocol === 'grpc' || protocol === 'grpcs';
 }
@@ -123,6 +142,7 @@ export function translateService(
       protocol: def.protocol,
       host: upstreamName,
       port: def.protocol === 'https' || def.protocol === 'grpcs' ? 443 : 80,
+      ...serviceTimeouts(def),
       tags,
     }),
     entity('route', svc, svc, {

@@ -5,6 +5,7 @@
  * normalize.ts fills these into both sides before comparing; without this the planner would
  * "update" forever because Kong echoes defaults we never sent (decK `pkg/utils/defaulter.go`).
  */
+import { DEFAULT_UPSTREAM } from '@kong-registry/sdk';
 import type { EntityKind, KongBody } from '../kong/entities';
 
 const HEALTHCHECKS_DEFAULTS = {
@@ -43,14 +44,15 @@ const HEALTHCHECKS_DEFAULTS = {
 export const ENTITY_DEFAULTS: Record<EntityKind, KongBody> = {
   service: {
     name: null,
-    retries: 5,
+    // The timeouts and retries: Kong's defaults as the contract states them (sdk/src/rules.ts).
+    retries: DEFAULT_UPSTREAM.retries,
     protocol: 'http',
     host: null,
     port: 80,
     path: null,
-    connect_timeout: 60000,
-    write_timeout: 60000,
-    read_timeout: 60000,
+    connect_timeout: DEFAULT_UPSTREAM.connectTimeoutMs,
+    write_timeout: DEFAULT_UPSTREAM.writeTimeoutMs,
+    read_timeout: DEFAULT_UPSTREAM.readTimeoutMs,
     tags: null,
     client_certificate: null,
     tls_verify: null,

@@ -133,6 +133,48 @@ describe('planChanges', () => {
     expect(plan.ops[0]?.changes).toEqual([{ path: 'weight', from: 100, to: 5 }]);
   });
 
+  it("plans one service update when the timeouts change, and one back to Kong's defaults", () => {
+    const upstream = {
+      connectTimeoutMs: 2000,
+      readTimeoutMs: 300_000,
+      writeTimeoutMs: 60_000,
+      retries: 5,
+    };
+    const withTimeouts = () =>
+      makeService('orders', [makeInstance('orders', 'a', { host: '10.0.0.1' })], { upstream });
+    const without = () =>
+      makeService('orders', [makeInstance('orders', 'a', { host: '10.0.0.1' })]);
+
+    const kong = converged(desiredOf(without()));
+    const set = planChanges(desiredOf(withTimeouts()), { managed: kong, unmanaged: [] });
+    expect(summary(set)).toEqual(['update service orders']);
+    expect(set.ops[0]?.changes).toEqual([
+      { path: 'connect_timeout', from: 60_000, to: 2000 },
+      { path: 'read_timeout', from: 60_000, to: 300_000 },
+    ]);
+
+    const kongWith = applyOpsToState(kong, set.ops);
+    expect(
+      planChanges(desiredOf(withTimeouts()), { managed: kongWith, unmanaged: [] }).ops,
+    ).toEqual([]);
+    const back = planChanges(desiredOf(without()), { managed: kongWith, unmanaged: [] });
+    expect(summary(back)).toEqual(['update service orders']);
+    expect(back.ops[0]?.changes).toEqual([
+      { path: 'connect_timeout', from: 2000, to: 60_000 },
+      { path: 'read_timeout', from: 300_000, to: 60_000 },
+    ]);
+    // Kong's defaults spelled out plan nothing against a Kong that has them.
+    const defaults = makeService('orders', [makeInstance('orders', 'a', { host: '10.0.0.1' })], {
+      upstream: {
+        connectTimeoutMs: 60_000,
+        readTimeoutMs: 60_000,
+        writeTimeoutMs: 60_000,
+        retries: 5,
+      },
+    });
+    expect(planChanges(desiredOf(defaults), { managed: kong, unmanaged: [] }).ops).toEqual([]);
+  });
+
   it('deletes bottom-up when a service goes away', () => {
     const kong = converged(
       desiredOf(

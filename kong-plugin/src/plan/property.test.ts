@@ -50,6 +50,17 @@ const serviceArb: fc.Arbitrary<ServiceView> = fc
     auth: fc.constantFrom('none' as const, 'key-auth' as const, 'jwt' as const),
     groups: fc.subarray(['staff', 'ops']),
     interval: fc.integer({ min: 1, max: 30 }),
+    // Kong's timeouts and retries: absent (Kong's defaults) half the time, so services gain and
+    // lose them.
+    upstream: fc.option(
+      fc.record({
+        connectTimeoutMs: fc.constantFrom(1, 2000, 60_000),
+        readTimeoutMs: fc.constantFrom(60_000, 300_000),
+        writeTimeoutMs: fc.constantFrom(60_000, 2_147_483_646),
+        retries: fc.constantFrom(0, 5, 32_767),
+      }),
+      { nil: undefined },
+    ),
     // One in four route-less (a worker): had and want differ, so services switch both ways.
     routed: fc.constantFrom(true, true, true, false),
   })
@@ -72,6 +83,7 @@ const serviceArb: fc.Arbitrary<ServiceView> = fc
             unhealthyThreshold: 3,
             timeoutSeconds: 1,
           },
+          ...(def.upstream && { upstream: def.upstream }),
         }),
       })),
   );
