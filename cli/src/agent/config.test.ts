@@ -1,6 +1,7 @@
 import { isConfigError } from '@kong-registry/sdk';
 import { parseAgentFlags } from './command';
 import { describeConfig, loadAgentConfig } from './config';
+import { registerOptions } from './lease';
 
 const files: Record<string, string> = {
   '/run/token': 'tok-from-file\n',
@@ -184,6 +185,62 @@ describe('loadAgentConfig', () => {
       describeConfig(load({ service: 's', port: '1', token: 'sekrit' })),
     );
     expect(shown).not.toContain('sekrit');
+  });
+});
+
+describe("Kong's timeouts and retries (--kong-*-timeout, --kong-retries)", () => {
+  it('take seconds like every duration of the agent and register milliseconds', () => {
+    expect(parseAgentFlags(['--kong-connect-timeout', '2', '--kong-retries', '1']).values).toEqual({
+      kongConnectTimeout: '2',
+      kongRetries: '1',
+    });
+    const config = load(
+      { service: 's', port: '1', token: 't', kongConnectTimeout: '1.5', kongRetries: '0' },
+      { AGENT_KONG_READ_TIMEOUT: '300' },
+    );
+    expect(config.upstream).toEqual({
+      connectTimeoutMs: 1500,
+      readTimeoutMs: 300_000,
+      retries: 0,
+    });
+    expect(registerOptions(config, 'h', 'i').upstream).toEqual({
+      connectTimeoutMs: 1500,
+      readTimeoutMs: 300_000,
+      retries: 0,
+    });
+  });
+
+  it("leave Kong's defaults to the registry when none is given", () => {
+    const config = load({ service: 's', port: '1', token: 't' });
+    expect(config.upstream).toBeUndefined();
+    expect(registerOptions(config, 'h', 'i').upstream).toBeUndefined();
+  });
+
+  it("refuse values past Kong's bounds, naming the flag and the bound", () => {
+    const problems = problemsOf(() =>
+      load({
+        service: 's',
+        port: '1',
+        token: 't',
+        kongConnectTimeout: '0',
+        kongWriteTimeout: '2147484',
+        kongRetries: '32768',
+      }),
+    );
+    expect(problems).toEqual([
+      "--kong-connect-timeout (AGENT_KONG_CONNECT_TIMEOUT): seconds that make an integer of milliseconds from 1 to 2147483646 (Kong's connect_timeout)",
+      "--kong-write-timeout (AGENT_KONG_WRITE_TIMEOUT): seconds that make an integer of milliseconds from 1 to 2147483646 (Kong's write_timeout)",
+      "--kong-retries (AGENT_KONG_RETRIES): an integer from 0 to 32767 (Kong's retries)",
+    ]);
+  });
+
+  it('are refused with --no-route', () => {
+    const problems = problemsOf(() =>
+      load({ service: 's', port: '1', token: 't', route: 'false', kongReadTimeout: '300' }),
+    );
+    expect(problems.join('\n')).toMatch(
+      /--no-route has no gateway route: leave out --kong-read-timeout/,
+    );
   });
 });
 

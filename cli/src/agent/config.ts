@@ -13,7 +13,10 @@ import {
   labelsProblems,
   parseFields,
   routeOnlyFieldsGiven,
+  isUpstreamValue,
+  upstreamFieldRule,
   type AgentErrorCodeShape,
+  type UpstreamSettings,
 } from '@kong-registry/sdk';
 import { AGENT_OPTIONS, CONFIG_KEY } from './options';
 
@@ -57,6 +60,8 @@ export interface AgentConfig {
   readonly healthCommand: Readonly<{ command: string; timeoutMs: number }> | undefined;
   /** Path of Kong's active health check; undefined leaves the registry's default. */
   readonly kongHealthPath: string | undefined;
+  /** Kong's timeouts (ms) and retries towards the instances; undefined leaves Kong's defaults. */
+  readonly upstream: Readonly<Partial<UpstreamSettings>> | undefined;
   /** Undefined: no health URL, the instance stays registered while the agent runs. */
   readonly health: Readonly<HealthSettings> | undefined;
   readonly drainMs: number;
@@ -117,6 +122,18 @@ const prefix = z.string().superRefine((value, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * One of Kong's timeouts, given in seconds like every duration of the agent; Kong's bound is on
+ * the milliseconds it makes (the contract's rule, sdk/src/rules.ts).
+ */
+const kongTimeout = (field: 'connectTimeoutMs' | 'readTimeoutMs' | 'writeTimeoutMs') =>
+  z.coerce
+    .number()
+    .transform((value) => Math.round(value * 1000))
+    .refine((ms) => isUpstreamValue(field, ms), {
+      error: `seconds that make ${upstreamFieldRule(field)}`,
+    });
+
 const schema = z.object({
   // Names and prefixes follow the registry's rules (from the SDK), so a bad one fails at start.
   service: z.string().regex(SERVICE_NAME, SERVICE_NAME_RULE),
@@ -147,6 +164,13 @@ const schema = z.object({
     .optional(),
   ttlSeconds: int(LEASE_TTL_RANGE_SECONDS.min, LEASE_TTL_RANGE_SECONDS.max).optional(),
   kongHealthPath: z.string().startsWith('/').optional(),
+  kongConnectTimeout: kongTimeout('connectTimeoutMs').optional(),
+  kongReadTimeout: kongTimeout('readTimeoutMs').optional(),
+  kongWriteTimeout: kongTimeout('writeTimeoutMs').optional(),
+  kongRetries: z.coerce
+    .number()
+    .refine((n) => isUpstreamValue('retries', n), { error: upstreamFieldRule('retries') })
+    .optional(),
   healthInterval: seconds(0.05, 3600).default(5),
   healthTimeout: seconds(0.05, 600).optional(),
   unhealthyThreshold: int(1, 100).default(3),
@@ -270,6 +294,11 @@ export function loadAgentConfig(
     };
     const given = routeOnlyFieldsGiven(v).map((field) => flagOf[field] ?? field);
     if (v.kongHealthPath !== undefined) given.push('--kong-health-path');
+    // Kong's timeouts and retries: the contract's `upstream`, here one flag each.
+    if (v.kongConnectTimeout !== undefined) given.push('--kong-connect-timeout');
+    if (v.kongReadTimeout !== undefined) given.push('--kong-read-timeout');
+    if (v.kongWriteTimeout !== undefined) given.push('--kong-write-timeout');
+    if (v.kongRetries !== undefined) given.push('--kong-retries');
     if (given.length > 0)
       problems.push(`--no-route has no gateway route: leave out ${given.join(', ')}`);
     if (v.health !== undefined && v.healthCmd !== undefined)
@@ -281,6 +310,12 @@ export function loadAgentConfig(
   }
   if (problems.length > 0) throw new AgentConfigError(problems);
 
+  const upstream: Partial<UpstreamSettings> = {
+    ...(v.kongConnectTimeout !== undefined && { connectTimeoutMs: v.kongConnectTimeout }),
+    ...(v.kongReadTimeout !== undefined && { readTimeoutMs: v.kongReadTimeout }),
+    ...(v.kongWriteTimeout !== undefined && { writeTimeoutMs: v.kongWriteTimeout }),
+    ...(v.kongRetries !== undefined && { retries: v.kongRetries }),
+  };
   return Object.freeze({
     registryUrl: v.registryUrl.replace(/\/+$/, ''),
     token: Object.freeze(tokenSource),
@@ -307,6 +342,7 @@ export function loadAgentConfig(
     kongHealthPath: routed
       ? (v.kongHealthPath ?? deriveKongHealthPath(v.health, v.port))
       : undefined,
+    upstream: Object.keys(upstream).length > 0 ? Object.freeze(upstream) : undefined,
     health:
       v.health === undefined
         ? undefined

@@ -49,6 +49,7 @@ export function registerOptions(
             ...(config.allowGroups ? { allowGroups: [...config.allowGroups] } : {}),
           },
     healthCheck: config.kongHealthPath ? { path: config.kongHealthPath } : undefined,
+    upstream: config.upstream ? { ...config.upstream } : undefined,
     // Resolve at once; registration keeps retrying in the background while health holds.
     waitForRegistration: false,
   };
