@@ -56,6 +56,26 @@ describe('SDK against the real registry and Redis', () => {
     expect(await instancesOf(registry, 'orders')).toEqual([]);
   });
 
+  it("sends upstream settings, which the registry stores with Kong's defaults filled in", async () => {
+    registry = await startTestRegistry(sharedRedisUrl());
+    const handle = keep(
+      await register({
+        registryUrl: registry.url,
+        token: tokenFor('reports'),
+        service: 'reports',
+        host: '127.0.0.1',
+        port: 3102,
+        upstream: { connectTimeoutMs: 2000, readTimeoutMs: 300_000 },
+      }),
+    );
+    expect(handle.lease?.definition.upstream).toEqual({
+      connectTimeoutMs: 2000,
+      readTimeoutMs: 300_000,
+      writeTimeoutMs: 60_000,
+      retries: 5,
+    });
+  });
+
   it('keeps the service running while the registry is down at startup, and registers once it is up', async () => {
     const port = await freePort();
     const redisUrl = sharedRedisUrl();
