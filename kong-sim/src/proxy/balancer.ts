@@ -1,4 +1,4 @@
-import type { TargetEntity, UpstreamEntity } from '../store/types';
+import type { StoreReader, TargetEntity, UpstreamEntity } from '../store/types';
 
 /** Something that knows whether a target may get traffic (health checker and DNS). */
 export interface TargetHealthLookup {
@@ -14,10 +14,29 @@ export interface TargetHealthLookup {
  * Weighted round-robin over an upstream's healthy targets with weight > 0
  * (kong-sim/KONG_BEHAVIOUR.md#balancer).
  * Smooth weighted round-robin spreads picks evenly in proportion to weight, like Kong's wheel.
- * State is kept per target id, so it survives store changes without any rebuild.
+ * State is kept per target id, so it survives store changes without any rebuild; a deleted
+ * target's state is dropped ({@link RoundRobinBalancer.follow}).
  */
 export class RoundRobinBalancer {
   private readonly currentWeights = new Map<string, number>();
+
+  /**
+   * Drops the state of every target that leaves `store` (deleted, or cascaded with its upstream);
+   * a DB-less `/config` that keeps a target's id keeps its state. Kong keeps nothing of a deleted
+   * target either: every target event rebuilds the upstream's balancer from the targets that
+   * remain (K:kong/runloop/balancer/targets.lua `on_target_event`). Returns the unsubscribe.
+   */
+  follow(store: StoreReader): () => void {
+    return store.onChange((change) => {
+      if (change.kind !== 'targets' || change.op !== 'delete') return;
+      if (!store.get('targets', change.entity.id)) this.currentWeights.delete(change.entity.id);
+    });
+  }
+
+  /** How many targets have state (tests). */
+  get trackedTargets(): number {
+    return this.currentWeights.size;
+  }
 
   /**
    * Picks the next target, or undefined when the balancer is unhealthy: total weight 0, or the

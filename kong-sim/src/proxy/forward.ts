@@ -1,7 +1,8 @@
 import http, { type IncomingMessage } from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import type { Duplex, Readable } from 'node:stream';
 
 /** Where one attempt goes. */
 export interface Peer {
@@ -54,25 +55,77 @@ export interface AttemptRequest {
 }
 
 /**
+ * How long a pooled upstream connection may sit idle before it is closed: Kong's
+ * `upstream_keepalive_idle_timeout` default of 60 s (K:kong/templates/kong_defaults.lua), which the
+ * balancer passes to `enable_keepalive` for every peer (K:kong/init.lua `balancer`).
+ */
+export const UPSTREAM_KEEPALIVE_IDLE_TIMEOUT_MS = 60_000;
+
+/** Whether an agent holds nothing: no connection in use or idle, and no request waiting. */
+function isIdle(agent: http.Agent): boolean {
+  return (
+    Object.keys(agent.sockets).length === 0 &&
+    Object.keys(agent.freeSockets).length === 0 &&
+    Object.keys(agent.requests).length === 0
+  );
+}
+
+/**
  * Keep-alive agents and HTTP/2 sessions, one per upstream address, as nginx keeps an upstream
- * keepalive pool.
+ * keepalive pool per `ip|port` (K:kong/init.lua `balancer`). Idle connections close after
+ * {@link UPSTREAM_KEEPALIVE_IDLE_TIMEOUT_MS}, and an address's agent is dropped once its last
+ * connection closes, so addresses no longer in use (targets replaced by others on new ports)
+ * leave nothing behind.
  */
 export class AgentPool {
   private readonly agents = new Map<string, http.Agent>();
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
+
+  /** `idleTimeoutMs`: Kong's default unless a test needs a shorter one. */
+  constructor(private readonly idleTimeoutMs = UPSTREAM_KEEPALIVE_IDLE_TIMEOUT_MS) {}
 
   /** The agent for this peer, created on first use. */
   agentFor(peer: Peer, tlsVerify: boolean): http.Agent {
     const key = `${peer.protocol}://${peer.host}:${peer.port}/${tlsVerify}`;
     let agent = this.agents.get(key);
     if (!agent) {
-      agent =
-        peer.protocol === 'https'
-          ? new https.Agent({ keepAlive: true, rejectUnauthorized: tlsVerify })
-          : new http.Agent({ keepAlive: true });
+      agent = this.createAgent(key, peer, tlsVerify);
       this.agents.set(key, agent);
     }
     return agent;
+  }
+
+  /** How many addresses have an agent (tests). */
+  get agentCount(): number {
+    return this.agents.size;
+  }
+
+  private createAgent(key: string, peer: Peer, tlsVerify: boolean): http.Agent {
+    const agent =
+      peer.protocol === 'https'
+        ? new https.Agent({ keepAlive: true, rejectUnauthorized: tlsVerify })
+        : new http.Agent({ keepAlive: true });
+    // Every connection is watched: when one closes and the agent holds nothing else, the agent
+    // is forgotten. Checked on the next tick, once the agent has let go of the closed socket.
+    const connect = agent.createConnection.bind(agent);
+    agent.createConnection = (options, callback) => {
+      const socket = connect(options, callback);
+      socket?.once('close', () => process.nextTick(() => this.release(key, agent)));
+      return socket;
+    };
+    // A connection going back to the pool gets the idle timeout; the agent closes an idle
+    // connection whose timeout fires. (Node's own default keeps it until the upstream closes it.)
+    const keep = agent.keepSocketAlive.bind(agent) as (socket: Duplex) => boolean;
+    agent.keepSocketAlive = (socket: Duplex): boolean => {
+      const kept = keep(socket);
+      if (kept) (socket as Socket).setTimeout(this.idleTimeoutMs);
+      return kept;
+    };
+    return agent;
+  }
+
+  private release(key: string, agent: http.Agent): void {
+    if (this.agents.get(key) === agent && isIdle(agent)) this.agents.delete(key);
   }
 
   /**

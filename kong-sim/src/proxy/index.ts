@@ -85,11 +85,13 @@ export async function createProxy(
     res.once('finish', log);
     res.once('close', log);
   };
+  const balancer = new RoundRobinBalancer();
+  const unfollowBalancer = balancer.follow(store);
   const deps: ProxyDeps = {
     store,
     workers,
     health,
-    balancer: new RoundRobinBalancer(),
+    balancer,
     agents: new AgentPool(),
     logger,
     plugins: createAccessPlugins(),
@@ -152,6 +154,7 @@ export async function createProxy(
     close() {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();
+        unfollowBalancer();
         queues.close();
         deps.workers.close();
         health.close();
