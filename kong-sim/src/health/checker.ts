@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Healthchecks, TargetEntity, UpstreamEntity } from '../store/types';
 import {
   applyHealthEvent,
@@ -90,6 +91,9 @@ export class UpstreamHealthChecker {
   ) {
     for (const target of targets)
       if (target.weight > 0) this.states.set(target.id, initialHealth());
+    // Every probe in flight listens on the one signal (probe.ts removes its listener when its
+    // socket closes): more than 10 targets is no leak, so no MaxListenersExceededWarning.
+    setMaxListeners(0, this.aborter.signal);
   }
 
   /**
