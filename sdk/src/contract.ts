@@ -35,7 +35,7 @@ export interface HealthCheckDefinition {
 /**
  * How Kong talks to a service's instances (its upstream servers, in Kong's words): the timeouts
  * and retries of the service's Kong service entity. Bounds and defaults are Kong's own
- * (`UPSTREAM_TIMEOUT_MS_RANGE`, `UPSTREAM_RETRIES_RANGE`, `DEFAULT_UPSTREAM` in sdk/src/rules.ts).
+ * (`UPSTREAM_TIMEOUT_MS_RANGE`, `UPSTREAM_RETRIES_RANGE`, `DEFAULT_UPSTREAM` in sdk/src/upstream-settings.ts).
  */
 export interface UpstreamSettings {
   /** Longest wait for a connection to an instance before Kong tries the next (Kong `connect_timeout`). @default 60000 */

@@ -91,4 +91,6 @@ export type { HeaderBag } from './request-headers';
 export { installSignalHandlers } from './signals';
 /** The contract's rules (names, prefixes, lease arithmetic, error codes), shared with the registry. */
 export * from './rules';
+/** Kong's timeouts and retries per service: bounds and defaults (Kong's own). */
+export * from './upstream-settings';
 export type * from './contract';

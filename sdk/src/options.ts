@@ -21,8 +21,8 @@ import {
   EXTRA_PREFIXES_MAX,
   routeOnlyFieldsGiven,
   serviceNameProblem,
-  upstreamProblems,
 } from './rules';
+import { upstreamProblems } from './upstream-settings';
 
 /** Where the SDK writes what it does. Any console-like or pino-like logger fits. */
 export interface SdkLogger {

@@ -124,7 +124,7 @@ const prefix = z.string().superRefine((value, ctx) => {
 
 /**
  * One of Kong's timeouts, given in seconds like every duration of the agent; Kong's bound is on
- * the milliseconds it makes (the contract's rule, sdk/src/rules.ts).
+ * the milliseconds it makes (the contract's rule, sdk/src/upstream-settings.ts).
  */
 const kongTimeout = (field: 'connectTimeoutMs' | 'readTimeoutMs' | 'writeTimeoutMs') =>
   z.coerce

@@ -44,7 +44,7 @@ const HEALTHCHECKS_DEFAULTS = {
 export const ENTITY_DEFAULTS: Record<EntityKind, KongBody> = {
   service: {
     name: null,
-    // The timeouts and retries: Kong's defaults as the contract states them (sdk/src/rules.ts).
+    // The timeouts and retries: Kong's defaults as the contract states them (sdk/src/upstream-settings.ts).
     retries: DEFAULT_UPSTREAM.retries,
     protocol: 'http',
     host: null,

@@ -98,7 +98,7 @@ const healthCheckSchema = z.strictObject({
 });
 
 /**
- * One upstream setting: an integer within Kong's bounds (sdk/src/rules.ts `UPSTREAM_FIELDS`), and
+ * One upstream setting: an integer within Kong's bounds (sdk/src/upstream-settings.ts `UPSTREAM_FIELDS`), and
  * every way to miss them (not a number, not an integer, out of range) says the rule in full.
  */
 function upstreamFieldSchema(field: keyof UpstreamSettings) {
