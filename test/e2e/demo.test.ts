@@ -109,9 +109,14 @@ describe('npm run demo', () => {
       new Promise((resolve) => launcher.stdout.once('close', resolve)),
       new Promise((resolve) => launcher.stderr.once('close', resolve)),
     ]);
+    // On a timeout, what the demo printed by then (the message is built once the wait failed).
     await waitFor(() => stdout.includes('kong-registry demo is up'), {
       timeoutMs: 60_000,
-      what: `the demo up\n${stderr}`,
+      what: 'the demo up',
+    }).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\nstdout:\n${stdout.slice(-4000)}\nstderr:\n${stderr.slice(-4000)}`,
+      );
     });
     const demoPid = Number(/demo pid (\d+)/.exec(stdout)?.[1]);
     expect(alive(demoPid)).toBe(true);
@@ -120,7 +125,9 @@ describe('npm run demo', () => {
       launcher.kill('SIGKILL');
       await waitFor(() => !alive(demoPid), {
         timeoutMs: 60_000,
-        what: `demo process ${demoPid} gone after its parent\n${stderr}`,
+        what: `demo process ${demoPid} gone after its parent`,
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}\nstderr:\n${stderr.slice(-4000)}`);
       });
       await pipesClosed;
       expect(stderr).toContain('is gone: stopping everything in order');
