@@ -104,7 +104,11 @@ describe('event-driven controller', () => {
       what: 'the held removals to be released',
       timeoutMs: 40_000,
     });
-    // The hold is over: the gauge an alert fires on says so.
-    expect(await metric('kr_controller_held_target_removals')).not.toContain('service="fleet"');
+    // The hold is over: the gauge an alert fires on says so, once the reconcile that removed the
+    // targets has finished (it sets the gauge after its writes).
+    await waitFor(
+      async () => !(await metric('kr_controller_held_target_removals')).includes('service="fleet"'),
+      { what: 'the held-removals gauge to drop fleet', timeoutMs: 10_000 },
+    );
   }, 90_000);
 });
