@@ -84,20 +84,28 @@ describe('upstream timeouts and retries, DB mode', () => {
     expect(await kongTimeouts(stack.kong, 'orders')).toEqual(KONG_DEFAULTS);
   });
 
-  it('a later registration that changes them updates the Kong service with one write', async () => {
+  /** Registers reports/r-1 again; Kong's writes once it has `connectTimeout` and is quiet. */
+  const reregisterReports = async (
+    body: Record<string, unknown>,
+    connectTimeout: number,
+  ): Promise<string[]> => {
     await kongQuiet(stack.kong);
     stack.kong.resetRequests();
-    await stack.register('reports', 'r-1', {
-      host: '127.0.0.1',
-      port: 9812,
-      upstream: { connectTimeoutMs: 5000, readTimeoutMs: 300_000, retries: 1 },
-    });
+    await stack.register('reports', 'r-1', { host: '127.0.0.1', port: 9812, ...body });
     await waitFor(
-      async () => (await kongTimeouts(stack.kong, 'reports')).connect_timeout === 5000,
-      { what: 'the new connect timeout in Kong' },
+      async () => (await kongTimeouts(stack.kong, 'reports')).connect_timeout === connectTimeout,
+      { what: `connect_timeout ${connectTimeout} in Kong` },
     );
     await kongQuiet(stack.kong);
-    expect(writes(stack.kong)).toEqual([`PUT /services/${ids.service('reports')}`]);
+    return writes(stack.kong);
+  };
+
+  it('a later registration that changes them updates the Kong service with one write', async () => {
+    const written = await reregisterReports(
+      { upstream: { connectTimeoutMs: 5000, readTimeoutMs: 300_000, retries: 1 } },
+      5000,
+    );
+    expect(written).toEqual([`PUT /services/${ids.service('reports')}`]);
     expect(await kongTimeouts(stack.kong, 'reports')).toEqual({
       connect_timeout: 5000,
       read_timeout: 300_000,
@@ -107,15 +115,8 @@ describe('upstream timeouts and retries, DB mode', () => {
   });
 
   it("leaving them out puts Kong's defaults back, with one write", async () => {
-    await kongQuiet(stack.kong);
-    stack.kong.resetRequests();
-    await stack.register('reports', 'r-1', { host: '127.0.0.1', port: 9812 });
-    await waitFor(
-      async () => (await kongTimeouts(stack.kong, 'reports')).connect_timeout === 60_000,
-      { what: "Kong's defaults back" },
-    );
-    await kongQuiet(stack.kong);
-    expect(writes(stack.kong)).toEqual([`PUT /services/${ids.service('reports')}`]);
+    const written = await reregisterReports({}, KONG_DEFAULTS.connect_timeout);
+    expect(written).toEqual([`PUT /services/${ids.service('reports')}`]);
     expect(await kongTimeouts(stack.kong, 'reports')).toEqual(KONG_DEFAULTS);
   });
 
